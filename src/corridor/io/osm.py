@@ -1,0 +1,132 @@
+"""Read OSM extracts (PBF, .osm, .osm.gz, .osm.bz2) into road networks with pyosmium.
+
+Streaming: pyosmium keeps node locations in its C++ index and hands over only ways with a
+``highway`` tag, each with its nodes' locations; the reader appends them to flat arrays. No Python
+object is kept per OSM node.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from pathlib import Path
+
+import numpy as np
+
+from corridor.errors import InputFileError, NetworkError
+from corridor.io import cache
+from corridor.io.ways import WayTable, network_from_ways, tags_subset
+from corridor.model.network import Mover, RoadNetwork
+
+OSM_SUFFIXES = (".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osm.pbf")
+
+
+def is_osm_path(path: Path) -> bool:
+    name = path.name.lower()
+    return any(name.endswith(s) for s in OSM_SUFFIXES)
+
+
+def read_ways(path: str | Path) -> WayTable:
+    """Every way with a ``highway`` tag, with its nodes' locations (NaN where missing)."""
+    import osmium
+
+    path = Path(path)
+    _check_readable(path)
+    way_ids = array("q")
+    way_ptr = array("q", [0])
+    refs = array("q")
+    lons = array("d")
+    lats = array("d")
+    way_tags: list[dict[str, str]] = []
+    nan = math.nan
+    try:
+        processor = (
+            osmium.FileProcessor(str(path))
+            .with_locations()
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
+        for way in processor:
+            assert isinstance(way, osmium.osm.Way)
+            for nd in way.nodes:
+                refs.append(nd.ref)
+                loc = nd.location
+                if loc.valid():
+                    lons.append(loc.lon)
+                    lats.append(loc.lat)
+                else:
+                    lons.append(nan)
+                    lats.append(nan)
+            way_ids.append(way.id)
+            way_ptr.append(len(refs))
+            way_tags.append(tags_subset(dict(way.tags)))
+    except RuntimeError as exc:
+        msg = (
+            f"{path}: not a readable OSM file ({exc}); it may be truncated or corrupt: "
+            "download the extract again, or check that its extension matches its format "
+            "(.osm.pbf, .osm, .osm.gz, .osm.bz2)"
+        )
+        raise NetworkError(msg) from exc
+    return WayTable(
+        way_id=np.frombuffer(way_ids, dtype=np.int64).copy(),
+        way_ptr=np.frombuffer(way_ptr, dtype=np.int64).copy(),
+        node_ref=np.frombuffer(refs, dtype=np.int64).copy(),
+        node_lon=np.frombuffer(lons, dtype=np.float64).copy(),
+        node_lat=np.frombuffer(lats, dtype=np.float64).copy(),
+        way_tags=way_tags,
+    )
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        msg = f"{path}: no such file; check the path (relative paths in a scenario are relative to the scenario file)"
+        raise InputFileError(msg)
+    if not path.is_file():
+        msg = f"{path}: is a directory, not an OSM extract"
+        raise InputFileError(msg)
+    if path.stat().st_size == 0:
+        msg = f"{path}: the file is empty; download the extract again"
+        raise NetworkError(msg)
+
+
+def load_osm(
+    path: str | Path,
+    mover: Mover | str = Mover.CAR,
+    *,
+    use_cache: bool = True,
+) -> RoadNetwork:
+    """The network of ``mover`` in an OSM extract, from the cache when it was built before.
+
+    Parameters
+    ----------
+    path
+        An OSM PBF, ``.osm``, ``.osm.gz`` or ``.osm.bz2`` file.
+    mover
+        ``car``, ``foot``, ``offroad`` or ``all``.
+    use_cache
+        Read and write the compact cache (see :mod:`corridor.io.cache`).
+    """
+    path = Path(path)
+    mover = Mover(mover)
+    _check_readable(path)
+    key = cache.cache_key(path, mover.value) if use_cache else None
+    if key is not None:
+        hit = cache.load(key)
+        if hit is not None:
+            return hit
+    table = read_ways(path)
+    if table.n_ways == 0:
+        msg = f"{path}: holds no way with a highway tag; is it a road extract?"
+        raise NetworkError(msg)
+    network = network_from_ways(table, mover, source=str(path))
+    if key is not None:
+        cache.save(key, network)
+    return network
+
+
+def load_osm_all_movers(path: str | Path) -> dict[Mover, RoadNetwork]:
+    """The networks of every mover, reading the file once."""
+    path = Path(path)
+    _check_readable(path)
+    table = read_ways(path)
+    return {m: network_from_ways(table, m, source=str(path)) for m in Mover}

@@ -1,0 +1,231 @@
+"""From ways (node lists with OSM-like tags) to a :class:`RoadNetwork` for one mover.
+
+Every builder (OSM, GeoJSON) collects a :class:`WayTable` (flat arrays, one row per way node, no
+Python object per node) and calls :func:`network_from_ways`. The mover's tag rules
+(:mod:`corridor.io.tags`) pick the ways; every consecutive node pair of a kept way becomes a
+segment, and one or two directed edges by its one-way rule. Segments with a node whose location is
+unknown (clipped extracts) are dropped. Speeds, lanes and capacities follow
+:mod:`corridor.io.defaults`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.io import defaults, tags
+from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
+
+
+@dataclass(frozen=True)
+class WayTable:
+    """Ways as flat arrays: way ``i`` has nodes ``node_ref[way_ptr[i]:way_ptr[i + 1]]``.
+
+    ``node_lon``/``node_lat`` are NaN where an extract lacks the node.
+    """
+
+    way_id: NDArray[np.int64]
+    way_ptr: NDArray[np.int64]
+    node_ref: NDArray[np.int64]
+    node_lon: NDArray[np.float64]
+    node_lat: NDArray[np.float64]
+    way_tags: list[dict[str, str]]
+
+    @property
+    def n_ways(self) -> int:
+        return len(self.way_id)
+
+
+def _segments(table: WayTable, keep: NDArray[np.bool_]) -> tuple[NDArray[np.int64], ...]:
+    """Positions (into the node arrays) of the first node of every segment of kept ways."""
+    counts = np.diff(table.way_ptr)
+    seg_counts = np.where(keep, np.maximum(counts - 1, 0), 0)
+    way_of_seg = np.repeat(np.arange(table.n_ways, dtype=np.int64), seg_counts)
+    first = np.repeat(table.way_ptr[:-1], seg_counts)
+    offset = np.arange(len(way_of_seg), dtype=np.int64) - np.repeat(
+        np.cumsum(seg_counts) - seg_counts, seg_counts
+    )
+    pos = first + offset
+    return way_of_seg, pos
+
+
+def network_from_ways(
+    table: WayTable,
+    mover: Mover | str,
+    *,
+    source: str = "",
+    persons_per_vehicle: float = defaults.PERSONS_PER_VEHICLE,
+) -> RoadNetwork:
+    """Build ``mover``'s directed network from a way table (see the module docstring)."""
+    mover = Mover(mover)
+    n_ways = table.n_ways
+    keep = np.fromiter((tags.keeps(t, mover) for t in table.way_tags), bool, n_ways)
+    direction = np.fromiter((tags.oneway(t, mover) for t in table.way_tags), np.int8, n_ways)
+
+    way_of_seg, pos = _segments(table, keep)
+    a_ref, b_ref = table.node_ref[pos], table.node_ref[pos + 1]
+    located = (
+        np.isfinite(table.node_lon[pos])
+        & np.isfinite(table.node_lon[pos + 1])
+        & np.isfinite(table.node_lat[pos])
+        & np.isfinite(table.node_lat[pos + 1])
+    )
+    dropped_unlocated = int((~located).sum())
+    way_of_seg, pos, a_ref, b_ref = (
+        way_of_seg[located],
+        pos[located],
+        a_ref[located],
+        b_ref[located],
+    )
+    seg_id = np.arange(len(pos), dtype=np.int64)
+
+    node_ids, inv = np.unique(np.concatenate([a_ref, b_ref]), return_inverse=True)
+    a_idx, b_idx = inv[: len(pos)], inv[len(pos) :]
+    lon = np.empty(len(node_ids))
+    lat = np.empty(len(node_ids))
+    lon[a_idx], lat[a_idx] = table.node_lon[pos], table.node_lat[pos]
+    lon[b_idx], lat[b_idx] = table.node_lon[pos + 1], table.node_lat[pos + 1]
+
+    d = direction[way_of_seg]
+    fwd = d >= 0
+    bwd = d <= 0
+    src = np.concatenate([a_idx[fwd], b_idx[bwd]])
+    dst = np.concatenate([b_idx[fwd], a_idx[bwd]])
+    e_way = np.concatenate([way_of_seg[fwd], way_of_seg[bwd]])
+    e_seg = np.concatenate([seg_id[fwd], seg_id[bwd]])
+    e_forward = np.concatenate([np.ones(int(fwd.sum()), bool), np.zeros(int(bwd.sum()), bool)])
+
+    attrs = _way_attributes(table.way_tags, keep)
+    highway = attrs["highway"][e_way]
+    speed, rule = _speeds(mover, attrs["maxspeed"][e_way], highway)
+    lanes = np.where(
+        e_forward,
+        attrs["lanes_fwd"][e_way],
+        attrs["lanes_bwd"][e_way],
+    )
+    two_way = d[np.concatenate([fwd.nonzero()[0], bwd.nonzero()[0]])] == 0
+    lanes = _lanes(lanes, attrs["lanes"][e_way], highway, two_way)
+    capacity = _capacity(mover, lanes, highway, attrs["width"][e_way], persons_per_vehicle)
+
+    return RoadNetwork.from_edges(
+        mover=mover,
+        node_osm_id=node_ids.astype(np.int64),
+        lon=lon,
+        lat=lat,
+        src=src,
+        dst=dst,
+        way_id=table.way_id[e_way],
+        segment=e_seg,
+        name=attrs["name"][e_way],
+        ref=attrs["ref"][e_way],
+        highway=highway,
+        speed_kph=speed,
+        speed_rule=rule,
+        lanes=lanes,
+        capacity_pph=capacity,
+        source=source,
+        meta={
+            "ways_kept": int(keep.sum()),
+            "ways_total": n_ways,
+            "segments_dropped_unlocated": dropped_unlocated,
+            "persons_per_vehicle": persons_per_vehicle,
+        },
+    )
+
+
+def _way_attributes(way_tags: list[dict[str, str]], keep: NDArray[np.bool_]) -> dict[str, Any]:
+    n = len(way_tags)
+    out: dict[str, Any] = {
+        "highway": np.full(n, "", dtype=object),
+        "name": np.full(n, "", dtype=object),
+        "ref": np.full(n, "", dtype=object),
+        "maxspeed": np.full(n, np.nan),
+        "lanes": np.full(n, np.nan),
+        "lanes_fwd": np.full(n, np.nan),
+        "lanes_bwd": np.full(n, np.nan),
+        "width": np.full(n, np.nan),
+    }
+    for i in np.flatnonzero(keep):
+        t = way_tags[i]
+        out["highway"][i] = t.get("highway", "")
+        out["name"][i] = t.get("name", "")
+        out["ref"][i] = t.get("ref", "")
+        out["maxspeed"][i] = tags.parse_maxspeed(t.get("maxspeed"))
+        out["lanes"][i] = tags.parse_number(t.get("lanes"))
+        out["lanes_fwd"][i] = tags.parse_number(t.get("lanes:forward"))
+        out["lanes_bwd"][i] = tags.parse_number(t.get("lanes:backward"))
+        out["width"][i] = tags.parse_number(t.get("width"))
+    return out
+
+
+def _rule_code(rule: SpeedRule) -> int:
+    return SPEED_RULES.index(rule)
+
+
+def _speeds(
+    mover: Mover, maxspeed: NDArray[np.float64], highway: NDArray[Any]
+) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    m = len(highway)
+    if mover is Mover.FOOT:
+        return (
+            np.full(m, defaults.WALK_SPEED_KPH),
+            np.full(m, _rule_code(SpeedRule.FOOT), dtype=np.int8),
+        )
+    speed = maxspeed.copy()
+    rule = np.full(m, _rule_code(SpeedRule.MAXSPEED_TAG), dtype=np.int8)
+    classes, cls_idx = np.unique(highway.astype(str), return_inverse=True)
+    tagged = np.isfinite(maxspeed)
+    sums = np.bincount(cls_idx[tagged], weights=maxspeed[tagged], minlength=len(classes))
+    counts = np.bincount(cls_idx[tagged], minlength=len(classes))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        class_mean = sums / counts
+    table = np.array([defaults.class_speed_kph(c) for c in classes])
+    missing = ~tagged
+    has_mean = counts[cls_idx] > 0
+    use_mean = missing & has_mean
+    use_table = missing & ~has_mean
+    speed[use_mean] = class_mean[cls_idx[use_mean]]
+    rule[use_mean] = _rule_code(SpeedRule.CLASS_MEAN)
+    speed[use_table] = table[cls_idx[use_table]]
+    rule[use_table] = _rule_code(SpeedRule.DEFAULT_TABLE)
+    return speed, rule
+
+
+def _lanes(
+    directional: NDArray[np.float64],
+    total: NDArray[np.float64],
+    highway: NDArray[Any],
+    two_way: NDArray[np.bool_],
+) -> NDArray[np.float64]:
+    per_dir = np.where(two_way, np.maximum(np.floor(total / 2.0), 1.0), total)
+    lanes = np.where(np.isfinite(directional), directional, per_dir)
+    classes, cls_idx = np.unique(highway.astype(str), return_inverse=True)
+    default = np.array([defaults.class_lanes_per_direction(c) for c in classes])[cls_idx]
+    return np.where(np.isfinite(lanes), lanes, default)
+
+
+def _capacity(
+    mover: Mover,
+    lanes: NDArray[np.float64],
+    highway: NDArray[Any],
+    width: NDArray[np.float64],
+    persons_per_vehicle: float,
+) -> NDArray[np.int64]:
+    classes, cls_idx = np.unique(highway.astype(str), return_inverse=True)
+    if mover is Mover.FOOT:
+        w_default = np.array([defaults.class_width_m(c) for c in classes])[cls_idx]
+        w = np.where(np.isfinite(width), width, w_default)
+        pph = w * defaults.PEDESTRIAN_FLOW_P_PER_M_S * 3600.0 / 2.0
+    else:
+        vph = np.array([defaults.class_veh_per_lane_hour(c) for c in classes])[cls_idx]
+        pph = lanes * vph * persons_per_vehicle
+    return np.rint(pph).astype(np.int64)
+
+
+def tags_subset(all_tags: Mapping[str, str]) -> dict[str, str]:
+    """The tags of a way that the rules read (drops the rest to keep memory small)."""
+    return {k: str(all_tags[k]) for k in tags.KEYS if k in all_tags}

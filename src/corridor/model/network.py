@@ -1,0 +1,261 @@
+"""The road network: nodes and directed edges in compressed-sparse-row arrays.
+
+A two-way road is two directed edges that share a ``segment`` id; closing a segment closes both.
+Edges are one per consecutive node pair of an OSM way (or GeoJSON LineString) and direction,
+before any simplification. Attribute columns are numpy arrays of length ``n_edges``; strings
+(name, ref, road class) are stored once in a table and referenced by an integer code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pyproj import Geod
+
+_GEOD = Geod(ellps="WGS84")
+
+
+class Mover(StrEnum):
+    """The base movers a road network is built for.
+
+    ``car`` follows OSMnx's ``network_type="drive"`` filter, ``foot`` its ``"walk"`` filter (and
+    ignores ``oneway``), ``offroad`` is ``car`` plus ``highway=track``, ``all`` keeps every
+    highway way.
+    """
+
+    CAR = "car"
+    FOOT = "foot"
+    OFFROAD = "offroad"
+    ALL = "all"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Mover:
+        for m in cls:
+            if m.value == str(value).lower():
+                return m
+        msg = f"{value!r} is not a mover; expected one of {', '.join(m.value for m in cls)}"
+        raise ValueError(msg)
+
+    @property
+    def honours_oneway(self) -> bool:
+        """Whether ``oneway`` tags restrict this mover (vehicles yes, walkers no)."""
+        return self is not Mover.FOOT
+
+
+class SpeedRule(StrEnum):
+    """Where an edge's speed came from, so every number is traceable."""
+
+    MAXSPEED_TAG = "maxspeed tag"
+    CLASS_MEAN = "mean of tagged maxspeeds of its road class in this network (OSMnx imputation)"
+    DEFAULT_TABLE = "default speed of its road class (corridor.io.defaults)"
+    GIVEN = "given by the source graph"
+    FOOT = "walking speed (corridor.io.defaults)"
+
+
+SPEED_RULES: tuple[SpeedRule, ...] = tuple(SpeedRule)
+
+
+def geodesic_length_m(
+    lon1: NDArray[np.float64],
+    lat1: NDArray[np.float64],
+    lon2: NDArray[np.float64],
+    lat2: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Geodesic distance on the WGS84 ellipsoid, in metres, vectorised (pyproj's Geod)."""
+    if len(lon1) == 0:
+        return np.zeros(0, dtype=np.float64)
+    _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return np.asarray(dist, dtype=np.float64)
+
+
+def _str_table(values: NDArray[Any] | list[str]) -> tuple[tuple[str, ...], NDArray[np.int32]]:
+    arr = np.asarray(values, dtype=object)
+    arr = np.where(arr == None, "", arr).astype(str)  # noqa: E711
+    table, codes = np.unique(arr, return_inverse=True)
+    if len(table) == 0 or table[0] != "":
+        table = np.concatenate([np.array([""]), table])
+        codes = codes + 1
+    return tuple(str(s) for s in table), codes.astype(np.int32)
+
+
+@dataclass(frozen=True, eq=False)
+class RoadNetwork:
+    """A directed road graph for one base mover, in CSR arrays.
+
+    Edges are sorted by source node; the edges leaving node ``i`` are
+    ``indptr[i]:indptr[i + 1]``. Build one with :meth:`from_edges` (the loaders in
+    ``corridor.io`` do), never by hand.
+    """
+
+    mover: Mover
+    node_osm_id: NDArray[np.int64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    indptr: NDArray[np.int64]
+    dst: NDArray[np.int32]
+    way_id: NDArray[np.int64]
+    segment: NDArray[np.int64]
+    name_code: NDArray[np.int32]
+    ref_code: NDArray[np.int32]
+    highway_code: NDArray[np.int32]
+    length_m: NDArray[np.float64]
+    speed_kph: NDArray[np.float64]
+    speed_rule: NDArray[np.int8]
+    lanes: NDArray[np.float64]
+    travel_time_s: NDArray[np.float64]
+    capacity_pph: NDArray[np.int64]
+    names: tuple[str, ...]
+    refs: tuple[str, ...]
+    highways: tuple[str, ...]
+    source: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_edges(
+        cls,
+        *,
+        mover: Mover | str,
+        node_osm_id: NDArray[np.int64],
+        lon: NDArray[np.float64],
+        lat: NDArray[np.float64],
+        src: NDArray[np.integer[Any]],
+        dst: NDArray[np.integer[Any]],
+        way_id: NDArray[np.int64],
+        segment: NDArray[np.int64],
+        name: NDArray[Any] | list[str],
+        ref: NDArray[Any] | list[str],
+        highway: NDArray[Any] | list[str],
+        speed_kph: NDArray[np.float64],
+        speed_rule: NDArray[np.int8],
+        lanes: NDArray[np.float64],
+        capacity_pph: NDArray[np.int64],
+        length_m: NDArray[np.float64] | None = None,
+        source: str = "",
+        meta: dict[str, Any] | None = None,
+    ) -> RoadNetwork:
+        """Assemble a network from unsorted edge arrays (node indices into the node arrays).
+
+        Lengths are computed as geodesic distances between the end nodes unless given; travel
+        time is ``length / speed``. Edges are sorted by (source, target, way, segment) so the
+        same input always gives the same arrays.
+        """
+        n = len(node_osm_id)
+        src = np.asarray(src, dtype=np.int64)
+        dst_a = np.asarray(dst, dtype=np.int64)
+        m = len(src)
+        if m and (src.min() < 0 or dst_a.min() < 0 or src.max() >= n or dst_a.max() >= n):
+            msg = "edge endpoints must be indices into the node arrays"
+            raise ValueError(msg)
+        lon = np.asarray(lon, dtype=np.float64)
+        lat = np.asarray(lat, dtype=np.float64)
+        if length_m is None:
+            length_m = geodesic_length_m(lon[src], lat[src], lon[dst_a], lat[dst_a])
+        way_id = np.asarray(way_id, dtype=np.int64)
+        segment = np.asarray(segment, dtype=np.int64)
+        order = np.lexsort((segment, way_id, dst_a, src))
+        names, name_code = _str_table(name)
+        refs, ref_code = _str_table(ref)
+        highways, highway_code = _str_table(highway)
+        speed = np.asarray(speed_kph, dtype=np.float64)[order]
+        length = np.asarray(length_m, dtype=np.float64)[order]
+        with np.errstate(divide="ignore"):
+            tt = np.where(speed > 0, length / (speed / 3.6), np.inf)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+        return cls(
+            mover=Mover(mover),
+            node_osm_id=np.asarray(node_osm_id, dtype=np.int64),
+            lon=lon,
+            lat=lat,
+            indptr=indptr,
+            dst=dst_a[order].astype(np.int32),
+            way_id=way_id[order],
+            segment=segment[order],
+            name_code=name_code[order],
+            ref_code=ref_code[order],
+            highway_code=highway_code[order],
+            length_m=length,
+            speed_kph=speed,
+            speed_rule=np.asarray(speed_rule, dtype=np.int8)[order],
+            lanes=np.asarray(lanes, dtype=np.float64)[order],
+            travel_time_s=tt,
+            capacity_pph=np.asarray(capacity_pph, dtype=np.int64)[order],
+            names=names,
+            refs=refs,
+            highways=highways,
+            source=source,
+            meta=dict(meta or {}),
+        )
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_osm_id)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.dst)
+
+    @cached_property
+    def src(self) -> NDArray[np.int32]:
+        """Source node of every edge (expanded from ``indptr``)."""
+        return np.repeat(np.arange(self.n_nodes, dtype=np.int32), np.diff(self.indptr))
+
+    @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(min lon, min lat, max lon, max lat) of the nodes."""
+        if self.n_nodes == 0:
+            return (0.0, 0.0, 0.0, 0.0)
+        return (
+            float(self.lon.min()),
+            float(self.lat.min()),
+            float(self.lon.max()),
+            float(self.lat.max()),
+        )
+
+    @cached_property
+    def edge_mid_lon(self) -> NDArray[np.float64]:
+        return (self.lon[self.src] + self.lon[self.dst]) / 2.0
+
+    @cached_property
+    def edge_mid_lat(self) -> NDArray[np.float64]:
+        return (self.lat[self.src] + self.lat[self.dst]) / 2.0
+
+    # ------------------------------------------------------------------ attributes
+    def edge_name(self, e: int) -> str:
+        return self.names[int(self.name_code[e])]
+
+    def edge_ref(self, e: int) -> str:
+        return self.refs[int(self.ref_code[e])]
+
+    def edge_highway(self, e: int) -> str:
+        return self.highways[int(self.highway_code[e])]
+
+    def segment_edges(self, edges: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
+        """Every directed edge (both directions) of the segments the given edges belong to."""
+        segs = np.unique(self.segment[np.asarray(edges, dtype=np.int64)])
+        return np.flatnonzero(np.isin(self.segment, segs)).astype(np.int64)
+
+    def nodes_by_osm_id(self, ids: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Node indices of the given OSM node ids (-1 where absent)."""
+        order = np.argsort(self.node_osm_id)
+        sorted_ids = self.node_osm_id[order]
+        pos = np.searchsorted(sorted_ids, ids)
+        pos = np.clip(pos, 0, max(len(sorted_ids) - 1, 0))
+        found = (len(sorted_ids) > 0) & (sorted_ids[pos] == ids)
+        return np.where(found, order[pos], -1).astype(np.int64)
+
+    def summary(self) -> dict[str, int]:
+        return {"nodes": self.n_nodes, "edges": self.n_edges}
+
+    def __repr__(self) -> str:
+        return (
+            f"RoadNetwork(mover={self.mover.value!r}, nodes={self.n_nodes}, "
+            f"edges={self.n_edges}, source={self.source!r})"
+        )

@@ -1,0 +1,195 @@
+"""The scenario vocabulary: places, sides, actors, zones, movers, events and plans.
+
+Pure data (no files): ``corridor.io.scenario`` reads YAML into these objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+from shapely.geometry.base import BaseGeometry
+
+from corridor.model.areas import Area
+from corridor.model.network import Mover, RoadNetwork
+from corridor.model.situation import Closure
+
+EventKind = Literal["close", "reopen", "zone", "population"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact comes from: a key of the scenario's ``sources``, or inline text."""
+
+    key: str = ""
+    outlet: str = ""
+    title: str = ""
+    date: str = ""
+    url: str = ""
+
+    def short(self) -> str:
+        bits = [b for b in (self.outlet, self.date) if b]
+        text = ", ".join(bits) if bits else (self.title or self.url)
+        return f"[{self.key}] {text}".strip() if self.key else text
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    area: Area
+    aliases: tuple[str, ...] = ()
+    population: int | None = None
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Side:
+    id: str
+    name: str
+    allies: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+    side: str
+    aliases: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
+class Zone:
+    """The area an actor controls from ``start`` (inclusive) to ``end`` (exclusive, or open)."""
+
+    id: str
+    actor: str
+    polygon: BaseGeometry
+    start: dt.date | None = None
+    end: dt.date | None = None
+    sources: tuple[Source, ...] = ()
+    confidence: float | None = None
+
+    def active(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class MoverProfile:
+    """Who is moving: base network, which sides' zones block them, speed and capacity factors."""
+
+    id: str
+    name: str
+    base: Mover
+    blocked_by: frozenset[str] = frozenset()
+    exits: tuple[Area, ...] | None = None
+    speed_factor: float = 1.0
+    capacity_factor: float = 1.0
+    persons_per_vehicle: float | None = None
+    sources: tuple[Source, ...] = ()
+
+    def adapt(self, network: RoadNetwork) -> RoadNetwork:
+        """The base network with this mover's speed and capacity factors applied."""
+        cap = self.capacity_factor
+        ppv_base = float(network.meta.get("persons_per_vehicle", 0) or 0)
+        if self.persons_per_vehicle and ppv_base and self.base is not Mover.FOOT:
+            cap *= self.persons_per_vehicle / ppv_base
+        if self.speed_factor == 1.0 and cap == 1.0:
+            return network
+        speed = network.speed_kph * self.speed_factor
+        return replace(
+            network,
+            speed_kph=speed,
+            travel_time_s=network.travel_time_s / self.speed_factor,
+            capacity_pph=np.rint(network.capacity_pph * cap).astype(np.int64),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated change: a closure, a reopening, a zone changing hands, a population figure."""
+
+    id: str
+    date: dt.date
+    kind: EventKind
+    actor: str | None = None
+    time: str | None = None
+    closure: Closure | None = None  # close / reopen with a target
+    reopens: str | None = None  # reopen {event: id}
+    zone: BaseGeometry | None = None  # kind zone: the area that passes to `actor`
+    place: str | None = None  # kind population
+    value: int | None = None
+    movers: frozenset[str] | None = None
+    confidence: float = 1.0
+    sources: tuple[Source, ...] = ()
+    quote: str = ""
+    notes: str = ""
+    what: str = ""  # a one-line description for tables
+    plan: str | None = None  # the plan that added it, if any
+
+    @property
+    def when(self) -> tuple[dt.date, str]:
+        return (self.date, self.time or "")
+
+    def applies_to(self, mover_id: str) -> bool:
+        return self.movers is None or mover_id in self.movers
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    title: str
+    start: dt.date
+    drop: tuple[str, ...] = ()
+    add: tuple[Event, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    network_path: str
+    network_kind: Literal["osm", "geojson"]
+    mover: str
+    origin: Area
+    exits: tuple[Area, ...]
+    population: int = 0
+    population_place: str | None = None
+    title: str = ""
+    description: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    closures: tuple[Closure, ...] = ()
+    places: dict[str, Place] = field(default_factory=dict)
+    sides: dict[str, Side] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    zones: tuple[Zone, ...] = ()
+    movers: dict[str, MoverProfile] = field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+    plans: dict[str, Plan] = field(default_factory=dict)
+    path: str = ""
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def where(self, key: str | None) -> str:
+        """``file:line`` of a top-level key such as ``origin`` or ``exits[1]`` (file alone if unknown)."""
+        line = self.lines.get(key or "")
+        return f"{self.path}:{line}" if line else self.path
+
+    def mover_profile(self, mover_id: str | None = None) -> MoverProfile:
+        """The named mover, or a plain profile for a base mover (car, foot, offroad, all)."""
+        mid = mover_id or self.mover
+        if mid in self.movers:
+            return self.movers[mid]
+        base = Mover(mid)
+        return MoverProfile(id=base.value, name=base.value, base=base)
+
+    def hostile(self, side_a: str, side_b: str) -> bool:
+        """Sides are hostile to each other unless either lists the other as an ally."""
+        if side_a == side_b:
+            return False
+        a, b = self.sides.get(side_a), self.sides.get(side_b)
+        return not ((a and side_b in a.allies) or (b and side_a in b.allies))

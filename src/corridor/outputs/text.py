@@ -1,0 +1,141 @@
+"""The report for a person at a terminal (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from corridor.analysis.report import CorridorReport
+from corridor.analysis.routes import road_label
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """ "1 h 05 min", "12 min", "40 s"; "-" for unknown."""
+    if seconds is None:
+        return "-"
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    m = s // 60
+    if m < 60:
+        return f"{m} min"
+    h, m = divmod(m, 60)
+    if h < 48:
+        return f"{h} h {m:02d} min"
+    d, h = divmod(h, 24)
+    return f"{d} d {h} h"
+
+
+def fmt_km(metres: float | None) -> str:
+    return "-" if metres is None else f"{metres / 1000:.1f} km"
+
+
+def fmt_hours(hours: float | None) -> str:
+    if hours is None:
+        return "never (sealed)"
+    return fmt_duration(hours * 3600)
+
+
+def report_renderable(report: CorridorReport) -> Group:
+    s = report.situation
+    net = s.network
+    status_style = "bold green" if report.status == "open" else "bold red"
+    head = Text.assemble(
+        (f"{report.scenario or 'scenario'}", "bold"),
+        f"  {report.date or ''}  mover: {report.mover}  ",
+        ("OPEN" if report.status == "open" else "SEALED", status_style),
+        f"  origin: {s.origin_name} ({len(s.origin)} nodes)",
+    )
+    parts: list = [Panel(head, expand=False)]
+
+    ex = Table(title="Exits", title_justify="left")
+    ex.add_column("exit")
+    ex.add_column("reachable")
+    ex.add_column("fastest", justify="right")
+    ex.add_column("distance", justify="right")
+    for x in report.reach.exits:
+        ex.add_row(
+            x.name,
+            Text("yes", "green") if x.reachable else Text("no", "red"),
+            fmt_duration(x.travel_time_s),
+            fmt_km(x.distance_m),
+        )
+    parts.append(ex)
+
+    if report.routes:
+        rt = Table(title="Routes (fastest first, then alternatives)", title_justify="left")
+        rt.add_column("exit")
+        rt.add_column("#", justify="right")
+        rt.add_column("time", justify="right")
+        rt.add_column("length", justify="right")
+        rt.add_column("shared", justify="right")
+        rt.add_column("gate (leaves the origin)")
+        rt.add_column("roads")
+        for r in report.routes:
+            rt.add_row(
+                r.exit,
+                str(r.rank),
+                fmt_duration(r.travel_time_s),
+                fmt_km(r.distance_m),
+                "-" if r.rank == 0 else fmt_km(r.shared_m),
+                road_label(net, r.gate),
+                " → ".join(r.roads[:8]) + (" …" if len(r.roads) > 8 else ""),
+            )
+        parts.append(rt)
+
+    cut = report.min_cut
+    if report.status == "open":
+        ct = Table(
+            title=f"Minimum cut: closing these {cut.count} segment(s) seals {s.origin_name}",
+            title_justify="left",
+        )
+        ct.add_column("road")
+        ct.add_column("OSM way", justify="right")
+        ct.add_column("lon, lat")
+        ct.add_column("persons/h", justify="right")
+        ct.add_column("critical")
+        critical = set(int(e) for e in report.critical)
+        for e in cut.edges:
+            e = int(e)
+            ct.add_row(
+                road_label(net, e),
+                str(int(net.way_id[e])),
+                f"{net.edge_mid_lon[e]:.5f}, {net.edge_mid_lat[e]:.5f}",
+                f"{int(net.capacity_pph[e]):,}",
+                Text("alone", "bold red") if e in critical else "",
+            )
+        parts.append(ct)
+        if len(report.critical):
+            names = sorted({road_label(net, int(e)) for e in report.critical})
+            parts.append(
+                Text(
+                    f"Critical segments ({len(report.critical)}): a closure of any one alone "
+                    f"seals the origin: {', '.join(names)}",
+                    style="red",
+                )
+            )
+        else:
+            parts.append(Text("No single segment seals it alone."))
+    summary = Table.grid(padding=(0, 2))
+    summary.add_row("Capacity (max flow)", f"{report.flow.value_pph:,} persons/h")
+    summary.add_row(
+        "Capacity-weighted cut",
+        f"{report.capacity_cut.count} segment(s), {report.capacity_cut.capacity_pph:,} persons/h",
+    )
+    ev = report.evacuation
+    summary.add_row(
+        f"Evacuation of {ev.population:,}",
+        fmt_hours(ev.hours)
+        + (
+            f" (outflow {ev.flow_pph:,} persons/h over {ev.paths_used} path(s))" if ev.hours else ""
+        ),
+    )
+    summary.add_row("Closed edges", f"{int((~s.open).sum()):,} of {net.n_edges:,}")
+    parts.append(summary)
+    return Group(*parts)
+
+
+def print_report(report: CorridorReport, console: Console | None = None) -> None:
+    (console or Console()).print(report_renderable(report))

@@ -1,0 +1,157 @@
+"""Timelines and plan comparisons as tables (rich) and rows (CSV)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from corridor.analysis.report import CorridorReport
+from corridor.analysis.routes import road_label
+from corridor.model.scenario import Scenario
+from corridor.outputs.text import fmt_duration, fmt_hours
+
+
+def _events_text(r: CorridorReport) -> str:
+    lines = []
+    for e in r.extra.get("events", []):
+        src = e["sources"][0] if e["sources"] else {}
+        label = src.get("key") or src.get("outlet") or ""
+        plan = f"[plan {e['plan']}] " if e.get("plan") else ""
+        lines.append(
+            f"{plan}{e['actor'] or '?'}: {e['what']} (conf {e['confidence']:.1f}"
+            + (f", {label}" if label else "")
+            + ")"
+        )
+    return "\n".join(lines)
+
+
+def _cut_roads(r: CorridorReport) -> list[str]:
+    net = r.situation.network
+    seen: list[str] = []
+    for e in r.min_cut.edges:
+        label = road_label(net, int(e))
+        if label not in seen:
+            seen.append(label)
+    return seen
+
+
+def _signature(r: CorridorReport) -> tuple[Any, ...]:
+    return (
+        r.status,
+        tuple(x.reachable for x in r.reach.exits),
+        r.min_cut.count,
+        r.flow.value_pph,
+    )
+
+
+def timeline_rows(reports: list[CorridorReport]) -> list[dict[str, Any]]:
+    """One flat row per date (for CSV)."""
+    rows = []
+    for r in reports:
+        row: dict[str, Any] = {
+            "date": r.date,
+            "mover": r.mover,
+            "plan": r.extra.get("plan") or "",
+            "status": r.status,
+        }
+        for x in r.reach.exits:
+            row[f"exit:{x.name}"] = "open" if x.reachable else "sealed"
+            row[f"time_s:{x.name}"] = "" if x.travel_time_s is None else round(x.travel_time_s)
+        row["min_cut"] = r.min_cut.count
+        row["min_cut_roads"] = "; ".join(_cut_roads(r))
+        row["critical"] = len(r.critical)
+        row["capacity_pph"] = r.flow.value_pph
+        row["population"] = r.evacuation.population
+        row["evacuation_hours"] = "" if r.evacuation.hours is None else round(r.evacuation.hours, 2)
+        row["events"] = " | ".join(_events_text(r).splitlines())
+        rows.append(row)
+    return rows
+
+
+def timeline_table(
+    scenario: Scenario, reports: list[CorridorReport], *, plan: str | None = None
+) -> Table:
+    title = f"{scenario.title or scenario.name}"
+    if reports:
+        title += f" — mover {reports[0].mover}"
+    if plan:
+        title += f" — plan {plan}: {scenario.plans[plan].title}"
+    t = Table(title=title, show_lines=True, title_justify="left")
+    t.add_column("date", no_wrap=True)
+    t.add_column("events (actor: what, confidence, source)", ratio=3)
+    t.add_column("status")
+    exit_names = [x.name for x in reports[0].reach.exits] if reports else []
+    t.add_column("exits reachable (fastest)", ratio=2)
+    t.add_column("min cut", justify="right")
+    t.add_column("cut roads", ratio=2)
+    t.add_column("persons/h", justify="right")
+    t.add_column("evacuation", justify="right")
+    prev = None
+    for r in reports:
+        flipped = prev is not None and prev != r.status
+        style = "bold reverse" if flipped else ""
+        status = Text(
+            r.status.upper(), style=("green" if r.status == "open" else "red") + " " + style
+        )
+        exits = "\n".join(
+            f"{'✔' if x.reachable else '✘'} {x.name}"
+            + (f" ({fmt_duration(x.travel_time_s)})" if x.reachable else "")
+            for x in r.reach.exits
+        )
+        t.add_row(
+            Text(str(r.date), style=style),
+            _events_text(r) or "(start)",
+            status,
+            exits,
+            str(r.min_cut.count),
+            "\n".join(_cut_roads(r)),
+            f"{r.flow.value_pph:,}",
+            fmt_hours(r.evacuation.hours),
+        )
+        prev = r.status
+    del exit_names
+    return t
+
+
+def first_difference(a: list[CorridorReport], b: list[CorridorReport]) -> str | None:
+    """The first date where status, reachable exits, cut size or capacity differ."""
+    for ra, rb in zip(a, b, strict=True):
+        if _signature(ra) != _signature(rb):
+            return ra.date
+    return None
+
+
+def compare_table(
+    scenario: Scenario,
+    a: list[CorridorReport],
+    b: list[CorridorReport],
+    plans: list[str | None],
+) -> Table:
+    names = [p or "what happened" for p in plans]
+    t = Table(
+        title=f"{scenario.title or scenario.name}: {names[0]} vs {names[1]}",
+        show_lines=True,
+        title_justify="left",
+    )
+    t.add_column("date", no_wrap=True)
+    for n in names:
+        t.add_column(f"{n}: status / exits", ratio=2)
+        t.add_column("cut", justify="right")
+        t.add_column("persons/h", justify="right")
+    for ra, rb in zip(a, b, strict=True):
+        differ = _signature(ra) != _signature(rb)
+        cells: list[Any] = [Text(str(ra.date), style="bold yellow" if differ else "")]
+        for r in (ra, rb):
+            reach = ", ".join(x.name for x in r.reach.exits if x.reachable) or "none"
+            cells.append(
+                Text(
+                    f"{r.status.upper()}: {reach}",
+                    style="green" if r.status == "open" else "red",
+                )
+            )
+            cells.append(str(r.min_cut.count))
+            cells.append(f"{r.flow.value_pph:,}")
+        t.add_row(*cells)
+    return t
