@@ -74,7 +74,9 @@ def road_networks(
         for i in range(1, n):
             j = draw(st.integers(0, i - 1))
             segments.append((i, j) if draw(st.booleans()) else (j, i))
-    extra = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 2)), max_size=max_segments))
+    extra = draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 2)), max_size=max_segments)
+    )
     segments += [(a, b if b < a else b + 1) for a, b in extra]  # a != b
     if not segments:
         segments = [(0, 1)]
@@ -91,7 +93,9 @@ def segment_ids(network: RoadNetwork) -> list[int]:
     return sorted(set(network.segment.tolist()))
 
 
-def segment_subsets(network: RoadNetwork, *, max_size: int | None = None) -> st.SearchStrategy[set[int]]:
+def segment_subsets(
+    network: RoadNetwork, *, max_size: int | None = None
+) -> st.SearchStrategy[set[int]]:
     """Random sets of segment ids (small ones more often than large ones)."""
     return st.sets(st.sampled_from(segment_ids(network)), max_size=max_size)
 
@@ -133,8 +137,7 @@ def situation_parts(
     rest = sorted(set(range(n)) - origin)
     n_exits = draw(st.integers(1, max_exits))
     exits = [
-        sorted(draw(st.sets(st.sampled_from(rest), min_size=1, max_size=3)))
-        for _ in range(n_exits)
+        sorted(draw(st.sets(st.sampled_from(rest), min_size=1, max_size=3))) for _ in range(n_exits)
     ]
     closed = draw(segment_subsets(net, max_size=4))
     return net, sorted(origin), exits, closed
@@ -152,9 +155,8 @@ def fingerprint(value: Any) -> Any:
     Two results with equal fingerprints are equal byte for byte.
     """
     if is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__,) + tuple(
-            (f.name, fingerprint(getattr(value, f.name))) for f in fields(value)
-        )
+        parts = [(f.name, fingerprint(getattr(value, f.name))) for f in fields(value)]
+        return (type(value).__name__, *parts)
     if isinstance(value, np.ndarray):
         return ("ndarray", value.dtype.str, value.shape, value.tobytes())
     if isinstance(value, list | tuple):

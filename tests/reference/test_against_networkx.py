@@ -12,11 +12,11 @@ import math
 import networkx as nx
 import numpy as np
 from hypothesis import given, settings
-from strategies import examples, situations
 
 from corridor.analysis.cut import max_flow, min_cut
 from corridor.analysis.routes import reach, routes
 from corridor.model.situation import Situation
+from strategies import examples, situations
 
 SOURCE, SINK = "origin", "exits"
 
@@ -107,8 +107,7 @@ def test_reach_matches_networkx(situation: Situation) -> None:
         )
     expected_status = "open" if any(x.reachable for x in result.exits) else "sealed"
     assert result.status == expected_status, (
-        f"status {result.status!r} but exits reachable: "
-        f"{[x.reachable for x in result.exits]}"
+        f"status {result.status!r} but exits reachable: {[x.reachable for x in result.exits]}"
     )
 
 

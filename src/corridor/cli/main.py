@@ -27,6 +27,7 @@ from corridor.cli.common import (
     handle_errors,
     parse_date,
     resolve_scenario,
+    writable,
     write_atomic,
 )
 
@@ -44,7 +45,8 @@ scenario_app = typer.Typer(help="Check scenario files.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
 app.add_typer(scenario_app, name="scenario")
 
-console = Console()
+# Tables need room: when output goes to a file or pipe, lay them out 150 columns wide.
+console = Console() if Console().is_terminal else Console(width=150)
 
 
 def _progress() -> Progress:
@@ -90,6 +92,8 @@ def analyze(
     sc = load_scenario(resolve_scenario(scenario))
     day = parse_date(at)
     _check_window(sc, day)
+    if geojson is not None:
+        writable(geojson)
     with _progress() as prog:
         prog.add_task(f"analysing {sc.name}", total=None)
         report = report_at(

@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from corridor.errors import UnknownIdError
 from corridor.model.areas import Area
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.situation import Closure
@@ -184,7 +185,12 @@ class Scenario:
         mid = mover_id or self.mover
         if mid in self.movers:
             return self.movers[mid]
-        base = Mover(mid)
+        try:
+            base = Mover(mid)
+        except ValueError:
+            known = ", ".join([*self.movers, *(m.value for m in Mover)])
+            msg = f"{mid!r} is not a mover of scenario {self.name!r}; expected one of {known}"
+            raise UnknownIdError(msg) from None
         return MoverProfile(id=base.value, name=base.value, base=base)
 
     def hostile(self, side_a: str, side_b: str) -> bool:

@@ -69,7 +69,6 @@ def state_at(
     profile = scenario.mover_profile(mover)
     events = [e for e in timeline_events(scenario, plan) if e.date <= day]
     closures: list[Closure] = list(scenario.closures)
-    by_id = {e.id: e for e in events}
     population = scenario.population
     place_pop = {pid: p.population for pid, p in scenario.places.items()}
     zone_rules: list[ZoneRule] = []
@@ -90,16 +89,19 @@ def state_at(
                 blocks=side is not None and side in profile.blocked_by,
             )
         )
+    closed_by_event: dict[str, Closure] = {}
     for e in events:
         if not e.applies_to(profile.id):
             continue
         if e.kind == "close" and e.closure is not None:
             closures.append(e.closure)
+            closed_by_event[e.id] = e.closure
         elif e.kind == "reopen":
             if e.reopens is not None:
-                target = by_id.get(e.reopens)
-                if target is not None and target.closure is not None:
-                    closures.append(_reopen(target.closure, e))
+                # undo that event's closure only; other closures of the same road stay
+                undone = closed_by_event.pop(e.reopens, None)
+                if undone is not None:
+                    closures = [c for c in closures if c is not undone]
             elif e.closure is not None:
                 closures.append(e.closure)
         elif e.kind == "zone" and e.zone is not None:
@@ -120,19 +122,8 @@ def state_at(
         closures=tuple(closures),
         zones=tuple(zone_rules),
         population=population,
-        events_today=tuple(e for e in events if e.date == day),
+        events_today=tuple(e for e in events if e.date == day and e.applies_to(profile.id)),
         applied=tuple(events),
-    )
-
-
-def _reopen(closure: Closure, event: Event) -> Closure:
-    return Closure(
-        ways=closure.ways,
-        area=closure.area,
-        ref=closure.ref,
-        between=closure.between,
-        label=f"event {event.id}: reopens {closure.describe()}",
-        reopen=True,
     )
 
 

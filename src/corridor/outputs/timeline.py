@@ -20,9 +20,8 @@ def _events_text(r: CorridorReport) -> str:
         label = src.get("key") or src.get("outlet") or ""
         plan = f"[plan {e['plan']}] " if e.get("plan") else ""
         lines.append(
-            f"{plan}{e['actor'] or '?'}: {e['what']} (conf {e['confidence']:.1f}"
-            + (f", {label}" if label else "")
-            + ")"
+            f"{plan}{(e['actor'] + ': ') if e['actor'] else ''}{e['what']} "
+            f"(conf {e['confidence']:.1f}" + (f", {label}" if label else "") + ")"
         )
     return "\n".join(lines)
 
@@ -73,45 +72,46 @@ def timeline_rows(reports: list[CorridorReport]) -> list[dict[str, Any]]:
 def timeline_table(
     scenario: Scenario, reports: list[CorridorReport], *, plan: str | None = None
 ) -> Table:
+    """One row per change date; the row where the status flips is highlighted."""
     title = f"{scenario.title or scenario.name}"
     if reports:
-        title += f" — mover {reports[0].mover}"
+        title += f" | mover: {reports[0].mover}"
     if plan:
-        title += f" — plan {plan}: {scenario.plans[plan].title}"
+        title += f" | plan {plan}: {scenario.plans[plan].title}"
     t = Table(title=title, show_lines=True, title_justify="left")
     t.add_column("date", no_wrap=True)
-    t.add_column("events (actor: what, confidence, source)", ratio=3)
-    t.add_column("status")
-    exit_names = [x.name for x in reports[0].reach.exits] if reports else []
-    t.add_column("exits reachable (fastest)", ratio=2)
-    t.add_column("min cut", justify="right")
-    t.add_column("cut roads", ratio=2)
-    t.add_column("persons/h", justify="right")
-    t.add_column("evacuation", justify="right")
+    t.add_column("status", no_wrap=True)
+    t.add_column("exits reachable (fastest)", min_width=18)
+    t.add_column("min cut: roads", min_width=14)
+    t.add_column("persons/h", justify="right", no_wrap=True)
+    t.add_column("evacuation", justify="right", no_wrap=True)
+    t.add_column("events of the day (actor: what; confidence, source)", ratio=2, min_width=24)
     prev = None
     for r in reports:
         flipped = prev is not None and prev != r.status
-        style = "bold reverse" if flipped else ""
-        status = Text(
-            r.status.upper(), style=("green" if r.status == "open" else "red") + " " + style
-        )
-        exits = "\n".join(
-            f"{'✔' if x.reachable else '✘'} {x.name}"
-            + (f" ({fmt_duration(x.travel_time_s)})" if x.reachable else "")
-            for x in r.reach.exits
-        )
+        colour = "green" if r.status == "open" else "red"
+        status = Text(r.status.upper(), style=f"bold {colour}" + (" reverse" if flipped else ""))
+        exits = Text()
+        for i, x in enumerate(r.reach.exits):
+            if i:
+                exits.append("\n")
+            if x.reachable:
+                exits.append(f"✔ {x.name} ({fmt_duration(x.travel_time_s)})", style="green")
+            else:
+                exits.append(f"✘ {x.name}", style="red")
+        cut = f"{r.min_cut.count}: " + "; ".join(_cut_roads(r)) if r.min_cut.count else "0"
+        if len(r.critical):
+            cut += f"\n({len(r.critical)} critical)"
         t.add_row(
-            Text(str(r.date), style=style),
-            _events_text(r) or "(start)",
+            Text(str(r.date), style="bold" if flipped else ""),
             status,
             exits,
-            str(r.min_cut.count),
-            "\n".join(_cut_roads(r)),
+            cut,
             f"{r.flow.value_pph:,}",
             fmt_hours(r.evacuation.hours),
+            _events_text(r) or "(start of the timeline)",
         )
         prev = r.status
-    del exit_names
     return t
 
 

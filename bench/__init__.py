@@ -1,0 +1,1 @@
+"""Benchmarks of corridor against its peers (pyrosm, OSMnx/networkx, igraph); see README.md."""

@@ -1,0 +1,189 @@
+"""The command line, end to end: reports, JSON schema, GeoJSON, timelines, errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from corridor.cli.main import app
+from corridor.outputs.json import REPORT_SCHEMA
+from fixtures import write_scenario
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_scenario(tmp_path_factory.mktemp("cli"))
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_analyze_prints_a_readable_report(scenario: Path) -> None:
+    res = run("analyze", str(scenario), "--at", "2020-01-05")
+    assert res.exit_code == 0, res.output
+    assert "OPEN" in res.output
+    assert "Minimum cut: closing these 2 segment(s) seals Town" in res.output
+    assert "West road (R-W)" in res.output
+    assert "Evacuation of 10,000" in res.output
+
+
+def test_analyze_json_follows_the_schema(scenario: Path) -> None:
+    res = run("analyze", str(scenario), "--json", "--at", "2020-01-10", "--mover", "fighters")
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert report["status"] == "open"
+    assert report["date"] == "2020-01-10"
+    assert [x["reachable"] for x in report["exits"]] == [False, False, True]
+    assert report["min_cut"]["count"] == 1
+    assert {s["osm_way"] for s in report["critical_segments"]} == {501, 502}
+    assert report["routes"][0]["exit"] == "Border post"
+    assert report["routes"][0]["roads"][-1] == "Desert track (R-S)"
+
+
+def test_docs_report_schema_is_current() -> None:
+    doc = Path(__file__).parents[1] / "docs" / "report.schema.json"
+    assert json.loads(doc.read_text()) == REPORT_SCHEMA, "docs/report.schema.json is stale"
+
+
+def test_analyze_writes_geojson(scenario: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.geojson"
+    res = run("analyze", str(scenario), "--geojson", str(out))
+    assert res.exit_code == 0, res.output
+    fc = json.loads(out.read_text())
+    layers = [f["properties"]["layer"] for f in fc["features"]]
+    assert layers.count("origin") == 1 and layers.count("exit") == 3
+    assert layers.count("min_cut") == 3 and "route" in layers
+    assert all(f["geometry"]["type"] in ("Polygon", "LineString") for f in fc["features"])
+
+
+def test_timeline_json_and_csv(scenario: Path) -> None:
+    res = run("timeline", str(scenario), "--json")
+    assert res.exit_code == 0, res.output
+    reports = json.loads(res.output)
+    assert [r["date"] for r in reports] == [
+        "2020-01-01",
+        "2020-01-05",
+        "2020-01-10",
+        "2020-01-15",
+        "2020-01-20",
+    ]
+    for r in reports:
+        jsonschema.validate(r, REPORT_SCHEMA)
+    assert reports[1]["events"][0]["id"] == "cut-north"
+    res = run("timeline", str(scenario), "--csv", "--mover", "civilians")
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    assert lines[0].startswith("date,mover,plan,status")
+    assert lines[3].split(",")[3] == "sealed"
+
+
+def test_timeline_table_highlights_nothing_missing(scenario: Path) -> None:
+    res = run("timeline", str(scenario), "--plan", "seal")
+    assert res.exit_code == 0, res.output
+    assert "SEALED" in res.output and "plan seal" in res.output
+
+
+def test_compare_finds_where_plans_part(scenario: Path) -> None:
+    res = run("compare", str(scenario), "--plan", "hold-west", "--plan", "seal", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["first_difference"] == "2020-01-03"
+    res = run("compare", str(scenario), "--plan", "hold-west")
+    assert res.exit_code == 0, res.output
+    assert "The two part on 2020-01-10" in res.output
+
+
+def test_scenario_validate(scenario: Path, tmp_path: Path) -> None:
+    res = run("scenario", "validate", str(scenario))
+    assert res.exit_code == 0 and "valid" in res.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(scenario.read_text().replace("confidence: 0.9", "confidence: 9"))
+    (tmp_path / "roads.geojson").write_text((scenario.parent / "roads.geojson").read_text())
+    res = run("scenario", "validate", str(bad))
+    assert res.exit_code == 2
+    assert res.output.count("bad.yaml:") >= 2, res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["analyze", "nope.yaml"], "no such scenario file"),
+        (["analyze", "{s}", "--at", "2020-02-30"], "is not a date"),
+        (["analyze", "{s}", "--at", "2021-01-01"], "outside the scenario's window"),
+        (["analyze", "{s}", "--plan", "nope"], "plan 'nope' does not exist"),
+        (["analyze", "{s}", "--mover", "bicycle"], "not a mover"),
+        (["analyze", "{s}", "--geojson", "/no/such/dir/x.geojson"], "does not exist"),
+        (["compare", "{s}"], "compare needs"),
+        (["network", "info", "missing.osm.pbf"], "no such file"),
+    ],
+)
+def test_user_mistakes_print_one_line_and_exit_2(
+    scenario: Path, args: list[str], expected: str
+) -> None:
+    res = run(*[a.replace("{s}", str(scenario)) for a in args])
+    assert res.exit_code == 2, (res.exit_code, res.output)
+    assert expected in res.output, res.output
+    assert "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1, res.output
+
+
+def test_origin_without_nodes_names_file_and_line(tmp_path: Path) -> None:
+    import yaml
+
+    from fixtures import scenario_dict
+
+    data = scenario_dict()
+    data["places"][1]["point"] = [9.5, 50.0]  # West City moved off the network
+    path = write_scenario(tmp_path, data)
+    res = run("analyze", str(path))
+    assert res.exit_code == 2, res.output
+    assert f"{path}:" in res.output and "holds no node" in res.output, res.output
+    del yaml
+
+
+def test_core_scenario_with_closure_of_unknown_way(tmp_path: Path) -> None:
+    import yaml
+
+    data = {
+        "corridor": 1,
+        "name": "core",
+        "network": {"geojson": "roads.geojson"},
+        "mover": "car",
+        "origin": {"name": "Town", "point": [10.0, 50.0], "radius_m": 1500},
+        "exits": [{"name": "West", "point": [9.90, 50.0], "radius_m": 500}],
+        "closures": [{"way": 999999, "source": "a report"}],
+    }
+    path = write_scenario(tmp_path, data)
+    res = run("analyze", str(path))
+    assert res.exit_code == 2
+    assert "way 999999 is not in the car network" in res.output, res.output
+    data["closures"] = [{"way": 202}]
+    path.write_text(yaml.safe_dump(data))
+    res = run("analyze", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["status"] == "sealed"
+
+
+def test_exit_overlapping_origin(tmp_path: Path) -> None:
+    data = {
+        "corridor": 1,
+        "name": "core",
+        "network": {"geojson": "roads.geojson"},
+        "origin": {"name": "Town", "point": [10.0, 50.0], "radius_m": 1500},
+        "exits": [{"name": "Also town", "point": [10.0, 50.001], "radius_m": 800}],
+    }
+    res = run("analyze", str(write_scenario(tmp_path, data)))
+    assert res.exit_code == 2 and "overlaps the origin" in res.output, res.output
+
+
+def test_scenarios_lists_bundled() -> None:
+    res = run("scenarios")
+    assert res.exit_code == 0, res.output

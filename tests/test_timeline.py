@@ -1,0 +1,222 @@
+"""The timeline engine: event order, validity intervals, plans, reopening, change dates."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corridor.analysis.replay import replay, report_at
+from corridor.errors import UnknownIdError
+from corridor.io.network import load_network
+from corridor.io.scenario import load_scenario
+from corridor.model.scenario import Scenario
+from corridor.model.timeline import change_dates, situation_at, state_at, timeline_events
+from fixtures import scenario_dict, write_scenario
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def valley(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return load_scenario(write_scenario(tmp_path_factory.mktemp("valley")))
+
+
+def _net(sc: Scenario, mover: str):
+    return lambda base: load_network(sc.network_path, base, kind=sc.network_kind)
+
+
+def _reachable(sc: Scenario, day: dt.date, mover: str, plan: str | None = None) -> dict[str, bool]:
+    r = report_at(sc, _net(sc, mover), day, mover=mover, plan=plan, k=0)
+    return {x.name: x.reachable for x in r.reach.exits}
+
+
+def test_change_dates(valley: Scenario) -> None:
+    assert change_dates(valley) == [
+        D(2020, 1, 1),
+        D(2020, 1, 5),
+        D(2020, 1, 10),
+        D(2020, 1, 15),
+        D(2020, 1, 20),
+    ]
+    assert D(2020, 1, 3) in change_dates(valley, "seal")
+    assert D(2020, 1, 10) not in change_dates(valley, "hold-west")
+
+
+def test_story_for_fighters(valley: Scenario) -> None:
+    assert _reachable(valley, D(2020, 1, 1), "fighters") == {
+        "West City": True,
+        "North City": True,
+        "Border post": True,
+    }
+    # the north road is cut on the 5th
+    assert _reachable(valley, D(2020, 1, 5), "fighters")["North City"] is False
+    # a closure holds on the days between events
+    assert _reachable(valley, D(2020, 1, 7), "fighters")["North City"] is False
+    # red takes the W1 junction on the 10th: the west road is blocked for blue fighters
+    assert _reachable(valley, D(2020, 1, 10), "fighters") == {
+        "West City": False,
+        "North City": False,
+        "Border post": True,
+    }
+    # reopening restores the north road
+    assert _reachable(valley, D(2020, 1, 15), "fighters")["North City"] is True
+    # the track closure applies to fighters only
+    assert _reachable(valley, D(2020, 1, 20), "fighters")["Border post"] is False
+
+
+def test_mover_specific_exits_and_closures(valley: Scenario) -> None:
+    r = report_at(valley, _net(valley, "civilians"), D(2020, 1, 10), mover="civilians", k=0)
+    assert [x.name for x in r.reach.exits] == ["West City", "North City"]
+    assert r.status == "sealed"
+    state = state_at(valley, D(2020, 1, 20), mover="civilians")
+    assert "cut-track" not in {e.id for e in state.events_today}
+    assert state.population == 5000
+
+
+def test_plans_drop_and_add(valley: Scenario) -> None:
+    assert "take-w1" not in {e.id for e in timeline_events(valley, "hold-west")}
+    assert _reachable(valley, D(2020, 1, 10), "fighters", "hold-west")["West City"] is True
+    sealed = report_at(
+        valley, _net(valley, "fighters"), D(2020, 1, 3), mover="fighters", plan="seal", k=0
+    )
+    assert sealed.status == "sealed"
+    # before the plan's start both timelines agree
+    assert _reachable(valley, D(2020, 1, 1), "fighters", "seal") == _reachable(
+        valley, D(2020, 1, 1), "fighters"
+    )
+    with pytest.raises(UnknownIdError, match="plan 'nope' does not exist"):
+        timeline_events(valley, "nope")
+
+
+def test_plan_drops_only_from_its_start(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    data["plans"][0]["start"] = "2020-01-11"  # after take-w1 (10th): not dropped
+    sc = load_scenario(write_scenario(tmp_path, data))
+    assert "take-w1" in {e.id for e in timeline_events(sc, "hold-west")}
+
+
+def test_zone_validity_interval(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    box = [[9.92, 49.99], [9.98, 49.99], [9.98, 50.01], [9.92, 50.01], [9.92, 49.99]]
+    data["zones"] = [
+        {
+            "id": "red-w",
+            "actor": "red-army",
+            "from": "2020-01-02",
+            "to": "2020-01-04",
+            "polygon": box,
+            "source": "T1",
+        }
+    ]
+    data["events"] = []
+    data["plans"] = []
+    sc = load_scenario(write_scenario(tmp_path, data))
+    assert D(2020, 1, 2) in change_dates(sc) and D(2020, 1, 4) in change_dates(sc)
+    west = {
+        d: _reachable(sc, d, "fighters")["West City"]
+        for d in (D(2020, 1, 1), D(2020, 1, 2), D(2020, 1, 3), D(2020, 1, 4))
+    }
+    assert west == {
+        D(2020, 1, 1): True,
+        D(2020, 1, 2): False,
+        D(2020, 1, 3): False,
+        D(2020, 1, 4): True,
+    }
+
+
+def test_later_zone_event_wins_over_earlier_zone(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    box = [[9.92, 49.99], [9.98, 49.99], [9.98, 50.01], [9.92, 50.01], [9.92, 49.99]]
+    data["zones"] = [
+        {"id": "red-w", "actor": "red-army", "from": "2020-01-01", "polygon": box, "source": "T1"}
+    ]
+    data["events"] = [
+        {
+            "id": "blue-takes-w",
+            "date": "2020-01-06",
+            "actor": "blue-militia",
+            "kind": "zone",
+            "target": {"polygon": box},
+            "confidence": 0.8,
+            "source": "T1",
+        }
+    ]
+    data["plans"] = []
+    sc = load_scenario(write_scenario(tmp_path, data))
+    assert _reachable(sc, D(2020, 1, 5), "fighters")["West City"] is False
+    assert _reachable(sc, D(2020, 1, 6), "fighters")["West City"] is True
+
+
+_EVENT_WAYS = [201, 202, 301, 302, 401, 501, 502]
+
+
+@given(
+    ops=st.lists(st.tuples(st.sampled_from(_EVENT_WAYS), st.booleans()), min_size=1, max_size=8),
+)
+def test_reopening_restores_the_earlier_state(ops: list[tuple[int, bool]]) -> None:
+    """Close random ways on successive days, reopen some by event id: each reopen day's mask
+    equals the mask of a timeline where that closure never happened."""
+    base = scenario_dict()
+    tmp = Path(__import__("tempfile").mkdtemp())
+    data = copy.deepcopy(base)
+    data["plans"] = []
+    events = []
+    reopened = set()
+    for i, (way, reopen) in enumerate(ops):
+        events.append(
+            {
+                "id": f"c{i}",
+                "date": f"2020-01-{2 + i:02d}",
+                "actor": "red-army",
+                "kind": "close",
+                "target": {"way": way},
+                "confidence": 0.9,
+                "source": "T1",
+            }
+        )
+        if reopen:
+            events.append(
+                {
+                    "id": f"r{i}",
+                    "date": "2020-01-25",
+                    "actor": "red-army",
+                    "kind": "reopen",
+                    "target": {"event": f"c{i}"},
+                    "confidence": 0.9,
+                    "source": "T1",
+                }
+            )
+            reopened.add(f"c{i}")
+    data["events"] = events
+    sc = load_scenario(write_scenario(tmp, data))
+    data_without = copy.deepcopy(data)
+    data_without["events"] = [e for e in events if e["kind"] == "close" and e["id"] not in reopened]
+    tmp2 = Path(__import__("tempfile").mkdtemp())
+    sc2 = load_scenario(write_scenario(tmp2, data_without))
+    net = load_network(sc.network_path, "offroad", kind="geojson")
+    after, _ = situation_at(sc, net, D(2020, 1, 26), mover="fighters")
+    expected, _ = situation_at(sc2, net, D(2020, 1, 26), mover="fighters")
+    assert np.array_equal(after.open, expected.open), (
+        "reopening did not restore the state without the closure"
+    )
+    # and closures only ever shrink the open set over time, until the reopenings
+    masks = [
+        situation_at(sc, net, D(2020, 1, 1 + d), mover="fighters")[0].open
+        for d in range(1, 2 + len(ops))
+    ]
+    for a, b in itertools.pairwise(masks):
+        assert not (b & ~a).any(), "a closure reopened an edge"
+
+
+def test_replay_gives_one_report_per_change_date(valley: Scenario) -> None:
+    reports = replay(valley, _net(valley, "fighters"), mover="fighters")
+    assert [r.date for r in reports] == [d.isoformat() for d in change_dates(valley)]
+    assert reports[1].extra["events"][0]["id"] == "cut-north"
+    assert reports[1].extra["events"][0]["sources"][0]["outlet"] == "Test Wire"
