@@ -53,6 +53,55 @@ def _weights(situation: Situation, fg: FlowGraph, weight: str) -> NDArray[np.int
     return situation.network.capacity_pph[fg.edge]
 
 
+def _cut_from_flow(
+    situation: Situation,
+    fg: FlowGraph,
+    value: int,
+    cap: sp.csr_matrix,
+    flow: sp.csr_matrix,
+    weight: Literal["count", "capacity"],
+) -> CutResult:
+    side = np.zeros(fg.n, dtype=bool)
+    side[_source_side(_residual(cap, flow))] = True
+    crossing = side[fg.u] & ~side[fg.v]
+    edges = np.sort(fg.edge[crossing])
+    net = situation.network
+    result = CutResult(
+        weight=weight,
+        edges=edges,
+        count=len(edges),
+        capacity_pph=int(net.capacity_pph[edges].sum()),
+        origin_side=np.flatnonzero(side[fg.node_map]).astype(np.int64),
+    )
+    expected = result.count if weight == "count" else result.capacity_pph
+    if expected != value:  # max-flow/min-cut duality; a failure here is a bug, not bad input
+        msg = f"min cut {expected} differs from max flow {value}"
+        raise AssertionError(msg)
+    return result
+
+
+def _critical_from_flow(
+    fg: FlowGraph, value: int, cap: sp.csr_matrix, flow: sp.csr_matrix
+) -> NDArray[np.int64]:
+    if value != 1:
+        return np.zeros(0, dtype=np.int64)
+    _, comp = connected_components(_residual(cap, flow), directed=True, connection="strong")
+    c = np.asarray(cap[fg.u, fg.v]).ravel()
+    f = np.asarray(flow[fg.u, fg.v]).ravel()
+    candidate = (c == 1) & (f == 1) & (comp[fg.u] != comp[fg.v])
+    return np.sort(fg.edge[candidate])
+
+
+def min_cut_and_critical(situation: Situation) -> tuple[CutResult, NDArray[np.int64]]:
+    """``min_cut(weight="count")`` and ``critical_segments`` from one maximum flow."""
+    fg = flow_graph(situation)
+    value, cap, flow = _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64))
+    return (
+        _cut_from_flow(situation, fg, value, cap, flow, "count"),
+        _critical_from_flow(fg, value, cap, flow),
+    )
+
+
 def min_cut(situation: Situation, *, weight: Literal["count", "capacity"] = "count") -> CutResult:
     """The fewest road segments (or the least capacity) whose closure seals the origin.
 
@@ -71,24 +120,7 @@ def min_cut(situation: Situation, *, weight: Literal["count", "capacity"] = "cou
     """
     fg = flow_graph(situation)
     value, cap, flow = _max_flow(fg, _weights(situation, fg, weight))
-    side = np.zeros(fg.n, dtype=bool)
-    side[_source_side(_residual(cap, flow))] = True
-    crossing = side[fg.u] & ~side[fg.v]
-    edges = np.sort(fg.edge[crossing])
-    net = situation.network
-    origin_side_nodes = np.flatnonzero(side[fg.node_map]).astype(np.int64)
-    result = CutResult(
-        weight=weight,
-        edges=edges,
-        count=len(edges),
-        capacity_pph=int(net.capacity_pph[edges].sum()),
-        origin_side=origin_side_nodes,
-    )
-    expected = result.count if weight == "count" else result.capacity_pph
-    if expected != value:  # max-flow/min-cut duality; a failure here is a bug, not bad input
-        msg = f"min cut {expected} differs from max flow {value}"
-        raise AssertionError(msg)
-    return result
+    return _cut_from_flow(situation, fg, value, cap, flow, weight)
 
 
 def critical_segments(situation: Situation) -> NDArray[np.int64]:
@@ -100,21 +132,12 @@ def critical_segments(situation: Situation) -> NDArray[np.int64]:
     """
     fg = flow_graph(situation)
     value, cap, flow = _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64))
-    if value != 1:
-        return np.zeros(0, dtype=np.int64)
-    residual = _residual(cap, flow)
-    _, comp = connected_components(residual, directed=True, connection="strong")
-    # capacity of each merged entry and the flow on it
-    c = np.asarray(cap[fg.u, fg.v]).ravel()
-    f = np.asarray(flow[fg.u, fg.v]).ravel()
-    candidate = (c == 1) & (f == 1) & (comp[fg.u] != comp[fg.v])
-    return np.sort(fg.edge[candidate])
+    return _critical_from_flow(fg, value, cap, flow)
 
 
-def max_flow(situation: Situation) -> FlowResult:
-    """Persons per hour the open roads can carry from the origin to the exits (all together)."""
-    fg = flow_graph(situation)
-    value, _cap, flow = _max_flow(fg, situation.network.capacity_pph[fg.edge])
+def _flow_result(
+    situation: Situation, fg: FlowGraph, value: int, flow: sp.csr_matrix
+) -> FlowResult:
     net = situation.network
     if len(fg.edge) == 0:  # no open edge leaves the origin (and fancy indexing below fails)
         return FlowResult(value_pph=value, edge_flow_pph=np.zeros(net.n_edges, dtype=np.int64))
@@ -133,3 +156,20 @@ def max_flow(situation: Situation) -> FlowResult:
     take = np.clip(np.maximum(per_entry[order], 0) - already, 0, caps[order])
     edge_flow[fg.edge[order]] = take
     return FlowResult(value_pph=value, edge_flow_pph=edge_flow)
+
+
+def max_flow(situation: Situation) -> FlowResult:
+    """Persons per hour the open roads can carry from the origin to the exits (all together)."""
+    fg = flow_graph(situation)
+    value, _cap, flow = _max_flow(fg, situation.network.capacity_pph[fg.edge])
+    return _flow_result(situation, fg, value, flow)
+
+
+def capacity_cut_and_flow(situation: Situation) -> tuple[CutResult, FlowResult]:
+    """``min_cut(weight="capacity")`` and ``max_flow`` from one maximum flow."""
+    fg = flow_graph(situation)
+    value, cap, flow = _max_flow(fg, situation.network.capacity_pph[fg.edge])
+    return (
+        _cut_from_flow(situation, fg, value, cap, flow, "capacity"),
+        _flow_result(situation, fg, value, flow),
+    )

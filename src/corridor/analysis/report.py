@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.analysis.cut import critical_segments, max_flow, min_cut
+from corridor.analysis.cut import capacity_cut_and_flow, min_cut_and_critical
 from corridor.analysis.evacuation import evacuation_time
 from corridor.analysis.results import (
     CutResult,
@@ -66,6 +66,8 @@ def analyze(
         People to move out, for the evacuation time.
     """
     r = reach(situation)
+    cut, critical = min_cut_and_critical(situation)
+    capacity_cut, flow = capacity_cut_and_flow(situation)
     return CorridorReport(
         scenario=scenario,
         date=date,
@@ -73,9 +75,9 @@ def analyze(
         situation=situation,
         reach=r,
         routes=tuple(routes(situation, k=k)) if r.status == "open" else (),
-        min_cut=min_cut(situation, weight="count"),
-        capacity_cut=min_cut(situation, weight="capacity"),
-        critical=critical_segments(situation),
-        flow=max_flow(situation),
+        min_cut=cut,
+        capacity_cut=capacity_cut,
+        critical=critical,
+        flow=flow,
         evacuation=evacuation_time(situation, population),
     )

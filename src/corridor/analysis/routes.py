@@ -137,12 +137,13 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
     """
     net = situation.network
     out: list[Route] = []
+    base = _fastest(situation, net.travel_time_s)  # rank 0 of every exit shares one search
     for name, nodes in zip(situation.exit_names, situation.exits, strict=True):
         weight = net.travel_time_s.copy()
         used_segments: set[int] = set()
         fastest: Route | None = None
         for rank in range(k + 1):
-            wg, dist, pred = _fastest(situation, weight)
+            wg, dist, pred = base if rank == 0 else _fastest(situation, weight)
             d = dist[nodes]
             j = int(np.argmin(d))
             if not np.isfinite(d[j]):
