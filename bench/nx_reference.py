@@ -140,9 +140,7 @@ def _critical(gm: nx.DiGraph) -> int:
     r = preflow_push(gm, SOURCE, SINK, capacity="capacity")
     if r.graph["flow_value"] != 1:
         return 0
-    live = nx.DiGraph(
-        (u, v) for u, v, d in r.edges(data=True) if d["capacity"] - d["flow"] > 0
-    )
+    live = nx.DiGraph((u, v) for u, v, d in r.edges(data=True) if d["capacity"] - d["flow"] > 0)
     live.add_nodes_from(r)
     comp = {}
     for i, c in enumerate(nx.strongly_connected_components(live)):

@@ -121,7 +121,11 @@ def generate(n_edges: int, *, seed: int = 0) -> SyntheticCase:
             for r in range(n_runs):
                 t = dict(line_tags)
                 t["name"] = f"{label} {i}"
-                if axis == 0 and i in bridge_rows and first_seg[r] <= river < first_seg[r] + n_segs[r]:
+                if (
+                    axis == 0
+                    and i in bridge_rows
+                    and first_seg[r] <= river < first_seg[r] + n_segs[r]
+                ):
                     t["bridge"] = "yes"
                 tags.append(t)
 

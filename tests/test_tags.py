@@ -19,16 +19,54 @@ from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
 
 CAR, FOOT, OFFROAD, ALL = Mover.CAR, Mover.FOOT, Mover.OFFROAD, Mover.ALL
 
-DRIVE_EXCLUDED_HIGHWAY = (
-    "abandoned bridleway bus_guideway construction corridor cycleway elevator escalator footway "
-    "no path pedestrian planned platform proposed raceway razed rest_area service services steps "
-    "track"
-).split()
-WALK_EXCLUDED_HIGHWAY = (
-    "abandoned bus_guideway construction cycleway motorway motorway_link no planned platform "
-    "proposed raceway razed rest_area services"
-).split()
-DRIVE_EXCLUDED_SERVICE = "alley driveway emergency_access parking parking_aisle private".split()
+DRIVE_EXCLUDED_HIGHWAY = [
+    "abandoned",
+    "bridleway",
+    "bus_guideway",
+    "construction",
+    "corridor",
+    "cycleway",
+    "elevator",
+    "escalator",
+    "footway",
+    "no",
+    "path",
+    "pedestrian",
+    "planned",
+    "platform",
+    "proposed",
+    "raceway",
+    "razed",
+    "rest_area",
+    "service",
+    "services",
+    "steps",
+    "track",
+]
+WALK_EXCLUDED_HIGHWAY = [
+    "abandoned",
+    "bus_guideway",
+    "construction",
+    "cycleway",
+    "motorway",
+    "motorway_link",
+    "no",
+    "planned",
+    "platform",
+    "proposed",
+    "raceway",
+    "razed",
+    "rest_area",
+    "services",
+]
+DRIVE_EXCLUDED_SERVICE = [
+    "alley",
+    "driveway",
+    "emergency_access",
+    "parking",
+    "parking_aisle",
+    "private",
+]
 
 
 def keeps(mover: Mover, **tag: str) -> bool:

@@ -202,10 +202,11 @@ def table() -> WayTable:
     return read_ways(HELSINKI)
 
 
+Built = dict[Mover, tuple[RoadNetwork, nx.MultiDiGraph, dict[int, int]]]
+
+
 @pytest.fixture(scope="module")
-def built(
-    table: WayTable, tmp_path_factory: pytest.TempPathFactory
-) -> dict[Mover, tuple[RoadNetwork, nx.MultiDiGraph, dict[int, int]]]:
+def built(table: WayTable, tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Per mover: corridor's network, OSMnx's graph of the same ways, piece id -> way id."""
     out = {}
     tmp = tmp_path_factory.mktemp("osmnx-parity")
@@ -229,7 +230,7 @@ def test_extract_is_clipped_so_the_split_matters(table: WayTable) -> None:
 
 
 @pytest.mark.parametrize("mover", list(Mover), ids=str)
-def test_same_directed_edges_as_osmnx(built, mover: Mover) -> None:  # type: ignore[no-untyped-def]
+def test_same_directed_edges_as_osmnx(built: Built, mover: Mover) -> None:
     net, g, piece_way = built[mover]
     ours, _, _ = corridor_edges(net)
     theirs, _, _ = osmnx_edges(g, piece_way)
@@ -242,7 +243,7 @@ def test_same_directed_edges_as_osmnx(built, mover: Mover) -> None:  # type: ign
 
 
 @pytest.mark.parametrize("mover", list(Mover), ids=str)
-def test_lengths_match_osmnx_within_1m(built, mover: Mover) -> None:  # type: ignore[no-untyped-def]
+def test_lengths_match_osmnx_within_1m(built: Built, mover: Mover) -> None:
     net, g, piece_way = built[mover]
     ours, our_len, _ = corridor_edges(net)
     theirs, their_len, _ = osmnx_edges(g, piece_way)
@@ -258,7 +259,7 @@ def test_lengths_match_osmnx_within_1m(built, mover: Mover) -> None:  # type: ig
     assert np.all(diff <= 0.005 * np.maximum(a, 1.0))
 
 
-def test_car_speeds_match_osmnx_imputation(built) -> None:  # type: ignore[no-untyped-def]
+def test_car_speeds_match_osmnx_imputation(built: Built) -> None:
     # OSMnx imputes a class without any tagged maxspeed from the mean of all classes; corridor
     # from its defaults table, passed to OSMnx as hwy_speeds for exactly those classes.
     net, g, piece_way = built[Mover.CAR]
@@ -385,7 +386,7 @@ def test_oneway_differences_are_exactly_the_documented_ones(
 
 
 # ----------------------------------------------------------------------------- the CLI
-def test_network_info_json_counts(built) -> None:  # type: ignore[no-untyped-def]
+def test_network_info_json_counts(built: Built) -> None:
     result = CliRunner().invoke(app, ["network", "info", str(HELSINKI), "--json"])
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)

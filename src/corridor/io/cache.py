@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,7 @@ def load(key: str) -> RoadNetwork | None:
         with np.load(target, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             arrays = {name: data[name] for name in _ARRAYS}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     return RoadNetwork(
         mover=Mover(meta["mover"]),

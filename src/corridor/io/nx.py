@@ -1,8 +1,9 @@
 """Interoperability with networkx / OSMnx graphs.
 
 ``to_networkx`` gives a ``MultiDiGraph`` in OSMnx's conventions (graph ``crs``; node ``x``, ``y``;
-edge ``osmid``, ``length``, ``highway``, ``name``, ``ref``, ``lanes``, ``speed_kph``,
-``travel_time``, ``oneway``) plus corridor's ``capacity_pph`` and ``segment``; ``from_networkx``
+edge ``osmid``, ``length``, ``highway``, ``name``, ``ref``, ``lanes`` (the OSM tag: both
+directions, a string), ``speed_kph``, ``travel_time``, ``oneway``) plus corridor's
+``lanes_per_direction``, ``capacity_pph`` and ``segment``; ``from_networkx``
 reads such a graph (for instance one made by ``osmnx.graph_from_place``) back. Lists in
 attributes (OSMnx's simplified graphs) use their first element.
 """
@@ -34,7 +35,9 @@ def to_networkx(network: RoadNetwork) -> Any:
             "osmid": int(network.way_id[e]),
             "length": float(network.length_m[e]),
             "highway": network.edge_highway(e),
-            "lanes": float(network.lanes[e]),
+            # OSMnx keeps the raw OSM tag: lanes of both directions, as a string
+            "lanes": str(int(network.lanes[e] * (1 if not two_way[e] else 2))),
+            "lanes_per_direction": float(network.lanes[e]),
             "speed_kph": float(network.speed_kph[e]),
             "travel_time": float(network.travel_time_s[e]),
             "capacity_pph": int(network.capacity_pph[e]),
@@ -104,7 +107,7 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
     ref = np.array([str(_first(d.get("ref", "")) or "") for *_, d in edges], dtype=object)
     length = np.array([_float(d.get("length")) for *_, d in edges])
     speed = np.array([_float(d.get("speed_kph")) for *_, d in edges])
-    lanes = np.array([_float(d.get("lanes")) for *_, d in edges])
+    lanes = np.array([_float(d.get("lanes_per_direction", d.get("lanes"))) for *_, d in edges])
     cap = np.array([_float(d.get("capacity_pph")) for *_, d in edges])
 
     # segments: an edge and its reverse on the same way share one
@@ -112,6 +115,18 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
     keys = np.stack([lo, hi, way], axis=1) if m else np.zeros((0, 3), dtype=np.int64)
     _, segment = np.unique(keys, axis=0, return_inverse=True)
     segment = segment.reshape(-1)
+    # OSMnx keeps the raw OSM ``lanes`` tag (a string: both directions together); corridor's own
+    # ``lanes`` (a number, as to_networkx writes it) is per direction. Split raw tags as the OSM
+    # builder does: half, at least 1, on a two-way road (an edge whose reverse shares its segment).
+    raw_lanes = np.array(
+        [
+            "lanes_per_direction" not in d and isinstance(_first(d.get("lanes")), str)
+            for *_, d in edges
+        ],
+        dtype=bool,
+    )
+    two_way = np.bincount(segment, minlength=m)[segment] > 1 if m else np.zeros(0, dtype=bool)
+    lanes = np.where(raw_lanes & two_way, np.maximum(np.floor(lanes / 2.0), 1.0), lanes)
 
     rule = np.full(m, SPEED_RULES.index(SpeedRule.GIVEN), dtype=np.int8)
     missing = ~np.isfinite(speed)

@@ -20,7 +20,8 @@ One-way rules (vehicle movers; ``foot`` ignores them, as OSMnx's bidirectional w
 ``oneway`` in yes|true|1 runs along the node order; -1|reverse against it (OSMnx also reads the
 legacy T/F values, and so does corridor); ``junction=roundabout`` or ``circular`` and
 ``highway=motorway`` are one-way by implication as the OSM wiki documents (Key:oneway), unless
-``oneway=no`` says otherwise. OSMnx does not imply one-way on motorways; that is the one place
+``oneway=no`` says otherwise. OSMnx implies one-way on roundabouts only, and even with
+``oneway=no``; these rules (motorway, circular, ``oneway=no`` on a roundabout) are the places
 corridor differs from it, on purpose.
 """
 

@@ -75,11 +75,13 @@ def network_from_ways(
         & np.isfinite(table.node_lat[pos + 1])
     )
     dropped_unlocated = int((~located).sum())
+    # a node repeated in a row gives no segment (OSMnx drops it too)
+    keep_seg = located & (a_ref != b_ref)
     way_of_seg, pos, a_ref, b_ref = (
-        way_of_seg[located],
-        pos[located],
-        a_ref[located],
-        b_ref[located],
+        way_of_seg[keep_seg],
+        pos[keep_seg],
+        a_ref[keep_seg],
+        b_ref[keep_seg],
     )
     seg_id = np.arange(len(pos), dtype=np.int64)
 
