@@ -16,9 +16,11 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	mkdir -p out
-	$(BIN)/corridor analyze
-	$(BIN)/corridor analyze --json > out/demo-report.json
-	@echo "JSON report written to out/demo-report.json"
+	$(BIN)/corridor timeline
+	$(BIN)/corridor compare --plan corridor --plan encircle
+	$(BIN)/corridor timeline --json > out/mosul-2016-timeline.json
+	$(BIN)/corridor timeline --mover civilians --csv > out/mosul-2016-civilians.csv
+	@echo "Also written: out/mosul-2016-timeline.json, out/mosul-2016-civilians.csv"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -112,6 +112,7 @@ class MoverSpec(_Spec):
     speed_factor: float = Field(default=1.0, gt=0)
     capacity_factor: float = Field(default=1.0, ge=0)
     persons_per_vehicle: float | None = Field(default=None, gt=0)
+    population: int | str | None = None
     source: SourceField | None = None
     notes: str = ""
 
@@ -143,6 +144,7 @@ class EventSpec(_Spec):
     movers: list[str] | None = None
     confidence: float = Field(ge=0, le=1)
     source: SourceField
+    summary: str = ""
     quote: str = ""
     notes: str = ""
 
@@ -591,6 +593,18 @@ class _Builder:
                     )
                     if e is not None
                 )
+            m_pop: int | None = None
+            m_pop_place: str | None = None
+            if isinstance(m.population, int):
+                m_pop = m.population
+            elif isinstance(m.population, str):
+                if m.population in self.places:
+                    m_pop_place = m.population
+                else:
+                    self.problem(
+                        (*loc, "population"),
+                        f"no place with id {m.population!r}; give a number or a place id",
+                    )
             movers[m.id] = MoverProfile(
                 id=m.id,
                 name=m.name or m.id,
@@ -600,6 +614,8 @@ class _Builder:
                 speed_factor=m.speed_factor,
                 capacity_factor=m.capacity_factor,
                 persons_per_vehicle=m.persons_per_vehicle,
+                population=m_pop,
+                population_place=m_pop_place,
                 sources=self.sources(m.source, (*loc, "source")),
             )
         if s.mover not in movers:
@@ -770,7 +786,7 @@ class _Builder:
                 self.problem((*tloc, "place"), f"no place with id {t.place!r}")
                 return None
             place = t.place
-        what = _describe(e)
+        what = e.summary or _describe(e)
         return Event(
             id=e.id,
             date=e.date,

@@ -91,6 +91,8 @@ class MoverProfile:
     speed_factor: float = 1.0
     capacity_factor: float = 1.0
     persons_per_vehicle: float | None = None
+    population: int | None = None  # people this mover counts, when not the scenario's
+    population_place: str | None = None
     sources: tuple[Source, ...] = ()
 
     def adapt(self, network: RoadNetwork) -> RoadNetwork:

@@ -115,7 +115,11 @@ def state_at(
             )
         elif e.kind == "population" and e.place is not None and e.value is not None:
             place_pop[e.place] = e.value
-    if scenario.population_place is not None:
+    if profile.population is not None:
+        population = profile.population
+    elif profile.population_place is not None:
+        population = int(place_pop.get(profile.population_place) or 0)
+    elif scenario.population_place is not None:
         population = int(place_pop.get(scenario.population_place) or 0)
     return State(
         date=day,
