@@ -102,9 +102,10 @@ def test_plans() -> None:
 def test_civilians_story() -> None:
     t = timeline("civilians")
     assert at(t, "2016-10-17")["status"] == "sealed", "ISIS held the ring around Mosul"
-    assert "Khazir checkpoint and camp" in reachable(at(t, "2016-11-03")) or "Khazir" in " ".join(
-        reachable(at(t, "2016-11-03"))
-    )
+    assert at(t, "2016-10-31")["status"] == "sealed"
+    # the eastern front passes Gogjali on 1 Nov: the road east to Khazir opens
+    assert "Khazir checkpoint and camp" in reachable(at(t, "2016-11-01"))
+    assert "Dohuk" not in reachable(at(t, "2016-11-03")), "the Mosul-Dohuk road stays closed"
     assert at(t, "2016-11-03")["evacuation"]["hours"] is not None
 
 
