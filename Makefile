@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest bench bench-quick clean
+.PHONY: install demo test lint typecheck pytest bench bench-quick clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest src tests
 
-test: lint typecheck pytest
+# the browser tests drive Debian's chromium (Playwright with executable_path; no browser download)
+chromium:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: chromium lint typecheck pytest
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick

@@ -159,7 +159,9 @@ def _bands(
         y = y0 - k
         spans = [(x[i], x[i + 1] - x[i]) for i in range(len(vals))]
         colours = [OPEN_COLOUR if v else SEALED_COLOUR for v in vals]
-        coll = ax.broken_barh(spans, (y - height / 2, height), facecolors=colours, edgecolor="white")
+        coll = ax.broken_barh(
+            spans, (y - height / 2, height), facecolors=colours, edgecolor="white"
+        )
         coll.set_gid(f"{gid}:{name}")
         ticks.append((y, name))
     return ticks
@@ -284,7 +286,8 @@ def compare_figure(
     axes[1].legend(loc="upper right", fontsize=9)
     _finish_axes(axes, days, end)
     merged = [
-        [*a, *[e for e in b if e not in a]] for a, b in zip(sa["events"], sb["events"], strict=False)
+        [*a, *[e for e in b if e not in a]]
+        for a, b in zip(sa["events"], sb["events"], strict=False)
     ]
     _label_events(axes[0], days[: len(merged)], merged)
     fig.suptitle(

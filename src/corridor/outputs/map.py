@@ -213,7 +213,7 @@ def exit_flows(report: CorridorReport) -> tuple[NDArray[np.int64], NDArray[np.fl
     b = np.zeros((n, k))
     for i, nodes in enumerate(s.exits):
         b[nodes, i] = 1.0
-    absorbing = b.any(axis=1)
+    absorbing = b.sum(axis=1) > 0
     f = flow[edges].astype(np.float64)
     src, dst = net.src[edges], net.dst[edges]
     out = np.bincount(src, weights=f, minlength=n)

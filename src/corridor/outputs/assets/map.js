@@ -265,8 +265,8 @@
     frameIndex = i;
     slider.value = String(i);
     Object.keys(fr.layers).forEach(function (name) { setLayer(name, fr.layers[name]); });
-    var head = esc(fr.header).replace(/\b(OPEN|SEALED)\b/, function (m) {
-      return '<span class="' + m.toLowerCase() + '">' + m + "</span>";
+    var head = esc(fr.header).replace(/\b(OPEN|SEALED)( \(\d+\/\d+ exits open\))?/, function (m, word) {
+      return '<span id="status" class="' + word.toLowerCase() + '">' + m + "</span>";
     });
     var hdr = document.getElementById("header");
     hdr.innerHTML = head;
@@ -288,7 +288,7 @@
   var b = D.bounds;
   var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
   if (current.areas && current.areas.getBounds().isValid()) bounds.extend(current.areas.getBounds());
-  map.fitBounds(bounds.pad(0.05));
+  map.fitBounds(bounds, { paddingTopLeft: [20, 20], paddingBottomRight: [250, 20] });
   setFrame(D.start);
 
   /* for tests and scripting */

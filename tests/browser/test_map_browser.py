@@ -1,0 +1,142 @@
+"""The map in a real browser (headless Chromium), offline: layers, popups, the time slider.
+
+Screenshots of each state go to ``out/browser/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corridor.analysis.replay import replay
+from corridor.cli.common import bundled_scenarios
+from corridor.cli.main import _network_loader
+from corridor.io.scenario import load_scenario
+from corridor.outputs.map import DYNAMIC, LAYERS, map_data, map_html
+from fixtures import write_scenario
+
+STATIC = [k for k in LAYERS if k not in DYNAMIC]
+
+
+def _write_map(tmp: Path, scenario_path: Path, name: str) -> tuple[Path, dict[str, Any]]:
+    sc = load_scenario(scenario_path)
+    reports = replay(sc, _network_loader(sc))
+    out = tmp / f"{name}.html"
+    out.write_text(map_html(sc, reports), encoding="utf-8")
+    return out, map_data(sc, reports)
+
+
+def _counts(page: Any) -> dict[str, int]:
+    return {k: page.evaluate("n => corridorMap.count(n)", k) for k in LAYERS}
+
+
+def _expected(data: dict[str, Any], i: int) -> dict[str, int]:
+    frame = data["frames"][i]
+    out = {k: len(frame["layers"][k]["features"]) for k in DYNAMIC}
+    out.update({k: len(data["static"][k]["features"]) for k in STATIC})
+    return out
+
+
+def _slide_to(page: Any, index: int) -> None:
+    """Move the slider as a person would, with the keyboard."""
+    page.focus("#slider")
+    page.keyboard.press("Home")
+    for _ in range(index):
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate("corridorMap.frame()") == index
+
+
+@pytest.fixture(scope="module")
+def valley_map(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("valley-map")
+    return _write_map(tmp, write_scenario(tmp), "valley")
+
+
+def test_valley_map_offline(valley_map, offline_page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    html, data = valley_map
+    page, log = offline_page
+    page.goto(html.as_uri())
+    page.wait_for_function("window.corridorMap !== undefined")
+    # every layer is on the map, each with the expected number of features, on every date
+    assert all(page.evaluate("n => corridorMap.visible(n)", k) for k in LAYERS)
+    dates = [f["date"] for f in data["frames"]]
+    headers = []
+    for i, day in enumerate(dates):
+        _slide_to(page, i)
+        assert _counts(page) == _expected(data, i), day
+        headers.append(page.inner_text("#header"))
+        assert day in headers[-1]
+        page.screenshot(path=str(shots / f"valley-{day}.png"))
+    assert _expected(data, 0)["roads"] == 10 and _expected(data, 0)["cut"] == 3
+    assert [_expected(data, i)["closures"] for i in range(len(dates))] == [0, 1, 1, 0, 1]
+    # moving the slider changes the header: the north road cut on the 5th
+    assert "3/3 exits open" in headers[0] and "2/3 exits open" in headers[1]
+    assert page.inner_text("#events").startswith("this day:")
+    # the background is the bundled borders, drawn
+    assert page.locator(".leaflet-borders-pane path").count() > 0
+    log.assert_clean()
+
+
+def test_valley_cut_popup_and_layer_toggle(valley_map, offline_page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    html, _ = valley_map
+    page, log = offline_page
+    page.goto(html.as_uri())
+    page.wait_for_function("window.corridorMap !== undefined")
+    _slide_to(page, 1)  # the 5th: the cut is the west road and the desert track
+    roads = set()
+    for i in range(page.evaluate("corridorMap.count('cut')")):
+        p = page.evaluate("i => corridorMap.point('cut', i)", i)
+        page.mouse.click(p["x"], p["y"])
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        text = popup.inner_text()
+        assert "closing these 2 segments seals Town" in text, text
+        roads.add(text.split(" (minimum cut)")[0])
+        page.wait_for_timeout(300)  # the popup fades in
+        page.screenshot(path=str(shots / f"valley-cut-popup-{i}.png"))
+        page.keyboard.press("Escape")
+        page.evaluate("corridorMap.map.closePopup()")
+    assert roads == {"West road (R-W)", "Desert track (R-S)"}
+    # a closure marker's popup: actor, date, confidence, source, quote
+    p = page.evaluate("corridorMap.point('closures', 0)")
+    page.mouse.click(p["x"], p["y"])
+    text = page.locator(".leaflet-popup-content").inner_text()
+    for needle in ("Red army", "2020-01-05", "90%", "Test Wire", "the north road is cut"):
+        assert needle in text, (needle, text)
+    # toggling a layer in the layer control hides it
+    page.get_by_text("Minimum cut", exact=True).click()
+    assert not page.evaluate("corridorMap.visible('cut')")
+    page.screenshot(path=str(shots / "valley-cut-hidden.png"))
+    log.assert_clean()
+
+
+MOSUL = bundled_scenarios().get("mosul-2016")
+
+
+@pytest.mark.skipif(MOSUL is None, reason="the bundled mosul-2016 scenario is not there yet")
+def test_mosul_slider_to_23_november(offline_page, tmp_path: Path, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    assert MOSUL is not None
+    html, data = _write_map(tmp_path, MOSUL, "mosul-2016")
+    assert data["mover"] == "isis-fighters"
+    dates = [f["date"] for f in data["frames"]]
+    assert "2016-11-23" in dates, dates
+    i = dates.index("2016-11-23")
+    page, log = offline_page
+    page.goto(html.as_uri())
+    page.wait_for_function("window.corridorMap !== undefined")
+    page.screenshot(path=str(shots / f"mosul-2016-{dates[0]}.png"))
+    assert _counts(page) == _expected(data, 0)
+    _slide_to(page, i - 1)
+    before = page.inner_text("#status")
+    _slide_to(page, i)
+    after = page.inner_text("#status")
+    page.screenshot(path=str(shots / "mosul-2016-2016-11-23.png"))
+    report = data["frames"][i]["report"]
+    n_open = sum(x["reachable"] for x in report["exits"])
+    assert after == f"{report['status'].upper()} ({n_open}/{len(report['exits'])} exits open)"
+    assert after != before, f"the header's status did not change on 23 Nov 2016: {after}"
+    assert "2016-11-23" in page.inner_text("#header")
+    assert _counts(page) == _expected(data, i)
+    log.assert_clean()

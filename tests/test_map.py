@@ -1,0 +1,209 @@
+"""The map page and its GeoJSON layers, on the valley fixture (known answers), and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from corridor.analysis.replay import replay
+from corridor.cli.main import _network_loader
+from corridor.cli.maps import register
+from corridor.io.scenario import load_scenario
+from corridor.outputs.json import report_json
+from corridor.outputs.map import (
+    DYNAMIC,
+    LAYERS,
+    borders_layer,
+    exit_flows,
+    map_data,
+    map_html,
+    map_layers,
+)
+from fixtures import write_scenario
+
+DATES = ["2020-01-01", "2020-01-05", "2020-01-10", "2020-01-15", "2020-01-20"]
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer(pretty_exceptions_enable=False)
+    register(app)
+
+    @app.command()
+    def _other() -> None:  # a second command, so that `map` is a subcommand as in main
+        """Unused."""
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def valley(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    path = write_scenario(tmp_path_factory.mktemp("valley"))
+    sc = load_scenario(path)
+    return path, sc, replay(sc, _network_loader(sc))
+
+
+def test_one_frame_per_change_date_with_the_reports_json(valley) -> None:  # type: ignore[no-untyped-def]
+    _, sc, reports = valley
+    data = map_data(sc, reports)
+    assert [f["date"] for f in data["frames"]] == DATES
+    for frame, r in zip(data["frames"], reports, strict=True):
+        assert frame["report"] == json.loads(json.dumps(report_json(r))), frame["date"]
+        assert set(frame["layers"]) == set(DYNAMIC)
+    assert set(data["static"]) == {"roads", "areas", "borders"}
+
+
+def test_layers_known_answers(valley) -> None:  # type: ignore[no-untyped-def]
+    _, sc, reports = valley
+    counts = {
+        r.date: {k: len(v["features"]) for k, v in map_layers(sc, r).items()} for r in reports
+    }
+    # 10 OSM ways; origin + 3 exits; 6 places, every date
+    assert {c["roads"] for c in counts.values()} == {10}
+    assert {c["areas"] for c in counts.values()} == {4}
+    assert {c["places"] for c in counts.values()} == {6}
+    # min cut: one segment per road out, then fewer as roads close
+    assert [counts[d]["cut"] for d in DATES] == [3, 2, 1, 2, 1]
+    # closures in force: none, the north road, still, reopened, the desert track
+    assert [counts[d]["closures"] for d in DATES] == [0, 1, 1, 0, 1]
+    # the W1 junction taken on the 10th, for good
+    assert [counts[d]["zones"] for d in DATES] == [0, 0, 1, 1, 1]
+    # the cut's popup text
+    cut = map_layers(sc, reports[1])["cut"]
+    assert cut["properties"]["note"] == "closing these 2 segments seals Town"
+    assert {f["properties"]["road"] for f in cut["features"]} == {
+        "West road (R-W)",
+        "Desert track (R-S)",
+    }
+
+
+def test_closure_popup_fields(valley) -> None:  # type: ignore[no-untyped-def]
+    _, sc, reports = valley
+    (f,) = map_layers(sc, reports[1])["closures"]["features"]
+    p = f["properties"]
+    assert (p["actor"], p["date"], p["confidence"], p["quote"]) == (
+        "red-army",
+        "2020-01-05",
+        0.9,
+        "the north road is cut",
+    )
+    assert p["sources"][0]["outlet"] == "Test Wire"
+    lon, lat = f["geometry"]["coordinates"]
+    assert lon == pytest.approx(10.0) and 50.007 <= lat <= 50.08, "marker on the north road"
+
+
+def test_corridor_flows_split_by_exit_sum_to_the_flow(valley) -> None:  # type: ignore[no-untyped-def]
+    _, sc, reports = valley
+    for r in reports:
+        edges, per_exit = exit_flows(r)
+        flow = r.flow.edge_flow_pph[edges]
+        assert np.allclose(per_exit.sum(axis=1), flow), r.date
+        # what reaches the exits is the capacity out
+        into_exits = 0.0
+        for i, nodes in enumerate(r.situation.exits):
+            into = np.isin(r.situation.network.dst[edges], nodes)
+            into_exits += per_exit[into, i].sum()
+        assert into_exits == pytest.approx(r.flow.value_pph), r.date
+        feats = map_layers(sc, r)["corridors"]["features"]
+        assert {f["properties"]["exit"] for f in feats} == {
+            x.name for x in r.reach.exits if x.reachable
+        }, r.date
+
+
+def test_page_is_self_contained(valley) -> None:  # type: ignore[no-untyped-def]
+    _, sc, reports = valley
+    page = map_html(sc, reports)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "{{" not in page.replace("{{z}}", ""), "a placeholder left in the page"
+    # no external resource: no element with src/href to http(s) (Leaflet's own code names its
+    # site in an attribution link, which the page turns off), no url() to a file, no source map
+    markup = re.sub(r"<script[^>]*>.*?</script>", "", page, flags=re.S)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", markup)
+    assert "<script src" not in page and '<link rel="stylesheet"' not in page
+    assert not re.search(r"url\((?!data:|#default#VML)", page)
+    assert "sourceMappingURL" not in page
+    assert "L.map(" in page and "corridor-data" in page
+
+
+def test_tiles_are_only_used_when_asked(valley) -> None:  # type: ignore[no-untyped-def]
+    _, sc, reports = valley
+    assert map_data(sc, reports)["tiles"] is None
+    url = "https://tiles.invalid/{z}/{x}/{y}.png"
+    assert map_data(sc, reports, tiles=url)["tiles"] == url
+
+
+def test_borders_come_from_the_bundled_natural_earth_extract() -> None:
+    fc = borders_layer((9.9, 49.9, 10.1, 50.1))
+    names = {f["properties"]["name"] for f in fc["features"]}
+    assert "Germany" in names and "Iraq" not in names
+    assert "Natural Earth" in fc["properties"]["source"]
+
+
+def test_cli_writes_map_and_geojson(valley, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path, _, _ = valley
+    out = tmp_path / "m.html"
+    gj = tmp_path / "layers"
+    res = CliRunner().invoke(
+        _app(), ["map", str(path), "--at", "2020-01-12", "-o", str(out), "--geojson", str(gj)]
+    )
+    assert res.exit_code == 0, res.output
+    assert out.stat().st_size > 100_000
+    data = json.loads(
+        re.search(
+            r'<script id="corridor-data" type="application/json">(.*?)</script>',
+            out.read_text(),
+            re.S,
+        ).group(1)  # type: ignore[union-attr]
+    )
+    # --at adds its date to the change dates and the page starts there
+    assert [f["date"] for f in data["frames"]][2:4] == ["2020-01-10", "2020-01-12"]
+    assert data["start"] == 3
+    files = sorted(p.name for p in gj.iterdir())
+    assert files == sorted(f"{k}.geojson" for k in LAYERS)
+    zones = json.loads((gj / "zones.geojson").read_text())
+    assert zones["type"] == "FeatureCollection" and len(zones["features"]) == 1
+    assert zones["features"][0]["properties"]["actor"] == "red-army"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--at", "2019-06-01"], "outside the scenario's window"),
+        (["--at", "01/05/2020"], "is not a date"),
+        (["--plan", "nope"], "plan 'nope' does not exist"),
+        (["--mover", "nobody"], "'nobody' is not a mover"),
+        (["-o", "{missing}/m.html"], "does not exist"),
+        (["--geojson", "{missing}/sub"], "does not exist"),
+        (["--tiles", "https://x.invalid/tile.png"], "needs {z}, {x} and {y}"),
+    ],
+)
+def test_bad_input_one_line_exit_2_nothing_written(valley, tmp_path: Path, args, needle) -> None:  # type: ignore[no-untyped-def]
+    path, _, _ = valley
+    args = [a.replace("{missing}", str(tmp_path / "missing")) for a in args]
+    if "-o" not in args:
+        args += ["-o", str(tmp_path / "m.html")]
+    res = CliRunner().invoke(_app(), ["map", str(path), *args])
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and needle in lines[0], res.output
+    assert list(tmp_path.iterdir()) == [], "something was written"
+
+
+def test_unwritable_directory(valley, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    path, _, _ = valley
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = os.access
+    # tests may run as root, who can write anywhere: deny writing to `ro` the way the OS would
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == ro.resolve() else real(p, mode)
+    )
+    res = CliRunner().invoke(_app(), ["map", str(path), "-o", str(ro / "m.html")])
+    assert res.exit_code == 2, res.output
+    assert "cannot write" in res.output and list(ro.iterdir()) == []
