@@ -16,8 +16,7 @@ from corridor.cli.main import app
 
 runner = CliRunner()
 SCENARIO = bundled_scenarios()["mosul-2016"]
-SYRIA = {"Sufuk border post (Ba'aj - Syria desert crossing)", "Rabia / al-Yarubiyah border crossing",
-         "al-Qa'im / al-Bukamal crossing"}  # fmt: skip
+SYRIA = {"Sufuk border post", "Rabia / al-Yarubiyah crossing", "al-Qa'im / al-Bukamal crossing"}
 
 
 @cache
@@ -86,7 +85,7 @@ def test_fighters_story_as_it_happened() -> None:
     assert at(t, "2017-03-01")["status"] == "sealed"
     assert at(t, "2017-02-27")["status"] == "open"
     # Rabia / al-Yarubiyah is held by the Peshmerga and the YPG throughout
-    assert all("Rabia / al-Yarubiyah border crossing" not in reachable(r) for r in t.values())
+    assert all("Rabia / al-Yarubiyah crossing" not in reachable(r) for r in t.values())
 
 
 def test_plans() -> None:

@@ -12,7 +12,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corridor.analysis.cut import critical_segments, max_flow, min_cut
+from corridor.analysis.cut import (
+    capacity_cut_and_flow,
+    critical_segments,
+    max_flow,
+    min_cut,
+    min_cut_and_critical,
+)
 from corridor.analysis.evacuation import evacuation_time
 from corridor.analysis.routes import ALTERNATIVE_PENALTY, reach, routes
 from corridor.model.situation import Situation
@@ -281,6 +287,23 @@ def test_reopening_restores_answers(data: st.DataObject) -> None:
 @given(situations())
 def test_same_inputs_same_outputs(situation: Situation) -> None:
     _assert_same(_answers(situation), _answers(situation), "the same situation, analysed twice")
+
+
+@settings(max_examples=examples(0.5))
+@given(situations())
+def test_combined_calls_equal_separate_calls(situation: Situation) -> None:
+    """The one-flow shortcuts give what the separate functions give, byte for byte."""
+    cut, critical = min_cut_and_critical(situation)
+    assert fingerprint(cut) == fingerprint(min_cut(situation)), "min_cut_and_critical: cut"
+    assert fingerprint(critical) == fingerprint(critical_segments(situation)), (
+        f"min_cut_and_critical: critical {critical.tolist()} != "
+        f"{critical_segments(situation).tolist()}"
+    )
+    cap_cut, flow = capacity_cut_and_flow(situation)
+    assert fingerprint(cap_cut) == fingerprint(min_cut(situation, weight="capacity")), (
+        "capacity_cut_and_flow: cut"
+    )
+    assert fingerprint(flow) == fingerprint(max_flow(situation)), "capacity_cut_and_flow: flow"
 
 
 @settings(max_examples=examples(0.5))
