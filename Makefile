@@ -20,7 +20,12 @@ demo: $(STAMP)
 	$(BIN)/corridor compare --plan corridor --plan encircle
 	$(BIN)/corridor timeline --json > out/mosul-2016-timeline.json
 	$(BIN)/corridor timeline --mover civilians --csv > out/mosul-2016-civilians.csv
-	@echo "Also written: out/mosul-2016-timeline.json, out/mosul-2016-civilians.csv"
+	$(BIN)/corridor timeline --chart out/mosul-2016-timeline.png > /dev/null
+	$(BIN)/corridor compare --plan corridor --plan encircle --chart out/mosul-2016-plans.png > /dev/null
+	$(BIN)/corridor map -o out/mosul-2016.html
+	@echo "Written: out/mosul-2016.html (open it in a browser; works offline),"
+	@echo "         out/mosul-2016-timeline.png, out/mosul-2016-plans.png,"
+	@echo "         out/mosul-2016-timeline.json, out/mosul-2016-civilians.csv"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -20,6 +20,7 @@ The numbers are compared with corridor's in the benchmark output (``agree``).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +95,7 @@ def _merged(
     g.add_nodes_from([SOURCE, SINK])
     for u, v, cap, _ in edges:
         a, b = label.get(u, u), label.get(v, v)
-        if a == b or b == SOURCE or a == SINK:
+        if a in (b, SINK) or b == SOURCE:
             continue
         c = 1 if weight == "count" else cap
         if g.has_edge(a, b):
@@ -121,10 +122,10 @@ def _routes(g: nx.DiGraph, situation: Situation, k: int, max_stretch: float = 4.
                 _, path = nx.multi_source_dijkstra(g, origin, target=TARGET, weight=w)
             except nx.NetworkXNoPath:
                 break
-            segs = {g[a][b]["seg"] for a, b in zip(path[:-2], path[1:-1], strict=True)}
+            segs = {g[a][b]["seg"] for a, b in itertools.pairwise(path[:-1])}
             if not segs or (rank > 0 and segs <= used):
                 break
-            tt = sum(g[a][b]["tt"] for a, b in zip(path[:-2], path[1:-1], strict=True))
+            tt = sum(g[a][b]["tt"] for a, b in itertools.pairwise(path[:-1]))
             if fastest is not None and tt > max_stretch * fastest:
                 break
             fastest = fastest if fastest is not None else tt
@@ -165,7 +166,7 @@ def quickest_hours(situation: Situation, edges: list[tuple[int, int, int, float]
     g = nx.MultiDiGraph()
     for u, v, cap, tt in edges:
         a, b = label.get(u, u), label.get(v, v)
-        if a == b or b == SOURCE or a == SINK:
+        if a in (b, SINK) or b == SOURCE:
             continue
         arc = len(resid)
         g.add_edge(a, b, key=arc)

@@ -27,25 +27,23 @@ ALTERNATIVE_PENALTY = 1000.0
 
 @dataclass(frozen=True, eq=False)
 class _Weighted:
-    matrix: sp.csr_matrix
-    entry_edge: NDArray[np.int64]  # road edge behind each CSR entry (fastest of parallels)
+    matrix: sp.csr_matrix  # open edges in the network's CSR order; parallel edges kept
+    entry_edge: NDArray[np.int64]  # road edge behind each CSR entry
 
 
 def _weighted(situation: Situation, weight: NDArray[np.float64]) -> _Weighted:
+    """The open edges as a CSR matrix, straight from the network's arrays (no sort: the network
+    is sorted by source then target; csgraph relaxes parallel entries and keeps the cheapest)."""
     net = situation.network
     e = np.flatnonzero(situation.open)
-    u, v, w = net.src[e], net.dst[e], weight[e]
-    order = np.lexsort((w, v, u))
-    u, v, w, e = u[order], v[order], w[order], e[order]
-    first = np.ones(len(e), dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    u, v, w, e = u[first], v[first], w[first], e[first]
-    m = sp.csr_matrix((w + _EPS_S, (u, v)), shape=(net.n_nodes, net.n_nodes))
-    # entries are already unique and sorted by (u, v), which is CSR order
+    indptr = np.zeros(net.n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(net.src[e], minlength=net.n_nodes), out=indptr[1:])
+    m = sp.csr_matrix((weight[e] + _EPS_S, net.dst[e], indptr), shape=(net.n_nodes, net.n_nodes))
     return _Weighted(matrix=m, entry_edge=e.astype(np.int64))
 
 
 def _path_edges(wg: _Weighted, pred: NDArray[np.int32], target: int) -> NDArray[np.int64]:
+    """The road edges of the shortest-path tree's path to ``target`` (cheapest of parallels)."""
     nodes = [target]
     while pred[nodes[-1]] >= 0:
         nodes.append(int(pred[nodes[-1]]))
@@ -54,8 +52,10 @@ def _path_edges(wg: _Weighted, pred: NDArray[np.int32], target: int) -> NDArray[
     out = np.empty(len(nodes) - 1, dtype=np.int64)
     for i, (a, b) in enumerate(itertools.pairwise(nodes)):
         lo, hi = m.indptr[a], m.indptr[a + 1]
-        j = lo + int(np.searchsorted(m.indices[lo:hi], b))
-        out[i] = wg.entry_edge[j]
+        row = m.indices[lo:hi]
+        j0 = lo + int(np.searchsorted(row, b, side="left"))
+        j1 = lo + int(np.searchsorted(row, b, side="right"))
+        out[i] = wg.entry_edge[j0 + int(np.argmin(m.data[j0:j1]))]
     return out
 
 

@@ -132,6 +132,10 @@ def timeline(
     population: PopulationOpt = None,
     json_: JsonOpt = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also draw the timeline as a chart (.png or .svg)."),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """One row per date where something changes: events, status per exit, cut, capacity."""
@@ -141,9 +145,18 @@ def timeline(
     from corridor.outputs.timeline import timeline_rows, timeline_table
 
     sc = load_scenario(resolve_scenario(scenario))
+    if chart is not None:
+        from corridor.outputs.charts import check_chart_path
+
+        check_chart_path(chart)
     with _progress() as prog:
         prog.add_task(f"replaying {sc.name}" + (f" under plan {plan}" if plan else ""), total=None)
         reports = replay(sc, _network_loader(sc), mover=mover, plan=plan, population=population)
+    if chart is not None:
+        from corridor.outputs.charts import write_timeline_chart
+
+        write_timeline_chart(sc, reports, chart, plan=plan)
+        Console(stderr=True).print(f"chart written to {chart}")
     if json_:
         print(json.dumps([report_json(r) for r in reports], ensure_ascii=False, indent=2))
         return
@@ -170,6 +183,10 @@ def compare(
     ] = None,
     mover: MoverOpt = None,
     json_: JsonOpt = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also draw both on one chart (.png or .svg)."),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Two plans (or a plan and what happened) side by side, and the first date they differ."""
@@ -187,12 +204,21 @@ def compare(
         msg = "compare needs --plan A --plan B, or one --plan to compare with what happened"
         raise ScenarioError(msg)
     sc = load_scenario(resolve_scenario(scenario))
+    if chart is not None:
+        from corridor.outputs.charts import check_chart_path
+
+        check_chart_path(chart)
     dates = sorted(set(change_dates(sc, plans[0])) | set(change_dates(sc, plans[1])))
     with _progress() as prog:
         prog.add_task(f"replaying {sc.name} twice", total=None)
         a = replay(sc, _network_loader(sc), mover=mover, plan=plans[0], dates=dates)
         b = replay(sc, _network_loader(sc), mover=mover, plan=plans[1], dates=dates)
     diff = first_difference(a, b)
+    if chart is not None:
+        from corridor.outputs.charts import write_compare_chart
+
+        write_compare_chart(sc, a, b, plans, chart)
+        Console(stderr=True).print(f"chart written to {chart}")
     if json_:
         print(
             json.dumps(
@@ -288,6 +314,15 @@ def network_info(
 
 def main() -> None:
     app()
+
+
+def _register_extras() -> None:
+    from corridor.cli import maps
+
+    maps.register(app)
+
+
+_register_extras()
 
 
 if __name__ == "__main__":

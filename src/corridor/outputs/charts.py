@@ -114,29 +114,37 @@ def _pyplot() -> Any:
 
 
 def _label_events(ax: Any, days: list[dt.date], events: list[list[dict[str, str]]]) -> None:
+    """A dotted line per event date on every panel; a label on top, merging crowded dates."""
     import matplotlib.dates as mdates
 
+    lo, hi = ax.get_xlim()
+    min_gap = 0.025 * (hi - lo)  # closer labels would overlap: fold them into the previous one
+    labels: list[list[Any]] = []  # [x, text, extra events]
     for day, evs in zip(days, events, strict=True):
         if not evs:
             continue
+        x = mdates.date2num(day)
         for a in ax.figure.axes:
-            a.axvline(mdates.date2num(day), color="#555555", linestyle=":", linewidth=1, zorder=0)
+            a.axvline(x, color="#555555", linestyle=":", linewidth=1, zorder=0)
+        if labels and x - labels[-1][0] < min_gap:
+            labels[-1][2] += len(evs)
+            continue
         first = evs[0]
         text = (f"{first['actor']}: " if first["actor"] else "") + first["what"]
-        if len(text) > 38:
-            text = text[:37] + "…"
-        if len(evs) > 1:
-            text += f" (+{len(evs) - 1})"
+        if len(text) > 34:
+            text = text[:33] + "…"
+        labels.append([x, text, len(evs) - 1])
+    for x, text, extra in labels:
         ax.annotate(
-            text,
-            xy=(mdates.date2num(day), 1.0),
+            text + (f" (+{extra})" if extra else ""),
+            xy=(x, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(2, 4),
             textcoords="offset points",
             rotation=35,
             ha="left",
             va="bottom",
-            fontsize=8,
+            fontsize=7.5,
             color="#333333",
         )
 
@@ -163,7 +171,7 @@ def _bands(
             spans, (y - height / 2, height), facecolors=colours, edgecolor="white"
         )
         coll.set_gid(f"{gid}:{name}")
-        ticks.append((y, name))
+        ticks.append((y, name if len(name) <= 30 else name[:29] + "…"))
     return ticks
 
 
@@ -210,7 +218,7 @@ def _new_figure(n_exit_rows: int) -> tuple[Any, list[Any]]:
         sharex=True,
         gridspec_kw={"height_ratios": [max(1.2, 0.45 * n_exit_rows), 1.4, 1.0]},
     )
-    fig.subplots_adjust(left=0.17, right=0.97, top=0.80, bottom=0.08, hspace=0.12)
+    fig.subplots_adjust(left=0.2, right=0.92, top=0.76, bottom=0.08, hspace=0.12)
     return fig, list(axes)
 
 
@@ -239,7 +247,7 @@ def timeline_figure(
     title = f"{scenario.title or scenario.name}: mover {reports[0].mover}"
     if plan:
         title += f", plan {plan}"
-    fig.suptitle(title, x=0.02, ha="left", fontsize=14, fontweight="bold")
+    fig.suptitle(title, x=0.02, y=0.985, ha="left", fontsize=14, fontweight="bold")
     return fig
 
 
@@ -271,7 +279,8 @@ def compare_figure(
             y = -2 * k - 0.8 * j
             _bands(axes[0], ds, end, {name: s["exits"][name]}, y, 0.6, gid=f"exit[{j}]")
             yt.append(y)
-            yl.append(f"to {name}: {label}")
+            short = name if len(name) <= 24 else name[:23] + "…"
+            yl.append(f"to {short}: {label}")
     axes[0].set_yticks(yt, yl, fontsize=8.5)
     axes[0].set_ylim(min(yt) - 0.6, 0.6)
     _band_key(fig)
@@ -294,6 +303,7 @@ def compare_figure(
         f"{scenario.title or scenario.name}: {names[0]} against {names[1]} "
         f"(mover {reports_a[0].mover})",
         x=0.02,
+        y=0.985,
         ha="left",
         fontsize=14,
         fontweight="bold",
