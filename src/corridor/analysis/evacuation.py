@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from corridor.analysis.contract import SINK, SOURCE, flow_graph
 from corridor.analysis.results import EvacuationResult
@@ -29,6 +29,23 @@ from corridor.model.situation import Situation
 
 _EPS = 1e-12
 METHOD = "quickest flow by temporally repeated flows (successive shortest paths)"
+
+
+def _useful_arcs(
+    n: int, u: np.ndarray, v: np.ndarray, capacity: np.ndarray, source: int, sink: int
+) -> np.ndarray:
+    """Arcs with capacity on some source-to-sink path (both ends reachable from the source and
+    reaching the sink); the others can never carry flow."""
+    live = capacity > 0
+    g = sp.csr_matrix((np.ones(int(live.sum()), dtype=np.int8), (u[live], v[live])), shape=(n, n))
+    seen_fwd = np.zeros(n, dtype=bool)
+    seen_fwd[breadth_first_order(g, source, directed=True, return_predecessors=False)] = True
+    seen_bwd = np.zeros(n, dtype=bool)
+    seen_bwd[breadth_first_order(g.T.tocsr(), sink, directed=True, return_predecessors=False)] = (
+        True
+    )
+    useful = seen_fwd & seen_bwd
+    return np.flatnonzero(live & useful[u] & useful[v])
 
 
 def quickest_time(
@@ -48,15 +65,27 @@ def quickest_time(
     Capacities are flow per time unit, transit times in the same time unit. Returns
     ``(time, flow rate of the optimal static flow, augmenting paths used)``; time is None when
     the sink cannot be reached, 0.0 when the demand is 0.
+
+    The residual graph keeps one CSR layout (arcs sorted by tail) for the whole search; each
+    augmentation only recomputes which arcs are live and their reduced costs, then runs one
+    Dijkstra (C). Arcs off every source-to-sink path are dropped first.
     """
-    m = len(u)
     if demand <= 0:
         return 0.0, 0, 0
-    # residual arcs: forward a in [0, m), backward m + a
-    tail = np.concatenate([u, v]).astype(np.int64)
-    head = np.concatenate([v, u]).astype(np.int64)
-    cost = np.concatenate([transit, -transit]).astype(np.float64)
-    resid = np.concatenate([capacity, np.zeros(m)]).astype(np.float64)
+    keep = _useful_arcs(n, np.asarray(u), np.asarray(v), np.asarray(capacity), source, sink)
+    m = len(keep)
+    if m == 0:
+        return None, 0, 0
+    # residual arcs: forward i in [0, m), backward m + i; sorted by tail once
+    tail0 = np.concatenate([u[keep], v[keep]]).astype(np.int64)
+    order = np.argsort(tail0, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(2 * m)
+    tail = tail0[order]
+    head = np.concatenate([v[keep], u[keep]]).astype(np.int64)[order]
+    cost = np.concatenate([transit[keep], -transit[keep]]).astype(np.float64)[order]
+    resid = np.concatenate([capacity[keep], np.zeros(m)]).astype(np.float64)[order]
+    twin = rank[(order + m) % (2 * m)]  # sorted position of each arc's reverse
     pot = np.zeros(n)
     flow_value = 0.0
     total_cost = 0.0
@@ -64,26 +93,22 @@ def quickest_time(
     best_rate = 0.0
     paths = 0
     while paths < max_paths:
-        live = resid > 0
-        ai = np.flatnonzero(live)
-        red = np.maximum(cost[ai] + pot[tail[ai]] - pot[head[ai]], 0.0) + _EPS
-        # keep the cheapest live arc per (tail, head) pair
-        order = np.lexsort((red, head[ai], tail[ai]))
-        ai, red = ai[order], red[order]
-        first = np.ones(len(ai), dtype=bool)
-        first[1:] = (tail[ai][1:] != tail[ai][:-1]) | (head[ai][1:] != head[ai][:-1])
-        ai, red = ai[first], red[first]
-        g = sp.csr_matrix((red, (tail[ai], head[ai])), shape=(n, n))
+        live = np.flatnonzero(resid > 0)
+        t_l, h_l = tail[live], head[live]
+        red = np.maximum(cost[live] + pot[t_l] - pot[h_l], 0.0) + _EPS
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(t_l, minlength=n), out=indptr[1:])
+        g = sp.csr_matrix((red, h_l, indptr), shape=(n, n))
         dist, pred = dijkstra(g, directed=True, indices=source, return_predecessors=True)
         if not np.isfinite(dist[sink]):
             break
-        # the arcs of the path
-        lookup = {(int(tail[a]), int(head[a])): int(a) for a in ai}
         arcs = []
         x = sink
         while x != source:
             p = int(pred[x])
-            arcs.append(lookup[(p, x)])
+            lo, hi = indptr[p], indptr[p + 1]
+            cand = lo + np.flatnonzero(h_l[lo:hi] == x)
+            arcs.append(int(live[cand[int(np.argmin(red[cand]))]]))
             x = p
         arcs_a = np.array(arcs, dtype=np.int64)
         path_cost = float(cost[arcs_a].sum())
@@ -91,8 +116,7 @@ def quickest_time(
             break
         delta = float(resid[arcs_a].min())
         resid[arcs_a] -= delta
-        twin = np.where(arcs_a < m, arcs_a + m, arcs_a - m)
-        resid[twin] += delta
+        resid[twin[arcs_a]] += delta
         flow_value += delta
         total_cost += delta * path_cost
         paths += 1
