@@ -132,6 +132,7 @@ def real_situation(net: Any) -> Any:
 
     n = net.n_nodes
     g = sp.csr_matrix((np.ones(net.n_edges), net.dst, net.indptr), shape=(n, n))
+    g.sum_duplicates()  # scipy's strong components loop forever on duplicate (parallel) entries
     _, comp = connected_components(g, directed=True, connection="strong")
     big = np.flatnonzero(comp == np.bincount(comp).argmax())
     lon, lat = net.lon[big], net.lat[big]

@@ -18,7 +18,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.io import defaults, tags
-from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
+from corridor.model.network import (
+    SPEED_RULES,
+    Mover,
+    RoadNetwork,
+    SpeedRule,
+    StrColumn,
+    geodesic_length_m,
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,9 @@ def network_from_ways(
         b_ref[keep_seg],
     )
     seg_id = np.arange(len(pos), dtype=np.int64)
+    seg_len = geodesic_length_m(
+        table.node_lon[pos], table.node_lat[pos], table.node_lon[pos + 1], table.node_lat[pos + 1]
+    )  # once per segment, shared by its two directions
 
     node_ids, inv = np.unique(np.concatenate([a_ref, b_ref]), return_inverse=True)
     a_idx, b_idx = inv[: len(pos)], inv[len(pos) :]
@@ -102,7 +112,9 @@ def network_from_ways(
     e_forward = np.concatenate([np.ones(int(fwd.sum()), bool), np.zeros(int(bwd.sum()), bool)])
 
     attrs = _way_attributes(table.way_tags, keep)
-    highway = attrs["highway"][e_way]
+    # string columns are coded per way (few) and indexed per edge (many)
+    hw_table, hw_way = np.unique(attrs["highway"].astype(str), return_inverse=True)
+    highway = (tuple(str(h) for h in hw_table), hw_way[e_way])
     speed, rule = _speeds(mover, attrs["maxspeed"][e_way], highway)
     lanes = np.where(
         e_forward,
@@ -122,13 +134,14 @@ def network_from_ways(
         dst=dst,
         way_id=table.way_id[e_way],
         segment=e_seg,
-        name=attrs["name"][e_way],
-        ref=attrs["ref"][e_way],
+        name=_coded(attrs["name"], e_way),
+        ref=_coded(attrs["ref"], e_way),
         highway=highway,
         speed_kph=speed,
         speed_rule=rule,
         lanes=lanes,
         capacity_pph=capacity,
+        length_m=seg_len[e_seg],
         source=source,
         meta={
             "ways_kept": int(keep.sum()),
@@ -137,6 +150,11 @@ def network_from_ways(
             "persons_per_vehicle": persons_per_vehicle,
         },
     )
+
+
+def _coded(per_way: NDArray[Any], e_way: NDArray[np.int64]) -> StrColumn:
+    table, codes = np.unique(per_way.astype(str), return_inverse=True)
+    return tuple(str(t) for t in table), codes[e_way]
 
 
 def _way_attributes(way_tags: list[dict[str, str]], keep: NDArray[np.bool_]) -> dict[str, Any]:
@@ -169,9 +187,10 @@ def _rule_code(rule: SpeedRule) -> int:
 
 
 def _speeds(
-    mover: Mover, maxspeed: NDArray[np.float64], highway: NDArray[Any]
+    mover: Mover, maxspeed: NDArray[np.float64], highway: StrColumn
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    m = len(highway)
+    classes, cls_idx = highway
+    m = len(cls_idx)
     if mover is Mover.FOOT:
         return (
             np.full(m, defaults.WALK_SPEED_KPH),
@@ -179,7 +198,6 @@ def _speeds(
         )
     speed = maxspeed.copy()
     rule = np.full(m, _rule_code(SpeedRule.MAXSPEED_TAG), dtype=np.int8)
-    classes, cls_idx = np.unique(highway.astype(str), return_inverse=True)
     tagged = np.isfinite(maxspeed)
     sums = np.bincount(cls_idx[tagged], weights=maxspeed[tagged], minlength=len(classes))
     counts = np.bincount(cls_idx[tagged], minlength=len(classes))
@@ -200,12 +218,12 @@ def _speeds(
 def _lanes(
     directional: NDArray[np.float64],
     total: NDArray[np.float64],
-    highway: NDArray[Any],
+    highway: StrColumn,
     two_way: NDArray[np.bool_],
 ) -> NDArray[np.float64]:
     per_dir = np.where(two_way, np.maximum(np.floor(total / 2.0), 1.0), total)
     lanes = np.where(np.isfinite(directional), directional, per_dir)
-    classes, cls_idx = np.unique(highway.astype(str), return_inverse=True)
+    classes, cls_idx = highway
     default = np.array([defaults.class_lanes_per_direction(c) for c in classes])[cls_idx]
     return np.where(np.isfinite(lanes), lanes, default)
 
@@ -213,11 +231,11 @@ def _lanes(
 def _capacity(
     mover: Mover,
     lanes: NDArray[np.float64],
-    highway: NDArray[Any],
+    highway: StrColumn,
     width: NDArray[np.float64],
     persons_per_vehicle: float,
 ) -> NDArray[np.int64]:
-    classes, cls_idx = np.unique(highway.astype(str), return_inverse=True)
+    classes, cls_idx = highway
     if mover is Mover.FOOT:
         w_default = np.array([defaults.class_width_m(c) for c in classes])[cls_idx]
         w = np.where(np.isfinite(width), width, w_default)

@@ -73,7 +73,18 @@ def geodesic_length_m(
     return np.asarray(dist, dtype=np.float64)
 
 
-def _str_table(values: NDArray[Any] | list[str]) -> tuple[tuple[str, ...], NDArray[np.int32]]:
+StrColumn = tuple[tuple[str, ...], NDArray[np.integer[Any]]]
+"""A string column as (table of distinct strings, code per row)."""
+
+
+def _str_table(
+    values: NDArray[Any] | list[str] | StrColumn,
+) -> tuple[tuple[str, ...], NDArray[np.int32]]:
+    if isinstance(values, tuple):
+        table_in, codes_in = values
+        if len(table_in) and table_in[0] == "":
+            return tuple(table_in), np.asarray(codes_in, dtype=np.int32)
+        return ("", *table_in), np.asarray(codes_in, dtype=np.int32) + 1
     arr = np.asarray(values, dtype=object)
     arr = np.where(arr == None, "", arr).astype(str)  # noqa: E711
     table, codes = np.unique(arr, return_inverse=True)
@@ -128,9 +139,9 @@ class RoadNetwork:
         dst: NDArray[np.integer[Any]],
         way_id: NDArray[np.int64],
         segment: NDArray[np.int64],
-        name: NDArray[Any] | list[str],
-        ref: NDArray[Any] | list[str],
-        highway: NDArray[Any] | list[str],
+        name: NDArray[Any] | list[str] | StrColumn,
+        ref: NDArray[Any] | list[str] | StrColumn,
+        highway: NDArray[Any] | list[str] | StrColumn,
         speed_kph: NDArray[np.float64],
         speed_rule: NDArray[np.int8],
         lanes: NDArray[np.float64],
@@ -141,9 +152,13 @@ class RoadNetwork:
     ) -> RoadNetwork:
         """Assemble a network from unsorted edge arrays (node indices into the node arrays).
 
+        The same input always gives the same arrays.
+
         Lengths are computed as geodesic distances between the end nodes unless given; travel
-        time is ``length / speed``. Edges are sorted by (source, target, way, segment) so the
-        same input always gives the same arrays.
+        time is ``length / speed``. Edges are sorted by (source, target), ties in input
+        order. String columns are one string per edge, or a
+        :data:`StrColumn` (distinct strings, code per edge), which is much faster for big
+        networks.
         """
         n = len(node_osm_id)
         src = np.asarray(src, dtype=np.int64)
@@ -158,7 +173,9 @@ class RoadNetwork:
             length_m = geodesic_length_m(lon[src], lat[src], lon[dst_a], lat[dst_a])
         way_id = np.asarray(way_id, dtype=np.int64)
         segment = np.asarray(segment, dtype=np.int64)
-        order = np.lexsort((segment, way_id, dst_a, src))
+        # one stable sort on (source, target); ties keep the input order, which builders make
+        # deterministic (way order, then segment order)
+        order = np.argsort(src * max(n, 1) + dst_a, kind="stable")
         names, name_code = _str_table(name)
         refs, ref_code = _str_table(ref)
         highways, highway_code = _str_table(highway)
