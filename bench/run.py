@@ -131,7 +131,8 @@ def real_situation(net: Any) -> Any:
     from corridor.model.situation import build_situation
 
     n = net.n_nodes
-    g = sp.csr_matrix((np.ones(net.n_edges), net.dst, net.indptr), shape=(n, n))
+    # copy: sum_duplicates sorts the index arrays in place, which would reorder net.dst
+    g = sp.csr_matrix((np.ones(net.n_edges), net.dst, net.indptr), shape=(n, n), copy=True)
     g.sum_duplicates()  # scipy's strong components loop forever on duplicate (parallel) entries
     _, comp = connected_components(g, directed=True, connection="strong")
     big = np.flatnonzero(comp == np.bincount(comp).argmax())

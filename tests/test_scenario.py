@@ -61,15 +61,14 @@ def test_every_problem_is_reported_together(tmp_path: Path) -> None:
     data["plans"][0]["drop"] = ["no-such-event"]  # unknown event id
     problems = _problems(tmp_path, data)
     text = "\n".join(problems)
+    path = tmp_path / "scenario.yaml"
+    # type problems and unknown ids together, each at its own line
     assert "confidence" in text and "1.5" in text, text
     assert "2020-13-01" in text, text
-    # pydantic problems stop the semantic pass; fix them and the semantic ones appear together
-    data["events"][1]["confidence"] = 0.5
-    data["events"][2]["date"] = "2020-01-15"
-    problems = _problems(tmp_path, data)
-    text = "\n".join(problems)
     assert "no actor with id 'green-army'" in text, text
     assert "no event with id 'no-such-event' to drop" in text, text
+    assert f"{path}:{_line_of(path, 'green-army')}:" in text, text
+    assert f"{path}:{_line_of(path, '- no-such-event')}:" in text, text
     assert all(p.startswith(str(tmp_path / "scenario.yaml") + ":") for p in problems)
 
 

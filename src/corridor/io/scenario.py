@@ -307,15 +307,25 @@ def _pydantic_problems(exc: ValidationError, path: Path, lines: _Lines) -> list[
 
 # ----------------------------------------------------------------------------- conversion
 class _Builder:
-    def __init__(self, spec: ScenarioSpec, path: Path, lines: _Lines) -> None:
+    def __init__(
+        self,
+        spec: ScenarioSpec,
+        path: Path,
+        lines: _Lines,
+        index_map: dict[str, list[int]] | None = None,
+    ) -> None:
         self.spec = spec
         self.path = path
         self.dir = path.parent
         self.lines = lines
         self.problems: list[str] = []
         self.places: dict[str, Place] = {}
+        # when invalid list items were set aside, positions in the spec -> positions in the file
+        self.index_map = index_map or {}
 
     def problem(self, loc: tuple[Any, ...], what: str) -> None:
+        if len(loc) >= 2 and loc[0] in self.index_map and isinstance(loc[1], int):
+            loc = (loc[0], self.index_map[loc[0]][loc[1]], *loc[2:])
         self.problems.append(f"{self.path}:{self.lines.line(loc)}: {_fmt_loc(loc)}: {what}")
 
     # sources
@@ -680,16 +690,7 @@ class _Builder:
         if s.start and s.end and s.end < s.start:
             self.problem(("end",), f"end {s.end} is before start {s.start}")
         if self.problems:
-            n = len(self.problems)
-            raise ScenarioError(
-                f"{self.problems[0]}"
-                + (
-                    f" (and {n - 1} more problem(s); run `corridor scenario validate {self.path}`)"
-                    if n > 1
-                    else ""
-                ),
-                self.problems,
-            )
+            raise _scenario_error(self.path, self.problems)
         assert origin is not None
         return Scenario(
             name=s.name,
@@ -857,11 +858,55 @@ def load_scenario(path: str | Path) -> Scenario:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
         problems = _pydantic_problems(exc, path, lines)
-        n = len(problems)
-        msg = problems[0] + (
-            f" (and {n - 1} more problem(s); run `corridor scenario validate {path}`)"
-            if n > 1
-            else ""
-        )
-        raise ScenarioError(msg, problems) from None
+        problems += _semantic_problems_of_the_rest(data, path, lines)
+        raise _scenario_error(path, problems) from None
     return _Builder(spec, path, lines).build()
+
+
+_LIST_ITEMS: dict[str, type[BaseModel]] = {
+    "places": PlaceSpec,
+    "sides": SideSpec,
+    "actors": ActorSpec,
+    "zones": ZoneSpec,
+    "movers": MoverSpec,
+    "events": EventSpec,
+    "plans": PlanSpec,
+    "closures": ClosureSpec,
+}
+
+
+def _semantic_problems_of_the_rest(data: dict[str, Any], path: Path, lines: _Lines) -> list[str]:
+    """Set aside the list items that failed validation and check the rest, so that a file's
+    problems of every kind (types, unknown ids, polygons, ...) are reported together."""
+    lenient = dict(data)
+    index_map: dict[str, list[int]] = {}
+    for key, model in _LIST_ITEMS.items():
+        items = data.get(key)
+        if not isinstance(items, list):
+            continue
+        kept = []
+        for i, item in enumerate(items):
+            try:
+                model.model_validate(item)
+            except ValidationError:
+                continue
+            kept.append(i)
+        lenient[key] = [items[i] for i in kept]
+        index_map[key] = kept
+    try:
+        spec = ScenarioSpec.model_validate(lenient)
+    except ValidationError:
+        return []  # a top-level key is wrong: the problems already found are all we can say
+    try:
+        _Builder(spec, path, lines, index_map).build()
+    except ScenarioError as exc:
+        return exc.problems
+    return []
+
+
+def _scenario_error(path: Path, problems: list[str]) -> ScenarioError:
+    n = len(problems)
+    msg = problems[0] + (
+        f" (and {n - 1} more problem(s); run `corridor scenario validate {path}`)" if n > 1 else ""
+    )
+    return ScenarioError(msg, problems)
