@@ -59,13 +59,21 @@ def replay(
     k: int = 0,
     population: int | None = None,
     dates: Iterable[dt.date] | None = None,
+    on_report: Callable[[int, int], None] | None = None,
 ) -> list[CorridorReport]:
-    """One report per change date (or per given date), in order."""
+    """One report per change date (or per given date), in order.
+
+    ``on_report(done, total)`` is called after each report (for progress bars).
+    """
     days = list(dates) if dates is not None else change_dates(scenario, plan)
-    return [
-        report_at(scenario, network_for, d, mover=mover, plan=plan, k=k, population=population)
-        for d in days
-    ]
+    reports = []
+    for i, d in enumerate(days):
+        reports.append(
+            report_at(scenario, network_for, d, mover=mover, plan=plan, k=k, population=population)
+        )
+        if on_report is not None:
+            on_report(i + 1, len(days))
+    return reports
 
 
 def _event_json(e: object) -> dict[str, object]:

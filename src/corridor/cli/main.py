@@ -5,12 +5,20 @@ from __future__ import annotations
 import csv
 import io as _io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -53,10 +61,21 @@ def _progress() -> Progress:
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     )
+
+
+def _ticker(prog: Progress, description: str) -> Callable[[int, int], None]:
+    task = prog.add_task(description, total=None)
+
+    def tick(done: int, total: int) -> None:
+        prog.update(task, completed=done, total=total)
+
+    return tick
 
 
 def _network_loader(scenario):  # type: ignore[no-untyped-def]
@@ -150,8 +169,10 @@ def timeline(
 
         check_chart_path(chart)
     with _progress() as prog:
-        prog.add_task(f"replaying {sc.name}" + (f" under plan {plan}" if plan else ""), total=None)
-        reports = replay(sc, _network_loader(sc), mover=mover, plan=plan, population=population)
+        tick = _ticker(prog, f"replaying {sc.name}" + (f" under plan {plan}" if plan else ""))
+        reports = replay(
+            sc, _network_loader(sc), mover=mover, plan=plan, population=population, on_report=tick
+        )
     if chart is not None:
         from corridor.outputs.charts import write_timeline_chart
 
@@ -210,9 +231,23 @@ def compare(
         check_chart_path(chart)
     dates = sorted(set(change_dates(sc, plans[0])) | set(change_dates(sc, plans[1])))
     with _progress() as prog:
-        prog.add_task(f"replaying {sc.name} twice", total=None)
-        a = replay(sc, _network_loader(sc), mover=mover, plan=plans[0], dates=dates)
-        b = replay(sc, _network_loader(sc), mover=mover, plan=plans[1], dates=dates)
+        names = [p or "what happened" for p in plans]
+        a = replay(
+            sc,
+            _network_loader(sc),
+            mover=mover,
+            plan=plans[0],
+            dates=dates,
+            on_report=_ticker(prog, f"replaying {sc.name}: {names[0]}"),
+        )
+        b = replay(
+            sc,
+            _network_loader(sc),
+            mover=mover,
+            plan=plans[1],
+            dates=dates,
+            on_report=_ticker(prog, f"replaying {sc.name}: {names[1]}"),
+        )
     diff = first_difference(a, b)
     if chart is not None:
         from corridor.outputs.charts import write_compare_chart
