@@ -220,3 +220,15 @@ def test_replay_gives_one_report_per_change_date(valley: Scenario) -> None:
     assert [r.date for r in reports] == [d.isoformat() for d in change_dates(valley)]
     assert reports[1].extra["events"][0]["id"] == "cut-north"
     assert reports[1].extra["events"][0]["sources"][0]["outlet"] == "Test Wire"
+
+
+@pytest.mark.parametrize("mover", ["fighters", "civilians"])
+def test_replay_reuse_equals_fresh_analysis(valley: Scenario, mover: str) -> None:
+    """Dates whose open roads and population do not change reuse the analysis before them; the
+    JSON must be exactly what a fresh analysis of that date gives."""
+    from corridor.outputs.json import report_json
+
+    replayed = replay(valley, _net(valley, mover), mover=mover)
+    for r in replayed:
+        fresh = report_at(valley, _net(valley, mover), D.fromisoformat(r.date), mover=mover, k=0)
+        assert report_json(r) == report_json(fresh), f"{mover} {r.date}"

@@ -4,12 +4,53 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+import numpy as np
 
 from corridor.analysis.report import CorridorReport, analyze
 from corridor.errors import AreaError
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario
-from corridor.model.timeline import change_dates, situation_at
+from corridor.model.situation import Situation
+from corridor.model.timeline import State, change_dates, first_date, situation_at
+
+
+def _situation(
+    scenario: Scenario,
+    network_for: Callable[[Mover], RoadNetwork],
+    day: dt.date,
+    mover: str | None,
+    plan: str | None,
+) -> tuple[Situation, State]:
+    profile = scenario.mover_profile(mover)
+    try:
+        return situation_at(scenario, network_for(profile.base), day, mover=profile.id, plan=plan)
+    except AreaError as exc:
+        key = exc.key if profile.exits is None else None
+        where = scenario.where(key) if scenario.path else "scenario"
+        mover_note = f" (mover {profile.id})" if profile.exits is not None else ""
+        raise AreaError(f"{where}: {exc}{mover_note}", key=exc.key) from None
+
+
+def _dated(scenario: Scenario, day: dt.date | None) -> bool:
+    return day is not None or scenario.start is not None or bool(scenario.events)
+
+
+def _with_day(
+    report: CorridorReport, situation: Situation, state: State, plan: str | None, label: str | None
+) -> CorridorReport:
+    """The report's analysis for another date with the same open roads and population."""
+    return replace(
+        report,
+        date=label,
+        situation=situation,
+        extra={
+            **report.extra,
+            "plan": plan,
+            "events": [_event_json(e) for e in state.events_today],
+        },
+    )
 
 
 def report_at(
@@ -23,24 +64,14 @@ def report_at(
     population: int | None = None,
 ) -> CorridorReport:
     """The full report for ``mover`` at ``day`` (None: the scenario's first date)."""
-    from corridor.model.timeline import first_date
-
     profile = scenario.mover_profile(mover)
-    dated = day is not None or scenario.start is not None or bool(scenario.events)
+    label_day = _dated(scenario, day)
     day = day or first_date(scenario, plan)
-    try:
-        situation, state = situation_at(
-            scenario, network_for(profile.base), day, mover=profile.id, plan=plan
-        )
-    except AreaError as exc:
-        key = exc.key if profile.exits is None else None
-        where = scenario.where(key) if scenario.path else "scenario"
-        mover_note = f" (mover {profile.id})" if profile.exits is not None else ""
-        raise AreaError(f"{where}: {exc}{mover_note}", key=exc.key) from None
+    situation, state = _situation(scenario, network_for, day, profile.id, plan)
     report = analyze(
         situation,
         scenario=scenario.name,
-        date=day.isoformat() if dated else None,
+        date=day.isoformat() if label_day else None,
         mover=profile.id,
         k=k,
         population=state.population if population is None else population,
@@ -63,14 +94,34 @@ def replay(
 ) -> list[CorridorReport]:
     """One report per change date (or per given date), in order.
 
+    Only dates that change the open roads or the population are analysed; a date that changes
+    neither (say, an event for another mover, or a closure of a road already inside a hostile
+    zone) reuses the analysis of the date before, with its own date and events.
     ``on_report(done, total)`` is called after each report (for progress bars).
     """
+    profile = scenario.mover_profile(mover)
     days = list(dates) if dates is not None else change_dates(scenario, plan)
-    reports = []
+    reports: list[CorridorReport] = []
+    previous: tuple[bytes, int] | None = None
     for i, d in enumerate(days):
-        reports.append(
-            report_at(scenario, network_for, d, mover=mover, plan=plan, k=k, population=population)
-        )
+        situation, state = _situation(scenario, network_for, d, profile.id, plan)
+        pop = state.population if population is None else population
+        key = (np.packbits(situation.open).tobytes(), pop)
+        if reports and key == previous:
+            reports.append(_with_day(reports[-1], situation, state, plan, d.isoformat()))
+        else:
+            report = analyze(
+                situation,
+                scenario=scenario.name,
+                date=d.isoformat(),
+                mover=profile.id,
+                k=k,
+                population=pop,
+            )
+            report.extra["plan"] = plan
+            report.extra["events"] = [_event_json(e) for e in state.events_today]
+            reports.append(report)
+        previous = key
         if on_report is not None:
             on_report(i + 1, len(days))
     return reports
