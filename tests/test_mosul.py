@@ -119,3 +119,26 @@ def test_analyze_at_a_date(mover: str) -> None:
     res = runner.invoke(app, ["analyze", "--at", "2016-11-23", "--mover", mover])
     assert res.exit_code == 0, res.output
     assert Path(SCENARIO).exists()
+
+
+def test_reused_dates_equal_fresh_analyses() -> None:
+    """The replay skips dates that change no road for the mover; their reports must equal a
+    fresh analysis of the date."""
+    import datetime as dt
+
+    from corridor.analysis.replay import replay, report_at
+    from corridor.io.network import load_network
+    from corridor.io.scenario import load_scenario
+    from corridor.outputs.json import report_json
+
+    sc = load_scenario(SCENARIO)
+
+    def net(base):  # type: ignore[no-untyped-def]
+        return load_network(sc.network_path, base, kind=sc.network_kind)
+
+    reports = replay(sc, net, mover="isis-fighters")
+    reused = [r for prev, r in zip(reports, reports[1:], strict=False) if r.min_cut is prev.min_cut]
+    assert reused, "mosul-2016 has dates that change nothing for isis-fighters"
+    for r in reused:
+        fresh = report_at(sc, net, dt.date.fromisoformat(r.date), mover="isis-fighters", k=0)
+        assert report_json(r) == report_json(fresh), r.date
