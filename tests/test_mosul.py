@@ -3,6 +3,7 @@ the story the sources tell (asserted from the JSON reports)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from functools import cache
 from pathlib import Path
@@ -137,7 +138,7 @@ def test_reused_dates_equal_fresh_analyses() -> None:
         return load_network(sc.network_path, base, kind=sc.network_kind)
 
     reports = replay(sc, net, mover="isis-fighters")
-    reused = [r for prev, r in zip(reports, reports[1:], strict=False) if r.min_cut is prev.min_cut]
+    reused = [r for prev, r in itertools.pairwise(reports) if r.min_cut is prev.min_cut]
     assert reused, "mosul-2016 has dates that change nothing for isis-fighters"
     for r in reused:
         fresh = report_at(sc, net, dt.date.fromisoformat(r.date), mover="isis-fighters", k=0)
