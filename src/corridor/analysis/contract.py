@@ -1,6 +1,8 @@
 """The origin-to-exits flow graph: origin nodes merged into one source, exit nodes into one sink.
 
-Merging is exact for cuts and flows: edges inside the origin (or inside the exits) can never be
+The arcs are the situation's chains (:mod:`corridor.analysis.chains`): shape nodes are gone, a
+chain's capacity is its weakest edge's and its transit time the sum along it. Merging is exact for
+cuts and flows: edges inside the origin (or inside the exits) can never be
 part of a cut that separates them, and any flow entering the origin or leaving the exits is
 useless. Parallel edges between the same two merged nodes become one matrix entry with their
 capacities summed; ``edge`` keeps the mapping back to road edges.
@@ -14,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from corridor.analysis.chains import Chains, chains
 from corridor.model.situation import Situation
 
 SOURCE = 0
@@ -22,13 +25,17 @@ SINK = 1
 
 @dataclass(frozen=True, eq=False)
 class FlowGraph:
-    """Open edges of a situation between merged nodes (0 = origin, 1 = exits)."""
+    """The open chains of a situation (see :mod:`corridor.analysis.chains`) as arcs between
+    merged nodes (0 = origin, 1 = exits)."""
 
     n: int
     node_map: NDArray[np.int64]  # road node -> merged node
-    edge: NDArray[np.int64]  # road edge id of every kept edge
+    edge: NDArray[np.int64]  # per arc: the chain's road edge of least capacity
+    chain: NDArray[np.int64]  # per arc: its chain
     u: NDArray[np.int64]
     v: NDArray[np.int64]
+    transit_s: NDArray[np.float64]  # per arc: travel time along the chain
+    chains: Chains
 
     def matrix(self, weights: NDArray[np.int64]) -> sp.csr_matrix:
         """CSR matrix of summed integer weights per merged (u, v)."""
@@ -50,8 +57,17 @@ def flow_graph(situation: Situation, exit_index: int | None = None) -> FlowGraph
         node_map[nodes] = SINK
     rest = np.flatnonzero(node_map < 0)
     node_map[rest] = np.arange(2, 2 + len(rest))
-    u = node_map[net.src]
-    v = node_map[net.dst]
-    keep = situation.open & (u != v) & (v != SOURCE) & (u != SINK)
-    edge = np.flatnonzero(keep).astype(np.int64)
-    return FlowGraph(n=2 + len(rest), node_map=node_map, edge=edge, u=u[edge], v=v[edge])
+    c = chains(situation)
+    u = node_map[c.tail]
+    v = node_map[c.head]
+    k = np.flatnonzero((u != v) & (v != SOURCE) & (u != SINK)).astype(np.int64)
+    return FlowGraph(
+        n=2 + len(rest),
+        node_map=node_map,
+        edge=c.weakest[k],
+        chain=k,
+        u=u[k],
+        v=v[k],
+        transit_s=c.travel_time_s[k],
+        chains=c,
+    )

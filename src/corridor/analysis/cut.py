@@ -89,7 +89,8 @@ def _critical_from_flow(
     c = np.asarray(cap[fg.u, fg.v]).ravel()
     f = np.asarray(flow[fg.u, fg.v]).ravel()
     candidate = (c == 1) & (f == 1) & (comp[fg.u] != comp[fg.v])
-    return np.sort(fg.edge[candidate])
+    # a critical chain: closing any one of its segments seals the origin
+    return np.sort(fg.chains.edges_of(fg.chain[candidate]))
 
 
 def min_cut_and_critical(situation: Situation) -> tuple[CutResult, NDArray[np.int64]]:
@@ -142,7 +143,7 @@ def _flow_result(
     if len(fg.edge) == 0:  # no open edge leaves the origin (and fancy indexing below fails)
         return FlowResult(value_pph=value, edge_flow_pph=np.zeros(net.n_edges, dtype=np.int64))
     per_entry = np.asarray(flow[fg.u, fg.v]).ravel().astype(np.int64)
-    # split an entry's flow over its parallel road edges in edge order, up to each capacity
+    # split an entry's flow over its parallel chains in edge order, up to each capacity
     edge_flow = np.zeros(net.n_edges, dtype=np.int64)
     caps = net.capacity_pph[fg.edge]
     key = fg.u * fg.n + fg.v
@@ -154,7 +155,10 @@ def _flow_result(
     group_first_cum = cum_before[start][group]
     already = cum_before - group_first_cum
     take = np.clip(np.maximum(per_entry[order], 0) - already, 0, caps[order])
-    edge_flow[fg.edge[order]] = take
+    c = fg.chains
+    chain_flow = np.zeros(c.n, dtype=np.int64)
+    chain_flow[fg.chain[order]] = take
+    edge_flow[c.members] = chain_flow[c.chain_of_edge[c.members]]
     return FlowResult(value_pph=value, edge_flow_pph=edge_flow)
 
 

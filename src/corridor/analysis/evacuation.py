@@ -142,7 +142,7 @@ def evacuation_time(situation: Situation, population: int) -> EvacuationResult:
         fg.u,
         fg.v,
         net.capacity_pph[fg.edge].astype(np.float64),
-        net.travel_time_s[fg.edge] / 3600.0,
+        fg.transit_s / 3600.0,
         float(population),
     )
     return EvacuationResult(

@@ -1,7 +1,7 @@
 """Encirclement and routes: which exits the origin still reaches, and by which roads.
 
-One multi-source Dijkstra (scipy.sparse.csgraph, C) from every origin node over the open edges
-answers reachability and fastest travel time for every exit at once. Alternatives come from
+One multi-source Dijkstra (scipy.sparse.csgraph, C) from every origin node over the open chains
+(:mod:`corridor.analysis.chains`: shape nodes contracted away) answers reachability and fastest travel time for every exit at once. Alternatives come from
 re-running it with the roads already used made very expensive, so each new route shares as little
 road as possible with the ones before.
 """
@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
+from corridor.analysis.chains import Chains, chains
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
@@ -27,19 +28,22 @@ ALTERNATIVE_PENALTY = 1000.0
 
 @dataclass(frozen=True, eq=False)
 class _Weighted:
-    matrix: sp.csr_matrix  # open edges in the network's CSR order; parallel edges kept
-    entry_edge: NDArray[np.int64]  # road edge behind each CSR entry
+    matrix: sp.csr_matrix  # chains (see corridor.analysis.chains) as arcs; parallel arcs kept
+    entry_chain: NDArray[np.int64]  # the chain behind each CSR entry
+    chains: Chains
 
 
 def _weighted(situation: Situation, weight: NDArray[np.float64]) -> _Weighted:
-    """The open edges as a CSR matrix, straight from the network's arrays (no sort: the network
-    is sorted by source then target; csgraph relaxes parallel entries and keeps the cheapest)."""
+    """The open chains as a CSR matrix weighted by the sum of ``weight`` along each chain
+    (csgraph relaxes parallel entries and keeps the cheapest)."""
     net = situation.network
-    e = np.flatnonzero(situation.open)
+    c = chains(situation)
+    w = np.bincount(c.chain_of_edge[c.members], weights=weight[c.members], minlength=c.n)
+    order = np.argsort(c.tail, kind="stable")
     indptr = np.zeros(net.n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(net.src[e], minlength=net.n_nodes), out=indptr[1:])
-    m = sp.csr_matrix((weight[e] + _EPS_S, net.dst[e], indptr), shape=(net.n_nodes, net.n_nodes))
-    return _Weighted(matrix=m, entry_edge=e.astype(np.int64))
+    np.cumsum(np.bincount(c.tail, minlength=net.n_nodes), out=indptr[1:])
+    m = sp.csr_matrix((w[order] + _EPS_S, c.head[order], indptr), shape=(net.n_nodes, net.n_nodes))
+    return _Weighted(matrix=m, entry_chain=order.astype(np.int64), chains=c)
 
 
 def _path_edges(wg: _Weighted, pred: NDArray[np.int32], target: int) -> NDArray[np.int64]:
@@ -49,14 +53,12 @@ def _path_edges(wg: _Weighted, pred: NDArray[np.int32], target: int) -> NDArray[
         nodes.append(int(pred[nodes[-1]]))
     nodes.reverse()
     m = wg.matrix
-    out = np.empty(len(nodes) - 1, dtype=np.int64)
+    path = np.empty(len(nodes) - 1, dtype=np.int64)
     for i, (a, b) in enumerate(itertools.pairwise(nodes)):
         lo, hi = m.indptr[a], m.indptr[a + 1]
-        row = m.indices[lo:hi]
-        j0 = lo + int(np.searchsorted(row, b, side="left"))
-        j1 = lo + int(np.searchsorted(row, b, side="right"))
-        out[i] = wg.entry_edge[j0 + int(np.argmin(m.data[j0:j1]))]
-    return out
+        cand = lo + np.flatnonzero(m.indices[lo:hi] == b)
+        path[i] = wg.entry_chain[cand[int(np.argmin(m.data[cand]))]]
+    return wg.chains.edges_of(path)
 
 
 def _fastest(
@@ -94,7 +96,12 @@ def reach(situation: Situation) -> ReachResult:
             )
         )
     status: Status = "open" if any(x.reachable for x in exits) else "sealed"
-    reached = np.flatnonzero(np.isfinite(dist)).astype(np.int64)
+    # junctions come from the search; the shape nodes inside chains whose start it reached
+    c = wg.chains
+    reached_mask = np.isfinite(dist)
+    inside = c.members[reached_mask[c.tail][c.chain_of_edge[c.members]]]
+    reached_mask[net.dst[inside]] = True
+    reached = np.flatnonzero(reached_mask).astype(np.int64)
     return ReachResult(status=status, exits=tuple(exits), reached_nodes=reached)
 
 
