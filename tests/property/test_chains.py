@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import given
-from strategies import situations
 
 from corridor.analysis.chains import chains
+from strategies import situations
 
 
 @given(s=situations())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,7 +13,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from corridor.errors import CorridorError, OutputError, ScenarioError
+from corridor.errors import CorridorError, ScenarioError
+from corridor.outputs.files import writable, write_atomic  # noqa: F401  (re-exported for commands)
 
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,29 +80,6 @@ def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
     except ValueError:
         msg = f"{what} {value!r} is not a date; write it as YYYY-MM-DD"
         raise ScenarioError(msg) from None
-
-
-def writable(path: Path) -> Path:
-    parent = path.expanduser().resolve().parent
-    if not parent.is_dir():
-        msg = f"{path}: the directory {parent} does not exist; create it first"
-        raise OutputError(msg)
-    if not os.access(parent, os.W_OK):
-        msg = f"{path}: cannot write in {parent}; choose another place"
-        raise OutputError(msg)
-    return path
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file next to ``path`` and rename, so nothing is half-written."""
-    path = writable(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def handle_errors(func: F) -> F:

@@ -21,7 +21,7 @@ from corridor.model.network import Mover, RoadNetwork
 
 BUILDER_VERSION = "1"
 
-_ARRAYS = (
+ARRAYS = (
     "node_osm_id",
     "lon",
     "lat",
@@ -67,7 +67,7 @@ def _file(key: str) -> Path:
 def save(key: str, network: RoadNetwork) -> Path | None:
     """Write the network to the cache; returns the file, or None when the cache is not writable."""
     target = _file(key)
-    arrays = {name: getattr(network, name) for name in _ARRAYS}
+    arrays = {name: getattr(network, name) for name in ARRAYS}
     meta = {
         "mover": network.mover.value,
         "names": list(network.names),
@@ -95,7 +95,7 @@ def load(key: str) -> RoadNetwork | None:
     try:
         with np.load(target, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
-            arrays = {name: data[name] for name in _ARRAYS}
+            arrays = {name: data[name] for name in ARRAYS}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     return RoadNetwork(

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from corridor.analysis.report import CorridorReport
 from corridor.errors import OutputError
 from corridor.model.scenario import Scenario
+from corridor.outputs.files import writable
 from corridor.outputs.json import report_json
 
 if TYPE_CHECKING:
@@ -47,14 +48,7 @@ def check_chart_path(path: Path) -> Path:
     if path.suffix.lower() not in FORMATS:
         msg = f"{path}: a chart is written as .png or .svg; change the file name's ending"
         raise OutputError(msg)
-    parent = path.expanduser().resolve().parent
-    if not parent.is_dir():
-        msg = f"{path}: the directory {parent} does not exist; create it first"
-        raise OutputError(msg)
-    if not os.access(parent, os.W_OK):
-        msg = f"{path}: cannot write in {parent}; choose another place"
-        raise OutputError(msg)
-    return path
+    return writable(path)
 
 
 def timeline_series(reports: list[CorridorReport]) -> dict[str, Any]:
