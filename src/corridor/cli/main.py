@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io as _io
 import json
 from collections.abc import Callable
@@ -38,6 +39,8 @@ from corridor.cli.common import (
     writable,
     write_atomic,
 )
+from corridor.model.network import Mover, RoadNetwork
+from corridor.model.scenario import Scenario
 
 app = typer.Typer(
     help="corridor: is the place encircled, which roads out are open, what would seal it, "
@@ -78,10 +81,11 @@ def _ticker(prog: Progress, description: str) -> Callable[[int, int], None]:
     return tick
 
 
-def _network_loader(scenario):  # type: ignore[no-untyped-def]
+def _network_loader(scenario: Scenario) -> Callable[[Mover], RoadNetwork]:
+    """The scenario's network for a base mover (loaded once per mover, OSM through the cache)."""
     from corridor.io.network import load_network
 
-    def network_for(mover):  # type: ignore[no-untyped-def]
+    def network_for(mover: Mover) -> RoadNetwork:
         return load_network(scenario.network_path, mover, kind=scenario.network_kind)
 
     return network_for
@@ -132,7 +136,7 @@ def analyze(
             console.print(f"GeoJSON written to {geojson}")
 
 
-def _check_window(sc, day) -> None:  # type: ignore[no-untyped-def]
+def _check_window(sc: Scenario, day: dt.date | None) -> None:
     from corridor.errors import ScenarioError
 
     if day is None:
