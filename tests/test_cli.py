@@ -187,3 +187,19 @@ def test_exit_overlapping_origin(tmp_path: Path) -> None:
 def test_scenarios_lists_bundled() -> None:
     res = run("scenarios")
     assert res.exit_code == 0, res.output
+
+
+def test_what_if_closures(scenario: Path) -> None:
+    res = run("analyze", str(scenario), "--json", "--at", "2020-01-01", "--close-way", "202")
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    reach = {x["name"]: x["reachable"] for x in report["exits"]}
+    assert reach == {"West City": False, "North City": True, "Border post": True}
+    assert report["what_if"] == ["way 202"]
+    res = run("analyze", str(scenario), "--at", "2020-01-01", "--close-point", "10.0,50.0,1400")
+    assert res.exit_code == 0, res.output
+    assert "What if" in res.output and "SEALED" in res.output
+    res = run("analyze", str(scenario), "--close-point", "10.0;50.0")
+    assert res.exit_code == 2 and "LON,LAT,RADIUS_M" in res.output
+    res = run("analyze", str(scenario), "--close-way", "999999")
+    assert res.exit_code == 2 and "way 999999 is not in" in res.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -12,7 +12,7 @@ from corridor.analysis.report import CorridorReport, analyze
 from corridor.errors import AreaError
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario
-from corridor.model.situation import Situation
+from corridor.model.situation import Closure, Situation, closure_edge_mask
 from corridor.model.timeline import State, change_dates, first_date, situation_at
 
 
@@ -62,12 +62,22 @@ def report_at(
     plan: str | None = None,
     k: int = 2,
     population: int | None = None,
+    what_if: Sequence[Closure] = (),
 ) -> CorridorReport:
-    """The full report for ``mover`` at ``day`` (None: the scenario's first date)."""
+    """The full report for ``mover`` at ``day`` (None: the scenario's first date).
+
+    ``what_if`` closures are applied on top of the situation (a hypothetical road cut); the
+    report lists them under ``what_if``.
+    """
     profile = scenario.mover_profile(mover)
     label_day = _dated(scenario, day)
     day = day or first_date(scenario, plan)
     situation, state = _situation(scenario, network_for, day, profile.id, plan)
+    for c in what_if:
+        situation = situation.with_closed(
+            np.flatnonzero(closure_edge_mask(situation.network, c)),
+            reason=f"what-if: {c.describe()}",
+        )
     report = analyze(
         situation,
         scenario=scenario.name,
@@ -78,6 +88,8 @@ def report_at(
     )
     report.extra["plan"] = plan
     report.extra["events"] = [_event_json(e) for e in state.events_today]
+    if what_if:
+        report.extra["what_if"] = [c.describe() for c in what_if]
     return report
 
 

@@ -41,6 +41,7 @@ from corridor.cli.common import (
 )
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario
+from corridor.model.situation import Closure
 
 app = typer.Typer(
     help="corridor: is the place encircled, which roads out are open, what would seal it, "
@@ -104,6 +105,18 @@ def analyze(
     geojson: Annotated[
         Path | None, typer.Option("--geojson", help="Write routes, cut, origin and exits here.")
     ] = None,
+    close_way: Annotated[
+        list[int] | None,
+        typer.Option("--close-way", help="What if this OSM way were closed too? (repeatable)"),
+    ] = None,
+    close_point: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--close-point",
+            help="What if every road within R metres of LON,LAT were closed? Give LON,LAT,R "
+            "(repeatable).",
+        ),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Full report at one date: status, exits, routes, minimum cut, capacity, evacuation time."""
@@ -117,10 +130,18 @@ def analyze(
     _check_window(sc, day)
     if geojson is not None:
         writable(geojson)
+    what_if = _what_if(close_way or [], close_point or [])
     with _progress() as prog:
         prog.add_task(f"analysing {sc.name}", total=None)
         report = report_at(
-            sc, _network_loader(sc), day, mover=mover, plan=plan, k=k, population=population
+            sc,
+            _network_loader(sc),
+            day,
+            mover=mover,
+            plan=plan,
+            k=k,
+            population=population,
+            what_if=what_if,
         )
     if geojson is not None:
         from corridor.outputs.geojson import report_geojson
@@ -134,6 +155,25 @@ def analyze(
         print_report(report, console)
         if geojson is not None:
             console.print(f"GeoJSON written to {geojson}")
+
+
+def _what_if(ways: list[int], points: list[str]) -> list[Closure]:
+    from corridor.errors import ScenarioError
+    from corridor.model.areas import Area
+
+    out = [Closure(ways=(w,), label=f"way {w}") for w in ways]
+    for text in points:
+        try:
+            lon, lat, radius = (float(x) for x in text.split(","))
+        except ValueError:
+            msg = f"--close-point {text!r}: write it as LON,LAT,RADIUS_M, e.g. 43.05,36.37,500"
+            raise ScenarioError(msg) from None
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or radius <= 0:
+            msg = f"--close-point {text!r}: LON in [-180, 180], LAT in [-90, 90], RADIUS_M > 0"
+            raise ScenarioError(msg)
+        label = f"{radius:.0f} m around [{lon}, {lat}]"
+        out.append(Closure(area=Area(label, point=(lon, lat), radius_m=radius), label=label))
+    return out
 
 
 def _check_window(sc: Scenario, day: dt.date | None) -> None:

@@ -49,6 +49,13 @@ def report_renderable(report: CorridorReport) -> Group:
         f"  origin: {s.origin_name} ({len(s.origin)} nodes)",
     )
     parts: list = [Panel(head, expand=False)]
+    if report.extra.get("what_if"):
+        parts.append(
+            Text(
+                "What if, on top of the situation: closed " + "; ".join(report.extra["what_if"]),
+                style="bold yellow",
+            )
+        )
 
     ex = Table(title="Exits", title_justify="left")
     ex.add_column("exit")
