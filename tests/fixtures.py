@@ -212,3 +212,17 @@ def write_scenario(tmp: Path, data: dict | None = None, roads: dict | None = Non
     path = tmp / "scenario.yaml"
     path.write_text(yaml.safe_dump(data or scenario_dict(), sort_keys=False))
     return path
+
+
+def core_scenario_dict(**changes: object) -> dict:
+    """A scenario in the core format only (no timeline) on the same roads."""
+    data: dict = {
+        "corridor": 1,
+        "name": "core",
+        "network": {"geojson": "roads.geojson"},
+        "mover": "car",
+        "origin": {"name": "Town", "point": [10.0, 50.0], "radius_m": 1500},
+        "exits": [{"name": "West", "point": [9.90, 50.0], "radius_m": 500}],
+    }
+    data.update(changes)
+    return data

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from corridor.cli.main import app
 from corridor.outputs.json import REPORT_SCHEMA
-from fixtures import write_scenario
+from fixtures import core_scenario_dict, scenario_dict, write_scenario
 
 runner = CliRunner()
 
@@ -136,31 +136,18 @@ def test_user_mistakes_print_one_line_and_exit_2(
 
 
 def test_origin_without_nodes_names_file_and_line(tmp_path: Path) -> None:
-    import yaml
-
-    from fixtures import scenario_dict
-
     data = scenario_dict()
     data["places"][1]["point"] = [9.5, 50.0]  # West City moved off the network
     path = write_scenario(tmp_path, data)
     res = run("analyze", str(path))
     assert res.exit_code == 2, res.output
     assert f"{path}:" in res.output and "holds no node" in res.output, res.output
-    del yaml
 
 
 def test_core_scenario_with_closure_of_unknown_way(tmp_path: Path) -> None:
     import yaml
 
-    data = {
-        "corridor": 1,
-        "name": "core",
-        "network": {"geojson": "roads.geojson"},
-        "mover": "car",
-        "origin": {"name": "Town", "point": [10.0, 50.0], "radius_m": 1500},
-        "exits": [{"name": "West", "point": [9.90, 50.0], "radius_m": 500}],
-        "closures": [{"way": 999999, "source": "a report"}],
-    }
+    data = core_scenario_dict(closures=[{"way": 999999, "source": "a report"}])
     path = write_scenario(tmp_path, data)
     res = run("analyze", str(path))
     assert res.exit_code == 2
@@ -173,13 +160,9 @@ def test_core_scenario_with_closure_of_unknown_way(tmp_path: Path) -> None:
 
 
 def test_exit_overlapping_origin(tmp_path: Path) -> None:
-    data = {
-        "corridor": 1,
-        "name": "core",
-        "network": {"geojson": "roads.geojson"},
-        "origin": {"name": "Town", "point": [10.0, 50.0], "radius_m": 1500},
-        "exits": [{"name": "Also town", "point": [10.0, 50.001], "radius_m": 800}],
-    }
+    data = core_scenario_dict(
+        exits=[{"name": "Also town", "point": [10.0, 50.001], "radius_m": 800}]
+    )
     res = run("analyze", str(write_scenario(tmp_path, data)))
     assert res.exit_code == 2 and "overlaps the origin" in res.output, res.output
 

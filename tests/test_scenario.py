@@ -12,7 +12,7 @@ import yaml
 
 from corridor.errors import ScenarioError
 from corridor.io.scenario import load_scenario, scenario_json_schema
-from fixtures import scenario_dict, write_scenario
+from fixtures import core_scenario_dict, scenario_dict, write_scenario
 
 
 def test_fixture_scenario_loads(tmp_path: Path) -> None:
@@ -172,16 +172,9 @@ def test_docs_schema_is_current() -> None:
 
 
 def test_core_format_inline_areas_and_closures(tmp_path: Path) -> None:
-    data = {
-        "corridor": 1,
-        "name": "core",
-        "network": {"geojson": "roads.geojson"},
-        "mover": "car",
-        "origin": {"name": "Town", "point": [10.0, 50.0], "radius_m": 1500},
-        "exits": [{"name": "West", "point": [9.90, 50.0], "radius_m": 500}],
-        "closures": [{"way": 201, "source": "a report", "date": "2020-01-01"}],
-        "population": 20000,
-    }
+    data = core_scenario_dict(
+        closures=[{"way": 201, "source": "a report", "date": "2020-01-01"}], population=20000
+    )
     sc = load_scenario(write_scenario(tmp_path, data))
     assert sc.closures[0].ways == (201,)
     assert sc.population == 20000

@@ -275,22 +275,16 @@ def compare(
         check_chart_path(chart)
     dates = sorted(set(change_dates(sc, plans[0])) | set(change_dates(sc, plans[1])))
     with _progress() as prog:
-        names = [p or "what happened" for p in plans]
-        a = replay(
-            sc,
-            _network_loader(sc),
-            mover=mover,
-            plan=plans[0],
-            dates=dates,
-            on_report=_ticker(prog, f"replaying {sc.name}: {names[0]}"),
-        )
-        b = replay(
-            sc,
-            _network_loader(sc),
-            mover=mover,
-            plan=plans[1],
-            dates=dates,
-            on_report=_ticker(prog, f"replaying {sc.name}: {names[1]}"),
+        a, b = (
+            replay(
+                sc,
+                _network_loader(sc),
+                mover=mover,
+                plan=p,
+                dates=dates,
+                on_report=_ticker(prog, f"replaying {sc.name}: {p or 'what happened'}"),
+            )
+            for p in plans
         )
     diff = first_difference(a, b)
     if chart is not None:
