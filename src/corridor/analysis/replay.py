@@ -13,7 +13,13 @@ from corridor.errors import AreaError
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario
 from corridor.model.situation import Closure, Situation, closure_edge_mask
-from corridor.model.timeline import State, change_dates, first_date, situation_at
+from corridor.model.timeline import (
+    State,
+    change_dates,
+    first_date,
+    situation_at,
+    timeline_events,
+)
 
 
 def _situation(
@@ -106,16 +112,34 @@ def replay(
 ) -> list[CorridorReport]:
     """One report per change date (or per given date), in order.
 
-    Only dates that change the open roads or the population are analysed; a date that changes
-    neither (say, an event for another mover, or a closure of a road already inside a hostile
-    zone) reuses the analysis of the date before, with its own date and events.
+    Only dates that change the open roads or the population are analysed. A date on which no
+    event happens and no zone begins or ends since the date before takes that date's report
+    as it is (with its own date); a date whose changes leave the open roads and the population
+    as they were (say, an event for another mover, or a closure of a road already inside a
+    hostile zone) reuses the analysis, with its own events.
     ``on_report(done, total)`` is called after each report (for progress bars).
     """
     profile = scenario.mover_profile(mover)
     days = list(dates) if dates is not None else change_dates(scenario, plan)
+    changes = np.array(sorted(_change_days(scenario, plan)), dtype="datetime64[D]")
     reports: list[CorridorReport] = []
     previous: tuple[bytes, int] | None = None
+    last_day: dt.date | None = None
     for i, d in enumerate(days):
+        quiet = bool(
+            reports
+            and last_day is not None
+            and last_day <= d
+            and not _any_between(changes, last_day, d)
+        )
+        if quiet:
+            r = reports[-1]
+            reports.append(replace(r, date=d.isoformat(), extra={**r.extra, "events": []}))
+            last_day = d
+            if on_report is not None:
+                on_report(i + 1, len(days))
+            continue
+        last_day = d
         situation, state = _situation(scenario, network_for, d, profile.id, plan)
         pop = state.population if population is None else population
         key = (np.packbits(situation.open).tobytes(), pop)
@@ -137,6 +161,21 @@ def replay(
         if on_report is not None:
             on_report(i + 1, len(days))
     return reports
+
+
+def _change_days(scenario: Scenario, plan: str | None) -> set[dt.date]:
+    """Every day on which an event happens or a zone begins or ends (whatever the window)."""
+    days = {e.date for e in timeline_events(scenario, plan)}
+    for z in scenario.zones:
+        days.update(x for x in (z.start, z.end) if x is not None)
+    return days
+
+
+def _any_between(changes: np.ndarray, after: dt.date, upto: dt.date) -> bool:
+    """Whether a change day lies in (after, upto]."""
+    lo = np.searchsorted(changes, np.datetime64(after, "D"), side="right")
+    hi = np.searchsorted(changes, np.datetime64(upto, "D"), side="right")
+    return bool(hi > lo)
 
 
 def _event_json(e: object) -> dict[str, object]:
