@@ -98,11 +98,14 @@ def test_valley_cut_popup_and_layer_toggle(valley_map, offline_page, shots: Path
         page.screenshot(path=str(shots / f"valley-cut-popup-{i}.png"))
         page.keyboard.press("Escape")
         page.evaluate("corridorMap.map.closePopup()")
+        page.wait_for_selector(".leaflet-popup", state="detached")
     assert roads == {"West road (R-W)", "Desert track (R-S)"}
     # a closure marker's popup: actor, date, confidence, source, quote
     p = page.evaluate("corridorMap.point('closures', 0)")
     page.mouse.click(p["x"], p["y"])
-    text = page.locator(".leaflet-popup-content").inner_text()
+    popup = page.locator(".leaflet-popup-content", has_text="Red army")
+    popup.wait_for()
+    text = popup.inner_text()
     for needle in ("Red army", "2020-01-05", "90%", "Test Wire", "the north road is cut"):
         assert needle in text, (needle, text)
     # toggling a layer in the layer control hides it
