@@ -246,3 +246,12 @@ def test_daily_replay_equals_fresh_analysis_every_day(valley: Scenario, mover: s
     for r, d in zip(replayed, days, strict=True):
         fresh = report_at(valley, _net(valley, mover), d, mover=mover, k=0)
         assert report_json(r) == report_json(fresh), f"{mover} {d}"
+
+
+def test_mover_side_means_blocked_by_every_hostile_side(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    data["movers"][0] = {"id": "fighters", "base": "offroad", "side": "blue", "source": "T1"}
+    data["sides"].append({"id": "green", "name": "Green", "allies": ["blue"]})
+    sc = load_scenario(write_scenario(tmp_path, data))
+    assert sc.movers["fighters"].blocked_by == frozenset({"red"})
+    assert _reachable(sc, D(2020, 1, 10), "fighters")["West City"] is False

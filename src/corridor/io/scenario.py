@@ -107,7 +107,8 @@ class MoverSpec(_Spec):
     id: str
     name: str = ""
     base: Literal["car", "foot", "offroad", "all"] = "car"
-    blocked_by: list[str] = []
+    side: str | None = None
+    blocked_by: list[str] | None = None
     exits: list[str | AreaSpec] | None = None
     speed_factor: float = Field(default=1.0, gt=0)
     capacity_factor: float = Field(default=1.0, ge=0)
@@ -587,12 +588,29 @@ class _Builder:
         movers: dict[str, MoverProfile] = {}
         for i, m in enumerate(s.movers):
             loc = ("movers", i)
-            for j, side in enumerate(m.blocked_by):
+            for j, side in enumerate(m.blocked_by or []):
                 if sides and side not in sides:
                     self.problem(
                         (*loc, "blocked_by", j),
                         f"no side with id {side!r} (sides: {', '.join(sides)})",
                     )
+            if m.side is not None and m.side not in sides:
+                self.problem(
+                    (*loc, "side"), f"no side with id {m.side!r} (sides: {', '.join(sides)})"
+                )
+            if m.blocked_by is not None:
+                blocked = frozenset(m.blocked_by)
+            elif m.side is not None:
+                # hostile by default: every side that is not the mover's and not its ally
+                blocked = frozenset(
+                    x
+                    for x in sides
+                    if x != m.side
+                    and m.side not in sides[x].allies
+                    and x not in sides.get(m.side, Side(m.side, m.side)).allies
+                )
+            else:
+                blocked = frozenset()
             m_exits = None
             if m.exits is not None:
                 m_exits = tuple(
@@ -619,7 +637,7 @@ class _Builder:
                 id=m.id,
                 name=m.name or m.id,
                 base=Mover(m.base),
-                blocked_by=frozenset(m.blocked_by),
+                blocked_by=blocked,
                 exits=m_exits,
                 speed_factor=m.speed_factor,
                 capacity_factor=m.capacity_factor,
