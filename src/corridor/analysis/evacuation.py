@@ -67,7 +67,7 @@ def quickest_time(
     the sink cannot be reached, 0.0 when the demand is 0.
 
     The residual graph keeps one CSR layout (arcs sorted by tail) for the whole search; each
-    augmentation only recomputes which arcs are live and their reduced costs, then runs one
+    augmentation only recomputes the reduced costs (infinite on saturated arcs), then runs one
     Dijkstra (C). Arcs off every source-to-sink path are dropped first.
     """
     if demand <= 0:
@@ -92,13 +92,18 @@ def quickest_time(
     best: float | None = None
     best_rate = 0.0
     paths = 0
+    # one CSR layout for the whole search; a saturated arc gets an infinite weight, which
+    # csgraph's Dijkstra never relaxes
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
+    red = np.empty(2 * m)
+    g = sp.csr_matrix((red, head, indptr), shape=(n, n))
     while paths < max_paths:
-        live = np.flatnonzero(resid > 0)
-        t_l, h_l = tail[live], head[live]
-        red = np.maximum(cost[live] + pot[t_l] - pot[h_l], 0.0) + _EPS
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(t_l, minlength=n), out=indptr[1:])
-        g = sp.csr_matrix((red, h_l, indptr), shape=(n, n))
+        np.add(cost, pot[tail] - pot[head], out=red)
+        np.maximum(red, 0.0, out=red)
+        red += _EPS
+        red[resid <= 0] = np.inf
+        g.data = red
         dist, pred = dijkstra(g, directed=True, indices=source, return_predecessors=True)
         if not np.isfinite(dist[sink]):
             break
@@ -107,8 +112,8 @@ def quickest_time(
         while x != source:
             p = int(pred[x])
             lo, hi = indptr[p], indptr[p + 1]
-            cand = lo + np.flatnonzero(h_l[lo:hi] == x)
-            arcs.append(int(live[cand[int(np.argmin(red[cand]))]]))
+            cand = lo + np.flatnonzero(head[lo:hi] == x)
+            arcs.append(int(cand[int(np.argmin(red[cand]))]))
             x = p
         arcs_a = np.array(arcs, dtype=np.int64)
         path_cost = float(cost[arcs_a].sum())
