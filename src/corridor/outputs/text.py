@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -139,8 +140,19 @@ def report_renderable(report: CorridorReport) -> Group:
             f" (outflow {ev.flow_pph:,} persons/h over {ev.paths_used} path(s))" if ev.hours else ""
         ),
     )
-    summary.add_row("Closed edges", f"{int((~s.open).sum()):,} of {net.n_edges:,}")
+    closed = ~s.open
+    summary.add_row("Closed edges", f"{int(closed.sum()):,} of {net.n_edges:,}")
     parts.append(summary)
+    if closed.any():
+        codes, counts = np.unique(s.closed_by[closed], return_counts=True)
+        why = Table(title="Why roads are closed (rule: edges)", title_justify="left", box=None)
+        why.add_column("rule")
+        why.add_column("edges", justify="right")
+        for c, k in sorted(zip(codes, counts, strict=True), key=lambda x: -x[1])[:8]:
+            why.add_row(s.reasons[int(c)], f"{int(k):,}")
+        if len(codes) > 8:
+            why.add_row(f"... and {len(codes) - 8} more rules (see --json: closed.reasons)", "")
+        parts.append(why)
     return Group(*parts)
 
 
