@@ -16,12 +16,13 @@ over edges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
+from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
 
@@ -39,6 +40,10 @@ class Chains:
     ptr: NDArray[np.int64]
     members: NDArray[np.int64]
     chain_of_edge: NDArray[np.int64]  # per road edge: its chain, or -1 (closed or on a dead loop)
+    # open edges at the start of chains that have a closed segment further on, and the tail
+    # node of their chain: whoever reaches that node reaches the heads of these edges
+    stub_members: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    stub_tail: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n(self) -> int:
@@ -75,18 +80,31 @@ def _distinct(x: NDArray[np.int64]) -> NDArray[np.int64]:
 
 @lru_cache(maxsize=8)
 def chains(situation: Situation) -> Chains:
-    """The chains of the situation's open edges (cached per situation)."""
-    net = situation.network
-    n = net.n_nodes
-    e = np.flatnonzero(situation.open).astype(np.int64)
-    t = net.src[e].astype(np.int64)
-    h = net.dst[e].astype(np.int64)
-    m = len(e)
+    """The open chains of a situation (cached per situation).
 
-    terminal = np.zeros(n, dtype=bool)
+    The chains of the whole network, with the situation's origin and exits as junctions, are
+    built once (cached per network and terminals); a situation keeps the chains whose segments
+    are all open. A chain with one closed segment cannot be driven end to end, and what is left
+    of it leads only back where it came from, so dropping it changes no answer; the nodes it
+    still reaches are in ``stub_members`` for reporting.
+    """
+    net = situation.network
+    terminal = np.zeros(net.n_nodes, dtype=bool)
     terminal[situation.origin] = True
     for nodes in situation.exits:
         terminal[nodes] = True
+    base = _network_chains(net, np.packbits(terminal).tobytes())
+    return _restrict(base, situation.open)
+
+
+@lru_cache(maxsize=4)
+def _network_chains(net: RoadNetwork, terminal_bits: bytes) -> Chains:
+    n = net.n_nodes
+    terminal = np.unpackbits(np.frombuffer(terminal_bits, dtype=np.uint8), count=n).astype(bool)
+    e = np.arange(net.n_edges, dtype=np.int64)
+    t = net.src.astype(np.int64)
+    h = net.dst.astype(np.int64)
+    m = len(e)
     in_deg = np.bincount(h, minlength=n)
     out_deg = np.bincount(t, minlength=n)
     lo, hi = np.minimum(t, h), np.maximum(t, h)
@@ -168,4 +186,41 @@ def chains(situation: Situation) -> Chains:
         ptr=ptr,
         members=members,
         chain_of_edge=chain_of_edge,
+    )
+
+
+def _restrict(base: Chains, open_edges: NDArray[np.bool_]) -> Chains:
+    """The chains of ``base`` whose every segment is open, renumbered."""
+    if base.n == 0:
+        return base
+    counts_all = np.diff(base.ptr)
+    closed_member = ~open_edges[base.members]
+    closed_per_chain = np.add.reduceat(closed_member.astype(np.int64), base.ptr[:-1])
+    keep = closed_per_chain == 0
+    chain_of_member = np.repeat(np.arange(base.n), counts_all)
+    new_id = np.full(base.n, -1, dtype=np.int64)
+    new_id[keep] = np.arange(int(keep.sum()))
+    member_kept = keep[chain_of_member]
+    members = base.members[member_kept]
+    ptr = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+    np.cumsum(counts_all[keep], out=ptr[1:])
+    chain_of_edge = np.full(len(open_edges), -1, dtype=np.int64)
+    chain_of_edge[members] = new_id[chain_of_member[member_kept]]
+    # open prefixes of the dropped chains (before their first closed segment)
+    cs = np.cumsum(closed_member)
+    before: NDArray[np.int64] = np.repeat((cs - closed_member)[base.ptr[:-1]], counts_all)
+    prefix = (cs - before) == 0
+    stub = ~member_kept & prefix
+    return Chains(
+        tail=base.tail[keep],
+        head=base.head[keep],
+        travel_time_s=base.travel_time_s[keep],
+        length_m=base.length_m[keep],
+        capacity_pph=base.capacity_pph[keep],
+        weakest=base.weakest[keep],
+        ptr=ptr,
+        members=members,
+        chain_of_edge=chain_of_edge,
+        stub_members=base.members[stub],
+        stub_tail=base.tail[chain_of_member[stub]],
     )

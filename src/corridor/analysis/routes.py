@@ -99,8 +99,10 @@ def reach(situation: Situation) -> ReachResult:
     # junctions come from the search; the shape nodes inside chains whose start it reached
     c = wg.chains
     reached_mask = np.isfinite(dist)
-    inside = c.members[reached_mask[c.tail][c.chain_of_edge[c.members]]]
+    junction_reached = reached_mask.copy()
+    inside = c.members[junction_reached[c.tail][c.chain_of_edge[c.members]]]
     reached_mask[net.dst[inside]] = True
+    reached_mask[net.dst[c.stub_members[junction_reached[c.stub_tail]]]] = True
     reached = np.flatnonzero(reached_mask).astype(np.int64)
     return ReachResult(status=status, exits=tuple(exits), reached_nodes=reached)
 
