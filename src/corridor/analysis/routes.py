@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -75,10 +76,18 @@ def _fastest(
     return wg, dist, pred
 
 
+@lru_cache(maxsize=8)
+def _base_search(
+    situation: Situation,
+) -> tuple[_Weighted, NDArray[np.float64], NDArray[np.int32]]:
+    """The fastest-time search from the origin, shared by ``reach`` and ``routes``."""
+    return _fastest(situation, situation.network.travel_time_s)
+
+
 def reach(situation: Situation) -> ReachResult:
     """Status and, per exit, whether it is reachable and the fastest travel time and distance."""
     net = situation.network
-    wg, dist, pred = _fastest(situation, net.travel_time_s)
+    wg, dist, pred = _base_search(situation)
     exits = []
     for name, nodes in zip(situation.exit_names, situation.exits, strict=True):
         d = dist[nodes]
@@ -146,7 +155,7 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
     """
     net = situation.network
     out: list[Route] = []
-    base = _fastest(situation, net.travel_time_s)  # rank 0 of every exit shares one search
+    base = _base_search(situation)  # rank 0 of every exit shares one search
     for name, nodes in zip(situation.exit_names, situation.exits, strict=True):
         weight = net.travel_time_s.copy()
         used_segments: set[int] = set()
