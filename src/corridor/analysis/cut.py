@@ -1,9 +1,11 @@
 """Minimum cuts, critical segments and capacity (maximum flow), on the merged flow graph.
 
-Maximum flow is scipy.sparse.csgraph's Dinic (C). The cut is read off the residual graph: the
-origin's side is what the source still reaches; the cut edges are the open road edges from that
-side to the other. With unit capacity per directed edge a two-way road counts once, because only
-its direction leaving the origin's side crosses the cut; closing the segment closes both.
+Maximum flow is scipy.sparse.csgraph's Dinic (C), over the open chains
+(:mod:`corridor.analysis.chains`). The cut is read off the residual graph: the origin's side is
+what the source still reaches; the cut is the chains from that side to the other, each reported
+by its segment of least capacity (closing any one segment of a chain closes the chain). With unit
+capacity per directed chain a two-way road counts once, because only its direction leaving the
+origin's side crosses the cut; closing the segment closes both.
 """
 
 from __future__ import annotations
