@@ -7,7 +7,6 @@ object is kept per OSM node.
 
 from __future__ import annotations
 
-import math
 from array import array
 from pathlib import Path
 
@@ -15,8 +14,11 @@ import numpy as np
 
 from corridor.errors import InputFileError, NetworkError
 from corridor.io import cache
-from corridor.io.ways import WayTable, network_from_ways, tags_subset
+from corridor.io.tags import KEYS
+from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.network import Mover, RoadNetwork
+
+_COORDINATE_PRECISION = 10_000_000  # osmium stores degrees as integers of 1e-7
 
 OSM_SUFFIXES = (".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osm.pbf")
 
@@ -35,10 +37,9 @@ def read_ways(path: str | Path) -> WayTable:
     way_ids = array("q")
     way_ptr = array("q", [0])
     refs = array("q")
-    lons = array("d")
-    lats = array("d")
+    xs = array("q")  # osmium's fixed-point coordinates (1e-7 degrees); invalid = 2**31 - 1
+    ys = array("q")
     way_tags: list[dict[str, str]] = []
-    nan = math.nan
     try:
         processor = (
             osmium.FileProcessor(str(path))
@@ -51,15 +52,13 @@ def read_ways(path: str | Path) -> WayTable:
             for nd in way.nodes:
                 refs.append(nd.ref)
                 loc = nd.location
-                if loc.valid():
-                    lons.append(loc.lon)
-                    lats.append(loc.lat)
-                else:
-                    lons.append(nan)
-                    lats.append(nan)
+                xs.append(loc.x)
+                ys.append(loc.y)
             way_ids.append(way.id)
             way_ptr.append(len(refs))
-            way_tags.append(tags_subset(dict(way.tags)))
+            # look up only the keys the rules read (city ways carry dozens of other tags)
+            tl = way.tags
+            way_tags.append({k: v for k, v in ((k, tl.get(k)) for k in KEYS) if v is not None})
     except RuntimeError as exc:
         msg = (
             f"{path}: not a readable OSM file ({exc}); it may be truncated or corrupt: "
@@ -67,12 +66,16 @@ def read_ways(path: str | Path) -> WayTable:
             "(.osm.pbf, .osm, .osm.gz, .osm.bz2)"
         )
         raise NetworkError(msg) from exc
+    x = np.frombuffer(xs, dtype=np.int64)
+    y = np.frombuffer(ys, dtype=np.int64)
+    # a location is valid when inside [-180, 180] x [-90, 90] (osmium's Location::valid)
+    valid = (np.abs(x) <= 1_800_000_000) & (np.abs(y) <= 900_000_000)
     return WayTable(
         way_id=np.frombuffer(way_ids, dtype=np.int64).copy(),
         way_ptr=np.frombuffer(way_ptr, dtype=np.int64).copy(),
         node_ref=np.frombuffer(refs, dtype=np.int64).copy(),
-        node_lon=np.frombuffer(lons, dtype=np.float64).copy(),
-        node_lat=np.frombuffer(lats, dtype=np.float64).copy(),
+        node_lon=np.where(valid, x / _COORDINATE_PRECISION, np.nan),
+        node_lat=np.where(valid, y / _COORDINATE_PRECISION, np.nan),
         way_tags=way_tags,
     )
 
