@@ -186,3 +186,13 @@ def test_what_if_closures(scenario: Path) -> None:
     assert res.exit_code == 2 and "LON,LAT,RADIUS_M" in res.output
     res = run("analyze", str(scenario), "--close-way", "999999")
     assert res.exit_code == 2 and "way 999999 is not in" in res.output
+
+
+def test_undated_scenario_stays_undated(tmp_path: Path) -> None:
+    path = write_scenario(tmp_path, core_scenario_dict())
+    res = run("timeline", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    reports = json.loads(res.output)
+    assert len(reports) == 1 and reports[0]["date"] is None
+    res = run("timeline", str(path))
+    assert res.exit_code == 0 and "(undated)" in res.output

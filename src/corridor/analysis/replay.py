@@ -120,6 +120,8 @@ def replay(
     ``on_report(done, total)`` is called after each report (for progress bars).
     """
     profile = scenario.mover_profile(mover)
+    # a scenario without a start or events has no dates: its single report is undated
+    labelled = dates is not None or _dated(scenario, None)
     days = list(dates) if dates is not None else change_dates(scenario, plan)
     changes = np.array(sorted(_change_days(scenario, plan)), dtype="datetime64[D]")
     reports: list[CorridorReport] = []
@@ -134,7 +136,8 @@ def replay(
         )
         if quiet:
             r = reports[-1]
-            reports.append(replace(r, date=d.isoformat(), extra={**r.extra, "events": []}))
+            label = d.isoformat() if labelled else None
+            reports.append(replace(r, date=label, extra={**r.extra, "events": []}))
             last_day = d
             if on_report is not None:
                 on_report(i + 1, len(days))
@@ -144,12 +147,13 @@ def replay(
         pop = state.population if population is None else population
         key = (np.packbits(situation.open).tobytes(), pop)
         if reports and key == previous:
-            reports.append(_with_day(reports[-1], situation, state, plan, d.isoformat()))
+            label = d.isoformat() if labelled else None
+            reports.append(_with_day(reports[-1], situation, state, plan, label))
         else:
             report = analyze(
                 situation,
                 scenario=scenario.name,
-                date=d.isoformat(),
+                date=d.isoformat() if labelled else None,
                 mover=profile.id,
                 k=k,
                 population=pop,

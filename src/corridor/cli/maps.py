@@ -102,7 +102,11 @@ def map_command(
     start = dates.index(day) if day is not None else 0
     err = Console(stderr=True)
     with err.status(f"replaying {sc.name} over {len(dates)} dates"):
-        reports = replay(sc, _network_loader(sc), mover=mover, plan=plan, dates=dates)
+        # without --at the replay picks the change dates itself (and leaves undated scenarios
+        # undated)
+        reports = replay(
+            sc, _network_loader(sc), mover=mover, plan=plan, dates=dates if day else None
+        )
         page = map_html(sc, reports, plan=plan, start=start, tiles=tiles) if html_path else ""
         layers = map_layers(sc, reports[start], plan=plan) if geojson is not None else {}
     out = Console()

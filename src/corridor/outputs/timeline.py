@@ -103,7 +103,7 @@ def timeline_table(
         if len(r.critical):
             cut += f"\n({len(r.critical)} critical)"
         t.add_row(
-            Text(str(r.date), style="bold" if flipped else ""),
+            Text(r.date or "(undated)", style="bold" if flipped else ""),
             status,
             exits,
             cut,
