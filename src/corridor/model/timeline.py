@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corridor.errors import UnknownIdError
 from corridor.model.network import RoadNetwork
-from corridor.model.scenario import Event, Scenario
+from corridor.model.scenario import Event, MoverProfile, Scenario
 from corridor.model.situation import Closure, Situation, ZoneRule, build_situation
 
 
@@ -131,6 +132,13 @@ def state_at(
     )
 
 
+@lru_cache(maxsize=16)
+def _adapted(profile: MoverProfile, network: RoadNetwork) -> RoadNetwork:
+    """The mover's network, made once per (mover, network): the same object every date, so
+    what is derived from it (chains, searches) is reused across a replay."""
+    return profile.adapt(network)
+
+
 def situation_at(
     scenario: Scenario,
     network: RoadNetwork,
@@ -144,7 +152,7 @@ def situation_at(
     state = state_at(scenario, day, mover=profile.id, plan=plan)
     exits = profile.exits if profile.exits is not None else scenario.exits
     situation = build_situation(
-        profile.adapt(network),
+        _adapted(profile, network),
         scenario.origin,
         exits,
         closures=state.closures,
