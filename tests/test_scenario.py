@@ -179,3 +179,18 @@ def test_core_format_inline_areas_and_closures(tmp_path: Path) -> None:
     assert sc.closures[0].ways == (201,)
     assert sc.population == 20000
     assert yaml.safe_load((tmp_path / "scenario.yaml").read_text())["name"] == "core"
+
+
+def test_problems_of_every_kind_together_without_knock_on_noise(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    data["strat"] = "2020-01-01"  # unknown top-level key
+    data["places"][2]["population"] = -5  # north: invalid, set aside
+    data["events"][3]["actor"] = "green-army"  # unknown actor
+    data["plans"][0]["drop"] = ["cut-north"]  # cut-north targets the set-aside place
+    problems = _problems(tmp_path, data)
+    text = "\n".join(problems)
+    assert "unknown key 'strat'" in text, text
+    assert "places[2].population" in text, text
+    assert "no actor with id 'green-army'" in text, text
+    assert "no place with id 'north'" not in text, "a set-aside place is reported again as unknown"
+    assert "to drop" not in text, "an event whose target has a problem is still an event"

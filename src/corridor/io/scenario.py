@@ -307,6 +307,9 @@ def _pydantic_problems(exc: ValidationError, path: Path, lines: _Lines) -> list[
 
 
 # ----------------------------------------------------------------------------- conversion
+_UNKNOWN_ID = re.compile(r"^no (?:place|actor|side|mover|event) with id '([^']*)'")
+
+
 class _Builder:
     def __init__(
         self,
@@ -314,6 +317,7 @@ class _Builder:
         path: Path,
         lines: _Lines,
         index_map: dict[str, list[int]] | None = None,
+        set_aside: set[str] | None = None,
     ) -> None:
         self.spec = spec
         self.path = path
@@ -323,8 +327,14 @@ class _Builder:
         self.places: dict[str, Place] = {}
         # when invalid list items were set aside, positions in the spec -> positions in the file
         self.index_map = index_map or {}
+        self.set_aside = set_aside or set()
 
     def problem(self, loc: tuple[Any, ...], what: str) -> None:
+        # an id that names an item set aside for its own (already reported) problem is not
+        # reported again as unknown
+        m = _UNKNOWN_ID.search(what)
+        if m and m.group(1) in self.set_aside:
+            return
         if len(loc) >= 2 and loc[0] in self.index_map and isinstance(loc[1], int):
             loc = (loc[0], self.index_map[loc[0]][loc[1]], *loc[2:])
         self.problems.append(f"{self.path}:{self.lines.line(loc)}: {_fmt_loc(loc)}: {what}")
@@ -668,13 +678,13 @@ class _Builder:
         events = []
         start = s.start
         for i, e in enumerate(s.events):
+            if e.id in event_ids:
+                self.problem(("events", i, "id"), f"duplicate event id {e.id!r}")
+            # an event with a problem of its own still exists for plans and reopenings
+            event_ids.add(e.id)
             ev = self.event(e, ("events", i), check_actor, movers, start)
-            if ev is None:
-                continue
-            if ev.id in event_ids:
-                self.problem(("events", i, "id"), f"duplicate event id {ev.id!r}")
-            event_ids.add(ev.id)
-            events.append(ev)
+            if ev is not None:
+                events.append(ev)
         for ev_i, e in enumerate(s.events):
             if (
                 e.kind == "reopen"
@@ -876,7 +886,7 @@ def load_scenario(path: str | Path) -> Scenario:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
         problems = _pydantic_problems(exc, path, lines)
-        problems += _semantic_problems_of_the_rest(data, path, lines)
+        problems += _semantic_problems_of_the_rest(data, path, lines, exc)
         raise _scenario_error(path, problems) from None
     return _Builder(spec, path, lines).build()
 
@@ -893,11 +903,21 @@ _LIST_ITEMS: dict[str, type[BaseModel]] = {
 }
 
 
-def _semantic_problems_of_the_rest(data: dict[str, Any], path: Path, lines: _Lines) -> list[str]:
-    """Set aside the list items that failed validation and check the rest, so that a file's
-    problems of every kind (types, unknown ids, polygons, ...) are reported together."""
-    lenient = dict(data)
+def _semantic_problems_of_the_rest(
+    data: dict[str, Any], path: Path, lines: _Lines, exc: ValidationError
+) -> list[str]:
+    """Set aside the list items and optional keys that failed validation and check the rest,
+    so that a file's problems of every kind (types, unknown ids, polygons, ...) are reported
+    together."""
+    required = {k for k, f in ScenarioSpec.model_fields.items() if f.is_required()}
+    bad_top = {
+        str(e["loc"][0])
+        for e in exc.errors()
+        if e["loc"] and str(e["loc"][0]) not in _LIST_ITEMS and str(e["loc"][0]) not in required
+    }
+    lenient = {k: v for k, v in data.items() if k not in bad_top}
     index_map: dict[str, list[int]] = {}
+    set_aside: set[str] = set()
     for key, model in _LIST_ITEMS.items():
         items = data.get(key)
         if not isinstance(items, list):
@@ -907,6 +927,8 @@ def _semantic_problems_of_the_rest(data: dict[str, Any], path: Path, lines: _Lin
             try:
                 model.model_validate(item)
             except ValidationError:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    set_aside.add(item["id"])
                 continue
             kept.append(i)
         lenient[key] = [items[i] for i in kept]
@@ -916,7 +938,7 @@ def _semantic_problems_of_the_rest(data: dict[str, Any], path: Path, lines: _Lin
     except ValidationError:
         return []  # a top-level key is wrong: the problems already found are all we can say
     try:
-        _Builder(spec, path, lines, index_map).build()
+        _Builder(spec, path, lines, index_map, set_aside).build()
     except ScenarioError as exc:
         return exc.problems
     return []
