@@ -14,7 +14,6 @@ import typer
 from rich.console import Console
 
 from corridor.errors import CorridorError, ScenarioError
-from corridor.outputs.files import writable, write_atomic  # noqa: F401  (re-exported for commands)
 
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -36,12 +36,11 @@ from corridor.cli.common import (
     handle_errors,
     parse_date,
     resolve_scenario,
-    writable,
-    write_atomic,
 )
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario
 from corridor.model.situation import Closure
+from corridor.outputs.files import writable, write_atomic
 
 app = typer.Typer(
     help="corridor: is the place encircled, which roads out are open, what would seal it, "

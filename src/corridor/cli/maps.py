@@ -18,10 +18,9 @@ from corridor.cli.common import (
     handle_errors,
     parse_date,
     resolve_scenario,
-    writable,
-    write_atomic,
 )
 from corridor.errors import OutputError, ScenarioError
+from corridor.outputs.files import writable, write_atomic
 
 OutputOpt = Annotated[
     Path | None,

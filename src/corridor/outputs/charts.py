@@ -16,14 +16,13 @@ stable JSON (:func:`corridor.outputs.json.report_json`); tests compare the two.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corridor.analysis.report import CorridorReport
 from corridor.errors import OutputError
 from corridor.model.scenario import Scenario
-from corridor.outputs.files import writable
+from corridor.outputs.files import writable, write_atomic_with
 from corridor.outputs.json import report_json
 
 if TYPE_CHECKING:
@@ -309,17 +308,10 @@ def save_figure(fig: Figure, path: Path) -> None:
     """Save as PNG or SVG (by the file name) through a temporary file and a rename."""
     check_chart_path(path)
     fmt = path.suffix.lower().lstrip(".")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    meta = {"Software": None} if fmt == "png" else {"Date": None}
     try:
-        meta = {"Software": None} if fmt == "png" else {"Date": None}
-        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=meta)
-        os.replace(tmp, path)
-    except OSError as exc:
-        msg = f"{path}: cannot write the chart ({exc.strerror or exc}); choose another place"
-        raise OutputError(msg) from None
+        write_atomic_with(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=DPI, metadata=meta))
     finally:
-        if tmp.exists():
-            tmp.unlink()
         _pyplot().close(fig)
 
 

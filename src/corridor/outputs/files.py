@@ -1,8 +1,13 @@
-"""Writing output files safely: check the place first, write to a temporary file, rename."""
+"""Writing output files safely: check the place first, write to a temporary file, rename.
+
+Nothing is left half-written: a failure removes the temporary file and says, in one line, which
+path could not be written and why.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from corridor.errors import OutputError
@@ -20,13 +25,21 @@ def writable(path: Path) -> Path:
     return path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file next to ``path`` and rename, so nothing is half-written."""
+def write_atomic_with(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``."""
     path = writable(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        write(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        msg = f"{path}: cannot write it ({exc.strerror or exc}); choose another place"
+        raise OutputError(msg) from None
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
+    write_atomic_with(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
