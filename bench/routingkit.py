@@ -38,11 +38,7 @@ def bench_routingkit(situation: Any, closed: np.ndarray, repeats: int) -> dict[s
     prep_s = time.perf_counter() - t0
     arc_of_edge = np.full(net.n_edges, -1, dtype=np.int64)
     arc_of_edge[keep] = np.arange(len(keep))
-    segs = (
-        np.isin(net.segment, np.unique(net.segment[closed]))
-        if len(closed)
-        else np.zeros(net.n_edges, dtype=bool)
-    )
+    segs = net.segment_mask(closed)
     arcs = arc_of_edge[segs & situation.open]
     arcs = arcs[arcs >= 0].astype(np.uint32)
     source = int(situation.origin[0])

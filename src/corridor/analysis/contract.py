@@ -11,6 +11,7 @@ capacities summed; ``edge`` keeps the mapping back to road edges.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -47,8 +48,12 @@ class FlowGraph:
         return m
 
 
+@lru_cache(maxsize=16)
 def flow_graph(situation: Situation, exit_index: int | None = None) -> FlowGraph:
-    """Merge the origin into node 0 and the exits (or one exit) into node 1."""
+    """Merge the origin into node 0 and the exits (or one exit) into node 1.
+
+    Cached per situation: the cut, the capacity and the evacuation of one report share it.
+    """
     net = situation.network
     exits = situation.exits if exit_index is None else (situation.exits[exit_index],)
     node_map = np.full(net.n_nodes, -1, dtype=np.int64)

@@ -193,5 +193,5 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
             out.append(route)
             fastest = fastest or route
             used_segments |= segs
-            weight[np.isin(net.segment, list(segs))] *= ALTERNATIVE_PENALTY
+            weight[net.segment_mask(path)] *= ALTERNATIVE_PENALTY
     return out

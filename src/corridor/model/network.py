@@ -254,10 +254,12 @@ class RoadNetwork:
     def edge_highway(self, e: int) -> str:
         return self.highways[int(self.highway_code[e])]
 
-    def segment_edges(self, edges: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
-        """Every directed edge (both directions) of the segments the given edges belong to."""
-        segs = np.unique(self.segment[np.asarray(edges, dtype=np.int64)])
-        return np.flatnonzero(np.isin(self.segment, segs)).astype(np.int64)
+    def segment_mask(self, edges: NDArray[Any]) -> NDArray[np.bool_]:
+        """Every directed edge (both directions) of the segments of ``edges`` (indices or a
+        boolean mask): closing a segment closes both of its directions."""
+        hit = np.zeros(int(self.segment.max(initial=-1)) + 1, dtype=bool)
+        hit[self.segment[edges]] = True
+        return hit[self.segment]
 
     def nodes_by_osm_id(self, ids: NDArray[np.int64]) -> NDArray[np.int64]:
         """Node indices of the given OSM node ids (-1 where absent)."""

@@ -69,9 +69,7 @@ def closure_edge_mask(network: RoadNetwork, closure: Closure) -> NDArray[np.bool
     else:
         assert closure.ref is not None and closure.between is not None
         hit = _ref_between_mask(network, closure.ref, *closure.between)
-    if not hit.any():
-        return hit
-    return np.isin(network.segment, np.unique(network.segment[hit]))
+    return network.segment_mask(hit)
 
 
 def _ref_between_mask(network: RoadNetwork, ref: str, a: Area, b: Area) -> NDArray[np.bool_]:
@@ -144,19 +142,12 @@ class Situation:
 
     def with_closed(self, edges: NDArray[np.integer[Any]], reason: str = "what-if") -> Situation:
         """A new situation with the segments of ``edges`` closed (both directions)."""
-        edges = np.asarray(edges, dtype=np.int64)
-        mask = np.zeros(self.network.n_edges, dtype=bool)
-        if len(edges):
-            mask = np.isin(self.network.segment, np.unique(self.network.segment[edges]))
+        mask = self.network.segment_mask(np.asarray(edges, dtype=np.int64))
         closed_by = self.closed_by.copy()
         closed_by[mask] = len(self.reasons)
         return replace(
             self, open=self.open & ~mask, closed_by=closed_by, reasons=(*self.reasons, reason)
         )
-
-    @property
-    def n_closed(self) -> int:
-        return int((~self.open).sum())
 
 
 def area_nodes(network: RoadNetwork, area: Area, role: str) -> NDArray[np.int64]:
