@@ -16,9 +16,9 @@ from corridor.model.situation import Closure, Situation, closure_edge_mask
 from corridor.model.timeline import (
     State,
     change_dates,
+    change_days,
     first_date,
     situation_at,
-    timeline_events,
 )
 
 
@@ -59,6 +59,31 @@ def _with_day(
     )
 
 
+def _analysed(
+    scenario: Scenario,
+    situation: Situation,
+    state: State,
+    *,
+    mover: str,
+    plan: str | None,
+    label: str | None,
+    k: int,
+    population: int | None,
+) -> CorridorReport:
+    """Every analysis of one situation, labelled with its date, plan and the day's events."""
+    report = analyze(
+        situation,
+        scenario=scenario.name,
+        date=label,
+        mover=mover,
+        k=k,
+        population=state.population if population is None else population,
+    )
+    report.extra["plan"] = plan
+    report.extra["events"] = [_event_json(e) for e in state.events_today]
+    return report
+
+
 def report_at(
     scenario: Scenario,
     network_for: Callable[[Mover], RoadNetwork],
@@ -84,16 +109,16 @@ def report_at(
             np.flatnonzero(closure_edge_mask(situation.network, c)),
             reason=f"what-if: {c.describe()}",
         )
-    report = analyze(
+    report = _analysed(
+        scenario,
         situation,
-        scenario=scenario.name,
-        date=day.isoformat() if label_day else None,
+        state,
         mover=profile.id,
+        plan=plan,
+        label=day.isoformat() if label_day else None,
         k=k,
-        population=state.population if population is None else population,
+        population=population,
     )
-    report.extra["plan"] = plan
-    report.extra["events"] = [_event_json(e) for e in state.events_today]
     if what_if:
         report.extra["what_if"] = [c.describe() for c in what_if]
     return report
@@ -123,56 +148,45 @@ def replay(
     # a scenario without a start or events has no dates: its single report is undated
     labelled = dates is not None or _dated(scenario, None)
     days = list(dates) if dates is not None else change_dates(scenario, plan)
-    changes = np.array(sorted(_change_days(scenario, plan)), dtype="datetime64[D]")
+    changes = np.array(sorted(change_days(scenario, plan)), dtype="datetime64[D]")
     reports: list[CorridorReport] = []
     previous: tuple[bytes, int] | None = None
     last_day: dt.date | None = None
     for i, d in enumerate(days):
-        quiet = bool(
+        label = d.isoformat() if labelled else None
+        if (
             reports
             and last_day is not None
             and last_day <= d
             and not _any_between(changes, last_day, d)
-        )
-        if quiet:
-            r = reports[-1]
-            label = d.isoformat() if labelled else None
-            reports.append(replace(r, date=label, extra={**r.extra, "events": []}))
-            last_day = d
-            if on_report is not None:
-                on_report(i + 1, len(days))
-            continue
-        last_day = d
-        situation, state = _situation(scenario, network_for, d, profile.id, plan)
-        pop = state.population if population is None else population
-        key = (np.packbits(situation.open).tobytes(), pop)
-        if reports and key == previous:
-            label = d.isoformat() if labelled else None
-            reports.append(_with_day(reports[-1], situation, state, plan, label))
-        else:
-            report = analyze(
-                situation,
-                scenario=scenario.name,
-                date=d.isoformat() if labelled else None,
-                mover=profile.id,
-                k=k,
-                population=pop,
+        ):  # nothing happens in between: the same report, another date
+            reports.append(
+                replace(reports[-1], date=label, extra={**reports[-1].extra, "events": []})
             )
-            report.extra["plan"] = plan
-            report.extra["events"] = [_event_json(e) for e in state.events_today]
-            reports.append(report)
-        previous = key
+        else:
+            situation, state = _situation(scenario, network_for, d, profile.id, plan)
+            pop = state.population if population is None else population
+            key = (np.packbits(situation.open).tobytes(), pop)
+            if reports and key == previous:  # changes that change no road for this mover
+                reports.append(_with_day(reports[-1], situation, state, plan, label))
+            else:
+                reports.append(
+                    _analysed(
+                        scenario,
+                        situation,
+                        state,
+                        mover=profile.id,
+                        plan=plan,
+                        label=label,
+                        k=k,
+                        population=pop,
+                    )
+                )
+            previous = key
+        last_day = d
         if on_report is not None:
             on_report(i + 1, len(days))
     return reports
-
-
-def _change_days(scenario: Scenario, plan: str | None) -> set[dt.date]:
-    """Every day on which an event happens or a zone begins or ends (whatever the window)."""
-    days = {e.date for e in timeline_events(scenario, plan)}
-    for z in scenario.zones:
-        days.update(x for x in (z.start, z.end) if x is not None)
-    return days
 
 
 def _any_between(changes: np.ndarray, after: dt.date, upto: dt.date) -> bool:

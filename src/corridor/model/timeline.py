@@ -41,14 +41,19 @@ def first_date(scenario: Scenario, plan: str | None = None) -> dt.date:
     return min(dates) if dates else dt.date.today()
 
 
+def change_days(scenario: Scenario, plan: str | None = None) -> set[dt.date]:
+    """Every day on which an event happens or a zone begins or ends, whatever the window."""
+    days = {e.date for e in timeline_events(scenario, plan)}
+    for z in scenario.zones:
+        days.update(d for d in (z.start, z.end) if d is not None)
+    return days
+
+
 def change_dates(scenario: Scenario, plan: str | None = None) -> list[dt.date]:
-    """Every date in the scenario's window where an event or a zone boundary changes something."""
+    """The scenario's first date and every later change day in its window, in order."""
     start = first_date(scenario, plan)
     end = scenario.end
-    dates = {start}
-    dates.update(e.date for e in timeline_events(scenario, plan))
-    for z in scenario.zones:
-        dates.update(d for d in (z.start, z.end) if d is not None)
+    dates = change_days(scenario, plan) | {start}
     return sorted(d for d in dates if d >= start and (end is None or d <= end))
 
 
