@@ -11,17 +11,48 @@ capacities summed; ``edge`` keeps the mapping back to road edges.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from corridor.analysis import kernels
 from corridor.analysis.chains import Chains, chains
 from corridor.model.situation import Situation
 
 SOURCE = 0
 SINK = 1
+
+
+@dataclass(frozen=True, eq=False)
+class Residual:
+    """The residual layout of a flow graph (:func:`corridor.analysis.kernels.residual_layout`):
+    arc ``a`` at position ``pos[a]``, its reverse at ``pos[a + m]``, positions sorted by tail."""
+
+    indptr: NDArray[np.int64]
+    pos: NDArray[np.int64]
+    head: NDArray[np.int64]
+    twin: NDArray[np.int64]
+
+    @property
+    def m(self) -> int:
+        return len(self.pos) // 2
+
+    def place(self, forward: NDArray, backward: NDArray) -> NDArray:
+        """Per-position values from per-arc values of the arcs and of their reverses."""
+        out = np.empty(2 * self.m, dtype=np.result_type(forward, backward))
+        out[self.pos[: self.m]] = forward
+        out[self.pos[self.m :]] = backward
+        return out
+
+    def forward(self, values: NDArray) -> NDArray:
+        """Per-arc values read from per-position ``values``."""
+        return values[self.pos[: self.m]]
+
+    def backward(self, values: NDArray) -> NDArray:
+        """Per-arc values of the reverses read from per-position ``values``."""
+        return values[self.pos[self.m :]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,6 +68,11 @@ class FlowGraph:
     v: NDArray[np.int64]
     transit_s: NDArray[np.float64]  # per arc: travel time along the chain
     chains: Chains
+
+    @cached_property
+    def residual(self) -> Residual:
+        """The residual layout, built once and shared by every flow on this graph."""
+        return Residual(*kernels.residual_layout(self.n, self.u, self.v))
 
     def matrix(self, weights: NDArray[np.int64]) -> sp.csr_matrix:
         """CSR matrix of summed integer weights per merged (u, v)."""

@@ -1,70 +1,73 @@
 """Minimum cuts, critical segments and capacity (maximum flow), on the merged flow graph.
 
-Maximum flow is scipy.sparse.csgraph's Dinic (C), over the open chains
-(:mod:`corridor.analysis.chains`). The cut is read off the residual graph: the origin's side is
-what the source still reaches; the cut is the chains from that side to the other, each reported
-by its segment of least capacity (closing any one segment of a chain closes the chain). With unit
+Both run over the open chains (:mod:`corridor.analysis.chains`), one arc per chain. The count cut
+comes from a unit-capacity maximum flow by Dinic's algorithm (compiled,
+:mod:`corridor.analysis.kernels`); the capacity cut and the capacity from the situation's
+cheapest maximum flow (:mod:`corridor.analysis.flows`), which the evacuation time shares. The cut
+is read off the residual graph: the origin's side is what the source still reaches; the cut is
+the chains from that side to the other, each reported by its segment of least capacity (closing any one segment of a chain closes the chain). With unit
 capacity per directed chain a two-way road counts once, because only its direction leaving the
 origin's side crosses the cut; closing the segment closes both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
+from scipy.sparse.csgraph import connected_components
 
+from corridor.analysis import kernels
 from corridor.analysis.contract import SINK, SOURCE, FlowGraph, flow_graph
+from corridor.analysis.flows import situation_flow
 from corridor.analysis.results import CutResult, FlowResult
 from corridor.model.situation import Situation
 
-_INT32_MAX = np.iinfo(np.int32).max
+_UNLIMITED = np.iinfo(np.int64).max
 
 
-def _max_flow(
-    fg: FlowGraph, weights: NDArray[np.int64]
-) -> tuple[int, sp.csr_matrix, sp.csr_matrix]:
-    cap = fg.matrix(weights)
-    if cap.nnz and cap.data.max() > _INT32_MAX:
-        msg = "edge capacities exceed 2**31 persons per hour; check the capacity table"
-        raise OverflowError(msg)
-    cap32 = sp.csr_matrix((cap.data.astype(np.int32), cap.indices, cap.indptr), shape=cap.shape)
-    res = maximum_flow(cap32, SOURCE, SINK, method="dinic")
-    flow = res.flow.tocsr()
-    return int(res.flow_value), cap, flow
+@dataclass(frozen=True, eq=False)
+class _Flow:
+    """A maximum flow on a flow graph's residual layout."""
+
+    value: int
+    capacity: NDArray[np.int64]  # per arc
+    resid: NDArray[np.int64] | NDArray[np.float64]  # per layout position
+    flow: NDArray[np.int64]  # per arc
 
 
-def _residual(cap: sp.csr_matrix, flow: sp.csr_matrix) -> sp.csr_matrix:
-    r = (cap.astype(np.int64) - flow.astype(np.int64)).tocsr()
-    r.data = (r.data > 0).astype(np.int8)
-    r.eliminate_zeros()
-    return r
+def _cheapest(situation: Situation, fg: FlowGraph) -> _Flow:
+    """The capacity flow: the situation's cheapest maximum flow (:mod:`corridor.analysis.flows`)."""
+    f = situation_flow(situation)
+    return _Flow(f.value, situation.network.capacity_pph[fg.edge], f.resid, f.arc_flow())
 
 
-def _source_side(residual: sp.csr_matrix) -> NDArray[np.int64]:
-    order = breadth_first_order(residual, SOURCE, directed=True, return_predecessors=False)
-    return np.asarray(order, dtype=np.int64)
+def _max_flow(fg: FlowGraph, weights: NDArray[np.int64]) -> _Flow:
+    r = fg.residual
+    capacity = np.asarray(weights, dtype=np.int64)
+    resid = r.place(capacity, np.zeros(len(capacity), dtype=np.int64))
+    value = kernels.max_flow(r.indptr, r.head, r.twin, resid, SOURCE, SINK, _UNLIMITED)
+    return _Flow(int(value), capacity, resid, r.backward(resid))
 
 
-def _weights(situation: Situation, fg: FlowGraph, weight: str) -> NDArray[np.int64]:
-    if weight == "count":
-        return np.ones(len(fg.edge), dtype=np.int64)
-    return situation.network.capacity_pph[fg.edge]
+def _source_side(fg: FlowGraph, flow: _Flow) -> NDArray[np.bool_]:
+    """Merged nodes the source still reaches in the residual graph: the origin's side of the
+    minimum cut nearest the origin (the same for every maximum flow)."""
+    r = fg.residual
+    return np.asarray(kernels.reached(r.indptr, r.head, flow.resid, SOURCE))
 
 
 def _cut_from_flow(
     situation: Situation,
     fg: FlowGraph,
-    value: int,
-    cap: sp.csr_matrix,
-    flow: sp.csr_matrix,
+    flow: _Flow,
     weight: Literal["count", "capacity"],
 ) -> CutResult:
-    side = np.zeros(fg.n, dtype=bool)
-    side[_source_side(_residual(cap, flow))] = True
+    value = flow.value
+    side = _source_side(fg, flow)
     crossing = side[fg.u] & ~side[fg.v]
     edges = np.sort(fg.edge[crossing])
     net = situation.network
@@ -82,15 +85,19 @@ def _cut_from_flow(
     return result
 
 
-def _critical_from_flow(
-    fg: FlowGraph, value: int, cap: sp.csr_matrix, flow: sp.csr_matrix
-) -> NDArray[np.int64]:
-    if value != 1:
+def _critical_from_flow(fg: FlowGraph, flow: _Flow) -> NDArray[np.int64]:
+    if flow.value != 1:
         return np.zeros(0, dtype=np.int64)
-    _, comp = connected_components(_residual(cap, flow), directed=True, connection="strong")
-    c = np.asarray(cap[fg.u, fg.v]).ravel()
-    f = np.asarray(flow[fg.u, fg.v]).ravel()
-    candidate = (c == 1) & (f == 1) & (comp[fg.u] != comp[fg.v])
+    r = fg.residual
+    live = flow.resid > 0
+    tail = np.repeat(np.arange(fg.n, dtype=np.int64), np.diff(r.indptr))
+    # coo -> csr sums parallel entries (csgraph's strong components need them merged)
+    residual = sp.coo_matrix(
+        (np.ones(int(live.sum()), dtype=np.int8), (tail[live], r.head[live])), shape=(fg.n, fg.n)
+    ).tocsr()
+    _, comp = connected_components(residual, directed=True, connection="strong")
+    f = flow.flow
+    candidate = (flow.capacity == 1) & (f == 1) & (comp[fg.u] != comp[fg.v])
     # a critical chain: closing any one of its segments seals the origin
     return np.sort(fg.chains.edges_of(fg.chain[candidate]))
 
@@ -98,10 +105,10 @@ def _critical_from_flow(
 def min_cut_and_critical(situation: Situation) -> tuple[CutResult, NDArray[np.int64]]:
     """``min_cut(weight="count")`` and ``critical_segments`` from one maximum flow."""
     fg = flow_graph(situation)
-    value, cap, flow = _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64))
+    flow = _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64))
     return (
-        _cut_from_flow(situation, fg, value, cap, flow, "count"),
-        _critical_from_flow(fg, value, cap, flow),
+        _cut_from_flow(situation, fg, flow, "count"),
+        _critical_from_flow(fg, flow),
     )
 
 
@@ -122,8 +129,11 @@ def min_cut(situation: Situation, *, weight: Literal["count", "capacity"] = "cou
         and capacity, and the road nodes on the origin's side. Empty when already sealed.
     """
     fg = flow_graph(situation)
-    value, cap, flow = _max_flow(fg, _weights(situation, fg, weight))
-    return _cut_from_flow(situation, fg, value, cap, flow, weight)
+    if weight == "capacity":
+        return _cut_from_flow(situation, fg, _cheapest(situation, fg), weight)
+    return _cut_from_flow(
+        situation, fg, _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64)), weight
+    )
 
 
 def critical_segments(situation: Situation) -> NDArray[np.int64]:
@@ -134,32 +144,20 @@ def critical_segments(situation: Situation) -> NDArray[np.int64]:
     of the residual graph (Picard and Queyranne, 1980).
     """
     fg = flow_graph(situation)
-    value, cap, flow = _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64))
-    return _critical_from_flow(fg, value, cap, flow)
+    return _critical_from_flow(fg, _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64)))
 
 
-def _flow_result(
-    situation: Situation, fg: FlowGraph, value: int, flow: sp.csr_matrix
-) -> FlowResult:
+def _flow_result(situation: Situation, fg: FlowGraph, flow: _Flow) -> FlowResult:
     net = situation.network
+    value = flow.value
     if len(fg.edge) == 0:  # no open edge leaves the origin (and fancy indexing below fails)
         return FlowResult(value_pph=value, edge_flow_pph=np.zeros(net.n_edges, dtype=np.int64))
-    per_entry = np.asarray(flow[fg.u, fg.v]).ravel().astype(np.int64)
-    # split an entry's flow over its parallel chains in edge order, up to each capacity
+    # one arc per chain; a cheapest flow never runs both ways along a road (that would cost
+    # more travel time than it moves), so the arc flows are the road flows
     edge_flow = np.zeros(net.n_edges, dtype=np.int64)
-    caps = net.capacity_pph[fg.edge]
-    key = fg.u * fg.n + fg.v
-    order = np.lexsort((fg.edge, key))
-    k_sorted = key[order]
-    start = np.r_[True, k_sorted[1:] != k_sorted[:-1]]
-    group = np.cumsum(start) - 1
-    cum_before = np.cumsum(caps[order]) - caps[order]
-    group_first_cum = cum_before[start][group]
-    already = cum_before - group_first_cum
-    take = np.clip(np.maximum(per_entry[order], 0) - already, 0, caps[order])
     c = fg.chains
     chain_flow = np.zeros(c.n, dtype=np.int64)
-    chain_flow[fg.chain[order]] = take
+    chain_flow[fg.chain] = flow.flow
     edge_flow[c.members] = chain_flow[c.chain_of_edge[c.members]]
     return FlowResult(value_pph=value, edge_flow_pph=edge_flow)
 
@@ -167,15 +165,14 @@ def _flow_result(
 def max_flow(situation: Situation) -> FlowResult:
     """Persons per hour the open roads can carry from the origin to the exits (all together)."""
     fg = flow_graph(situation)
-    value, _cap, flow = _max_flow(fg, situation.network.capacity_pph[fg.edge])
-    return _flow_result(situation, fg, value, flow)
+    return _flow_result(situation, fg, _cheapest(situation, fg))
 
 
 def capacity_cut_and_flow(situation: Situation) -> tuple[CutResult, FlowResult]:
     """``min_cut(weight="capacity")`` and ``max_flow`` from one maximum flow."""
     fg = flow_graph(situation)
-    value, cap, flow = _max_flow(fg, situation.network.capacity_pph[fg.edge])
+    flow = _cheapest(situation, fg)
     return (
-        _cut_from_flow(situation, fg, value, cap, flow, "capacity"),
-        _flow_result(situation, fg, value, flow),
+        _cut_from_flow(situation, fg, flow, "capacity"),
+        _flow_result(situation, fg, flow),
     )
