@@ -17,6 +17,7 @@ def test_chains_partition_the_useful_open_edges(s) -> None:  # type: ignore[no-u
     terminal[s.origin] = True
     for nodes in s.exits:
         terminal[nodes] = True
+    assert (np.diff(c.tail) >= 0).all(), "chains are not sorted by tail (routes rely on it)"
     seen = np.zeros(net.n_edges, dtype=int)
     for k in range(c.n):
         members = c.members[c.ptr[k] : c.ptr[k + 1]]

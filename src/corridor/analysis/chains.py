@@ -29,7 +29,7 @@ from corridor.model.situation import Situation
 @dataclass(frozen=True, eq=False)
 class Chains:
     """Chains of open road edges. Chain ``c`` runs ``tail[c] -> head[c]`` through the road edges
-    ``members[ptr[c]:ptr[c + 1]]``, in order."""
+    ``members[ptr[c]:ptr[c + 1]]``, in order. Chains are sorted by tail node."""
 
     tail: NDArray[np.int64]
     head: NDArray[np.int64]
@@ -146,6 +146,8 @@ def _network_chains(net: RoadNetwork, terminal_bits: bytes) -> Chains:
     roots_of_ends = root[last]
     # one chain per start edge (a chain's root); number them
     starts = np.flatnonzero(alive & (root == idx))  # start edges are their own roots
+    # chains numbered in order of their tail node, so that every restriction is sorted by tail
+    starts = starts[np.argsort(t[starts], kind="stable")]
     chain_no = np.full(m, -1, dtype=np.int64)
     chain_no[starts] = np.arange(len(starts))
     cid = np.where(alive, chain_no[root], -1)

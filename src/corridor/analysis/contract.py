@@ -41,10 +41,11 @@ class Residual:
 
     def place(self, forward: NDArray, backward: NDArray) -> NDArray:
         """Per-position values from per-arc values of the arcs and of their reverses."""
-        out = np.empty(2 * self.m, dtype=np.result_type(forward, backward))
-        out[self.pos[: self.m]] = forward
-        out[self.pos[self.m :]] = backward
-        return out
+        dtype = np.result_type(forward, backward)
+        out = np.empty(2 * self.m, dtype=dtype)
+        return kernels.place(
+            self.pos, np.asarray(forward, dtype=dtype), np.asarray(backward, dtype=dtype), out
+        )
 
     def forward(self, values: NDArray) -> NDArray:
         """Per-arc values read from per-position ``values``."""

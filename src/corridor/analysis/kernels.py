@@ -65,6 +65,17 @@ def residual_layout(
 
 
 @njit(cache=True)
+def place(pos: NDArray[np.int64], forward: NDArray, backward: NDArray, out: NDArray) -> NDArray:
+    """``out[pos[a]] = forward[a]``, ``out[pos[a + m]] = backward[a]``: per-arc values of arcs and
+    reverses into layout positions."""
+    m = len(forward)
+    for a in range(m):
+        out[pos[a]] = forward[a]
+        out[pos[a + m]] = backward[a]
+    return out
+
+
+@njit(cache=True)
 def _levels(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],

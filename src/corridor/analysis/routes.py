@@ -40,11 +40,11 @@ def _weighted(situation: Situation, weight: NDArray[np.float64]) -> _Weighted:
     net = situation.network
     c = chains(situation)
     w = np.bincount(c.chain_of_edge[c.members], weights=weight[c.members], minlength=c.n)
-    order = np.argsort(c.tail, kind="stable")
     indptr = np.zeros(net.n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(c.tail, minlength=net.n_nodes), out=indptr[1:])
-    m = sp.csr_matrix((w[order] + _EPS_S, c.head[order], indptr), shape=(net.n_nodes, net.n_nodes))
-    return _Weighted(matrix=m, entry_chain=order.astype(np.int64), chains=c)
+    # chains come sorted by tail, so chain i is CSR entry i
+    m = sp.csr_matrix((w + _EPS_S, c.head, indptr), shape=(net.n_nodes, net.n_nodes))
+    return _Weighted(matrix=m, entry_chain=np.arange(c.n, dtype=np.int64), chains=c)
 
 
 def _path_edges(wg: _Weighted, pred: NDArray[np.int32], target: int) -> NDArray[np.int64]:
