@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from corridor.analysis import kernels
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
@@ -195,24 +196,9 @@ def _restrict(base: Chains, open_edges: NDArray[np.bool_]) -> Chains:
     """The chains of ``base`` whose every segment is open, renumbered."""
     if base.n == 0:
         return base
-    counts_all = np.diff(base.ptr)
-    closed_member = ~open_edges[base.members]
-    closed_per_chain = np.add.reduceat(closed_member.astype(np.int64), base.ptr[:-1])
-    keep = closed_per_chain == 0
-    chain_of_member = np.repeat(np.arange(base.n), counts_all)
-    new_id = np.full(base.n, -1, dtype=np.int64)
-    new_id[keep] = np.arange(int(keep.sum()))
-    member_kept = keep[chain_of_member]
-    members = base.members[member_kept]
-    ptr = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
-    np.cumsum(counts_all[keep], out=ptr[1:])
-    chain_of_edge = np.full(len(open_edges), -1, dtype=np.int64)
-    chain_of_edge[members] = new_id[chain_of_member[member_kept]]
-    # open prefixes of the dropped chains (before their first closed segment)
-    cs = np.cumsum(closed_member)
-    before: NDArray[np.int64] = np.repeat((cs - closed_member)[base.ptr[:-1]], counts_all)
-    prefix = (cs - before) == 0
-    stub = ~member_kept & prefix
+    keep, ptr, members, chain_of_edge, stub, stub_chain = kernels.restrict_chains(
+        base.ptr, base.members, open_edges
+    )
     return Chains(
         tail=base.tail[keep],
         head=base.head[keep],
@@ -223,6 +209,6 @@ def _restrict(base: Chains, open_edges: NDArray[np.bool_]) -> Chains:
         ptr=ptr,
         members=members,
         chain_of_edge=chain_of_edge,
-        stub_members=base.members[stub],
-        stub_tail=base.tail[chain_of_member[stub]],
+        stub_members=stub,
+        stub_tail=base.tail[stub_chain],
     )

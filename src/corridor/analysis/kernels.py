@@ -76,6 +76,62 @@ def place(pos: NDArray[np.int64], forward: NDArray, backward: NDArray, out: NDAr
 
 
 @njit(cache=True)
+def restrict_chains(
+    ptr: NDArray[np.int64], members: NDArray[np.int64], open_edges: NDArray[np.bool_]
+) -> tuple[
+    NDArray[np.bool_],
+    NDArray[np.int64],
+    NDArray[np.int64],
+    NDArray[np.int64],
+    NDArray[np.int64],
+    NDArray[np.int64],
+]:
+    """One pass over chains ``members[ptr[c]:ptr[c + 1]]``: which have every member open, and
+    for the kept ones their new ``ptr``, ``members`` and the chain of each road edge (-1
+    elsewhere); for the dropped ones the open members before the first closed one (``stub``)
+    and the chain each belongs to."""
+    n_c = len(ptr) - 1
+    keep = np.ones(n_c, dtype=np.bool_)
+    n_kept = 0
+    n_members = 0
+    n_stub = 0
+    for c in range(n_c):
+        for i in range(ptr[c], ptr[c + 1]):
+            if not open_edges[members[i]]:
+                keep[c] = False
+                break
+            n_stub += 1  # counts open prefixes; kept chains are subtracted below
+        if keep[c]:
+            n_kept += 1
+            n_members += ptr[c + 1] - ptr[c]
+            n_stub -= ptr[c + 1] - ptr[c]
+    new_ptr = np.zeros(n_kept + 1, dtype=np.int64)
+    new_members = np.empty(n_members, dtype=np.int64)
+    chain_of_edge = np.full(len(open_edges), -1, dtype=np.int64)
+    stub = np.empty(n_stub, dtype=np.int64)
+    stub_chain = np.empty(n_stub, dtype=np.int64)
+    k = 0
+    j = 0
+    q = 0
+    for c in range(n_c):
+        if keep[c]:
+            for i in range(ptr[c], ptr[c + 1]):
+                new_members[j] = members[i]
+                chain_of_edge[members[i]] = k
+                j += 1
+            k += 1
+            new_ptr[k] = j
+        else:
+            for i in range(ptr[c], ptr[c + 1]):
+                if not open_edges[members[i]]:
+                    break
+                stub[q] = members[i]
+                stub_chain[q] = c
+                q += 1
+    return keep, new_ptr, new_members, chain_of_edge, stub, stub_chain
+
+
+@njit(cache=True)
 def _levels(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -253,9 +309,11 @@ def _distance_to(
     hv: NDArray[np.int64],
 ) -> None:
     """Initial potentials: minus the cost from each node to ``t`` over arcs with capacity (one
-    backward Dijkstra); nodes that cannot reach ``t`` get minus the largest finite cost. Reduced
-    costs ``cost + pot[tail] - pot[head]`` are then non-negative and zero exactly along shortest
-    paths to ``t``, so the searches that follow stay near those paths."""
+    backward Dijkstra over everything; stopping it at the source would leave the nodes behind the
+    source without a bound, and the searches that follow would sweep them); nodes that cannot
+    reach ``t`` get minus the largest finite cost. Reduced costs ``cost + pot[tail] - pot[head]``
+    are then non-negative and zero exactly along shortest paths to ``t``, so the searches that
+    follow stay near those paths."""
     n = len(pot)
     dist = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
