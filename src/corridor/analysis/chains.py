@@ -45,6 +45,8 @@ class Chains:
     # node of their chain: whoever reaches that node reaches the heads of these edges
     stub_members: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     stub_tail: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # per chain: its number among the chains of the whole network (:func:`base_chains`)
+    base_index: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n(self) -> int:
@@ -89,13 +91,18 @@ def chains(situation: Situation) -> Chains:
     of it leads only back where it came from, so dropping it changes no answer; the nodes it
     still reaches are in ``stub_members`` for reporting.
     """
+    return _restrict(base_chains(situation), situation.open)
+
+
+def base_chains(situation: Situation) -> Chains:
+    """The chains of the whole network (every edge open) with the situation's origin and exits
+    as junctions; cached per network and terminals."""
     net = situation.network
     terminal = np.zeros(net.n_nodes, dtype=bool)
     terminal[situation.origin] = True
     for nodes in situation.exits:
         terminal[nodes] = True
-    base = _network_chains(net, np.packbits(terminal).tobytes())
-    return _restrict(base, situation.open)
+    return _network_chains(net, np.packbits(terminal).tobytes())
 
 
 @lru_cache(maxsize=4)
@@ -189,6 +196,7 @@ def _network_chains(net: RoadNetwork, terminal_bits: bytes) -> Chains:
         ptr=ptr,
         members=members,
         chain_of_edge=chain_of_edge,
+        base_index=np.arange(n_c, dtype=np.int64),
     )
 
 
@@ -211,4 +219,5 @@ def _restrict(base: Chains, open_edges: NDArray[np.bool_]) -> Chains:
         chain_of_edge=chain_of_edge,
         stub_members=stub,
         stub_tail=base.tail[stub_chain],
+        base_index=np.flatnonzero(keep).astype(np.int64),
     )

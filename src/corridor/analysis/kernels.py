@@ -460,3 +460,82 @@ def min_cost_flow(
         costs[paths] = total_cost
         paths += 1
     return values[:paths], costs[:paths]
+
+
+@njit(cache=True)
+def astar(
+    indptr: NDArray[np.int64],
+    head: NDArray[np.int32],
+    weight: NDArray[np.float64],
+    sources: NDArray[np.int64],
+    is_target: NDArray[np.bool_],
+    bound: NDArray[np.float64],
+) -> tuple[int, NDArray[np.int64]]:
+    """Fastest path from any of ``sources`` to any target node (A*): CSR ``indptr``/``head``
+    with ``weight`` per entry (``inf``: closed). ``bound`` is a consistent lower bound of the
+    cost from each node to the targets (``inf``: no way there), so the search only leaves the
+    fastest path as far as the detours cost.
+
+    Returns the target node reached (-1 when none can be) and, per node, the CSR entry it was
+    reached by (-1 for the sources and for nodes not reached); follow it back from the target.
+    """
+    n = len(indptr) - 1
+    g = np.full(n, np.inf)
+    pred = np.full(n, -1, dtype=np.int64)
+    done = np.zeros(n, dtype=np.bool_)
+    cap = len(head) + len(sources) + 1
+    hk = np.empty(cap)
+    hv = np.empty(cap, dtype=np.int64)
+    size = 0
+    for x in sources:
+        if g[x] > 0.0 and bound[x] < np.inf:
+            g[x] = 0.0
+            pred[x] = -1
+            size = _heap_push(hk, hv, size, bound[x], x)
+    while size > 0:
+        x = hv[0]
+        size = _heap_pop(hk, hv, size)
+        if done[x]:
+            continue
+        done[x] = True
+        if is_target[x]:
+            return x, pred
+        gx = g[x]
+        for p in range(indptr[x], indptr[x + 1]):
+            y = head[p]
+            if done[y] or bound[y] == np.inf:
+                continue
+            ng = gx + weight[p]
+            if ng < g[y]:
+                g[y] = ng
+                pred[y] = p
+                size = _heap_push(hk, hv, size, ng + bound[y], y)
+    return -1, pred
+
+
+@njit(cache=True)
+def reach_from(
+    indptr: NDArray[np.int64], head: NDArray[np.int32], sources: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """Nodes reachable from any of ``sources`` along the CSR's entries (breadth first); entries
+    whose head is negative are closed."""
+    n = len(indptr) - 1
+    seen = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n, dtype=np.int64)
+    hi = 0
+    for x in sources:
+        if not seen[x]:
+            seen[x] = True
+            queue[hi] = x
+            hi += 1
+    lo = 0
+    while lo < hi:
+        x = queue[lo]
+        lo += 1
+        for p in range(indptr[x], indptr[x + 1]):
+            y = head[p]
+            if y >= 0 and not seen[y]:
+                seen[y] = True
+                queue[hi] = y
+                hi += 1
+    return seen

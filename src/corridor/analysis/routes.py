@@ -1,14 +1,23 @@
 """Encirclement and routes: which exits the origin still reaches, and by which roads.
 
-One multi-source Dijkstra (scipy.sparse.csgraph, C) from every origin node over the open chains
-(:mod:`corridor.analysis.chains`: shape nodes contracted away) answers reachability and fastest travel time for every exit at once. Alternatives come from
-re-running it with the roads already used made very expensive, so each new route shares as little
-road as possible with the ones before.
+The search runs over the chains of the whole network (:mod:`corridor.analysis.chains`: shape
+nodes contracted away), with the chains a situation closes weighted ``inf``, so the graph is built
+once per network, origin and exits and every situation only changes weights:
+
+* one forward Dijkstra over the whole network (every road open; scipy.sparse.csgraph) gives a
+  lower bound of the time from the origin to every node, built once like an index;
+* the fastest route to each exit is a backward A* from the exit's nodes to the origin (compiled,
+  :func:`corridor.analysis.kernels.astar`) guided by that bound, which closures and penalties
+  can only make looser, never wrong: it stays near the fastest route and leaves it only as far as
+  the detours a closure forces cost;
+* what the origin still reaches is one breadth-first search over the open chains.
+
+Alternatives come from re-running the search with the roads already used made very expensive,
+so each new route shares as little road as possible with the ones before.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,98 +26,134 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from corridor.analysis.chains import Chains, chains
+from corridor.analysis import kernels
+from corridor.analysis.chains import Chains, base_chains, chains
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
-# csgraph drops explicit zeros in some code paths; keep every open edge strictly positive.
+# every chain costs a little more than its travel time, so that zero-time roads stay edges and
+# the A* bound (plain travel times) stays strictly below the search's weights
 _EPS_S = 1e-6
 ALTERNATIVE_PENALTY = 1000.0
 
 
 @dataclass(frozen=True, eq=False)
-class _Weighted:
-    matrix: sp.csr_matrix  # chains (see corridor.analysis.chains) as arcs; parallel arcs kept
-    entry_chain: NDArray[np.int64]  # the chain behind each CSR entry
+class _Index:
+    """The chains of the whole network as forward and backward CSR graphs, and the bound."""
+
     chains: Chains
+    fwd_indptr: NDArray[np.int64]  # chains are sorted by tail: entry i is chain i
+    bwd_indptr: NDArray[np.int64]
+    bwd_chain: NDArray[np.int64]  # the chain behind each backward entry (sorted by head)
+    bwd_head: NDArray[np.int64]  # its tail
+    bound: NDArray[np.float64]  # least time from the origin to each node, every road open
 
 
-def _weighted(situation: Situation, weight: NDArray[np.float64]) -> _Weighted:
-    """The open chains as a CSR matrix weighted by the sum of ``weight`` along each chain
-    (csgraph relaxes parallel entries and keeps the cheapest)."""
-    net = situation.network
-    c = chains(situation)
-    w = np.bincount(c.chain_of_edge[c.members], weights=weight[c.members], minlength=c.n)
-    indptr = np.zeros(net.n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(c.tail, minlength=net.n_nodes), out=indptr[1:])
-    # chains come sorted by tail, so chain i is CSR entry i
-    m = sp.csr_matrix((w + _EPS_S, c.head, indptr), shape=(net.n_nodes, net.n_nodes))
-    return _Weighted(matrix=m, entry_chain=np.arange(c.n, dtype=np.int64), chains=c)
-
-
-def _path_edges(wg: _Weighted, pred: NDArray[np.int32], target: int) -> NDArray[np.int64]:
-    """The road edges of the shortest-path tree's path to ``target`` (cheapest of parallels)."""
-    nodes = [target]
-    while pred[nodes[-1]] >= 0:
-        nodes.append(int(pred[nodes[-1]]))
-    nodes.reverse()
-    m = wg.matrix
-    path = np.empty(len(nodes) - 1, dtype=np.int64)
-    for i, (a, b) in enumerate(itertools.pairwise(nodes)):
-        lo, hi = m.indptr[a], m.indptr[a + 1]
-        cand = lo + np.flatnonzero(m.indices[lo:hi] == b)
-        path[i] = wg.entry_chain[cand[int(np.argmin(m.data[cand]))]]
-    return wg.chains.edges_of(path)
-
-
-def _fastest(
-    situation: Situation, weight: NDArray[np.float64]
-) -> tuple[_Weighted, NDArray[np.float64], NDArray[np.int32]]:
-    wg = _weighted(situation, weight)
-    dist, pred, _src = dijkstra(
-        wg.matrix,
-        directed=True,
-        indices=situation.origin,
-        return_predecessors=True,
-        min_only=True,
+@lru_cache(maxsize=4)
+def _index_for(net: RoadNetwork, base: Chains, origin: bytes) -> _Index:
+    n = net.n_nodes
+    fwd_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(base.tail, minlength=n), out=fwd_indptr[1:])
+    bwd_chain = np.argsort(base.head, kind="stable").astype(np.int64)
+    bwd_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(base.head, minlength=n), out=bwd_indptr[1:])
+    # csgraph drops explicit zeros in some code paths: keep every chain strictly positive
+    g = sp.csr_matrix((base.travel_time_s + _EPS_S / 2, base.head, fwd_indptr), shape=(n, n))
+    bound = dijkstra(g, directed=True, indices=np.frombuffer(origin, dtype=np.int64), min_only=True)
+    return _Index(
+        chains=base,
+        fwd_indptr=fwd_indptr,
+        bwd_indptr=bwd_indptr,
+        bwd_chain=bwd_chain,
+        bwd_head=base.tail[bwd_chain],
+        bound=np.asarray(bound, dtype=np.float64),
     )
-    return wg, dist, pred
+
+
+def _index(situation: Situation) -> _Index:
+    return _index_for(situation.network, base_chains(situation), situation.origin.tobytes())
+
+
+def _chain_weights(
+    situation: Situation, weight: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    """Per chain of the whole network: the sum of ``weight`` (default: travel time) along it,
+    plus a hair; ``inf`` where the situation closes it."""
+    c = chains(situation)
+    base = _index(situation).chains
+    w = np.full(base.n, np.inf)
+    if weight is None:
+        w[c.base_index] = base.travel_time_s[c.base_index] + _EPS_S
+    else:
+        w[c.base_index] = (
+            np.bincount(c.chain_of_edge[c.members], weights=weight[c.members], minlength=c.n)
+            + _EPS_S
+        )
+    return w
+
+
+def _route_chains(
+    situation: Situation, ix: _Index, w: NDArray[np.float64], exit_nodes: NDArray[np.int64]
+) -> NDArray[np.int64] | None:
+    """The chains of the fastest route from the origin to ``exit_nodes`` (None: unreachable)."""
+    is_origin = np.zeros(len(ix.bound), dtype=bool)
+    is_origin[situation.origin] = True
+    start, pred = kernels.astar(
+        ix.bwd_indptr, ix.bwd_head, w[ix.bwd_chain], exit_nodes, is_origin, ix.bound
+    )
+    if start < 0:
+        return None
+    out = []
+    x = start
+    while pred[x] >= 0:
+        c = int(ix.bwd_chain[pred[x]])
+        out.append(c)
+        x = int(ix.chains.head[c])
+    return np.array(out, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class _Search:
+    index: _Index
+    weights: NDArray[np.float64]  # per chain of the whole network
+    routes: tuple[NDArray[np.int64] | None, ...]  # per exit: road edges of the fastest route
 
 
 @lru_cache(maxsize=8)
-def _base_search(
-    situation: Situation,
-) -> tuple[_Weighted, NDArray[np.float64], NDArray[np.int32]]:
-    """The fastest-time search from the origin, shared by ``reach`` and ``routes``."""
-    return _fastest(situation, situation.network.travel_time_s)
+def _base_search(situation: Situation) -> _Search:
+    """The fastest route to every exit, shared by ``reach`` and ``routes``."""
+    ix = _index(situation)
+    w = _chain_weights(situation)
+    found = []
+    for nodes in situation.exits:
+        path = _route_chains(situation, ix, w, nodes)
+        found.append(None if path is None else ix.chains.edges_of(path))
+    return _Search(index=ix, weights=w, routes=tuple(found))
 
 
 def reach(situation: Situation) -> ReachResult:
     """Status and, per exit, whether it is reachable and the fastest travel time and distance."""
     net = situation.network
-    wg, dist, pred = _base_search(situation)
+    search = _base_search(situation)
     exits = []
-    for name, nodes in zip(situation.exit_names, situation.exits, strict=True):
-        d = dist[nodes]
-        j = int(np.argmin(d))
-        if not np.isfinite(d[j]):
+    for name, path in zip(situation.exit_names, search.routes, strict=True):
+        if path is None:
             exits.append(ExitReach(name, False, None, None))
             continue
-        path = _path_edges(wg, pred, int(nodes[j]))
         exits.append(
             ExitReach(
-                name,
-                True,
-                float(net.travel_time_s[path].sum()),
-                float(net.length_m[path].sum()),
+                name, True, float(net.travel_time_s[path].sum()), float(net.length_m[path].sum())
             )
         )
     status: Status = "open" if any(x.reachable for x in exits) else "sealed"
-    # junctions come from the search; the shape nodes inside chains whose start it reached
-    c = wg.chains
-    reached_mask = np.isfinite(dist)
-    junction_reached = reached_mask.copy()
+    # junctions from one breadth-first search over the open chains; then the shape nodes inside
+    # chains whose start it reached, and the open stubs of closed chains
+    ix = search.index
+    open_head = np.where(np.isfinite(search.weights), ix.chains.head, -1)
+    junction_reached = kernels.reach_from(ix.fwd_indptr, open_head, situation.origin)
+    reached_mask = junction_reached.copy()
+    c = chains(situation)
     inside = c.members[junction_reached[c.tail][c.chain_of_edge[c.members]]]
     reached_mask[net.dst[inside]] = True
     reached_mask[net.dst[c.stub_members[junction_reached[c.stub_tail]]]] = True
@@ -155,19 +200,22 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
     """
     net = situation.network
     out: list[Route] = []
-    base = _base_search(situation)  # rank 0 of every exit shares one search
-    for name, nodes in zip(situation.exit_names, situation.exits, strict=True):
+    search = _base_search(situation)  # rank 0 of every exit shares one search
+    for name, nodes, first in zip(
+        situation.exit_names, situation.exits, search.routes, strict=True
+    ):
         weight = net.travel_time_s.copy()
         used_segments: set[int] = set()
         fastest: Route | None = None
         for rank in range(k + 1):
-            wg, dist, pred = base if rank == 0 else _fastest(situation, weight)
-            d = dist[nodes]
-            j = int(np.argmin(d))
-            if not np.isfinite(d[j]):
-                break
-            path = _path_edges(wg, pred, int(nodes[j]))
-            if len(path) == 0:
+            if rank == 0:
+                path = first
+            else:
+                found = _route_chains(
+                    situation, search.index, _chain_weights(situation, weight), nodes
+                )
+                path = None if found is None else search.index.chains.edges_of(found)
+            if path is None or len(path) == 0:
                 break
             segs = set(net.segment[path].tolist())
             if rank > 0 and segs <= used_segments:
