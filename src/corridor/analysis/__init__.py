@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def clear_caches(*, networks: bool = False) -> None:
     """Forget the results cached per situation (chains, flow graph, fastest-time search,
-    cheapest flow), and with ``networks=True`` the chains built once per network too.
+    cheapest flow), and with ``networks=True`` what is built once per network, origin and exits
+    too (the chains of the whole network, its CSR graphs, the bounds from the origin and to the
+    exits).
 
     Benchmarks call it so that a repeated measurement is not served from memory.
     """
     from corridor.analysis import chains, contract, flows, routes
 
-    for fn in (chains.chains, contract.flow_graph, flows.situation_flow, routes._base_search):
-        fn.cache_clear()
+    caches: list[Any] = [chains.chains, contract.flow_graph, flows.situation_flow]
+    caches.append(routes._base_search)
     if networks:
-        chains._network_chains.cache_clear()
+        caches += [chains._network_chains, chains._chain_graph, routes._bound_for]
+        caches.append(flows._exit_hours_for)
+    for fn in caches:
+        fn.cache_clear()

@@ -59,6 +59,20 @@ class Chains:
         return np.concatenate([self.members[self.ptr[c] : self.ptr[c + 1]] for c in chains])
 
 
+@dataclass(frozen=True, eq=False)
+class ChainGraph:
+    """The chains of the whole network (:func:`base_chains`) as forward and backward CSR graphs
+    over road nodes, built once per network and terminals. A situation only changes weights
+    (``inf`` on the chains it closes)."""
+
+    chains: Chains
+    fwd_indptr: NDArray[np.int64]  # chains are sorted by tail: forward entry i is chain i
+    fwd_head: NDArray[np.int64]
+    bwd_indptr: NDArray[np.int64]
+    bwd_chain: NDArray[np.int64]  # the chain behind each backward entry (sorted by head)
+    bwd_head: NDArray[np.int64]  # its tail
+
+
 def _jump(
     ptr: NDArray[np.int64], step: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -92,6 +106,28 @@ def chains(situation: Situation) -> Chains:
     still reaches are in ``stub_members`` for reporting.
     """
     return _restrict(base_chains(situation), situation.open)
+
+
+def chain_graph(situation: Situation) -> ChainGraph:
+    """The situation's network's chains as CSR graphs (cached per network and terminals)."""
+    return _chain_graph(situation.network.n_nodes, base_chains(situation))
+
+
+@lru_cache(maxsize=4)
+def _chain_graph(n: int, base: Chains) -> ChainGraph:
+    fwd_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(base.tail, minlength=n), out=fwd_indptr[1:])
+    bwd_chain = np.argsort(base.head, kind="stable").astype(np.int64)
+    bwd_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(base.head, minlength=n), out=bwd_indptr[1:])
+    return ChainGraph(
+        chains=base,
+        fwd_indptr=fwd_indptr,
+        fwd_head=base.head,
+        bwd_indptr=bwd_indptr,
+        bwd_chain=bwd_chain,
+        bwd_head=base.tail[bwd_chain],
+    )
 
 
 def base_chains(situation: Situation) -> Chains:

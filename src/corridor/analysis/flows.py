@@ -22,7 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.contract import SINK, SOURCE, Residual, flow_graph
+from corridor.analysis.chains import ChainGraph, chain_graph
+from corridor.analysis.contract import SINK, SOURCE, FlowGraph, Residual, flow_graph
 from corridor.model.situation import Situation
 
 
@@ -67,18 +68,53 @@ def cheapest_max_flow(
     source: int = SOURCE,
     sink: int = SINK,
     residual: Residual | None = None,
+    potentials: NDArray[np.float64] | None = None,
 ) -> CheapestFlow:
     """Minimum-cost maximum flow over arcs ``u -> v`` (``residual``: their layout, when the
-    caller already has it). Costs must be non-negative."""
+    caller already has it). Costs must be non-negative. ``potentials``: minus a lower bound of
+    the cost from each node to ``sink`` that obeys the triangle inequality on every arc
+    (computed here, one backward Dijkstra, when not given)."""
     r = residual or Residual(
         *kernels.residual_layout(n, np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64))
     )
     c = np.asarray(cost, dtype=np.float64)
+    placed_cost = r.place(c, -c)
     resid = r.place(np.asarray(capacity, dtype=np.float64), np.zeros(r.m))
+    if potentials is None:
+        pot = kernels.sink_potentials(r.indptr, r.head, r.twin, placed_cost, resid, sink)
+    else:
+        pot = np.array(potentials, dtype=np.float64)
     values, costs = kernels.min_cost_flow(
-        r.indptr, r.head, r.twin, r.place(c, -c), resid, source, sink
+        r.indptr, r.head, r.twin, placed_cost, resid, source, sink, pot
     )
     return CheapestFlow(residual=r, resid=resid, values=values, costs=costs)
+
+
+@lru_cache(maxsize=4)
+def _exit_hours_for(graph: ChainGraph, exits: bytes) -> NDArray[np.float64]:
+    hours = kernels.dijkstra_from(
+        graph.bwd_indptr,
+        graph.bwd_head,
+        graph.chains.travel_time_s[graph.bwd_chain] / 3600.0,
+        np.frombuffer(exits, dtype=np.int64),
+    )
+    finite = np.isfinite(hours)
+    # a node that cannot reach an exit even with every road open: as far as the farthest one
+    hours[~finite] = hours[finite].max(initial=0.0)
+    return hours
+
+
+def _potentials(situation: Situation, fg: FlowGraph) -> NDArray[np.float64]:
+    """Minus the hours from each merged node to the exits with every road open (cached per
+    network and terminals): closures only lengthen the way out, so these bound it from below
+    in every situation and obey the triangle inequality on every open arc."""
+    exits = np.concatenate(situation.exits).astype(np.int64)
+    hours = _exit_hours_for(chain_graph(situation), exits.tobytes())
+    pot = np.zeros(fg.n)
+    pot[fg.node_map] = -hours
+    pot[SOURCE] = -hours[situation.origin].min()
+    pot[SINK] = 0.0
+    return pot
 
 
 @lru_cache(maxsize=16)
@@ -92,4 +128,5 @@ def situation_flow(situation: Situation) -> CheapestFlow:
         situation.network.capacity_pph[fg.edge].astype(np.float64),
         fg.transit_s / 3600.0,
         residual=fg.residual,
+        potentials=_potentials(situation, fg),
     )

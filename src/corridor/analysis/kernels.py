@@ -297,24 +297,24 @@ def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
 
 
 @njit(cache=True)
-def _distance_to(
+def sink_potentials(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
     twin: NDArray[np.int64],
     cost: NDArray[np.float64],
     resid: NDArray[np.float64],
     t: int,
-    pot: NDArray[np.float64],
-    hk: NDArray[np.float64],
-    hv: NDArray[np.int64],
-) -> None:
+) -> NDArray[np.float64]:
     """Initial potentials: minus the cost from each node to ``t`` over arcs with capacity (one
     backward Dijkstra over everything; stopping it at the source would leave the nodes behind the
     source without a bound, and the searches that follow would sweep them); nodes that cannot
     reach ``t`` get minus the largest finite cost. Reduced costs ``cost + pot[tail] - pot[head]``
     are then non-negative and zero exactly along shortest paths to ``t``, so the searches that
     follow stay near those paths."""
-    n = len(pot)
+    n = len(indptr) - 1
+    pot = np.empty(n)
+    hk = np.empty(len(head) + 1)
+    hv = np.empty(len(head) + 1, dtype=np.int64)
     dist = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
     dist[t] = 0.0
@@ -339,6 +339,7 @@ def _distance_to(
                 size = _heap_push(hk, hv, size, nd, x)
     for x in range(n):
         pot[x] = -dist[x] if done[x] else -far
+    return pot
 
 
 @njit(cache=True)
@@ -350,10 +351,13 @@ def min_cost_flow(
     resid: NDArray[np.float64],
     s: int,
     t: int,
+    pot: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Minimum-cost maximum flow from ``s`` to ``t`` by successive shortest paths. ``cost`` and
     ``resid`` are by layout position (reverse arcs: negated cost, zero capacity); ``resid`` is
-    updated in place and ends as the residual of the flow.
+    updated in place and ends as the residual of the flow. ``pot`` are the starting potentials
+    (:func:`sink_potentials`, or any with non-negative reduced costs on the arcs with capacity);
+    they are updated in place.
 
     Returns the breakpoints of the least cost as a function of the flow value: after each
     augmenting path, the flow value and the total cost ``sum cost * flow`` (paths in order of
@@ -361,7 +365,6 @@ def min_cost_flow(
     """
     n = len(indptr) - 1
     npos = len(head)
-    pot = np.zeros(n)
     dist = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
     pred = np.full(n, -1, dtype=np.int64)
@@ -370,7 +373,6 @@ def min_cost_flow(
     zstack = np.empty(npos + 1, dtype=np.int64)
     hk = np.empty(npos + 1)
     hv = np.empty(npos + 1, dtype=np.int64)
-    _distance_to(indptr, head, twin, cost, resid, t, pot, hk, hv)
     values = np.empty(64)
     costs = np.empty(64)
     flow_value = 0.0
@@ -465,7 +467,7 @@ def min_cost_flow(
 @njit(cache=True)
 def astar(
     indptr: NDArray[np.int64],
-    head: NDArray[np.int32],
+    head: NDArray[np.int64],
     weight: NDArray[np.float64],
     sources: NDArray[np.int64],
     is_target: NDArray[np.bool_],
@@ -539,3 +541,39 @@ def reach_from(
                 queue[hi] = y
                 hi += 1
     return seen
+
+
+@njit(cache=True)
+def dijkstra_from(
+    indptr: NDArray[np.int64],
+    head: NDArray[np.int64],
+    weight: NDArray[np.float64],
+    sources: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """Least cost from any of ``sources`` to every node (``inf``: unreachable) along the CSR's
+    entries; weights may be zero, ``inf`` closes an entry."""
+    n = len(indptr) - 1
+    dist = np.full(n, np.inf)
+    done = np.zeros(n, dtype=np.bool_)
+    cap = len(head) + len(sources) + 1
+    hk = np.empty(cap)
+    hv = np.empty(cap, dtype=np.int64)
+    size = 0
+    for x in sources:
+        if dist[x] > 0.0:
+            dist[x] = 0.0
+            size = _heap_push(hk, hv, size, 0.0, x)
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = _heap_pop(hk, hv, size)
+        if done[x]:
+            continue
+        done[x] = True
+        for p in range(indptr[x], indptr[x + 1]):
+            y = head[p]
+            nd = d + weight[p]
+            if nd < dist[y]:
+                dist[y] = nd
+                size = _heap_push(hk, hv, size, nd, y)
+    return dist

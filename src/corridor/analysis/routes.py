@@ -4,8 +4,7 @@ The search runs over the chains of the whole network (:mod:`corridor.analysis.ch
 nodes contracted away), with the chains a situation closes weighted ``inf``, so the graph is built
 once per network, origin and exits and every situation only changes weights:
 
-* one forward Dijkstra over the whole network (every road open; scipy.sparse.csgraph) gives a
-  lower bound of the time from the origin to every node, built once like an index;
+* one forward Dijkstra over the whole network (every road open) gives a lower bound of the time from the origin to every node, built once like an index;
 * the fastest route to each exit is a backward A* from the exit's nodes to the origin (compiled,
   :func:`corridor.analysis.kernels.astar`) guided by that bound, which closures and penalties
   can only make looser, never wrong: it stays near the fastest route and leaves it only as far as
@@ -22,12 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import dijkstra
 
 from corridor.analysis import kernels
-from corridor.analysis.chains import Chains, base_chains, chains
+from corridor.analysis.chains import ChainGraph, chain_graph, chains
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
@@ -38,41 +35,20 @@ _EPS_S = 1e-6
 ALTERNATIVE_PENALTY = 1000.0
 
 
-@dataclass(frozen=True, eq=False)
-class _Index:
-    """The chains of the whole network as forward and backward CSR graphs, and the bound."""
-
-    chains: Chains
-    fwd_indptr: NDArray[np.int64]  # chains are sorted by tail: entry i is chain i
-    bwd_indptr: NDArray[np.int64]
-    bwd_chain: NDArray[np.int64]  # the chain behind each backward entry (sorted by head)
-    bwd_head: NDArray[np.int64]  # its tail
-    bound: NDArray[np.float64]  # least time from the origin to each node, every road open
-
-
 @lru_cache(maxsize=4)
-def _index_for(net: RoadNetwork, base: Chains, origin: bytes) -> _Index:
-    n = net.n_nodes
-    fwd_indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(base.tail, minlength=n), out=fwd_indptr[1:])
-    bwd_chain = np.argsort(base.head, kind="stable").astype(np.int64)
-    bwd_indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(base.head, minlength=n), out=bwd_indptr[1:])
-    # csgraph drops explicit zeros in some code paths: keep every chain strictly positive
-    g = sp.csr_matrix((base.travel_time_s + _EPS_S / 2, base.head, fwd_indptr), shape=(n, n))
-    bound = dijkstra(g, directed=True, indices=np.frombuffer(origin, dtype=np.int64), min_only=True)
-    return _Index(
-        chains=base,
-        fwd_indptr=fwd_indptr,
-        bwd_indptr=bwd_indptr,
-        bwd_chain=bwd_chain,
-        bwd_head=base.tail[bwd_chain],
-        bound=np.asarray(bound, dtype=np.float64),
+def _bound_for(graph: ChainGraph, origin: bytes) -> NDArray[np.float64]:
+    return kernels.dijkstra_from(
+        graph.fwd_indptr,
+        graph.fwd_head,
+        graph.chains.travel_time_s,
+        np.frombuffer(origin, dtype=np.int64),
     )
 
 
-def _index(situation: Situation) -> _Index:
-    return _index_for(situation.network, base_chains(situation), situation.origin.tobytes())
+def _bound(situation: Situation) -> NDArray[np.float64]:
+    """Least time from the origin to every node with every road open (cached per network and
+    origin): a lower bound for any situation, and for any penalised weights."""
+    return _bound_for(chain_graph(situation), situation.origin.tobytes())
 
 
 def _chain_weights(
@@ -81,7 +57,7 @@ def _chain_weights(
     """Per chain of the whole network: the sum of ``weight`` (default: travel time) along it,
     plus a hair; ``inf`` where the situation closes it."""
     c = chains(situation)
-    base = _index(situation).chains
+    base = chain_graph(situation).chains
     w = np.full(base.n, np.inf)
     if weight is None:
         w[c.base_index] = base.travel_time_s[c.base_index] + _EPS_S
@@ -94,28 +70,30 @@ def _chain_weights(
 
 
 def _route_chains(
-    situation: Situation, ix: _Index, w: NDArray[np.float64], exit_nodes: NDArray[np.int64]
+    situation: Situation, w: NDArray[np.float64], exit_nodes: NDArray[np.int64]
 ) -> NDArray[np.int64] | None:
-    """The chains of the fastest route from the origin to ``exit_nodes`` (None: unreachable)."""
-    is_origin = np.zeros(len(ix.bound), dtype=bool)
+    """The road edges of the fastest route from the origin to ``exit_nodes`` under chain
+    weights ``w`` (None: unreachable)."""
+    graph = chain_graph(situation)
+    bound = _bound(situation)
+    is_origin = np.zeros(len(bound), dtype=bool)
     is_origin[situation.origin] = True
     start, pred = kernels.astar(
-        ix.bwd_indptr, ix.bwd_head, w[ix.bwd_chain], exit_nodes, is_origin, ix.bound
+        graph.bwd_indptr, graph.bwd_head, w[graph.bwd_chain], exit_nodes, is_origin, bound
     )
     if start < 0:
         return None
     out = []
     x = start
     while pred[x] >= 0:
-        c = int(ix.bwd_chain[pred[x]])
+        c = int(graph.bwd_chain[pred[x]])
         out.append(c)
-        x = int(ix.chains.head[c])
-    return np.array(out, dtype=np.int64)
+        x = int(graph.chains.head[c])
+    return graph.chains.edges_of(np.array(out, dtype=np.int64))
 
 
 @dataclass(frozen=True, eq=False)
 class _Search:
-    index: _Index
     weights: NDArray[np.float64]  # per chain of the whole network
     routes: tuple[NDArray[np.int64] | None, ...]  # per exit: road edges of the fastest route
 
@@ -123,13 +101,9 @@ class _Search:
 @lru_cache(maxsize=8)
 def _base_search(situation: Situation) -> _Search:
     """The fastest route to every exit, shared by ``reach`` and ``routes``."""
-    ix = _index(situation)
     w = _chain_weights(situation)
-    found = []
-    for nodes in situation.exits:
-        path = _route_chains(situation, ix, w, nodes)
-        found.append(None if path is None else ix.chains.edges_of(path))
-    return _Search(index=ix, weights=w, routes=tuple(found))
+    found = tuple(_route_chains(situation, w, nodes) for nodes in situation.exits)
+    return _Search(weights=w, routes=found)
 
 
 def reach(situation: Situation) -> ReachResult:
@@ -149,9 +123,9 @@ def reach(situation: Situation) -> ReachResult:
     status: Status = "open" if any(x.reachable for x in exits) else "sealed"
     # junctions from one breadth-first search over the open chains; then the shape nodes inside
     # chains whose start it reached, and the open stubs of closed chains
-    ix = search.index
-    open_head = np.where(np.isfinite(search.weights), ix.chains.head, -1)
-    junction_reached = kernels.reach_from(ix.fwd_indptr, open_head, situation.origin)
+    graph = chain_graph(situation)
+    open_head = np.where(np.isfinite(search.weights), graph.fwd_head, -1)
+    junction_reached = kernels.reach_from(graph.fwd_indptr, open_head, situation.origin)
     reached_mask = junction_reached.copy()
     c = chains(situation)
     inside = c.members[junction_reached[c.tail][c.chain_of_edge[c.members]]]
@@ -211,10 +185,7 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
             if rank == 0:
                 path = first
             else:
-                found = _route_chains(
-                    situation, search.index, _chain_weights(situation, weight), nodes
-                )
-                path = None if found is None else search.index.chains.edges_of(found)
+                path = _route_chains(situation, _chain_weights(situation, weight), nodes)
             if path is None or len(path) == 0:
                 break
             segs = set(net.segment[path].tolist())
