@@ -133,11 +133,21 @@ def points_in_polygons(
     lat: NDArray[np.float64],
     polygons: Sequence[BaseGeometry],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Pairs (point index, polygon index) for every point inside a polygon, via one STRtree query."""
-    if not polygons or len(lon) == 0:
+    """Pairs (point index, polygon index) for every point inside a polygon (boundary included),
+    sorted by polygon then point: a bounding-box prefilter, then ``shapely.intersects_xy`` on the
+    candidates, without making a geometry per point."""
+    point_parts: list[NDArray[np.int64]] = []
+    poly_parts: list[NDArray[np.int64]] = []
+    for i, polygon in enumerate(polygons):
+        minx, miny, maxx, maxy = polygon.bounds
+        cand = np.flatnonzero((lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy))
+        if len(cand) == 0:
+            continue
+        shapely.prepare(polygon)
+        inside = cand[shapely.intersects_xy(polygon, lon[cand], lat[cand])]
+        point_parts.append(inside.astype(np.int64))
+        poly_parts.append(np.full(len(inside), i, dtype=np.int64))
+    if not point_parts:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    tree = shapely.STRtree(list(polygons))
-    pts = shapely.points(lon, lat)
-    point_idx, poly_idx = tree.query(pts, predicate="intersects")
-    return point_idx.astype(np.int64), poly_idx.astype(np.int64)
+    return np.concatenate(point_parts), np.concatenate(poly_parts)
