@@ -16,7 +16,7 @@ def clear_caches(*, networks: bool = False) -> None:
     from corridor.analysis import chains, contract, flows, routes
 
     caches: list[Any] = [chains.chains, contract.flow_graph, flows.situation_flow]
-    caches.append(routes._base_search)
+    caches += [routes._base_search, routes._open_chains]
     if networks:
         caches += [chains._network_chains, chains._chain_graph, routes._bound_for]
         caches.append(flows._exit_hours_for)

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.chains import ChainGraph, chain_graph, chains
+from corridor.analysis.chains import ChainGraph, chain_graph
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
@@ -51,22 +51,26 @@ def _bound(situation: Situation) -> NDArray[np.float64]:
     return _bound_for(chain_graph(situation), situation.origin.tobytes())
 
 
+@lru_cache(maxsize=8)
+def _open_chains(situation: Situation) -> NDArray[np.bool_]:
+    """Per chain of the whole network: whether the situation leaves every segment open."""
+    base = chain_graph(situation).chains
+    return np.asarray(kernels.chains_open(base.ptr, base.members, situation.open))
+
+
 def _chain_weights(
     situation: Situation, weight: NDArray[np.float64] | None = None
 ) -> NDArray[np.float64]:
     """Per chain of the whole network: the sum of ``weight`` (default: travel time) along it,
     plus a hair; ``inf`` where the situation closes it."""
-    c = chains(situation)
     base = chain_graph(situation).chains
-    w = np.full(base.n, np.inf)
     if weight is None:
-        w[c.base_index] = base.travel_time_s[c.base_index] + _EPS_S
+        total = base.travel_time_s
     else:
-        w[c.base_index] = (
-            np.bincount(c.chain_of_edge[c.members], weights=weight[c.members], minlength=c.n)
-            + _EPS_S
-        )
-    return w
+        total = np.bincount(
+            base.chain_of_edge[base.members], weights=weight[base.members], minlength=base.n
+        ).astype(np.float64)
+    return np.where(_open_chains(situation), total + _EPS_S, np.inf)
 
 
 def _route_chains(
@@ -90,6 +94,12 @@ def _route_chains(
         out.append(c)
         x = int(graph.chains.head[c])
     return graph.chains.edges_of(np.array(out, dtype=np.int64))
+
+
+def fastest_path(situation: Situation, exit_index: int = 0) -> NDArray[np.int64] | None:
+    """The road edges of the fastest route from the origin to one exit (None: unreachable),
+    without the rest of the report."""
+    return _route_chains(situation, _chain_weights(situation), situation.exits[exit_index])
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,16 +131,16 @@ def reach(situation: Situation) -> ReachResult:
             )
         )
     status: Status = "open" if any(x.reachable for x in exits) else "sealed"
-    # junctions from one breadth-first search over the open chains; then the shape nodes inside
-    # chains whose start it reached, and the open stubs of closed chains
+    # junctions from one breadth-first search over the open chains; then the nodes along every
+    # chain whose start it reached, up to the chain's first closed segment
     graph = chain_graph(situation)
     open_head = np.where(np.isfinite(search.weights), graph.fwd_head, -1)
     junction_reached = kernels.reach_from(graph.fwd_indptr, open_head, situation.origin)
     reached_mask = junction_reached.copy()
-    c = chains(situation)
-    inside = c.members[junction_reached[c.tail][c.chain_of_edge[c.members]]]
-    reached_mask[net.dst[inside]] = True
-    reached_mask[net.dst[c.stub_members[junction_reached[c.stub_tail]]]] = True
+    base = graph.chains
+    kernels.mark_along_chains(
+        base.ptr, base.members, base.tail, situation.open, junction_reached, net.dst, reached_mask
+    )
     reached = np.flatnonzero(reached_mask).astype(np.int64)
     return ReachResult(status=status, exits=tuple(exits), reached_nodes=reached)
 
