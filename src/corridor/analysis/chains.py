@@ -108,6 +108,14 @@ def chains(situation: Situation) -> Chains:
     return _restrict(base_chains(situation), situation.open)
 
 
+@lru_cache(maxsize=8)
+def open_chains(situation: Situation) -> NDArray[np.bool_]:
+    """Per chain of the whole network (:func:`base_chains`): whether the situation leaves every
+    segment open (cached per situation)."""
+    base = base_chains(situation)
+    return np.asarray(kernels.chains_open(base.ptr, base.members, situation.open))
+
+
 def chain_graph(situation: Situation) -> ChainGraph:
     """The situation's network's chains as CSR graphs (cached per network and terminals)."""
     return _chain_graph(situation.network.n_nodes, base_chains(situation))

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.chains import Chains, chains
+from corridor.analysis.chains import Chains, base_chains, open_chains
 from corridor.model.situation import Situation
 
 SOURCE = 0
@@ -58,7 +58,7 @@ class Residual:
 
 @dataclass(frozen=True, eq=False)
 class FlowGraph:
-    """The open chains of a situation (see :mod:`corridor.analysis.chains`) as arcs between
+    """The chains of the whole network (see :mod:`corridor.analysis.chains`) as arcs between
     merged nodes (0 = origin, 1 = exits)."""
 
     n: int
@@ -85,21 +85,32 @@ class FlowGraph:
         return m
 
 
-@lru_cache(maxsize=16)
-def flow_graph(situation: Situation, exit_index: int | None = None) -> FlowGraph:
-    """Merge the origin into node 0 and the exits (or one exit) into node 1.
+def flow_graph(situation: Situation) -> FlowGraph:
+    """The origin merged into node 0, the exits into node 1, and one arc per chain of the whole
+    network (:func:`corridor.analysis.chains.base_chains`), closed or not: built once per network,
+    origin and exits, so that every situation shares the graph and its residual layout.
+    :func:`arc_open` says which arcs a situation leaves open."""
+    exits = np.concatenate(situation.exits).astype(np.int64)
+    return _flow_graph_for(
+        situation.network.n_nodes,
+        base_chains(situation),
+        situation.origin.astype(np.int64).tobytes(),
+        exits.tobytes(),
+    )
 
-    Cached per situation: the cut, the capacity and the evacuation of one report share it.
-    """
-    net = situation.network
-    exits = situation.exits if exit_index is None else (situation.exits[exit_index],)
-    node_map = np.full(net.n_nodes, -1, dtype=np.int64)
-    node_map[situation.origin] = SOURCE
-    for nodes in exits:
-        node_map[nodes] = SINK
+
+def arc_open(situation: Situation) -> NDArray[np.bool_]:
+    """Per arc of :func:`flow_graph`: whether the situation leaves its chain open."""
+    return open_chains(situation)[flow_graph(situation).chain]
+
+
+@lru_cache(maxsize=4)
+def _flow_graph_for(n_nodes: int, c: Chains, origin: bytes, exits: bytes) -> FlowGraph:
+    node_map = np.full(n_nodes, -1, dtype=np.int64)
+    node_map[np.frombuffer(origin, dtype=np.int64)] = SOURCE
+    node_map[np.frombuffer(exits, dtype=np.int64)] = SINK
     rest = np.flatnonzero(node_map < 0)
     node_map[rest] = np.arange(2, 2 + len(rest))
-    c = chains(situation)
     u = node_map[c.tail]
     v = node_map[c.head]
     k = np.flatnonzero((u != v) & (v != SOURCE) & (u != SINK)).astype(np.int64)

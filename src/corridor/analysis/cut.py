@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from corridor.analysis import kernels
-from corridor.analysis.contract import SINK, SOURCE, FlowGraph, flow_graph
+from corridor.analysis.contract import SINK, SOURCE, FlowGraph, arc_open, flow_graph
 from corridor.analysis.flows import situation_flow
 from corridor.analysis.results import CutResult, FlowResult
 from corridor.model.situation import Situation
@@ -34,7 +34,8 @@ class _Flow:
     """A maximum flow on a flow graph's residual layout."""
 
     value: int
-    capacity: NDArray[np.int64]  # per arc
+    open: NDArray[np.bool_]  # per arc: open in the situation
+    capacity: NDArray[np.int64]  # per arc (0 when closed)
     resid: NDArray[np.int64] | NDArray[np.float64]  # per layout position
     flow: NDArray[np.int64]  # per arc
 
@@ -42,15 +43,28 @@ class _Flow:
 def _cheapest(situation: Situation, fg: FlowGraph) -> _Flow:
     """The capacity flow: the situation's cheapest maximum flow (:mod:`corridor.analysis.flows`)."""
     f = situation_flow(situation)
-    return _Flow(f.value, situation.network.capacity_pph[fg.edge], f.resid, f.arc_flow())
+    is_open = arc_open(situation)
+    capacity = np.where(is_open, situation.network.capacity_pph[fg.edge], 0)
+    return _Flow(f.value, is_open, capacity, f.resid, f.arc_flow())
+
+
+def _unit_flow(situation: Situation, fg: FlowGraph) -> _Flow:
+    """Maximum flow with capacity 1 per open arc. It starts on the arcs the cheapest capacity
+    flow uses (shared with capacity and evacuation), which the unit flow most likely needs."""
+    is_open = arc_open(situation)
+    hint = situation_flow(situation).arc_flow() > 0
+    return _max_flow(fg, is_open, is_open.astype(np.int64), hint)
 
 
 def _max_flow(
-    fg: FlowGraph, weights: NDArray[np.int64], hint: NDArray[np.bool_] | None = None
+    fg: FlowGraph,
+    is_open: NDArray[np.bool_],
+    weights: NDArray[np.int64],
+    hint: NDArray[np.bool_] | None = None,
 ) -> _Flow:
-    """Maximum flow over ``weights``. With ``hint`` (arcs likely to carry it, such as those of
-    another flow), the flow is first found on those arcs alone, a small search, and then
-    completed on every arc; the result is a maximum flow either way."""
+    """Maximum flow over ``weights`` (0 on closed arcs). With ``hint`` (arcs likely to carry
+    it, such as those of another flow), the flow is first found on those arcs alone, a small
+    search, and then completed on every arc; the result is a maximum flow either way."""
     r = fg.residual
     capacity = np.asarray(weights, dtype=np.int64)
     zero = np.zeros(len(capacity), dtype=np.int64)
@@ -62,7 +76,7 @@ def _max_flow(
     else:
         resid = r.place(capacity, zero)
     value += kernels.max_flow(r.indptr, r.head, r.twin, resid, SOURCE, SINK, _UNLIMITED)
-    return _Flow(int(value), capacity, resid, r.backward(resid))
+    return _Flow(int(value), is_open, capacity, resid, r.backward(resid))
 
 
 def _source_side(fg: FlowGraph, flow: _Flow) -> NDArray[np.bool_]:
@@ -80,7 +94,7 @@ def _cut_from_flow(
 ) -> CutResult:
     value = flow.value
     side = _source_side(fg, flow)
-    crossing = side[fg.u] & ~side[fg.v]
+    crossing = side[fg.u] & ~side[fg.v] & flow.open
     edges = np.sort(fg.edge[crossing])
     net = situation.network
     result = CutResult(
@@ -117,14 +131,8 @@ def _critical_from_flow(fg: FlowGraph, flow: _Flow) -> NDArray[np.int64]:
 def min_cut_and_critical(situation: Situation) -> tuple[CutResult, NDArray[np.int64]]:
     """``min_cut(weight="count")`` and ``critical_segments`` from one maximum flow."""
     fg = flow_graph(situation)
-    # the cheapest capacity flow (shared with capacity and evacuation) runs over the roads the
-    # unit flow most likely needs: start there
-    hint = situation_flow(situation).arc_flow() > 0
-    flow = _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64), hint)
-    return (
-        _cut_from_flow(situation, fg, flow, "count"),
-        _critical_from_flow(fg, flow),
-    )
+    flow = _unit_flow(situation, fg)
+    return _cut_from_flow(situation, fg, flow, "count"), _critical_from_flow(fg, flow)
 
 
 def min_cut(situation: Situation, *, weight: Literal["count", "capacity"] = "count") -> CutResult:
@@ -146,9 +154,7 @@ def min_cut(situation: Situation, *, weight: Literal["count", "capacity"] = "cou
     fg = flow_graph(situation)
     if weight == "capacity":
         return _cut_from_flow(situation, fg, _cheapest(situation, fg), weight)
-    return _cut_from_flow(
-        situation, fg, _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64)), weight
-    )
+    return _cut_from_flow(situation, fg, _unit_flow(situation, fg), weight)
 
 
 def critical_segments(situation: Situation) -> NDArray[np.int64]:
@@ -159,7 +165,7 @@ def critical_segments(situation: Situation) -> NDArray[np.int64]:
     of the residual graph (Picard and Queyranne, 1980).
     """
     fg = flow_graph(situation)
-    return _critical_from_flow(fg, _max_flow(fg, np.ones(len(fg.edge), dtype=np.int64)))
+    return _critical_from_flow(fg, _unit_flow(situation, fg))
 
 
 def _flow_result(situation: Situation, fg: FlowGraph, flow: _Flow) -> FlowResult:

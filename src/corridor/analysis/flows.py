@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from corridor.analysis import kernels
 from corridor.analysis.chains import ChainGraph, chain_graph
-from corridor.analysis.contract import SINK, SOURCE, FlowGraph, Residual, flow_graph
+from corridor.analysis.contract import SINK, SOURCE, FlowGraph, Residual, arc_open, flow_graph
 from corridor.model.situation import Situation
 
 
@@ -121,11 +121,12 @@ def _potentials(situation: Situation, fg: FlowGraph) -> NDArray[np.float64]:
 def situation_flow(situation: Situation) -> CheapestFlow:
     """The cheapest maximum flow of a situation in persons per hour, costs in hours (cached)."""
     fg = flow_graph(situation)
+    capacity = np.where(arc_open(situation), situation.network.capacity_pph[fg.edge], 0)
     return cheapest_max_flow(
         fg.n,
         fg.u,
         fg.v,
-        situation.network.capacity_pph[fg.edge].astype(np.float64),
+        capacity.astype(np.float64),
         fg.transit_s / 3600.0,
         residual=fg.residual,
         potentials=_potentials(situation, fg),

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.chains import ChainGraph, chain_graph
+from corridor.analysis.chains import ChainGraph, chain_graph, open_chains
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
@@ -51,13 +51,6 @@ def _bound(situation: Situation) -> NDArray[np.float64]:
     return _bound_for(chain_graph(situation), situation.origin.tobytes())
 
 
-@lru_cache(maxsize=8)
-def _open_chains(situation: Situation) -> NDArray[np.bool_]:
-    """Per chain of the whole network: whether the situation leaves every segment open."""
-    base = chain_graph(situation).chains
-    return np.asarray(kernels.chains_open(base.ptr, base.members, situation.open))
-
-
 def _chain_weights(
     situation: Situation, weight: NDArray[np.float64] | None = None
 ) -> NDArray[np.float64]:
@@ -70,7 +63,7 @@ def _chain_weights(
         total = np.bincount(
             base.chain_of_edge[base.members], weights=weight[base.members], minlength=base.n
         ).astype(np.float64)
-    return np.where(_open_chains(situation), total + _EPS_S, np.inf)
+    return np.where(open_chains(situation), total + _EPS_S, np.inf)
 
 
 def _route_chains(
