@@ -596,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{fmt_s(rk['corridor_closure_route_s'])} (mask change + fastest route to that exit, "
             f"{_times(rk['ratio_route_over_routingkit'])} RoutingKit) and "
             f"{fmt_s(rk['corridor_closure_reach_s'])} for every exit and every node still "
-            f"reached ({_times(rk['ratio_corridor_over_routingkit'])}); all agree on "
+            f"reached ({_times(rk['ratio_corridor_over_routingkit'])} RoutingKit); all agree on "
             f"reachability: {agree}"
         )
 
