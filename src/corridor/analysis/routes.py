@@ -51,19 +51,11 @@ def _bound(situation: Situation) -> NDArray[np.float64]:
     return _bound_for(chain_graph(situation), situation.origin.tobytes())
 
 
-def _chain_weights(
-    situation: Situation, weight: NDArray[np.float64] | None = None
-) -> NDArray[np.float64]:
-    """Per chain of the whole network: the sum of ``weight`` (default: travel time) along it,
-    plus a hair; ``inf`` where the situation closes it."""
+def _chain_weights(situation: Situation) -> NDArray[np.float64]:
+    """Per chain of the whole network: its travel time plus a hair, ``inf`` where the situation
+    closes it."""
     base = chain_graph(situation).chains
-    if weight is None:
-        total = base.travel_time_s
-    else:
-        total = np.bincount(
-            base.chain_of_edge[base.members], weights=weight[base.members], minlength=base.n
-        ).astype(np.float64)
-    return np.where(open_chains(situation), total + _EPS_S, np.inf)
+    return np.where(open_chains(situation), base.travel_time_s + _EPS_S, np.inf)
 
 
 def _route_chains(
@@ -182,13 +174,11 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
         situation.exit_names, situation.exits, search.routes, strict=True
     ):
         weight = net.travel_time_s.copy()
+        w = search.weights.copy()  # per chain; only the chains of penalised roads change
         used_segments: set[int] = set()
         fastest: Route | None = None
         for rank in range(k + 1):
-            if rank == 0:
-                path = first
-            else:
-                path = _route_chains(situation, _chain_weights(situation, weight), nodes)
+            path = first if rank == 0 else _route_chains(situation, w, nodes)
             if path is None or len(path) == 0:
                 break
             segs = set(net.segment[path].tolist())
@@ -215,5 +205,26 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
             out.append(route)
             fastest = fastest or route
             used_segments |= segs
-            weight[net.segment_mask(path)] *= ALTERNATIVE_PENALTY
+            if rank < k:
+                _penalise(situation, weight, w, path)
     return out
+
+
+def _penalise(
+    situation: Situation,
+    weight: NDArray[np.float64],
+    w: NDArray[np.float64],
+    path: NDArray[np.int64],
+) -> None:
+    """Make the segments of ``path`` ``ALTERNATIVE_PENALTY`` times slower in the per-edge
+    ``weight`` and in the per-chain ``w`` (in place; closed chains stay ``inf``)."""
+    edges = np.flatnonzero(situation.network.segment_mask(path))
+    weight[edges] *= ALTERNATIVE_PENALTY
+    base = chain_graph(situation).chains
+    touched = np.unique(base.chain_of_edge[edges])
+    touched = touched[(touched >= 0) & np.isfinite(w[touched])]
+    if len(touched):
+        starts = base.ptr[touched]
+        members = base.edges_of(touched)
+        offsets = np.r_[0, np.cumsum(base.ptr[touched + 1] - starts)[:-1]]
+        w[touched] = np.add.reduceat(weight[members], offsets) + _EPS_S
