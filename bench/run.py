@@ -245,7 +245,7 @@ def bench_analysis(case: Case, repeats: int, nx_history: list[tuple[int, float]]
     import igraph
 
     from corridor.analysis import clear_caches, cut, evacuation, routes
-    from corridor.analysis.contract import SINK, SOURCE, flow_graph
+    from corridor.analysis.contract import SINK, SOURCE, arc_open, flow_graph
     from corridor.analysis.report import analyze
 
     s = case.situation
@@ -295,7 +295,7 @@ def bench_analysis(case: Case, repeats: int, nx_history: list[tuple[int, float]]
     fg = flow_graph(s)
     t0 = time.perf_counter()
     ig = igraph.Graph(n=fg.n, edges=np.column_stack([fg.u, fg.v]).tolist(), directed=True)
-    caps = net.capacity_pph[fg.edge].astype(float).tolist()
+    caps = np.where(arc_open(s), net.capacity_pph[fg.edge], 0).astype(float).tolist()
     ig_build = time.perf_counter() - t0
     ti, _, ival = timed(lambda: ig.maxflow_value(SOURCE, SINK, capacity=caps), repeats)
     out["igraph"] = {

@@ -1,11 +1,12 @@
 """The origin-to-exits flow graph: origin nodes merged into one source, exit nodes into one sink.
 
-The arcs are the situation's chains (:mod:`corridor.analysis.chains`): shape nodes are gone, a
-chain's capacity is its weakest edge's and its transit time the sum along it. Merging is exact for
-cuts and flows: edges inside the origin (or inside the exits) can never be
-part of a cut that separates them, and any flow entering the origin or leaving the exits is
-useless. Parallel edges between the same two merged nodes become one matrix entry with their
-capacities summed; ``edge`` keeps the mapping back to road edges.
+The arcs are the chains of the whole network (:mod:`corridor.analysis.chains`): shape nodes are
+gone, a chain's capacity is its weakest edge's and its transit time the sum along it. The graph and
+its residual layout are built once per network, origin and exits; a situation only says which arcs
+are open (:func:`arc_open`), and the flows give closed arcs no capacity. Merging is exact for cuts
+and flows: edges inside the origin (or inside the exits) can never be part of a cut that separates
+them, and any flow entering the origin or leaving the exits is useless. Parallel chains stay
+separate arcs; ``edge`` keeps the mapping back to road edges.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
@@ -74,15 +74,6 @@ class FlowGraph:
     def residual(self) -> Residual:
         """The residual layout, built once and shared by every flow on this graph."""
         return Residual(*kernels.residual_layout(self.n, self.u, self.v))
-
-    def matrix(self, weights: NDArray[np.int64]) -> sp.csr_matrix:
-        """CSR matrix of summed integer weights per merged (u, v)."""
-        m = sp.csr_matrix(
-            (np.asarray(weights, dtype=np.int64), (self.u, self.v)), shape=(self.n, self.n)
-        )
-        m.sum_duplicates()
-        m.sort_indices()
-        return m
 
 
 def flow_graph(situation: Situation) -> FlowGraph:
