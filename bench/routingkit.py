@@ -5,9 +5,10 @@ preprocesses the topology once (not counted against either side), customises the
 metric, then absorbs a closure as a partial weight update and answers a point-to-point query.
 corridor does the same closure as a mask change (``Situation.with_closed``) and answers twice:
 with ``fastest_path`` to the same exit (RoutingKit's task, though from the whole origin area to
-the whole exit area), and with ``reach``: the fastest route to every exit (a backward A* from each, bounded by travel times with
-every road open, computed once per network like an index) and every node the origin still
-reaches, so it answers more than the one query RoutingKit is timed on.
+the whole exit area), and with ``reach``: the fastest route to every exit (a backward A* from
+each, bounded by travel times with every road open, computed once per network like an index)
+and every node the origin still reaches, so it answers more than the one query RoutingKit is
+timed on.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """Minimum cuts, critical segments and capacity (maximum flow), on the merged flow graph.
 
-Both run over the open chains (:mod:`corridor.analysis.chains`), one arc per chain. The count cut
-comes from a unit-capacity maximum flow by Dinic's algorithm (compiled,
-:mod:`corridor.analysis.kernels`); the capacity cut and the capacity from the situation's
-cheapest maximum flow (:mod:`corridor.analysis.flows`), which the evacuation time shares. The cut
-is read off the residual graph: the origin's side is what the source still reaches; the cut is
-the chains from that side to the other, each reported by its segment of least capacity (closing any one segment of a chain closes the chain). With unit
-capacity per directed chain a two-way road counts once, because only its direction leaving the
-origin's side crosses the cut; closing the segment closes both.
+Both run over the chains of the whole network (:mod:`corridor.analysis.contract`), one arc per
+chain, the chains a situation closes given no capacity. The count cut comes from a unit-capacity
+maximum flow by Dinic's algorithm (compiled, :mod:`corridor.analysis.kernels`); the capacity cut
+and the capacity from the situation's cheapest maximum flow (:mod:`corridor.analysis.flows`),
+which the evacuation time shares. The cut is read off the residual graph: the origin's side is
+what the source still reaches; the cut is the open chains from that side to the other, each
+reported by its segment of least capacity (closing any one segment of a chain closes the chain).
+With unit capacity per directed chain a two-way road counts once, because only its direction
+leaving the origin's side crosses the cut; closing the segment closes both.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ dynamic flows (Ford and Fulkerson 1958). Hence the minimum time to move D people
 (D + c(v)) / v, reached at a breakpoint of c. The cheapest maximum flow
 (:mod:`corridor.analysis.flows`: successive shortest paths, each a goal-directed Dijkstra stopped
 at the exits) walks those breakpoints in order of increasing path time; T*(D) is the least of
-(D + c(v)) / v over them. Sanity check on one road: T = tau + D / u. Checked in the tests against a brute-force time-expanded network.
+(D + c(v)) / v over them. Sanity check on one road: T = tau + D / u. Checked in the tests
+against a brute-force time-expanded network.
 """
 
 from __future__ import annotations

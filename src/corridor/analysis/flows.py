@@ -1,8 +1,8 @@
 """The cheapest maximum flow of a situation, shared by capacity, capacity cut and evacuation.
 
 One minimum-cost maximum flow from the origin to the exits (capacities in persons per hour, costs
-in hours of travel time; successive shortest paths in :func:`corridor.analysis.kernels.min_cost_flow`)
-answers three questions at once:
+in hours of travel time; successive shortest paths in
+:func:`corridor.analysis.kernels.min_cost_flow`) answers three questions at once:
 
 * its value is the maximum flow, the persons per hour the open roads can carry (maximum flows
   all have the same value; this one puts the people on the fastest roads first, which is the

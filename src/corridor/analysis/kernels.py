@@ -1,22 +1,26 @@
-"""Compiled graph kernels (numba): residual layouts, maximum flow and minimum-cost flow.
+"""Compiled graph kernels (numba): flows, searches and chain passes.
 
 scipy.sparse.csgraph has no maximum flow that starts from a given flow, no Dijkstra that stops at
-a target and no min-cost flow, and each of its calls copies and converts the whole graph. These
-kernels work in place on one residual layout per flow graph:
+a target, no A* and no min-cost flow, and each of its calls copies and converts the whole graph.
+These kernels work in place on arrays built once per network, origin and exits:
 
-* arcs ``0..m-1`` are the graph's arcs, arc ``a + m`` is the reverse of arc ``a``; ``order`` sorts
-  all ``2m`` of them by tail (a counting sort, O(n + m)), ``indptr`` delimits each node's arcs,
-  and ``twin`` gives the position of each arc's reverse;
-* :func:`max_flow` is Dinic's algorithm (BFS levels, blocking flow by depth-first search with
-  current-arc pointers), and it starts from whatever flow the residual capacities hold, so a
-  flow can be repaired after a closure instead of recomputed;
+* :func:`residual_layout`: arcs ``0..m-1`` and their reverses ``a + m`` sorted by tail (a counting
+  sort, O(n + m)); ``pos`` gives each arc's position, ``indptr`` delimits each node's arcs, and
+  ``twin`` gives the position of each arc's reverse;
+* :func:`max_flow` is Dinic's algorithm (levels counted back from the sink, blocking flow by
+  depth-first search with current-arc pointers), and it starts from whatever flow the residual
+  capacities hold;
 * :func:`min_cost_flow` is successive shortest paths with Johnson potentials in which every
   Dijkstra stops as soon as the sink is settled; potentials of the nodes it settled are lowered
   by how far short of the sink they were (the usual update, shifted by a constant, which leaves
   reduced costs unchanged), so one augmentation costs only the region it searched. The first
-  potentials are the costs to the sink (one backward Dijkstra), which makes every forward search
-  goal-directed (A* with an exact bound): it stays near the shortest paths to the sink instead of
-  sweeping everything closer to the origin than the sink is.
+  potentials are the costs to the sink (:func:`sink_potentials`, or computed once per network by
+  the caller), which makes every forward search goal-directed (A* with an exact bound): it stays
+  near the shortest paths to the sink instead of sweeping everything closer to the origin than
+  the sink is;
+* :func:`astar`, :func:`dijkstra_from` and :func:`reach_from` search CSR graphs whose closed
+  entries weigh ``inf`` (or have a negative head);
+* :func:`restrict_chains`, :func:`chains_open` and :func:`mark_along_chains` walk chains once.
 
 All are compiled once per machine (``cache=True``: numba keeps the machine code next to this file
 or in its user cache directory).

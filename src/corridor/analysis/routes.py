@@ -4,7 +4,8 @@ The search runs over the chains of the whole network (:mod:`corridor.analysis.ch
 nodes contracted away), with the chains a situation closes weighted ``inf``, so the graph is built
 once per network, origin and exits and every situation only changes weights:
 
-* one forward Dijkstra over the whole network (every road open) gives a lower bound of the time from the origin to every node, built once like an index;
+* one forward Dijkstra over the whole network (every road open) gives a lower bound of the time
+  from the origin to every node, built once like an index;
 * the fastest route to each exit is a backward A* from the exit's nodes to the origin (compiled,
   :func:`corridor.analysis.kernels.astar`) guided by that bound, which closures and penalties
   can only make looser, never wrong: it stays near the fastest route and leaves it only as far as
