@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import given, settings
 
 from corridor.analysis.cut import max_flow, min_cut
-from corridor.analysis.routes import reach, routes
+from corridor.analysis.routes import fastest_path, reach, routes
 from corridor.model.situation import Situation
 from strategies import examples, situations
 
@@ -141,6 +141,29 @@ def test_rank0_route_is_fastest(situation: Situation) -> None:
                 f"{name}: alternative rank {alt.rank} ({alt.travel_time_s} s) is faster than "
                 f"the fastest possible ({min(ref)} s)"
             )
+
+
+@settings(max_examples=examples(1.0))
+@given(situations())
+def test_fastest_path_is_a_fastest_open_route_to_its_exit(situation: Situation) -> None:
+    g = nx_open_graph(situation)
+    dist = nx.multi_source_dijkstra_path_length(
+        g, set(situation.origin.tolist()), weight="travel_time_s"
+    )
+    net = situation.network
+    for i, nodes in enumerate(situation.exits):
+        ref = [dist[x] for x in nodes.tolist() if x in dist]
+        path = fastest_path(situation, i)
+        if not ref:
+            assert path is None, f"exit {i} is unreachable in networkx, yet a path {path}"
+            continue
+        assert path is not None and len(path) > 0, f"exit {i} is reachable but has no path"
+        assert situation.open[path].all(), "the path uses a closed edge"
+        assert np.isin(net.src[path[0]], situation.origin), "the path does not start at the origin"
+        assert np.isin(net.dst[path[-1]], nodes), "the path does not end at the exit"
+        assert (net.dst[path[:-1]] == net.src[path[1:]]).all(), "the edges do not join up"
+        tt = float(net.travel_time_s[path].sum())
+        assert math.isclose(tt, min(ref), rel_tol=1e-6, abs_tol=_path_tolerance_s(len(path)))
 
 
 # ------------------------------------------------------------------------ 3. min cut (count)
