@@ -14,6 +14,7 @@ leaving the origin's side crosses the cut; closing the segment closes both.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -22,7 +23,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from corridor.analysis import kernels
-from corridor.analysis.contract import SINK, SOURCE, FlowGraph, arc_open, flow_graph
+from corridor.analysis.contract import SINK, SOURCE, FlowGraph, Residual, arc_open, flow_graph
 from corridor.analysis.flows import situation_flow
 from corridor.analysis.results import CutResult, FlowResult
 from corridor.model.situation import Situation
@@ -38,7 +39,12 @@ class _Flow:
     open: NDArray[np.bool_]  # per arc: open in the situation
     capacity: NDArray[np.int64]  # per arc (0 when closed)
     resid: NDArray[np.int64] | NDArray[np.float64]  # per layout position
-    flow: NDArray[np.int64]  # per arc
+    layout: Residual
+
+    @cached_property
+    def flow(self) -> NDArray[np.int64]:
+        """Flow per arc (what its reverse could send back); integral, as the capacities are."""
+        return np.rint(self.layout.backward(self.resid)).astype(np.int64)
 
 
 def _cheapest(situation: Situation, fg: FlowGraph) -> _Flow:
@@ -46,7 +52,7 @@ def _cheapest(situation: Situation, fg: FlowGraph) -> _Flow:
     f = situation_flow(situation)
     is_open = arc_open(situation)
     capacity = np.where(is_open, situation.network.capacity_pph[fg.edge], 0)
-    return _Flow(f.value, is_open, capacity, f.resid, f.arc_flow())
+    return _Flow(f.value, is_open, capacity, f.resid, fg.residual)
 
 
 def _unit_flow(situation: Situation, fg: FlowGraph) -> _Flow:
@@ -77,7 +83,7 @@ def _max_flow(
     else:
         resid = r.place(capacity, zero)
     value += kernels.max_flow(r.indptr, r.head, r.twin, resid, SOURCE, SINK, _UNLIMITED)
-    return _Flow(int(value), is_open, capacity, resid, r.backward(resid))
+    return _Flow(int(value), is_open, capacity, resid, r)
 
 
 def _source_side(fg: FlowGraph, flow: _Flow) -> NDArray[np.bool_]:
