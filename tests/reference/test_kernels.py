@@ -68,10 +68,11 @@ def test_max_flow_matches_networkx_and_resumes_from_a_partial_flow(arcs: tuple, 
     r = layout(n, u, v)
     resid = r.place(cap, np.zeros(len(cap), dtype=np.int64))
     # a flow of at most ``first`` units, then the rest on top of it
-    got = kernels.max_flow(r.indptr, r.head, r.twin, resid, 0, 1, first)
+    got = r.max_flow(resid, 0, 1, first)
     assert got == min(first, expected)
-    got += kernels.max_flow(r.indptr, r.head, r.twin, resid, 0, 1, 10**9)
+    got += r.max_flow(resid, 0, 1, 10**9)
     assert got == expected
+    assert (r.work[0] == -1).all(), "max_flow left labels in its shared scratch row"
     flow = r.backward(resid)
     assert np.all((flow >= 0) & (flow <= cap))
     net = np.bincount(v, weights=flow, minlength=n) - np.bincount(u, weights=flow, minlength=n)

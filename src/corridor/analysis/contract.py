@@ -47,6 +47,17 @@ class Residual:
             self.pos, np.asarray(forward, dtype=dtype), np.asarray(backward, dtype=dtype), out
         )
 
+    @cached_property
+    def work(self) -> NDArray[np.int64]:
+        """Scratch rows for :func:`corridor.analysis.kernels.max_flow` (first row all -1)."""
+        return np.full((4, len(self.indptr) - 1), -1, dtype=np.int64)
+
+    def max_flow(self, resid: NDArray[np.int64], s: int, t: int, limit: int) -> int:
+        """Push up to ``limit`` more units from ``s`` to ``t`` (Dinic, in place on ``resid``)."""
+        return int(
+            kernels.max_flow(self.indptr, self.head, self.twin, resid, s, t, limit, self.work)
+        )
+
     def forward(self, values: NDArray) -> NDArray:
         """Per-arc values read from per-position ``values``."""
         return values[self.pos[: self.m]]

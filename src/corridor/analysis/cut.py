@@ -78,11 +78,11 @@ def _max_flow(
     value = 0
     if hint is not None:
         resid = r.place(np.where(hint, capacity, 0), zero)
-        value = kernels.max_flow(r.indptr, r.head, r.twin, resid, SOURCE, SINK, _UNLIMITED)
+        value = r.max_flow(resid, SOURCE, SINK, _UNLIMITED)
         resid += r.place(np.where(hint, 0, capacity), zero)
     else:
         resid = r.place(capacity, zero)
-    value += kernels.max_flow(r.indptr, r.head, r.twin, resid, SOURCE, SINK, _UNLIMITED)
+    value += r.max_flow(resid, SOURCE, SINK, _UNLIMITED)
     return _Flow(int(value), is_open, capacity, resid, r)
 
 

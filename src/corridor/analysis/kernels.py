@@ -145,10 +145,19 @@ def _levels(
     t: int,
     level: NDArray[np.int64],
     queue: NDArray[np.int64],
-) -> bool:
-    """Residual hops to ``t`` (breadth first, backwards from ``t``, until ``s`` is labelled)."""
-    level[:] = -1
+    it: NDArray[np.int64],
+    n_prev: int,
+) -> int:
+    """Residual hops to ``t`` (breadth first, backwards from ``t``, until ``s`` is labelled).
+
+    Only the ``n_prev`` nodes the previous call labelled (``queue[:n_prev]``) are reset, so a
+    search near ``t`` costs only what it visits; ``it`` starts at each labelled node's first arc.
+    Returns how many nodes it labelled.
+    """
+    for i in range(n_prev):
+        level[queue[i]] = -1
     level[t] = 0
+    it[t] = indptr[t]
     queue[0] = t
     lo, hi = 0, 1
     while lo < hi:
@@ -160,9 +169,10 @@ def _levels(
             x = head[q]
             if level[x] < 0 and resid[twin[q]] > 0:  # the arc x -> y has room
                 level[x] = level[y] + 1
+                it[x] = indptr[x]
                 queue[hi] = x
                 hi += 1
-    return level[s] >= 0
+    return hi
 
 
 @njit(cache=True)
@@ -174,24 +184,30 @@ def max_flow(
     s: int,
     t: int,
     limit: int,
+    work: NDArray[np.int64],
 ) -> int:
     """Push up to ``limit`` more units from ``s`` to ``t`` through the residual capacities
     ``resid`` (by layout position, updated in place); returns the amount pushed.
+
+    ``work`` is a (4, n) scratch array whose first row is -1 everywhere; it is left so, which
+    lets many small searches on one graph share it without clearing n entries each time.
 
     Dinic's algorithm; with ``limit`` large it returns the maximum flow on top of the flow the
     residual capacities already hold. The levels are hops to ``t`` (a backward breadth-first
     search), so the depth-first search for blocking flows only walks arcs that lead to ``t``.
     """
-    n = len(indptr) - 1
     if s == t or limit <= 0:
         return 0
-    level = np.empty(n, dtype=np.int64)
-    queue = np.empty(n, dtype=np.int64)
-    it = np.empty(n, dtype=np.int64)
-    stack = np.empty(n, dtype=np.int64)
+    level = work[0]
+    queue = work[1]
+    it = work[2]
+    stack = work[3]
     total = 0
-    while total < limit and _levels(indptr, head, twin, resid, s, t, level, queue):
-        it[:] = indptr[:-1]
+    n_labelled = 0
+    while total < limit:
+        n_labelled = _levels(indptr, head, twin, resid, s, t, level, queue, it, n_labelled)
+        if level[s] < 0:
+            break
         depth = 0
         x = s
         while total < limit:
@@ -232,6 +248,8 @@ def max_flow(
                 p = stack[depth]
                 x = head[twin[p]]
                 it[x] += 1
+    for i in range(n_labelled):
+        level[queue[i]] = -1
     return total
 
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.analysis import kernels
 from corridor.analysis.contract import SINK, SOURCE, FlowGraph, arc_open, flow_graph
 from corridor.analysis.cut import (
     _UNLIMITED,
@@ -110,16 +109,16 @@ class ClosureSession:
             if f == 0:
                 continue
             x, y = int(fg.u[a]), int(fg.v[a])
-            rest = f - kernels.max_flow(r.indptr, r.head, r.twin, resid, x, y, f)
+            rest = f - r.max_flow(resid, x, y, f)
             if rest:
                 for start, end in ((x, SOURCE), (SINK, y)):
                     if start != end:
-                        back = kernels.max_flow(r.indptr, r.head, r.twin, resid, start, end, rest)
+                        back = r.max_flow(resid, start, end, rest)
                         if back != rest:  # flow decomposition guarantees it; a bug otherwise
                             msg = f"could only return {back} of {rest} units from {start} to {end}"
                             raise AssertionError(msg)
                 value -= rest
-        value += kernels.max_flow(r.indptr, r.head, r.twin, resid, SOURCE, SINK, _UNLIMITED)
+        value += r.max_flow(resid, SOURCE, SINK, _UNLIMITED)
         capacity = flow.capacity.copy()
         capacity[arcs] = 0
         is_open = flow.open.copy()
