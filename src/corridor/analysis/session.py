@@ -96,7 +96,12 @@ class ClosureSession:
         )
 
     def _repair(self, flow: _Flow, arcs: NDArray[np.int64]) -> _Flow:
-        """A maximum flow once ``arcs`` are closed, from ``flow`` (left unchanged)."""
+        """A maximum flow once ``arcs`` are closed, from ``flow`` (left unchanged).
+
+        Arcs are closed one at a time, both directions at once. Closing them all up front and
+        then removing their flows is wrong: a reroute that cancels flow on a closed arc gives its
+        forward direction room again, and later flow would use a closed road (the property tests
+        caught exactly that)."""
         fg = self._fg
         r = fg.residual
         resid: NDArray[np.int64] = np.array(flow.resid, dtype=np.int64)
