@@ -78,7 +78,7 @@ def test_max_flow_matches_networkx_and_resumes_from_a_partial_flow(arcs: tuple, 
     net = np.bincount(v, weights=flow, minlength=n) - np.bincount(u, weights=flow, minlength=n)
     assert net[1] == expected and np.all(net[2:] == 0)
     # the source side of the residual graph is a minimum cut
-    side = kernels.reached(r.indptr, r.head, resid, 0)
+    side = kernels.reach_from(r.indptr, r.head, resid > 0, np.array([0]))
     assert not side[1]
     assert cap[side[u] & ~side[v]].sum() == expected
 

@@ -90,7 +90,7 @@ def _source_side(fg: FlowGraph, flow: _Flow) -> NDArray[np.bool_]:
     """Merged nodes the source still reaches in the residual graph: the origin's side of the
     minimum cut nearest the origin (the same for every maximum flow)."""
     r = fg.residual
-    return np.asarray(kernels.reached(r.indptr, r.head, flow.resid, SOURCE))
+    return np.asarray(kernels.reach_from(r.indptr, r.head, flow.resid > 0, np.array([SOURCE])))
 
 
 def _cut_from_flow(

@@ -81,7 +81,11 @@ def cheapest_max_flow(
     placed_cost = r.place(c, -c)
     resid = r.place(np.asarray(capacity, dtype=np.float64), np.zeros(r.m))
     if potentials is None:
-        pot = kernels.sink_potentials(r.indptr, r.head, r.twin, placed_cost, resid, sink)
+        # costs to the sink: a Dijkstra from it over every arc with room, walked backwards
+        # (position q at node y is the reverse of the arc twin[q] that runs into y)
+        into = r.twin
+        back_cost = np.where(resid[into] > 0, placed_cost[into], np.inf)
+        pot = -_capped(kernels.dijkstra_from(r.indptr, r.head, back_cost, np.array([sink])))
     else:
         pot = np.array(potentials, dtype=np.float64)
     values, costs = kernels.min_cost_flow(
@@ -98,10 +102,15 @@ def _exit_hours_for(graph: ChainGraph, exits: bytes) -> NDArray[np.float64]:
         graph.chains.travel_time_s[graph.bwd_chain] / 3600.0,
         np.frombuffer(exits, dtype=np.int64),
     )
-    finite = np.isfinite(hours)
-    # a node that cannot reach an exit even with every road open: as far as the farthest one
-    hours[~finite] = hours[finite].max(initial=0.0)
-    return hours
+    return _capped(hours)
+
+
+def _capped(dist: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``dist`` with the unreachable nodes (inf) as far as the farthest reachable one: minus
+    that is still a valid potential (no arc leads from them to a reachable node), and finite."""
+    finite = np.isfinite(dist)
+    dist[~finite] = dist[finite].max(initial=0.0)
+    return dist
 
 
 def _potentials(situation: Situation, fg: FlowGraph) -> NDArray[np.float64]:

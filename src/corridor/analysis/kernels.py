@@ -14,12 +14,12 @@ These kernels work in place on arrays built once per network, origin and exits:
   Dijkstra stops as soon as the sink is settled; potentials of the nodes it settled are lowered
   by how far short of the sink they were (the usual update, shifted by a constant, which leaves
   reduced costs unchanged), so one augmentation costs only the region it searched. The first
-  potentials are the costs to the sink (:func:`sink_potentials`, or computed once per network by
-  the caller), which makes every forward search goal-directed (A* with an exact bound): it stays
+  potentials are the costs to the sink (one backward :func:`dijkstra_from`, or computed once
+  per network by the caller), which makes every forward search goal-directed (A* with an exact bound): it stays
   near the shortest paths to the sink instead of sweeping everything closer to the origin than
   the sink is;
 * :func:`astar`, :func:`dijkstra_from` and :func:`reach_from` search CSR graphs whose closed
-  entries weigh ``inf`` (or have a negative head);
+  entries weigh ``inf`` (or are not ``passable``);
 * :func:`restrict_chains`, :func:`chains_open` and :func:`mark_along_chains` walk chains once.
 
 All are compiled once per machine (``cache=True``: numba keeps the machine code next to this file
@@ -253,32 +253,6 @@ def max_flow(
     return total
 
 
-@njit(cache=True)
-def reached(
-    indptr: NDArray[np.int64],
-    head: NDArray[np.int64],
-    resid: NDArray[np.int64] | NDArray[np.float64],
-    s: int,
-) -> NDArray[np.bool_]:
-    """Nodes reachable from ``s`` through arcs with residual capacity (breadth first)."""
-    n = len(indptr) - 1
-    seen = np.zeros(n, dtype=np.bool_)
-    queue = np.empty(n, dtype=np.int64)
-    seen[s] = True
-    queue[0] = s
-    lo, hi = 0, 1
-    while lo < hi:
-        x = queue[lo]
-        lo += 1
-        for p in range(indptr[x], indptr[x + 1]):
-            y = head[p]
-            if resid[p] > 0 and not seen[y]:
-                seen[y] = True
-                queue[hi] = y
-                hi += 1
-    return seen
-
-
 _ZERO = 1e-12  # reduced costs below this (rounding of zero) count as zero
 
 
@@ -319,52 +293,6 @@ def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
 
 
 @njit(cache=True)
-def sink_potentials(
-    indptr: NDArray[np.int64],
-    head: NDArray[np.int64],
-    twin: NDArray[np.int64],
-    cost: NDArray[np.float64],
-    resid: NDArray[np.float64],
-    t: int,
-) -> NDArray[np.float64]:
-    """Initial potentials: minus the cost from each node to ``t`` over arcs with capacity (one
-    backward Dijkstra over everything; stopping it at the source would leave the nodes behind the
-    source without a bound, and the searches that follow would sweep them); nodes that cannot
-    reach ``t`` get minus the largest finite cost. Reduced costs ``cost + pot[tail] - pot[head]``
-    are then non-negative and zero exactly along shortest paths to ``t``, so the searches that
-    follow stay near those paths."""
-    n = len(indptr) - 1
-    pot = np.empty(n)
-    hk = np.empty(len(head) + 1)
-    hv = np.empty(len(head) + 1, dtype=np.int64)
-    dist = np.full(n, np.inf)
-    done = np.zeros(n, dtype=np.bool_)
-    dist[t] = 0.0
-    size = _heap_push(hk, hv, 0, 0.0, t)
-    far = 0.0
-    while size > 0:
-        d = hk[0]
-        y = hv[0]
-        size = _heap_pop(hk, hv, size)
-        if done[y] or d > dist[y]:
-            continue
-        done[y] = True
-        far = d
-        for q in range(indptr[y], indptr[y + 1]):
-            p = twin[q]  # the arc head[q] -> y
-            if resid[p] <= 0.0:
-                continue
-            x = head[q]
-            nd = d + cost[p]
-            if nd < dist[x]:
-                dist[x] = nd
-                size = _heap_push(hk, hv, size, nd, x)
-    for x in range(n):
-        pot[x] = -dist[x] if done[x] else -far
-    return pot
-
-
-@njit(cache=True)
 def min_cost_flow(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -378,7 +306,7 @@ def min_cost_flow(
     """Minimum-cost maximum flow from ``s`` to ``t`` by successive shortest paths. ``cost`` and
     ``resid`` are by layout position (reverse arcs: negated cost, zero capacity); ``resid`` is
     updated in place and ends as the residual of the flow. ``pot`` are the starting potentials
-    (:func:`sink_potentials`, or any with non-negative reduced costs on the arcs with capacity);
+    (minus the costs to the sink, or any with non-negative reduced costs on the arcs with capacity);
     they are updated in place.
 
     Returns the breakpoints of the least cost as a function of the flow value: after each
@@ -539,10 +467,13 @@ def astar(
 
 @njit(cache=True)
 def reach_from(
-    indptr: NDArray[np.int64], head: NDArray[np.int32], sources: NDArray[np.int64]
+    indptr: NDArray[np.int64],
+    head: NDArray[np.int64],
+    passable: NDArray[np.bool_],
+    sources: NDArray[np.int64],
 ) -> NDArray[np.bool_]:
-    """Nodes reachable from any of ``sources`` along the CSR's entries (breadth first); entries
-    whose head is negative are closed."""
+    """Nodes reachable from any of ``sources`` along the CSR entries that are ``passable``
+    (breadth first)."""
     n = len(indptr) - 1
     seen = np.zeros(n, dtype=np.bool_)
     queue = np.empty(n, dtype=np.int64)
@@ -558,7 +489,7 @@ def reach_from(
         lo += 1
         for p in range(indptr[x], indptr[x + 1]):
             y = head[p]
-            if y >= 0 and not seen[y]:
+            if passable[p] and not seen[y]:
                 seen[y] = True
                 queue[hi] = y
                 hi += 1

@@ -120,8 +120,9 @@ def reach(situation: Situation) -> ReachResult:
     # junctions from one breadth-first search over the open chains; then the nodes along every
     # chain whose start it reached, up to the chain's first closed segment
     graph = chain_graph(situation)
-    open_head = np.where(np.isfinite(search.weights), graph.fwd_head, -1)
-    junction_reached = kernels.reach_from(graph.fwd_indptr, open_head, situation.origin)
+    junction_reached = kernels.reach_from(
+        graph.fwd_indptr, graph.fwd_head, np.isfinite(search.weights), situation.origin
+    )
     reached_mask = junction_reached.copy()
     base = graph.chains
     kernels.mark_along_chains(
