@@ -567,3 +567,45 @@ def mark_along_chains(
             if not open_edges[e]:
                 break
             mask[dst[e]] = True
+
+
+@njit(cache=True)
+def close_arcs(
+    indptr: NDArray[np.int64],
+    head: NDArray[np.int64],
+    twin: NDArray[np.int64],
+    pos: NDArray[np.int64],
+    u: NDArray[np.int64],
+    v: NDArray[np.int64],
+    arcs: NDArray[np.int64],
+    resid: NDArray[np.int64],
+    s: int,
+    t: int,
+    work: NDArray[np.int64],
+) -> int:
+    """Close ``arcs`` (both directions, one arc at a time) in the residual capacities of a
+    flow from ``s`` to ``t``, keeping it a flow: the flow on each closed arc is rerouted from its
+    tail to its head where possible, and the rest returned to ``s`` and taken back from ``t``.
+    Returns by how much the flow value dropped, or -1 if a return failed (which flow
+    decomposition rules out: a bug). Closing arcs one at a time matters: a reroute that cancels
+    flow on a closed arc would give its forward direction room again."""
+    m = len(pos) // 2
+    dropped = 0
+    for a in arcs:
+        forward = pos[a]
+        backward = pos[a + m]
+        f = resid[backward]  # the flow on the arc
+        resid[forward] = 0
+        resid[backward] = 0
+        if f == 0:
+            continue
+        x = u[a]
+        y = v[a]
+        rest = f - max_flow(indptr, head, twin, resid, x, y, f, work)
+        if rest > 0:
+            if x != s and max_flow(indptr, head, twin, resid, x, s, rest, work) != rest:
+                return -1
+            if y != t and max_flow(indptr, head, twin, resid, t, y, rest, work) != rest:
+                return -1
+            dropped += rest
+    return dropped

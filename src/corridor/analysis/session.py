@@ -5,10 +5,11 @@ answer before finishing the thought. :class:`ClosureSession` computes the situat
 once (unit capacity for the count cut, persons per hour for the capacity) and answers every set of
 closures from them:
 
-* the flow on each newly closed arc is first rerouted around it (a maximum flow from its tail to its
-  head, limited to that flow, usually a small search near the road); what cannot be rerouted is
-  returned to the origin and taken back from the exits (both always possible: that flow came from
-  the origin and went to the exits), which lowers the value;
+* the flow on each newly closed arc (one arc at a time, in a compiled loop) is first rerouted
+  around it (a maximum flow from its tail to its head, limited to that flow, usually a small
+  search near the road); what cannot be rerouted is returned to the origin and taken back from
+  the exits (both always possible: that flow came from the origin and went to the exits), which
+  lowers the value;
 * then Dinic's algorithm augments from that flow to a maximum flow again.
 
 The answer is the same as a fresh analysis of ``situation.with_closed(edges)``, not an
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from corridor.analysis import kernels
 from corridor.analysis.contract import SINK, SOURCE, FlowGraph, arc_open, flow_graph
 from corridor.analysis.cut import (
     _UNLIMITED,
@@ -96,34 +98,18 @@ class ClosureSession:
         )
 
     def _repair(self, flow: _Flow, arcs: NDArray[np.int64]) -> _Flow:
-        """A maximum flow once ``arcs`` are closed, from ``flow`` (left unchanged).
-
-        Arcs are closed one at a time, both directions at once. Closing them all up front and
-        then removing their flows is wrong: a reroute that cancels flow on a closed arc gives its
-        forward direction room again, and later flow would use a closed road (the property tests
-        caught exactly that)."""
+        """A maximum flow once ``arcs`` are closed, from ``flow`` (left unchanged): close them
+        (:func:`corridor.analysis.kernels.close_arcs`), then augment again."""
         fg = self._fg
         r = fg.residual
         resid: NDArray[np.int64] = np.array(flow.resid, dtype=np.int64)
-        value = flow.value
-        for a in arcs.tolist():
-            forward, backward = r.pos[a], r.pos[a + r.m]
-            f = int(resid[backward])  # the flow on the arc
-            resid[forward] = 0
-            resid[backward] = 0
-            if f == 0:
-                continue
-            x, y = int(fg.u[a]), int(fg.v[a])
-            rest = f - r.max_flow(resid, x, y, f)
-            if rest:
-                for start, end in ((x, SOURCE), (SINK, y)):
-                    if start != end:
-                        back = r.max_flow(resid, start, end, rest)
-                        if back != rest:  # flow decomposition guarantees it; a bug otherwise
-                            msg = f"could only return {back} of {rest} units from {start} to {end}"
-                            raise AssertionError(msg)
-                value -= rest
-        value += r.max_flow(resid, SOURCE, SINK, _UNLIMITED)
+        dropped = kernels.close_arcs(
+            r.indptr, r.head, r.twin, r.pos, fg.u, fg.v, arcs, resid, SOURCE, SINK, r.work
+        )
+        if dropped < 0:  # flow decomposition rules it out; a bug, not bad input
+            msg = "a closed road's flow could not be returned to the origin and the exits"
+            raise AssertionError(msg)
+        value = flow.value - int(dropped) + r.max_flow(resid, SOURCE, SINK, _UNLIMITED)
         capacity = flow.capacity.copy()
         capacity[arcs] = 0
         is_open = flow.open.copy()
