@@ -40,7 +40,7 @@ from corridor.cli.common import (
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario
 from corridor.model.situation import Closure
-from corridor.outputs.files import writable, write_atomic
+from corridor.io.files import writable, write_atomic
 
 app = typer.Typer(
     help="corridor: is the place encircled, which roads out are open, what would seal it, "
@@ -366,11 +366,11 @@ def network_info(
 ) -> None:
     """Nodes and directed edges per mover, one edge per consecutive node pair and direction."""
     from corridor.io.geojson import read_geojson_ways
-    from corridor.io.osm import _check_readable, is_osm_path, read_ways
+    from corridor.io.osm import check_readable, is_osm_path, read_ways
     from corridor.io.ways import network_from_ways
     from corridor.model.network import Mover
 
-    _check_readable(path)
+    check_readable(path)
     with _progress() as prog:
         prog.add_task(f"reading {path.name}", total=None)
         table = read_ways(path) if is_osm_path(path) else read_geojson_ways(path)

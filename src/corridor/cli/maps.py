@@ -20,7 +20,7 @@ from corridor.cli.common import (
     resolve_scenario,
 )
 from corridor.errors import OutputError, ScenarioError
-from corridor.outputs.files import writable, write_atomic
+from corridor.io.files import writable, write_atomic
 
 OutputOpt = Annotated[
     Path | None,

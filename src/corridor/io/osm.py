@@ -33,7 +33,7 @@ def read_ways(path: str | Path) -> WayTable:
     import osmium
 
     path = Path(path)
-    _check_readable(path)
+    check_readable(path)
     way_ids = array("q")
     way_ptr = array("q", [0])
     refs = array("q")
@@ -80,7 +80,16 @@ def read_ways(path: str | Path) -> WayTable:
     )
 
 
-def _check_readable(path: Path) -> None:
+def check_readable(path: Path) -> None:
+    """Check that ``path`` is a non-empty file before reading it as an OSM extract.
+
+    Raises
+    ------
+    InputFileError
+        When the file does not exist or is a directory.
+    NetworkError
+        When the file is empty.
+    """
     if not path.exists():
         msg = f"{path}: no such file; check the path (relative paths in a scenario are relative to the scenario file)"
         raise InputFileError(msg)
@@ -111,7 +120,7 @@ def load_osm(
     """
     path = Path(path)
     mover = Mover(mover)
-    _check_readable(path)
+    check_readable(path)
     key = cache.cache_key(path, mover.value) if use_cache else None
     if key is not None:
         hit = cache.load(key)
@@ -130,6 +139,6 @@ def load_osm(
 def load_osm_all_movers(path: str | Path) -> dict[Mover, RoadNetwork]:
     """The networks of every mover, reading the file once."""
     path = Path(path)
-    _check_readable(path)
+    check_readable(path)
     table = read_ways(path)
     return {m: network_from_ways(table, m, source=str(path)) for m in Mover}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from corridor.analysis.report import CorridorReport
 from corridor.errors import OutputError
 from corridor.model.scenario import Scenario
-from corridor.outputs.files import writable, write_atomic_with
+from corridor.io.files import writable, write_atomic_with
 from corridor.outputs.json import report_json
 
 if TYPE_CHECKING:
