@@ -49,5 +49,8 @@ bench-quick: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# numba's cached machine code (*.nbi, *.nbc) is checked only against its own module's file:
+# after editing a kernel that another kernel module calls, clean
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
+	find src -name '*.nb[ic]' -delete
