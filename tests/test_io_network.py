@@ -11,7 +11,8 @@ import json
 import shutil
 import warnings
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, BinaryIO
 
 import networkx as nx
 import numpy as np
@@ -21,13 +22,15 @@ import pyrosm
 import pytest
 from typer.testing import CliRunner
 
+import corridor
 from corridor.analysis.routes import reach
 from corridor.cli.main import app
 from corridor.errors import CorridorError, InputFileError, NetworkError
-from corridor.io import cache
+from corridor.io import cache, network
 from corridor.io.geojson import load_geojson, read_geojson_ways
+from corridor.io.network import NetworkLoader, load_network
 from corridor.io.nx import from_networkx, to_networkx
-from corridor.io.osm import load_osm, read_ways
+from corridor.io.osm import check_readable, load_osm, read_ways
 from corridor.io.ways import network_from_ways
 from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
 from corridor.model.situation import Situation
@@ -274,6 +277,8 @@ def test_osm_missing_file(tmp_path: Path) -> None:
 def test_osm_directory(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="is a directory"):
         load_osm(tmp_path)
+    with pytest.raises(InputFileError, match="is a directory"):
+        check_readable(tmp_path)
 
 
 def test_osm_empty_file(tmp_path: Path) -> None:
@@ -361,7 +366,7 @@ def test_cache_is_not_used_when_disabled(_cache_dir: Path) -> None:
     assert not _cache_dir.exists() or not list(_cache_dir.iterdir())
 
 
-def test_cache_key_depends_on_builder_version_mover_and_file_bytes(
+def test_cache_key_depends_on_version_rules_mover_and_file_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = tmp_path / "copy.osm.pbf"
@@ -373,8 +378,85 @@ def test_cache_key_depends_on_builder_version_mover_and_file_bytes(
     with copy.open("ab") as f:
         f.write(b"\0")
     assert cache.cache_key(copy, "car") != key
-    monkeypatch.setattr(cache, "BUILDER_VERSION", cache.BUILDER_VERSION + "-next")
-    assert cache.cache_key(HELSINKI, "car") != key
+    monkeypatch.setattr(corridor, "__version__", corridor.__version__ + ".post1")
+    assert cache.cache_key(HELSINKI, "car") != key, "a new release must not read old entries"
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "_rules_digest", "rules-of-another-build")
+    assert cache.cache_key(HELSINKI, "car") != key, "changed rules must not read old entries"
+
+
+def test_rules_digest_is_the_content_of_the_rule_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = Path(corridor.__file__).parent
+    for name in cache.RULE_MODULES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(package / name, tmp_path / name)
+    assert {"io/tags.py", "io/ways.py", "io/defaults.py", "io/osm.py", "model/network.py"} <= set(
+        cache.RULE_MODULES
+    )
+    real = cache.rules_digest()
+    monkeypatch.setattr(cache, "resources", SimpleNamespace(files=lambda _: tmp_path))
+    monkeypatch.setattr(cache, "_rules_digest", None)
+    assert cache.rules_digest() == real, "the digest is the modules' bytes, not their place"
+    for name in cache.RULE_MODULES:
+        monkeypatch.setattr(cache, "_rules_digest", None)
+        with (tmp_path / name).open("ab") as f:
+            f.write(b"\n# a changed rule\n")
+        changed = cache.rules_digest()
+        assert changed != real, f"editing {name} must change the cache key"
+        real = changed
+
+
+def test_cache_entry_of_other_rules_is_not_read(
+    tmp_path: Path, _cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write_osm(tmp_path / "tiny.osm", {10: ([1, 2, 3], {"highway": "primary"})})
+    load_osm(path, "car")
+    assert "cache" in load_osm(path, "car").meta
+    monkeypatch.setattr(cache, "_rules_digest", "rules-of-another-build")
+    assert "cache" not in load_osm(path, "car").meta, "built with other rules: rebuilt"
+
+
+def test_cache_hit_reports_the_path_given_not_the_first_file(
+    tmp_path: Path, _cache_dir: Path
+) -> None:
+    first, second = tmp_path / "first.osm.pbf", tmp_path / "second.osm.pbf"
+    shutil.copyfile(HELSINKI, first)
+    shutil.copyfile(HELSINKI, second)
+    built = load_osm(first, "car")
+    hit = load_osm(second, "car")
+    (entry,) = _cache_dir.glob("network-*.npz")
+    assert hit.meta["cache"] == str(entry), "byte-identical files share one entry"
+    assert hit.source == str(second), f"the network of {second.name} names {hit.source}"
+    assert load_osm(first, "car").source == str(first)
+    assert built.source == str(first)
+
+
+class _DiskFull:
+    """A stand-in for ``np.savez`` that writes part of the file, then fails."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __call__(self, file: BinaryIO, *args: Any, **kwargs: Any) -> None:
+        file.write(b"PK\x03\x04 half a network")
+        raise self.error
+
+
+def test_cache_failed_write_leaves_no_temporary_file(
+    tmp_path: Path, _cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write_osm(tmp_path / "tiny.osm", {10: ([1, 2, 3], {"highway": "primary"})})
+    monkeypatch.setattr(np, "savez", _DiskFull(OSError(28, "No space left on device")))
+    net = load_osm(path, "car")
+    assert net.n_edges == 4 and "cache" not in net.meta
+    assert cache.save("some-key", net) is None, "the cache is optional: a failed write is silent"
+    assert list(_cache_dir.iterdir()) == [], "a failed write must leave no file in the cache"
+    monkeypatch.setattr(np, "savez", _DiskFull(RuntimeError("a bug in the writer")))
+    with pytest.raises(RuntimeError):
+        cache.save("some-key", net)
+    assert list(_cache_dir.iterdir()) == [], "nor when the writer raises something else"
 
 
 def test_cache_different_movers_and_changed_files_do_not_collide(
@@ -414,6 +496,42 @@ def test_cache_unwritable_directory_still_loads(
     monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(blocker / "cache"))
     net = load_osm(HELSINKI, "car")
     assert net.n_edges > 0 and "cache" not in net.meta
+    assert cache.save("some-key", net) is None
+    assert [p.name for p in tmp_path.iterdir()] == ["file-not-dir"], "no temporary file left"
+
+
+# ----------------------------------------------------------------------------- loading by scenario
+def test_load_network_reads_an_edited_file_again(tmp_path: Path) -> None:
+    geojson = write_fc(tmp_path / "roads.geojson", [line([A, B], highway="primary")])
+    osm = _write_osm(tmp_path / "tiny.osm", {10: ([1, 2], {"highway": "primary"})})
+    assert load_network(geojson, "car").n_edges == 2
+    assert load_network(osm, "car").n_edges == 2
+    write_fc(geojson, [line([A, B, C], highway="primary")])
+    _write_osm(osm, {10: ([1, 2, 3], {"highway": "primary"})})
+    assert load_network(geojson, "car").n_edges == 4, "an edited GeoJSON file must be read again"
+    assert load_network(osm, "car").n_edges == 4, "an edited OSM file must be read again"
+    assert load_network(geojson, Mover.FOOT, kind="geojson").mover is Mover.FOOT
+
+
+def test_network_loader_loads_each_mover_once_per_loader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_fc(tmp_path / "roads.geojson", [line([A, B], highway="primary")])
+    calls: list[Mover] = []
+
+    def counting_load(p: Path, mover: Mover | str) -> RoadNetwork:
+        calls.append(Mover(mover))
+        return load_geojson(p, mover)
+
+    monkeypatch.setattr(network, "load_geojson", counting_load)
+    networks = NetworkLoader(path)
+    car = networks(Mover.CAR)
+    assert networks("car") is car and networks("CAR") is car
+    assert networks(Mover.FOOT).mover is Mover.FOOT
+    assert calls == [Mover.CAR, Mover.FOOT], "each mover's network is loaded once"
+    write_fc(path, [line([A, B, C], highway="primary")])
+    assert networks(Mover.CAR).n_edges == 2, "a loader keeps what it loaded"
+    assert NetworkLoader(path, kind="geojson")(Mover.CAR).n_edges == 4, "a new loader reads anew"
 
 
 # ----------------------------------------------------------------------------- networkx
@@ -532,6 +650,36 @@ def test_from_networkx_on_an_osmnx_graph(tmp_path: Path) -> None:
     net = from_networkx(g, "all")
     assert np.array_equal(net.speed_kph[order_a], ours.speed_kph[order_b])
     assert {SPEED_RULES[int(r)] for r in net.speed_rule} == {SpeedRule.GIVEN}
+
+
+def _by_edge(net: RoadNetwork) -> np.ndarray:
+    return np.lexsort((net.way_id, net.node_osm_id[net.dst], net.node_osm_id[net.src]))
+
+
+@pytest.mark.parametrize("mover", [Mover.CAR, Mover.FOOT], ids=str)
+def test_networkx_and_osm_builder_share_the_defaults(tmp_path: Path, mover: Mover) -> None:
+    """Edges without speed, lanes or capacity get the same defaults from both builders."""
+    classes = ["motorway", "trunk", "primary", "residential", "living_street", "unclassified"]
+    classes += ["footway", "path", "steps", "pedestrian", "no_such_class"]
+    ways = {100 + i: ([1 + i % 5, 2 + i % 5], {"highway": h}) for i, h in enumerate(classes)}
+    ways[200] = ([1, 6], {"highway": "footway", "width": "4 m"})  # walkers' width tag
+    ways[201] = ([2, 6], {"highway": "residential", "lanes": "4"})  # two-way: 2 per direction
+    ours = load_osm(_write_osm(tmp_path / "untagged.osm", ways), mover, use_cache=False)
+    g = to_networkx(ours)
+    tags_of = {wid: way_tags for wid, (_, way_tags) in ways.items()}
+    for _, _, d in g.edges(data=True):
+        for key in ("speed_kph", "travel_time", "capacity_pph", "lanes_per_direction", "lanes"):
+            del d[key]
+        d.update(
+            {k: tags_of[d["osmid"]][k] for k in ("width", "lanes") if k in tags_of[d["osmid"]]}
+        )
+    theirs = from_networkx(g, mover)
+    a, b = _by_edge(ours), _by_edge(theirs)
+    assert theirs.way_id[b].tolist() == ours.way_id[a].tolist()
+    assert len(set(ours.highways)) > 3, "several road classes in the network"
+    for name in ("speed_kph", "lanes", "capacity_pph"):
+        x, y = getattr(ours, name)[a], getattr(theirs, name)[b]
+        assert np.array_equal(x, y), f"{mover}: default {name} differs: OSM {x}, networkx {y}"
 
 
 def test_from_networkx_of_a_digraph_and_bad_graphs() -> None:

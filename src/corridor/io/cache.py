@@ -1,9 +1,11 @@
 """A content-addressed cache of built networks.
 
-The key is the BLAKE2 hash of the source file's bytes, the builder version and the options; the
-value is one ``.npz`` file of the network's arrays (uncompressed, so loading is a few ``memcpy``).
-The cache lives in ``$CORRIDOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/corridor``, else
-``~/.cache/corridor``. Delete the directory to clear it.
+The key is the BLAKE2 hash of the source file's bytes, corridor's version, the source code of the
+modules whose rules shape a network (:data:`RULE_MODULES`) and the options, so a change to a file
+or to a rule invalidates old entries by itself. The value is one ``.npz`` file of the network's
+arrays (uncompressed, so loading is a few ``memcpy``), written atomically. The cache lives in
+``$CORRIDOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/corridor``, else ``~/.cache/corridor``. Delete the
+directory to clear it.
 """
 
 from __future__ import annotations
@@ -11,15 +13,28 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
+from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+import corridor
+from corridor.io.files import write_atomic_binary
 from corridor.model.network import Mover, RoadNetwork
 
-BUILDER_VERSION = "1"
+RULE_MODULES: tuple[str, ...] = (
+    "io/tags.py",
+    "io/ways.py",
+    "io/defaults.py",
+    "io/osm.py",
+    "io/cache.py",
+    "model/network.py",
+)
+"""The modules (relative to the ``corridor`` package) whose source is part of every cache key."""
+
+_rules_digest: str | None = None
 
 ARRAYS = (
     "node_osm_id",
@@ -55,8 +70,21 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(f, "blake2b").hexdigest()[:32]
 
 
+def rules_digest() -> str:
+    """BLAKE2 hash of the source of :data:`RULE_MODULES`, computed once per process."""
+    global _rules_digest  # once per process: the package's source does not change as it runs
+    if _rules_digest is None:
+        h = hashlib.blake2b(digest_size=16)
+        package = resources.files("corridor")
+        for name in RULE_MODULES:
+            h.update(name.encode() + b"\0" + package.joinpath(name).read_bytes() + b"\0")
+        _rules_digest = h.hexdigest()
+    return _rules_digest
+
+
 def cache_key(path: Path, *options: str) -> str:
-    parts = [file_digest(path), BUILDER_VERSION, *options]
+    """The key of the network built from the file at ``path`` with ``options`` (e.g. the mover)."""
+    parts = [file_digest(path), corridor.__version__, rules_digest(), *options]
     return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -65,7 +93,10 @@ def _file(key: str) -> Path:
 
 
 def save(key: str, network: RoadNetwork) -> Path | None:
-    """Write the network to the cache; returns the file, or None when the cache is not writable."""
+    """Write the network to the cache; returns the file, or None when the cache is not writable.
+
+    The cache is optional: a failed write is silent and leaves no file behind.
+    """
     target = _file(key)
     arrays = {name: getattr(network, name) for name in ARRAYS}
     meta = {
@@ -76,19 +107,31 @@ def save(key: str, network: RoadNetwork) -> Path | None:
         "source": network.source,
         "meta": network.meta,
     }
+    meta_bytes = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+
+    def write(f: BinaryIO) -> None:
+        np.savez(f, meta=meta_bytes, **arrays)
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz.tmp")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
-        os.replace(tmp, target)
-    except OSError:
+        write_atomic_binary(target, write)
+    except OSError:  # OutputError included
         return None
     return target
 
 
-def load(key: str) -> RoadNetwork | None:
-    """The cached network for ``key``, or None when absent or unreadable."""
+def load(key: str, *, source: str | None = None) -> RoadNetwork | None:
+    """The cached network for ``key``, or None when absent or unreadable.
+
+    Parameters
+    ----------
+    key
+        From :func:`cache_key`.
+    source
+        The path the caller loaded, reported as the network's ``source``. The cache is keyed by
+        content: byte-identical files under other names share an entry, which stores the name it
+        was first built from (the default).
+    """
     target = _file(key)
     if not target.exists():
         return None
@@ -103,7 +146,7 @@ def load(key: str) -> RoadNetwork | None:
         names=tuple(meta["names"]),
         refs=tuple(meta["refs"]),
         highways=tuple(meta["highways"]),
-        source=meta["source"],
+        source=meta["source"] if source is None else source,
         meta={**meta["meta"], "cache": str(target)},
         **arrays,
     )

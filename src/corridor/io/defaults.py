@@ -1,7 +1,9 @@
 """Default speeds, lanes and capacities per OSM road class, each value with its source.
 
-One table, used by every network builder. ``maxspeed`` and ``lanes`` tags override the defaults.
-Values marked *(unverified)* or *(assumption)* are labelled so in ``SOURCES`` and in the docs.
+One table, used by every network builder through :func:`road_defaults` (the OSM and GeoJSON
+builder in :mod:`corridor.io.ways`, the networkx reader in :mod:`corridor.io.nx`). ``maxspeed``,
+``lanes`` and ``width`` tags override the defaults. Values marked *(unverified)* or
+*(assumption)* are labelled so here and in ``docs/defaults.md``.
 
 Rules (see ``docs/defaults.md``):
 
@@ -17,7 +19,13 @@ Rules (see ``docs/defaults.md``):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.model.network import Mover, StrColumn
 
 # --- speeds (km/h) ------------------------------------------------------------------------------
 # Source: osmnxr `speeds.R` defaults (https://rdrr.io/cran/osmnxr/src/R/speeds.R), the class
@@ -110,18 +118,6 @@ WIDTH_M: Final[dict[str, float]] = {
 }
 FALLBACK_WIDTH_M: Final[float] = 3.0
 
-SOURCES: Final[dict[str, str]] = {
-    "speed": "osmnxr speeds.R class defaults (https://rdrr.io/cran/osmnxr/src/R/speeds.R); "
-    "tagged maxspeed first, then OSMnx-style class mean imputation",
-    "walk_speed": "FHWA design walking speed 1.2 m/s (FHWA-RD-98-107, section 2)",
-    "lanes": "MATSim OsmNetworkReader defaults (lanes per direction)",
-    "veh_per_lane_hour": "MATSim OsmNetworkReader defaults; service/track from osm2gmns",
-    "persons_per_vehicle": "Mariupol corridor, March 2022: 3.0-5.0 persons per car observed "
-    "(Agenzia Nova, LB.ua, 061.ua); mean rounded to 4.0",
-    "pedestrian_flow": "IMO MSC.1/Circ.1238: max specific flow 1.3 persons/(m s)",
-    "width": "(assumption) typical carriageway widths per class",
-}
-
 
 def class_speed_kph(highway: str) -> float:
     """Default speed of a road class in km/h."""
@@ -129,17 +125,116 @@ def class_speed_kph(highway: str) -> float:
 
 
 def class_lanes_per_direction(highway: str) -> float:
+    """Default lanes per direction of a road class."""
     return LANES_PER_DIRECTION.get(_base_class(highway), DEFAULT_LANES_PER_DIRECTION)
 
 
 def class_veh_per_lane_hour(highway: str) -> float:
+    """Vehicles per lane and hour of a road class."""
     return VEH_PER_LANE_HOUR.get(_base_class(highway), FALLBACK_VEH_PER_LANE_HOUR)
 
 
 def class_width_m(highway: str) -> float:
+    """Usable width of a road class in metres, both directions together."""
     return WIDTH_M.get(_base_class(highway), FALLBACK_WIDTH_M)
 
 
 def _base_class(highway: str) -> str:
     # "primary;secondary" style lists (from simplified graphs) use their first class.
     return highway.split(";")[0].strip() if highway else ""
+
+
+def split_lanes(total: NDArray[np.float64], *, two_way: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Lanes per direction from a ``lanes`` tag (both directions): all of it on a one-way road,
+    half of it (rounded down, at least 1) on a two-way road. NaN stays NaN.
+
+    Examples
+    --------
+    >>> split_lanes(np.array([4.0, 3.0, 1.0, 2.0]), two_way=np.array([True, True, True, False]))
+    array([2., 1., 1., 2.])
+    """
+    return np.where(two_way, np.maximum(np.floor(total / 2.0), 1.0), total)
+
+
+@dataclass(frozen=True)
+class RoadDefaults:
+    """Per-edge values of :func:`road_defaults`."""
+
+    speed_kph: NDArray[np.float64]
+    """The class's default speed (the walking speed for ``foot``); tags and graphs may override."""
+    lanes: NDArray[np.float64]
+    """Lanes per direction: the given value where finite, else the class default."""
+    capacity_pph: NDArray[np.int64]
+    """Persons per hour in the edge's direction, from ``lanes`` (vehicles) or the width (foot)."""
+
+
+def road_defaults(
+    highway: StrColumn,
+    mover: Mover | str,
+    *,
+    lanes: NDArray[np.float64] | None = None,
+    width_m: NDArray[np.float64] | None = None,
+    persons_per_vehicle: float = PERSONS_PER_VEHICLE,
+) -> RoadDefaults:
+    """Default speed, lanes per direction and capacity of every edge, from its road class.
+
+    The one place the class tables become per-edge values: the tables are read once per distinct
+    class, then indexed by the edges' class codes.
+
+    Parameters
+    ----------
+    highway
+        The edges' road classes as (distinct classes, class code per edge).
+    mover
+        ``foot`` walks at :data:`WALK_SPEED_KPH` and its capacity follows the width; the vehicle
+        movers' capacity follows the lanes.
+    lanes
+        Lanes per direction from tags (NaN where untagged); the class default fills the gaps.
+    width_m
+        Width from tags in metres (NaN where untagged); the class default fills the gaps.
+    persons_per_vehicle
+        Persons per evacuating vehicle.
+
+    Returns
+    -------
+    RoadDefaults
+        Speed in km/h, lanes per direction and capacity in persons per hour, one value per edge.
+
+    Examples
+    --------
+    >>> d = road_defaults((("motorway", "residential"), np.array([0, 1, 1])), "car")
+    >>> d.speed_kph.tolist(), d.lanes.tolist(), d.capacity_pph.tolist()
+    ([100.0, 30.0, 30.0], [2.0, 1.0, 1.0], [16000, 2400, 2400])
+    >>> road_defaults((("footway",), np.array([0])), "foot").capacity_pph.tolist()
+    [4680]
+    """
+    mover = Mover(mover)
+    classes, codes = highway
+    codes = np.asarray(codes)
+    n = len(codes)
+
+    def per_edge(table: list[float]) -> NDArray[np.float64]:
+        return np.array(table, dtype=np.float64)[codes] if n else np.zeros(0)
+
+    if mover is Mover.FOOT:
+        speed = np.full(n, WALK_SPEED_KPH)
+    else:
+        speed = per_edge([class_speed_kph(c) for c in classes])
+    given_lanes = np.full(n, np.nan) if lanes is None else np.asarray(lanes, dtype=np.float64)
+    lanes_out = np.where(
+        np.isfinite(given_lanes),
+        given_lanes,
+        per_edge([class_lanes_per_direction(c) for c in classes]),
+    )
+    if mover is Mover.FOOT:
+        given_width = np.full(n, np.nan) if width_m is None else np.asarray(width_m, np.float64)
+        width = np.where(
+            np.isfinite(given_width), given_width, per_edge([class_width_m(c) for c in classes])
+        )
+        pph = width * PEDESTRIAN_FLOW_P_PER_M_S * 3600.0 / 2.0
+    else:
+        vph = per_edge([class_veh_per_lane_hour(c) for c in classes])
+        pph = lanes_out * vph * persons_per_vehicle
+    return RoadDefaults(
+        speed_kph=speed, lanes=lanes_out, capacity_pph=np.rint(pph).astype(np.int64)
+    )

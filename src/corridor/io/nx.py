@@ -4,7 +4,8 @@
 edge ``osmid``, ``length``, ``highway``, ``name``, ``ref``, ``lanes`` (the OSM tag: both
 directions, a string), ``speed_kph``, ``travel_time``, ``oneway``) plus corridor's
 ``lanes_per_direction``, ``capacity_pph`` and ``segment``; ``from_networkx``
-reads such a graph (for instance one made by ``osmnx.graph_from_place``) back. Lists in
+reads such a graph (for instance one made by ``osmnx.graph_from_place``) back, filling what an
+edge lacks with the OSM builder's defaults (:func:`corridor.io.defaults.road_defaults`). Lists in
 attributes (OSMnx's simplified graphs) use their first element.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import NetworkError
-from corridor.io import defaults
+from corridor.io import defaults, tags
 from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
 
 
@@ -66,12 +67,20 @@ def _float(value: Any) -> float:
         return float("nan")
 
 
+def _width(value: Any) -> float:
+    # OSMnx keeps the raw ``width`` tag ("3", "3.5 m"): parse it as the OSM builder does
+    value = _first(value)
+    return tags.parse_number(None if value is None else str(value))
+
+
 def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
     """A RoadNetwork from a networkx (Multi)DiGraph in OSMnx's conventions.
 
     Every directed edge of the graph becomes one edge. Node ``x``/``y`` are required. Missing
-    ``length`` is computed; missing ``speed_kph`` is imputed by class; a graph edge and its reverse
-    with the same ``osmid`` share a segment (closing one closes both).
+    ``length`` is computed; missing ``speed_kph``, lanes and ``capacity_pph`` follow the class
+    defaults of :func:`corridor.io.defaults.road_defaults`, as in the OSM builder (a ``width``
+    attribute sets a walker's capacity); a graph edge and its reverse with the same ``osmid``
+    share a segment (closing one closes both).
     """
     mover = Mover(mover)
     nodes = list(graph.nodes)
@@ -108,6 +117,7 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
     length = np.array([_float(d.get("length")) for *_, d in edges])
     speed = np.array([_float(d.get("speed_kph")) for *_, d in edges])
     lanes = np.array([_float(d.get("lanes_per_direction", d.get("lanes"))) for *_, d in edges])
+    width = np.array([_width(d.get("width")) for *_, d in edges])
     cap = np.array([_float(d.get("capacity_pph")) for *_, d in edges])
 
     # segments: an edge and its reverse on the same way share one
@@ -117,7 +127,7 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
     segment = segment.reshape(-1)
     # OSMnx keeps the raw OSM ``lanes`` tag (a string: both directions together); corridor's own
     # ``lanes`` (a number, as to_networkx writes it) is per direction. Split raw tags as the OSM
-    # builder does: half, at least 1, on a two-way road (an edge whose reverse shares its segment).
+    # builder does (an edge whose reverse shares its segment is on a two-way road).
     raw_lanes = np.array(
         [
             "lanes_per_direction" not in d and isinstance(_first(d.get("lanes")), str)
@@ -126,35 +136,23 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
         dtype=bool,
     )
     two_way = np.bincount(segment, minlength=m)[segment] > 1 if m else np.zeros(0, dtype=bool)
-    lanes = np.where(raw_lanes & two_way, np.maximum(np.floor(lanes / 2.0), 1.0), lanes)
+    lanes = np.where(raw_lanes, defaults.split_lanes(lanes, two_way=two_way), lanes)
 
+    classes, class_code = np.unique(highway.astype(str), return_inverse=True)
+    by_class = defaults.road_defaults(
+        (tuple(str(c) for c in classes), class_code.reshape(-1)),
+        mover,
+        lanes=lanes,
+        width_m=width,
+    )
     rule = np.full(m, SPEED_RULES.index(SpeedRule.GIVEN), dtype=np.int8)
     missing = ~np.isfinite(speed)
-    if missing.any():
-        speed[missing] = [defaults.class_speed_kph(h) for h in highway[missing]]
-        rule[missing] = SPEED_RULES.index(SpeedRule.DEFAULT_TABLE)
+    speed[missing] = by_class.speed_kph[missing]
+    rule[missing] = SPEED_RULES.index(SpeedRule.DEFAULT_TABLE)
     if mover is Mover.FOOT:
-        speed[:] = defaults.WALK_SPEED_KPH
+        speed = by_class.speed_kph  # walkers walk, whatever the graph says
         rule[:] = SPEED_RULES.index(SpeedRule.FOOT)
-    lanes = np.where(
-        np.isfinite(lanes),
-        lanes,
-        [defaults.class_lanes_per_direction(h) for h in highway],
-    )
-    if mover is Mover.FOOT:
-        default_cap = np.array(
-            [
-                defaults.class_width_m(h) * defaults.PEDESTRIAN_FLOW_P_PER_M_S * 1800.0
-                for h in highway
-            ]
-        )
-    else:
-        default_cap = (
-            lanes
-            * np.array([defaults.class_veh_per_lane_hour(h) for h in highway])
-            * defaults.PERSONS_PER_VEHICLE
-        )
-    cap = np.where(np.isfinite(cap), cap, default_cap)
+    cap = np.where(np.isfinite(cap), np.rint(cap), by_class.capacity_pph)
     return RoadNetwork.from_edges(
         mover=mover,
         node_osm_id=node_ids,
@@ -169,8 +167,8 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
         highway=highway,
         speed_kph=speed,
         speed_rule=rule,
-        lanes=lanes,
-        capacity_pph=np.rint(cap).astype(np.int64),
+        lanes=by_class.lanes,
+        capacity_pph=cap.astype(np.int64),
         length_m=None if not np.isfinite(length).all() else length,
         source="networkx graph",
     )

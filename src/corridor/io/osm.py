@@ -123,7 +123,8 @@ def load_osm(
     check_readable(path)
     key = cache.cache_key(path, mover.value) if use_cache else None
     if key is not None:
-        hit = cache.load(key)
+        # the entry may have been built from a byte-identical file under another name
+        hit = cache.load(key, source=str(path))
         if hit is not None:
             return hit
     table = read_ways(path)
@@ -134,11 +135,3 @@ def load_osm(
     if key is not None:
         cache.save(key, network)
     return network
-
-
-def load_osm_all_movers(path: str | Path) -> dict[Mover, RoadNetwork]:
-    """The networks of every mover, reading the file once."""
-    path = Path(path)
-    check_readable(path)
-    table = read_ways(path)
-    return {m: network_from_ways(table, m, source=str(path)) for m in Mover}

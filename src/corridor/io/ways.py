@@ -115,15 +115,25 @@ def network_from_ways(
     # string columns are coded per way (few) and indexed per edge (many)
     hw_table, hw_way = np.unique(attrs["highway"].astype(str), return_inverse=True)
     highway = (tuple(str(h) for h in hw_table), hw_way[e_way])
-    speed, rule = _speeds(mover, attrs["maxspeed"][e_way], highway)
-    lanes = np.where(
+    two_way = d[np.concatenate([fwd.nonzero()[0], bwd.nonzero()[0]])] == 0
+    tagged_lanes = np.where(
         e_forward,
         attrs["lanes_fwd"][e_way],
         attrs["lanes_bwd"][e_way],
     )
-    two_way = d[np.concatenate([fwd.nonzero()[0], bwd.nonzero()[0]])] == 0
-    lanes = _lanes(lanes, attrs["lanes"][e_way], highway, two_way)
-    capacity = _capacity(mover, lanes, highway, attrs["width"][e_way], persons_per_vehicle)
+    tagged_lanes = np.where(
+        np.isfinite(tagged_lanes),
+        tagged_lanes,
+        defaults.split_lanes(attrs["lanes"][e_way], two_way=two_way),
+    )
+    by_class = defaults.road_defaults(
+        highway,
+        mover,
+        lanes=tagged_lanes,
+        width_m=attrs["width"][e_way],
+        persons_per_vehicle=persons_per_vehicle,
+    )
+    speed, rule = _speeds(mover, attrs["maxspeed"][e_way], highway, by_class.speed_kph)
 
     return RoadNetwork.from_edges(
         mover=mover,
@@ -139,8 +149,8 @@ def network_from_ways(
         highway=highway,
         speed_kph=speed,
         speed_rule=rule,
-        lanes=lanes,
-        capacity_pph=capacity,
+        lanes=by_class.lanes,
+        capacity_pph=by_class.capacity_pph,
         length_m=seg_len[e_seg],
         source=source,
         meta={
@@ -187,15 +197,16 @@ def _rule_code(rule: SpeedRule) -> int:
 
 
 def _speeds(
-    mover: Mover, maxspeed: NDArray[np.float64], highway: StrColumn
+    mover: Mover,
+    maxspeed: NDArray[np.float64],
+    highway: StrColumn,
+    class_speed: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """The tag, else the class's mean of tagged speeds, else ``class_speed``; walkers walk."""
     classes, cls_idx = highway
     m = len(cls_idx)
     if mover is Mover.FOOT:
-        return (
-            np.full(m, defaults.WALK_SPEED_KPH),
-            np.full(m, _rule_code(SpeedRule.FOOT), dtype=np.int8),
-        )
+        return class_speed, np.full(m, _rule_code(SpeedRule.FOOT), dtype=np.int8)
     speed = maxspeed.copy()
     rule = np.full(m, _rule_code(SpeedRule.MAXSPEED_TAG), dtype=np.int8)
     tagged = np.isfinite(maxspeed)
@@ -203,47 +214,15 @@ def _speeds(
     counts = np.bincount(cls_idx[tagged], minlength=len(classes))
     with np.errstate(invalid="ignore", divide="ignore"):
         class_mean = sums / counts
-    table = np.array([defaults.class_speed_kph(c) for c in classes])
     missing = ~tagged
     has_mean = counts[cls_idx] > 0
     use_mean = missing & has_mean
     use_table = missing & ~has_mean
     speed[use_mean] = class_mean[cls_idx[use_mean]]
     rule[use_mean] = _rule_code(SpeedRule.CLASS_MEAN)
-    speed[use_table] = table[cls_idx[use_table]]
+    speed[use_table] = class_speed[use_table]
     rule[use_table] = _rule_code(SpeedRule.DEFAULT_TABLE)
     return speed, rule
-
-
-def _lanes(
-    directional: NDArray[np.float64],
-    total: NDArray[np.float64],
-    highway: StrColumn,
-    two_way: NDArray[np.bool_],
-) -> NDArray[np.float64]:
-    per_dir = np.where(two_way, np.maximum(np.floor(total / 2.0), 1.0), total)
-    lanes = np.where(np.isfinite(directional), directional, per_dir)
-    classes, cls_idx = highway
-    default = np.array([defaults.class_lanes_per_direction(c) for c in classes])[cls_idx]
-    return np.where(np.isfinite(lanes), lanes, default)
-
-
-def _capacity(
-    mover: Mover,
-    lanes: NDArray[np.float64],
-    highway: StrColumn,
-    width: NDArray[np.float64],
-    persons_per_vehicle: float,
-) -> NDArray[np.int64]:
-    classes, cls_idx = highway
-    if mover is Mover.FOOT:
-        w_default = np.array([defaults.class_width_m(c) for c in classes])[cls_idx]
-        w = np.where(np.isfinite(width), width, w_default)
-        pph = w * defaults.PEDESTRIAN_FLOW_P_PER_M_S * 3600.0 / 2.0
-    else:
-        vph = np.array([defaults.class_veh_per_lane_hour(c) for c in classes])[cls_idx]
-        pph = lanes * vph * persons_per_vehicle
-    return np.rint(pph).astype(np.int64)
 
 
 def tags_subset(all_tags: Mapping[str, str]) -> dict[str, str]:
