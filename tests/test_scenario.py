@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from corridor.errors import ScenarioError
+from corridor.errors import Problem, ScenarioError
+from corridor.io import yaml_lines
 from corridor.io.scenario import load_scenario, scenario_json_schema
 from fixtures import core_scenario_dict, scenario_dict, write_scenario
 
@@ -194,3 +197,134 @@ def test_problems_of_every_kind_together_without_knock_on_noise(tmp_path: Path) 
     assert "no actor with id 'green-army'" in text, text
     assert "no place with id 'north'" not in text, "a set-aside place is reported again as unknown"
     assert "to drop" not in text, "an event whose target has a problem is still an event"
+
+
+# ----------------------------------------------------------------------------- parsing once
+def test_the_file_is_parsed_once_with_libyaml(tmp_path: Path, monkeypatch) -> None:
+    if yaml.__with_libyaml__:
+        assert yaml_lines.LOADER is yaml.CSafeLoader, "libyaml is there but not used"
+    path = write_scenario(tmp_path)
+    parses = []
+    loader: Any = yaml_lines.LOADER
+
+    class CountingLoader(loader):
+        def get_single_node(self) -> yaml.Node | None:
+            parses.append(path)
+            return super().get_single_node()
+
+    def second_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the scenario file was parsed a second time")
+
+    monkeypatch.setattr(yaml_lines, "LOADER", CountingLoader)
+    for name in ("compose", "load", "safe_load", "parse", "scan"):
+        monkeypatch.setattr(yaml, name, second_parse)
+    assert load_scenario(path).name == "valley"
+    assert len(parses) == 1, f"composed {len(parses)} times"
+
+
+def test_c_and_python_loaders_give_the_same_data_and_lines(tmp_path: Path, monkeypatch) -> None:
+    text = write_scenario(tmp_path).read_text()
+    data, lines = yaml_lines.parse_yaml(text)
+    monkeypatch.setattr(yaml_lines, "LOADER", yaml.SafeLoader)
+    py_data, py_lines = yaml_lines.parse_yaml(text)
+    assert data == py_data == yaml.safe_load(text)
+    for loc in [("origin",), ("events", 2, "target", "event"), ("plans", 1, "add", 0), ("x",)]:
+        assert lines.line(loc) == py_lines.line(loc), loc
+
+
+def test_invalid_yaml_reads_as_the_python_parser_says(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text("corridor: 1\nname: x\nexits: [a, b\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.problems == [
+        f"{path}:4: not valid YAML (expected ',' or ']', but got '<stream end>'); "
+        "check indentation and quoting"
+    ]
+
+
+def test_read_top_level(tmp_path: Path) -> None:
+    assert yaml_lines.read_top_level(write_scenario(tmp_path))["title"] == "Valley test scenario"
+    (tmp_path / "list.yaml").write_text("- a\n")
+    assert yaml_lines.read_top_level(tmp_path / "list.yaml") == {}
+
+
+# ----------------------------------------------------------------------------- structured problems
+def _error(tmp_path: Path, data: dict) -> ScenarioError:
+    path = write_scenario(tmp_path, data)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return info.value
+
+
+_ZONE = {"polygon": [[9, 49], [9.5, 49], [9.5, 49.5], [9, 49.5], [9, 49]], "source": "T1"}
+
+
+@pytest.mark.parametrize("actor_id", ["grey", "it's"])  # repr of "it's" has double quotes
+def test_an_actor_set_aside_is_not_reported_again_as_unknown(tmp_path: Path, actor_id) -> None:
+    data = copy.deepcopy(scenario_dict())
+    data["actors"].append({"id": actor_id, "side": "red", "bogus": 1})  # rejected by pydantic
+    data["zones"].append(dict(_ZONE, actor=actor_id))
+    err = _error(tmp_path, data)
+    assert [p.loc for p in err.details] == [("actors", 2, "bogus")], err.problems
+    assert len(err.problems) == 1 and "unknown key 'actors[2].bogus'" in err.problems[0]
+
+
+def test_an_id_set_aside_hides_only_unknown_ids_of_its_own_kind(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    data["actors"].append({"id": "zz", "side": "red", "bogus": 1})
+    data["origin"] = "zz"  # a place id; no place zz
+    err = _error(tmp_path, data)
+    unknown = [p for p in err.details if p.refers_to is not None]
+    assert [(p.loc, p.refers_to) for p in unknown] == [(("origin",), ("place", "zz"))], err.problems
+
+
+def test_a_place_set_aside_that_is_the_origin_is_reported_once(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    data["places"][0]["population"] = "many"  # town: the origin and the population place
+    err = _error(tmp_path, data)
+    assert [p.where for p in err.details] == ["places[0].population"], err.problems
+
+
+def test_overlapping_zones_are_reported_at_their_own_line(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    skipped = dict(_ZONE, actor="red-army", geojson="x.geojson")  # polygon and geojson: skipped
+    data["zones"] = [skipped, dict(_ZONE, actor="red-army"), dict(_ZONE, actor="red-army")]
+    err = _error(tmp_path, data)
+    assert [p.loc for p in err.details] == [("zones", 0), ("zones", 2)], err.problems
+    assert "overlaps zone 'zone-2'" in err.problems[1]
+
+
+def test_problems_are_the_details_formatted(tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_dict())
+    data["events"][0]["actor"] = "green-army"
+    data["events"][1]["confidence"] = 1.5
+    err = _error(tmp_path, data)
+    path = tmp_path / "scenario.yaml"
+    assert err.problems == [p.format(path) for p in err.details]
+    actor = next(p for p in err.details if p.refers_to == ("actor", "green-army"))
+    assert actor.line == _line_of(path, "green-army")
+
+
+def test_problem_format() -> None:
+    p = Problem(
+        ("events", 0, "target", "between", 1),
+        "no place with id 'atlantis'",
+        "add it to places",
+        line=105,
+    )
+    assert p.where == "events[0].target.between[1]"
+    assert p.format(Path("s.yaml")) == (
+        "s.yaml:105: events[0].target.between[1]: no place with id 'atlantis'; add it to places"
+    )
+    assert Problem(("end",), "end is before start", line=5).format("s.yaml") == (
+        "s.yaml:5: end: end is before start"
+    )
+    required = Problem(("plans", 2, "start"), "plans[2].start is required", line=7)
+    assert replace(required, loc_in_message=True).format("s.yaml") == (
+        "s.yaml:7: plans[2].start is required"
+    )
+    assert Problem((), "not valid YAML (x)", "check quoting", 4).format("s.yaml") == (
+        "s.yaml:4: not valid YAML (x); check quoting"
+    )
+    assert Problem(("origin",), "no line known").format("s.yaml") == "s.yaml: origin: no line known"

@@ -7,6 +7,9 @@ the CLI prints them on one line and exits with code 2.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+
 
 class CorridorError(Exception):
     """Base class of every error that corridor reports to a user."""
@@ -20,15 +23,70 @@ class NetworkError(CorridorError, ValueError):
     """A road network source (OSM extract, GeoJSON, networkx graph) is invalid or unusable."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file: where, what, and how to fix it.
+
+    Parameters
+    ----------
+    loc
+        The key path in the file, pydantic style: ``("events", 0, "date")``.
+    message
+        What is wrong.
+    hint
+        How to fix it, if there is more to say than the message.
+    line
+        The line in the file (1-based); 0 if not known.
+    refers_to
+        For an unknown id, the ``(kind, id)`` it names, e.g. ``("actor", "red-army")``.
+    loc_in_message
+        The message names the location itself (``exits is required``), so it is not prefixed.
+
+    Examples
+    --------
+    >>> Problem(("end",), "end 2019-01-01 is before start 2020-01-01", line=5).format("s.yaml")
+    's.yaml:5: end: end 2019-01-01 is before start 2020-01-01'
+    """
+
+    loc: tuple[str | int, ...]
+    message: str
+    hint: str = ""
+    line: int = 0
+    refers_to: tuple[str, str] | None = None
+    loc_in_message: bool = False
+
+    @property
+    def where(self) -> str:
+        """The location as written in messages: ``events[0].target.between[1]``."""
+        out = ""
+        for key in self.loc:
+            out += f"[{key}]" if isinstance(key, int) else ("." if out else "") + key
+        return out
+
+    def format(self, file: str | os.PathLike[str]) -> str:
+        """The problem on one line: ``file:line: loc: message; hint`` (no line if it is 0)."""
+        line = f":{self.line}" if self.line else ""
+        where = f" {self.where}:" if self.loc and not self.loc_in_message else ""
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{os.fspath(file)}{line}:{where} {self.message}{hint}"
+
+
 class ScenarioError(CorridorError, ValueError):
     """A scenario file does not describe a valid scenario.
 
-    ``problems`` holds every problem found, each already formatted as ``file:line: message``.
+    ``problems`` holds every problem found, each already formatted as ``file:line: message``;
+    ``details`` holds the same problems as :class:`Problem` objects, when the loader made them.
     """
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        problems: list[str] | None = None,
+        details: list[Problem] | None = None,
+    ) -> None:
         super().__init__(message)
         self.problems: list[str] = problems if problems is not None else [message]
+        self.details: list[Problem] = details if details is not None else []
 
 
 class AreaError(CorridorError, ValueError):
