@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -196,3 +199,59 @@ def test_undated_scenario_stays_undated(tmp_path: Path) -> None:
     assert len(reports) == 1 and reports[0]["date"] is None
     res = run("timeline", str(path))
     assert res.exit_code == 0 and "(undated)" in res.output
+
+
+# ------------------------------------------------------------------------------------ startup
+HEAVY = ("numba", "numpy", "scipy", "shapely", "pyproj", "pydantic", "matplotlib")
+
+
+def _modules_loaded(*argv: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    """Run ``corridor *argv`` (nothing: only import the CLI) in a fresh interpreter; the top-level
+    packages it loaded and what it wrote on stderr."""
+    code = (
+        "import sys\n"
+        "from corridor.cli.main import main\n"
+        f"sys.argv = ['corridor', *{list(argv)!r}]\n"
+        "if len(sys.argv) > 1:\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print('LOADED', *sorted({m.split('.')[0] for m in sys.modules}), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=True,
+    )
+    *err, loaded = done.stderr.strip().splitlines()
+    assert loaded.startswith("LOADED "), done.stderr
+    return set(loaded.split()[1:]), "\n".join(err)
+
+
+@pytest.mark.parametrize("argv", [(), ("--help",), ("scenarios",)])
+def test_cli_starts_without_heavy_imports(argv: tuple[str, ...]) -> None:
+    loaded, _ = _modules_loaded(*argv)
+    heavy = (*HEAVY, "yaml", "rich") if not argv else HEAVY
+    assert not loaded & set(heavy), f"corridor {' '.join(argv)} loaded {loaded & set(heavy)}"
+
+
+def test_help_is_plain_and_lists_every_command() -> None:
+    res = run("--help")
+    assert res.exit_code == 0, res.output
+    for command in ("analyze", "timeline", "compare", "scenarios", "map", "network", "scenario"):
+        assert f"  {command} " in res.output, res.output
+    res = run("scenario", "--help")
+    assert "validate" in res.output and "schema" in res.output, res.output
+
+
+@pytest.mark.slow
+def test_first_run_says_the_kernels_compile(scenario: Path, tmp_path: Path) -> None:
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "numba")}  # no compiled kernels there yet
+    argv = ("analyze", str(scenario), "--at", "2020-01-05")
+    _, err = _modules_loaded(*argv, env=env)
+    assert err.count("compiling corridor's graph kernels") == 1, err
+    _, err = _modules_loaded(*argv, env=env)
+    assert "compiling" not in err, err

@@ -1,21 +1,30 @@
-"""Shared CLI pieces: options defined once, scenario lookup, and the one error table."""
+"""Shared CLI pieces: options defined once, scenario lookup, checks, progress, and the error table.
+
+Importing this module must stay cheap (``corridor --help`` loads it): typer and the standard
+library only. rich, numpy, numba and the rest of corridor load inside the functions that use them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
-from collections.abc import Callable
-from functools import wraps
-from importlib import resources
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from corridor.errors import CorridorError, ScenarioError
 
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from corridor.model.network import Mover, RoadNetwork
+    from corridor.model.scenario import Scenario
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 ScenarioArg = Annotated[
@@ -46,9 +55,32 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebac
 
 DEFAULT_SCENARIO = "mosul-2016"
 
+# typer coerces a parameter through a pydantic TypeAdapter (pydantic loads: about 0.1 s) unless
+# its value is already a bool. A ``--help`` left out is None; as the context's default it is
+# False, so the root and commands whose parameters are all flags (``scenarios``) start without it.
+FLAGS_ONLY: dict[str, Any] = {"default_map": {"help": False}}
 
+
+# ------------------------------------------------------------------------------------ consoles
+@functools.cache
+def console() -> Console:
+    """The stdout console. Tables need room: to a file or pipe, they are laid out 150 wide."""
+    from rich.console import Console
+
+    return Console() if Console().is_terminal else Console(width=150)
+
+
+@functools.cache
+def err_console() -> Console:
+    """The stderr console, for progress, notices and errors."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+# ----------------------------------------------------------------------------------- scenarios
 def bundled_dir() -> Path:
-    return Path(str(resources.files("corridor") / "data" / "scenarios"))
+    return Path(__file__).resolve().parent.parent / "data" / "scenarios"
 
 
 def bundled_scenarios() -> dict[str, Path]:
@@ -71,6 +103,17 @@ def resolve_scenario(value: str | None) -> Path:
     return p
 
 
+def scenario_networks(scenario: Scenario) -> Callable[[Mover], RoadNetwork]:
+    """The scenario's network for a base mover (OSM extracts through the on-disk cache)."""
+    from corridor.io.network import load_network
+
+    def network_for(mover: Mover) -> RoadNetwork:
+        return load_network(scenario.network_path, mover, kind=scenario.network_kind)
+
+    return network_for
+
+
+# -------------------------------------------------------------------------------------- checks
 def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
     if value is None:
         return None
@@ -81,21 +124,151 @@ def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
         raise ScenarioError(msg) from None
 
 
+def check_window(scenario: Scenario, day: dt.date | None) -> None:
+    """Refuse a ``--at`` date outside the scenario's start and end (either may be open)."""
+    if day is None:
+        return
+    start, end = scenario.start, scenario.end
+    if (start and day < start) or (end and day > end):
+        msg = f"--at {day} is outside the scenario's window {start or '…'} to {end or '…'}"
+        raise ScenarioError(msg)
+
+
+def load_checked(
+    value: str | None,
+    *,
+    day: dt.date | None = None,
+    mover: str | None = None,
+    plans: tuple[str | None, ...] = (None,),
+) -> Scenario:
+    """The scenario a command names, with its ``--at`` day, mover and plans checked.
+
+    Each mistake is one line before any work (and before any compile notice).
+    """
+    from corridor.io.scenario import load_scenario
+    from corridor.model.timeline import timeline_events
+
+    scenario = load_scenario(resolve_scenario(value))
+    check_window(scenario, day)
+    scenario.mover_profile(mover)
+    for plan in plans:
+        timeline_events(scenario, plan)
+    return scenario
+
+
+# ------------------------------------------------------------------------------------ progress
+@contextmanager
+def progress() -> Iterator[Progress]:
+    """A transient progress display on stderr."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console(),
+        transient=True,
+    ) as prog:
+        yield prog
+
+
+def ticker(prog: Progress, description: str) -> Callable[[int, int], None]:
+    """A task on ``prog`` and a callback ``tick(done, total)`` that advances it."""
+    task = prog.add_task(description, total=None)
+
+    def tick(done: int, total: int) -> None:
+        prog.update(task, completed=done, total=total)
+
+    return tick
+
+
+# ---------------------------------------------------------------------------- compile notice
+KERNELS = "corridor.analysis.kernels"
+# 5 to 20 s measured on two cores: the first analysis on a machine, or after an upgrade
+COMPILE_NOTICE = "compiling corridor's graph kernels once (several seconds; later runs skip it)…"
+
+
+def kernels_need_compiling() -> bool:
+    """Whether numba must compile corridor's graph kernels before the first analysis.
+
+    Each ``@njit(cache=True)`` function keeps an index ``<module>.<name>-<line>.pyXY.nbi`` in its
+    cache directory (``__pycache__`` next to the module, else ``NUMBA_CACHE_DIR`` or the user's
+    cache). numba ignores an index written by another numba or for another source, and so does
+    this check, which reads each index as numba does. A kernel module counts as compiled when
+    one of its kernels has a usable index: an analysis may never call some of them (``close_arcs``
+    serves only closure sessions), and those would otherwise be reported on every run.
+    """
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module(KERNELS)
+    names = [KERNELS]
+    if hasattr(package, "__path__"):
+        names += [f"{KERNELS}.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
+    for name in names:
+        module = importlib.import_module(name)
+        cached = [
+            usable
+            for obj in vars(module).values()
+            if getattr(obj, "__module__", None) == name
+            and (usable := _numba_index_usable(obj)) is not None
+        ]
+        if cached and not any(cached):
+            return True
+    return False
+
+
+def _numba_index_usable(dispatcher: Any) -> bool | None:
+    """Whether a numba dispatcher has a usable on-disk index; None if it caches nothing."""
+    # numba's own reader (IndexDataCacheFile._load_index) returns {} when the index is absent,
+    # from another numba or for other source. A dispatcher without one (not compiled code, no
+    # cache=True, or a numba whose internals moved) caches nothing that this check can see.
+    index = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    load = getattr(index, "_load_index", None)
+    if load is None:
+        return None
+    try:
+        return bool(load())
+    except Exception:  # an unreadable index: numba will compile and rewrite it
+        return False
+
+
+@functools.cache
+def announce_compiling() -> None:
+    """Say once per process, on stderr, when the graph kernels are about to compile.
+
+    Commands that analyse call it after checking their input and before the first analysis, so
+    that a first run on a fresh machine does not sit silent for seconds.
+    """
+    if kernels_need_compiling():
+        err_console().print(COMPILE_NOTICE, highlight=False)
+
+
+# --------------------------------------------------------------------------------- error table
 def handle_errors(func: F) -> F:
     """The one error table: a user's mistake prints one line and exits 2."""
 
-    @wraps(func)
+    @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verbose = bool(kwargs.get("verbose"))
         try:
             return func(*args, **kwargs)
         except CorridorError as exc:
             if verbose:
-                err_console.print_exception()
-            err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+                err_console().print_exception()
+            err_console().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
-            err_console.print("interrupted")
+            err_console().print("interrupted")
             raise typer.Exit(130) from None
         except BrokenPipeError:
             sys.stderr.close()

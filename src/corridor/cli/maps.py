@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from corridor.cli.common import (
     AtOpt,
@@ -15,12 +13,15 @@ from corridor.cli.common import (
     PlanOpt,
     ScenarioArg,
     VerboseOpt,
+    announce_compiling,
+    err_console,
     handle_errors,
+    load_checked,
     parse_date,
-    resolve_scenario,
+    scenario_networks,
 )
-from corridor.errors import OutputError, ScenarioError
-from corridor.io.files import writable, write_atomic
+
+app = typer.Typer()
 
 OutputOpt = Annotated[
     Path | None,
@@ -50,6 +51,9 @@ TilesOpt = Annotated[
 
 def _geojson_dir(path: Path) -> Path:
     """The directory for ``--geojson``: it may be created, but only inside an existing one."""
+    from corridor.errors import OutputError
+    from corridor.io.files import writable
+
     if path.exists() and not path.is_dir():
         msg = f"--geojson {path}: exists and is not a directory; name a directory"
         raise OutputError(msg)
@@ -60,6 +64,8 @@ def _geojson_dir(path: Path) -> Path:
     return path
 
 
+@app.command("map")
+@handle_errors
 def map_command(
     scenario: ScenarioArg = None,
     at: AtOpt = None,
@@ -71,19 +77,18 @@ def map_command(
     verbose: VerboseOpt = False,
 ) -> None:
     """The corridor on a map: one offline HTML page with layers, legend, and a time slider."""
+    import json
+
+    from rich.console import Console
+
     from corridor.analysis.replay import replay
-    from corridor.cli.main import _network_loader
-    from corridor.io.scenario import load_scenario
-    from corridor.model.timeline import change_dates, timeline_events
+    from corridor.errors import OutputError
+    from corridor.io.files import writable, write_atomic
+    from corridor.model.timeline import change_dates
     from corridor.outputs.map import map_html, map_layers
 
-    sc = load_scenario(resolve_scenario(scenario))
     day = parse_date(at)
-    if day is not None and ((sc.start and day < sc.start) or (sc.end and day > sc.end)):
-        msg = f"--at {day} is outside the scenario's window {sc.start or '…'} to {sc.end or '…'}"
-        raise ScenarioError(msg)
-    sc.mover_profile(mover)  # unknown mover: one line, before any work
-    timeline_events(sc, plan)  # unknown plan: likewise
+    sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
     html_path = output
     if html_path is None and geojson is None:
         html_path = Path(f"{sc.name}.html")
@@ -99,12 +104,12 @@ def map_command(
     if day is not None and day not in dates:
         dates = sorted([*dates, day])
     start = dates.index(day) if day is not None else 0
-    err = Console(stderr=True)
-    with err.status(f"replaying {sc.name} over {len(dates)} dates"):
+    announce_compiling()
+    with err_console().status(f"replaying {sc.name} over {len(dates)} dates"):
         # without --at the replay picks the change dates itself (and leaves undated scenarios
         # undated)
         reports = replay(
-            sc, _network_loader(sc), mover=mover, plan=plan, dates=dates if day else None
+            sc, scenario_networks(sc), mover=mover, plan=plan, dates=dates if day else None
         )
         page = map_html(sc, reports, plan=plan, start=start, tiles=tiles) if html_path else ""
         layers = map_layers(sc, reports[start], plan=plan) if geojson is not None else {}
@@ -123,5 +128,5 @@ def map_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``map`` command to ``app``."""
-    app.command("map")(handle_errors(map_command))
+    """Add the ``map`` command to another Typer ``app`` (tests build a small app with it)."""
+    app.command("map")(map_command)

@@ -1,0 +1,164 @@
+"""``corridor timeline`` and ``corridor compare``: a scenario replayed over its change dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corridor.cli.common import (
+    JsonOpt,
+    MoverOpt,
+    PlanOpt,
+    PopulationOpt,
+    ScenarioArg,
+    VerboseOpt,
+    announce_compiling,
+    console,
+    err_console,
+    handle_errors,
+    load_checked,
+    progress,
+    scenario_networks,
+    ticker,
+)
+
+app = typer.Typer()
+
+
+@app.command()
+@handle_errors
+def timeline(
+    scenario: ScenarioArg = None,
+    plan: PlanOpt = None,
+    mover: MoverOpt = None,
+    population: PopulationOpt = None,
+    json_: JsonOpt = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also draw the timeline as a chart (.png or .svg)."),
+    ] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """One row per date where something changes: events, status per exit, cut, capacity."""
+    import csv
+    import io
+    import json
+
+    from corridor.analysis.replay import replay
+    from corridor.outputs.json import report_json
+    from corridor.outputs.timeline import timeline_rows, timeline_table
+
+    sc = load_checked(scenario, mover=mover, plans=(plan,))
+    if chart is not None:
+        from corridor.outputs.charts import check_chart_path
+
+        check_chart_path(chart)
+    announce_compiling()
+    with progress() as prog:
+        tick = ticker(prog, f"replaying {sc.name}" + (f" under plan {plan}" if plan else ""))
+        reports = replay(
+            sc, scenario_networks(sc), mover=mover, plan=plan, population=population, on_report=tick
+        )
+    if chart is not None:
+        from corridor.outputs.charts import write_timeline_chart
+
+        write_timeline_chart(sc, reports, chart, plan=plan)
+        err_console().print(f"chart written to {chart}")
+    if json_:
+        print(json.dumps([report_json(r) for r in reports], ensure_ascii=False, indent=2))
+        return
+    rows = timeline_rows(reports)
+    if csv_:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()) if rows else ["date"])
+        w.writeheader()
+        w.writerows(rows)
+        print(buf.getvalue(), end="")
+        return
+    console().print(timeline_table(sc, reports, plan=plan))
+
+
+@app.command()
+@handle_errors
+def compare(
+    scenario: ScenarioArg = None,
+    plan: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plan", "-p", help="Plan id; give two, or one to compare with what happened."
+        ),
+    ] = None,
+    mover: MoverOpt = None,
+    json_: JsonOpt = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also draw both on one chart (.png or .svg)."),
+    ] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Two plans (or a plan and what happened) side by side, and the first date they differ."""
+    import json
+
+    from rich.text import Text
+
+    from corridor.analysis.replay import replay
+    from corridor.errors import ScenarioError
+    from corridor.model.timeline import change_dates
+    from corridor.outputs.json import report_json
+    from corridor.outputs.timeline import compare_table, first_difference
+
+    plans: list[str | None] = list(plan or [])
+    if len(plans) == 1:
+        plans = [None, plans[0]]
+    if len(plans) != 2:
+        msg = "compare needs --plan A --plan B, or one --plan to compare with what happened"
+        raise ScenarioError(msg)
+    sc = load_checked(scenario, mover=mover, plans=tuple(plans))
+    if chart is not None:
+        from corridor.outputs.charts import check_chart_path
+
+        check_chart_path(chart)
+    dates = sorted(set(change_dates(sc, plans[0])) | set(change_dates(sc, plans[1])))
+    networks = scenario_networks(sc)
+    announce_compiling()
+    with progress() as prog:
+        a, b = (
+            replay(
+                sc,
+                networks,
+                mover=mover,
+                plan=p,
+                dates=dates,
+                on_report=ticker(prog, f"replaying {sc.name}: {p or 'what happened'}"),
+            )
+            for p in plans
+        )
+    diff = first_difference(a, b)
+    if chart is not None:
+        from corridor.outputs.charts import write_compare_chart
+
+        write_compare_chart(sc, a, b, plans, chart)
+        err_console().print(f"chart written to {chart}")
+    if json_:
+        print(
+            json.dumps(
+                {
+                    "plans": [p or "what happened" for p in plans],
+                    "first_difference": diff,
+                    "a": [report_json(r) for r in a],
+                    "b": [report_json(r) for r in b],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    out = console()
+    out.print(compare_table(sc, a, b, plans))
+    if diff:
+        out.print(Text(f"The two part on {diff}.", style="bold"))
+    else:
+        out.print("The two never differ.")

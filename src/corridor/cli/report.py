@@ -1,0 +1,120 @@
+"""``corridor analyze``: the full report at one date, with what-if closures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from corridor.cli.common import (
+    AtOpt,
+    JsonOpt,
+    KOpt,
+    MoverOpt,
+    PlanOpt,
+    PopulationOpt,
+    ScenarioArg,
+    VerboseOpt,
+    announce_compiling,
+    console,
+    handle_errors,
+    load_checked,
+    parse_date,
+    progress,
+    scenario_networks,
+)
+
+if TYPE_CHECKING:
+    from corridor.model.situation import Closure
+
+app = typer.Typer()
+
+
+@app.command()
+@handle_errors
+def analyze(
+    scenario: ScenarioArg = None,
+    at: AtOpt = None,
+    plan: PlanOpt = None,
+    mover: MoverOpt = None,
+    k: KOpt = 2,
+    population: PopulationOpt = None,
+    json_: JsonOpt = False,
+    geojson: Annotated[
+        Path | None, typer.Option("--geojson", help="Write routes, cut, origin and exits here.")
+    ] = None,
+    close_way: Annotated[
+        list[int] | None,
+        typer.Option("--close-way", help="What if this OSM way were closed too? (repeatable)"),
+    ] = None,
+    close_point: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--close-point",
+            help="What if every road within R metres of LON,LAT were closed? Give LON,LAT,R "
+            "(repeatable).",
+        ),
+    ] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Full report at one date: status, exits, routes, minimum cut, capacity, evacuation time."""
+    import json
+
+    from corridor.analysis.replay import report_at
+    from corridor.io.files import writable, write_atomic
+    from corridor.outputs.json import report_json
+    from corridor.outputs.text import print_report
+
+    day = parse_date(at)
+    sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
+    if geojson is not None:
+        writable(geojson)
+    what_if = _what_if(close_way or [], close_point or [])
+    announce_compiling()
+    with progress() as prog:
+        prog.add_task(f"analysing {sc.name}", total=None)
+        report = report_at(
+            sc,
+            scenario_networks(sc),
+            day,
+            mover=mover,
+            plan=plan,
+            k=k,
+            population=population,
+            what_if=what_if,
+        )
+    if geojson is not None:
+        from corridor.outputs.geojson import report_geojson
+
+        write_atomic(geojson, json.dumps(report_geojson(report)))
+    out = console()
+    if json_:
+        out.print_json(data=report_json(report)) if out.is_terminal else print(
+            json.dumps(report_json(report), ensure_ascii=False, indent=2)
+        )
+    else:
+        print_report(report, out)
+        if geojson is not None:
+            out.print(f"GeoJSON written to {geojson}")
+
+
+def _what_if(ways: list[int], points: list[str]) -> list[Closure]:
+    """The ``--close-way`` and ``--close-point`` closures."""
+    from corridor.errors import ScenarioError
+    from corridor.model.areas import Area
+    from corridor.model.situation import Closure
+
+    out = [Closure(ways=(w,), label=f"way {w}") for w in ways]
+    for text in points:
+        try:
+            lon, lat, radius = (float(x) for x in text.split(","))
+        except ValueError:
+            msg = f"--close-point {text!r}: write it as LON,LAT,RADIUS_M, e.g. 43.05,36.37,500"
+            raise ScenarioError(msg) from None
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or radius <= 0:
+            msg = f"--close-point {text!r}: LON in [-180, 180], LAT in [-90, 90], RADIUS_M > 0"
+            raise ScenarioError(msg)
+        label = f"{radius:.0f} m around [{lon}, {lat}]"
+        out.append(Closure(area=Area(label, point=(lon, lat), radius_m=radius), label=label))
+    return out
