@@ -11,9 +11,9 @@ import matplotlib.dates as mdates
 import numpy as np
 import pytest
 
-from corridor.analysis.replay import replay
-from corridor.cli.main import _network_loader
+from corridor.analysis.replay import mover_network, replay
 from corridor.errors import OutputError
+from corridor.io.network import NetworkLoader
 from corridor.io.scenario import load_scenario
 from corridor.model.timeline import change_dates
 from corridor.outputs.charts import (
@@ -35,13 +35,14 @@ WIDTH, HEIGHT = round(FIGSIZE_IN[0] * DPI), round(FIGSIZE_IN[1] * DPI)
 @pytest.fixture(scope="module")
 def valley(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     sc = load_scenario(write_scenario(tmp_path_factory.mktemp("valley")))
-    net = _network_loader(sc)
+    net = NetworkLoader(sc.network_path, kind=sc.network_kind)
     dates = sorted(set(change_dates(sc, None)) | set(change_dates(sc, "seal")))
     return (
         sc,
         replay(sc, net),
         replay(sc, net, dates=dates),
         replay(sc, net, plan="seal", dates=dates),
+        mover_network(sc, net),
     )
 
 
@@ -65,7 +66,7 @@ def _by_gid(fig, gid: str):  # type: ignore[no-untyped-def]
 
 
 def test_timeline_png_and_svg(valley, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sc, reports, _, _ = valley
+    sc, reports, *_ = valley
     png = write_timeline_chart(sc, reports, tmp_path / "t.png")
     assert _png_size(png) == (WIDTH, HEIGHT)
     svg = write_timeline_chart(sc, reports, tmp_path / "t.svg")
@@ -75,8 +76,8 @@ def test_timeline_png_and_svg(valley, tmp_path: Path) -> None:  # type: ignore[n
 
 
 def test_timeline_series_equal_the_json(valley) -> None:  # type: ignore[no-untyped-def]
-    sc, reports, _, _ = valley
-    rows = [report_json(r) for r in reports]
+    sc, reports, _, _, net = valley
+    rows = [report_json(r, net) for r in reports]
     fig = timeline_figure(sc, reports)
     days, cap = _steps(_by_gid(fig, "capacity_pph"))
     assert days == [r["date"] for r in rows]
@@ -99,7 +100,7 @@ def test_timeline_series_equal_the_json(valley) -> None:  # type: ignore[no-unty
 
 
 def test_compare_draws_both_plans(valley, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sc, _, a, b = valley
+    sc, _, a, b, _ = valley
     fig = compare_figure(sc, a, b, [None, "seal"])
     assert _steps(_by_gid(fig, "capacity_pph[0]"))[1] == [r.flow.value_pph for r in a]
     assert _steps(_by_gid(fig, "capacity_pph[1]"))[1] == [r.flow.value_pph for r in b]
@@ -113,7 +114,7 @@ def test_compare_draws_both_plans(valley, tmp_path: Path) -> None:  # type: igno
     [("missing/t.png", "does not exist"), ("t.jpg", ".png or .svg")],
 )
 def test_bad_chart_path(valley, tmp_path: Path, name: str, needle: str) -> None:  # type: ignore[no-untyped-def]
-    sc, reports, _, _ = valley
+    sc, reports, *_ = valley
     with pytest.raises(OutputError, match=needle):
         write_timeline_chart(sc, reports, tmp_path / name)
     assert list(tmp_path.iterdir()) == []

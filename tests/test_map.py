@@ -12,16 +12,16 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from corridor.analysis.replay import replay
-from corridor.cli.main import _network_loader
+from corridor.analysis.flows import exit_flows
+from corridor.analysis.replay import mover_network, replay
 from corridor.cli.maps import register
+from corridor.io.network import NetworkLoader
 from corridor.io.scenario import load_scenario
 from corridor.outputs.json import report_json
 from corridor.outputs.map import (
     DYNAMIC,
     LAYERS,
     borders_layer,
-    exit_flows,
     map_data,
     map_html,
     map_layers,
@@ -46,23 +46,24 @@ def _app() -> typer.Typer:
 def valley(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     path = write_scenario(tmp_path_factory.mktemp("valley"))
     sc = load_scenario(path)
-    return path, sc, replay(sc, _network_loader(sc))
+    networks = NetworkLoader(sc.network_path, kind=sc.network_kind)
+    return path, sc, replay(sc, networks), mover_network(sc, networks)
 
 
 def test_one_frame_per_change_date_with_the_reports_json(valley) -> None:  # type: ignore[no-untyped-def]
-    _, sc, reports = valley
-    data = map_data(sc, reports)
+    _, sc, reports, net = valley
+    data = map_data(sc, reports, net)
     assert [f["date"] for f in data["frames"]] == DATES
     for frame, r in zip(data["frames"], reports, strict=True):
-        assert frame["report"] == json.loads(json.dumps(report_json(r))), frame["date"]
+        assert frame["report"] == json.loads(json.dumps(report_json(r, net))), frame["date"]
         assert set(frame["layers"]) == set(DYNAMIC)
     assert set(data["static"]) == {"roads", "areas", "borders"}
 
 
 def test_layers_known_answers(valley) -> None:  # type: ignore[no-untyped-def]
-    _, sc, reports = valley
+    _, sc, reports, net = valley
     counts = {
-        r.date: {k: len(v["features"]) for k, v in map_layers(sc, r).items()} for r in reports
+        r.date: {k: len(v["features"]) for k, v in map_layers(sc, r, net).items()} for r in reports
     }
     # 10 OSM ways; origin + 3 exits; 6 places, every date
     assert {c["roads"] for c in counts.values()} == {10}
@@ -75,7 +76,7 @@ def test_layers_known_answers(valley) -> None:  # type: ignore[no-untyped-def]
     # the W1 junction taken on the 10th, for good
     assert [counts[d]["zones"] for d in DATES] == [0, 0, 1, 1, 1]
     # the cut's popup text
-    cut = map_layers(sc, reports[1])["cut"]
+    cut = map_layers(sc, reports[1], net)["cut"]
     assert cut["properties"]["note"] == "closing these 2 segments seals Town"
     assert {f["properties"]["road"] for f in cut["features"]} == {
         "West road (R-W)",
@@ -84,8 +85,8 @@ def test_layers_known_answers(valley) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_closure_popup_fields(valley) -> None:  # type: ignore[no-untyped-def]
-    _, sc, reports = valley
-    (f,) = map_layers(sc, reports[1])["closures"]["features"]
+    _, sc, reports, net = valley
+    (f,) = map_layers(sc, reports[1], net)["closures"]["features"]
     p = f["properties"]
     assert (p["actor"], p["date"], p["confidence"], p["quote"]) == (
         "red-army",
@@ -99,26 +100,27 @@ def test_closure_popup_fields(valley) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_corridor_flows_split_by_exit_sum_to_the_flow(valley) -> None:  # type: ignore[no-untyped-def]
-    _, sc, reports = valley
+    _, sc, reports, net = valley
     for r in reports:
-        edges, per_exit = exit_flows(r)
+        exits = tuple(x.nodes for x in r.exits)
+        edges, per_exit = exit_flows(net, exits, r.flow.edge_flow_pph)
         flow = r.flow.edge_flow_pph[edges]
         assert np.allclose(per_exit.sum(axis=1), flow), r.date
         # what reaches the exits is the capacity out
         into_exits = 0.0
-        for i, nodes in enumerate(r.situation.exits):
-            into = np.isin(r.situation.network.dst[edges], nodes)
+        for i, nodes in enumerate(exits):
+            into = np.isin(net.dst[edges], nodes)
             into_exits += per_exit[into, i].sum()
         assert into_exits == pytest.approx(r.flow.value_pph), r.date
-        feats = map_layers(sc, r)["corridors"]["features"]
+        feats = map_layers(sc, r, net)["corridors"]["features"]
         assert {f["properties"]["exit"] for f in feats} == {
             x.name for x in r.reach.exits if x.reachable
         }, r.date
 
 
 def test_page_is_self_contained(valley) -> None:  # type: ignore[no-untyped-def]
-    _, sc, reports = valley
-    page = map_html(sc, reports)
+    _, sc, reports, net = valley
+    page = map_html(sc, reports, net)
     assert page.startswith("<!DOCTYPE html>")
     assert "{{" not in page.replace("{{z}}", ""), "a placeholder left in the page"
     # no external resource: no element with src/href to http(s) (Leaflet's own code names its
@@ -132,10 +134,10 @@ def test_page_is_self_contained(valley) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_tiles_are_only_used_when_asked(valley) -> None:  # type: ignore[no-untyped-def]
-    _, sc, reports = valley
-    assert map_data(sc, reports)["tiles"] is None
+    _, sc, reports, net = valley
+    assert map_data(sc, reports, net)["tiles"] is None
     url = "https://tiles.invalid/{z}/{x}/{y}.png"
-    assert map_data(sc, reports, tiles=url)["tiles"] == url
+    assert map_data(sc, reports, net, tiles=url)["tiles"] == url
 
 
 def test_borders_come_from_the_bundled_natural_earth_extract() -> None:
@@ -146,7 +148,7 @@ def test_borders_come_from_the_bundled_natural_earth_extract() -> None:
 
 
 def test_cli_writes_map_and_geojson(valley, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    path, _, _ = valley
+    path, *_ = valley
     out = tmp_path / "m.html"
     gj = tmp_path / "layers"
     res = CliRunner().invoke(
@@ -184,7 +186,7 @@ def test_cli_writes_map_and_geojson(valley, tmp_path: Path) -> None:  # type: ig
     ],
 )
 def test_bad_input_one_line_exit_2_nothing_written(valley, tmp_path: Path, args, needle) -> None:  # type: ignore[no-untyped-def]
-    path, _, _ = valley
+    path, *_ = valley
     args = [a.replace("{missing}", str(tmp_path / "missing")) for a in args]
     if "-o" not in args:
         args += ["-o", str(tmp_path / "m.html")]
@@ -196,7 +198,7 @@ def test_bad_input_one_line_exit_2_nothing_written(valley, tmp_path: Path, args,
 
 
 def test_unwritable_directory(valley, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    path, _, _ = valley
+    path, *_ = valley
     ro = tmp_path / "ro"
     ro.mkdir()
     real = os.access
@@ -207,3 +209,36 @@ def test_unwritable_directory(valley, tmp_path: Path, monkeypatch: pytest.Monkey
     res = CliRunner().invoke(_app(), ["map", str(path), "-o", str(ro / "m.html")])
     assert res.exit_code == 2, res.output
     assert "cannot write" in res.output and list(ro.iterdir()) == []
+
+
+def test_a_reopening_by_way_removes_the_closure_from_the_map(tmp_path: Path) -> None:
+    """Regression: the map re-derived the timeline and kept drawing a closure that an event
+    reopened by way (not by event id), while the analysis had reopened the road."""
+    from fixtures import scenario_dict
+
+    data = scenario_dict()
+    data["events"].append(
+        {
+            "id": "reopen-track",
+            "date": "2020-01-25",
+            "actor": "red-army",
+            "kind": "reopen",
+            "target": {"way": 502},
+            "confidence": 0.8,
+            "source": "T1",
+        }
+    )
+    sc = load_scenario(write_scenario(tmp_path, data))
+    networks = NetworkLoader(sc.network_path, kind=sc.network_kind)
+    net = mover_network(sc, networks)
+    reports = {r.date: r for r in replay(sc, networks)}
+    closed_20 = map_layers(sc, reports["2020-01-20"], net)["closures"]["features"]
+    assert [f["properties"]["event"] for f in closed_20] == ["cut-track"]
+    assert closed_20[0]["properties"]["edges_closed"] > 0
+    after = reports["2020-01-25"]
+    reasons = [reason for reason, _ in after.closed.counts()]
+    assert not any("cut-track" in r for r in reasons), f"the track is still closed: {reasons}"
+    assert map_layers(sc, after, net)["closures"]["features"] == [], "the map still draws it"
+    # the zones and places layers read the same state: population set on the 20th stays
+    places = map_layers(sc, after, net)["places"]["features"]
+    assert {f["properties"]["place"]: f["properties"]["population"] for f in places}["town"] == 5000

@@ -127,7 +127,7 @@ def test_reused_dates_equal_fresh_analyses() -> None:
     fresh analysis of the date."""
     import datetime as dt
 
-    from corridor.analysis.replay import replay, report_at
+    from corridor.analysis.replay import mover_network, replay, report_at
     from corridor.io.network import load_network
     from corridor.io.scenario import load_scenario
     from corridor.outputs.json import report_json
@@ -142,4 +142,5 @@ def test_reused_dates_equal_fresh_analyses() -> None:
     assert reused, "mosul-2016 has dates that change nothing for isis-fighters"
     for r in reused:
         fresh = report_at(sc, net, dt.date.fromisoformat(r.date), mover="isis-fighters", k=0)
-        assert report_json(r) == report_json(fresh), r.date
+        network = mover_network(sc, net, "isis-fighters")
+        assert report_json(r, network) == report_json(fresh, network), r.date

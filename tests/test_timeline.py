@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corridor.analysis.replay import replay, report_at
+from corridor.analysis.replay import mover_network, replay, report_at
 from corridor.errors import UnknownIdError
 from corridor.io.network import load_network
 from corridor.io.scenario import load_scenario
@@ -218,8 +218,8 @@ def test_reopening_restores_the_earlier_state(ops: list[tuple[int, bool]]) -> No
 def test_replay_gives_one_report_per_change_date(valley: Scenario) -> None:
     reports = replay(valley, _net(valley, "fighters"), mover="fighters")
     assert [r.date for r in reports] == [d.isoformat() for d in change_dates(valley)]
-    assert reports[1].extra["events"][0]["id"] == "cut-north"
-    assert reports[1].extra["events"][0]["sources"][0]["outlet"] == "Test Wire"
+    assert reports[1].events[0].id == "cut-north"
+    assert reports[1].events[0].sources[0].outlet == "Test Wire"
 
 
 @pytest.mark.parametrize("mover", ["fighters", "civilians"])
@@ -229,9 +229,11 @@ def test_replay_reuse_equals_fresh_analysis(valley: Scenario, mover: str) -> Non
     from corridor.outputs.json import report_json
 
     replayed = replay(valley, _net(valley, mover), mover=mover)
+    net = mover_network(valley, _net(valley, mover), mover)
     for r in replayed:
         fresh = report_at(valley, _net(valley, mover), D.fromisoformat(r.date), mover=mover, k=0)
-        assert report_json(r) == report_json(fresh), f"{mover} {r.date}"
+        assert report_json(r, net) == report_json(fresh, net), f"{mover} {r.date}"
+        assert r.closures == fresh.closures, f"{mover} {r.date}"
 
 
 @pytest.mark.parametrize("mover", ["fighters", "civilians"])
@@ -242,10 +244,12 @@ def test_daily_replay_equals_fresh_analysis_every_day(valley: Scenario, mover: s
 
     days = [D(2020, 1, 1) + dt.timedelta(days=i) for i in range(31)]
     replayed = replay(valley, _net(valley, mover), mover=mover, dates=days)
+    net = mover_network(valley, _net(valley, mover), mover)
     assert [r.date for r in replayed] == [d.isoformat() for d in days]
     for r, d in zip(replayed, days, strict=True):
         fresh = report_at(valley, _net(valley, mover), d, mover=mover, k=0)
-        assert report_json(r) == report_json(fresh), f"{mover} {d}"
+        assert report_json(r, net) == report_json(fresh, net), f"{mover} {d}"
+        assert r.closures == fresh.closures, f"{mover} {d}"
 
 
 def test_mover_side_means_blocked_by_every_hostile_side(tmp_path: Path) -> None:

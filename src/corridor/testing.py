@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,10 @@ from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.areas import Area
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.situation import Situation, build_situation
+
+if TYPE_CHECKING:
+    from corridor.io.network import NetworkLoader
+    from corridor.model.scenario import Scenario
 
 
 def network_from_segments(
@@ -77,3 +82,18 @@ def two_towns_one_bridge() -> Situation:
     origin = Area("West", point=(0.0005, 0.0005), radius_m=120)
     exit_ = Area("East", point=(0.0115, 0.0005), radius_m=120)
     return build_situation(net, origin, [exit_])
+
+
+def bundled(name: str = "mosul-2016") -> tuple[Scenario, NetworkLoader]:
+    """A bundled scenario, loaded, with a loader of its network (for examples and tests).
+
+    >>> sc, networks = bundled()
+    >>> sc.name
+    'mosul-2016'
+    """
+    from corridor.bundled import bundled_scenario
+    from corridor.io.network import NetworkLoader
+    from corridor.io.scenario import load_scenario
+
+    sc = load_scenario(bundled_scenario(name))
+    return sc, NetworkLoader(sc.network_path, kind=sc.network_kind)

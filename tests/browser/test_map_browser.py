@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from corridor.analysis.replay import replay
+from corridor.analysis.replay import mover_network, replay
 from corridor.cli.common import bundled_scenarios
-from corridor.cli.main import _network_loader
+from corridor.io.network import NetworkLoader
 from corridor.io.scenario import load_scenario
 from corridor.outputs.map import DYNAMIC, LAYERS, map_data, map_html
 from fixtures import write_scenario
@@ -22,10 +22,12 @@ STATIC = [k for k in LAYERS if k not in DYNAMIC]
 
 def _write_map(tmp: Path, scenario_path: Path, name: str) -> tuple[Path, dict[str, Any]]:
     sc = load_scenario(scenario_path)
-    reports = replay(sc, _network_loader(sc))
+    networks = NetworkLoader(sc.network_path, kind=sc.network_kind)
+    reports = replay(sc, networks)
+    net = mover_network(sc, networks)
     out = tmp / f"{name}.html"
-    out.write_text(map_html(sc, reports), encoding="utf-8")
-    return out, map_data(sc, reports)
+    out.write_text(map_html(sc, reports, net), encoding="utf-8")
+    return out, map_data(sc, reports, net)
 
 
 def _counts(page: Any) -> dict[str, int]:

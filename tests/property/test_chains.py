@@ -5,14 +5,18 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given
 
-from corridor.analysis.chains import chains
+from corridor.analysis.prepared import Prepared, SituationWork
 from strategies import situations
 
 
 @given(s=situations())
-def test_chains_partition_the_useful_open_edges(s) -> None:  # type: ignore[no-untyped-def]
+def test_chains_partition_the_useful_edges(s) -> None:  # type: ignore[no-untyped-def]
+    """The chains of the whole network (what every analysis runs on) and the chains a
+    situation leaves open (every segment open)."""
     net = s.network
-    c = chains(s)
+    prepared = Prepared.of(s)
+    c = prepared.chains
+    is_open = SituationWork(s, prepared).open_chains
     terminal = np.zeros(net.n_nodes, dtype=bool)
     terminal[s.origin] = True
     for nodes in s.exits:
@@ -23,7 +27,7 @@ def test_chains_partition_the_useful_open_edges(s) -> None:  # type: ignore[no-u
         members = c.members[c.ptr[k] : c.ptr[k + 1]]
         assert len(members) >= 1
         seen[members] += 1
-        assert s.open[members].all(), "a chain uses a closed edge"
+        assert is_open[k] == s.open[members].all(), "a chain's open flag is wrong"
         assert net.src[members[0]] == c.tail[k] and net.dst[members[-1]] == c.head[k]
         assert (net.dst[members[:-1]] == net.src[members[1:]]).all(), "chain is not a path"
         interior = net.dst[members[:-1]]
@@ -33,10 +37,8 @@ def test_chains_partition_the_useful_open_edges(s) -> None:  # type: ignore[no-u
         assert c.weakest[k] in members and net.capacity_pph[c.weakest[k]] == c.capacity_pph[k]
         assert (c.chain_of_edge[members] == k).all()
     assert (seen <= 1).all(), "an edge is in two chains"
-    # an open edge outside every chain is on a loop of pass-through nodes, or on a chain cut by a
-    # closed segment (whose open start is kept in stub_members for reachability)
-    assert not (seen[c.stub_members] > 0).any(), "a stub edge is also in an open chain"
-    assert (s.open[c.stub_members]).all(), "a stub edge is closed"
+    # an edge outside every chain is on a loop of pass-through nodes: it leads nowhere
+    assert (c.chain_of_edge[seen == 0] == -1).all()
     # chain ends are junctions or terminals: no chain ends inside another chain
     ends = set(c.head.tolist()) | set(c.tail.tolist())
     interiors = {

@@ -1,4 +1,4 @@
-"""Degree-2 chain contraction: the open road graph with its shape nodes removed.
+"""Degree-2 chain contraction: the road graph with its shape nodes removed.
 
 OSM ways are drawn with many intermediate nodes: in a country's drivable network nine nodes in ten
 join exactly two neighbours and no other road. Every origin-to-exit path that enters such a chain
@@ -16,20 +16,18 @@ over edges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
 from corridor.model.network import RoadNetwork
-from corridor.model.situation import Situation
 
 
 @dataclass(frozen=True, eq=False)
 class Chains:
-    """Chains of open road edges. Chain ``c`` runs ``tail[c] -> head[c]`` through the road edges
+    """Chains of road edges. Chain ``c`` runs ``tail[c] -> head[c]`` through the road edges
     ``members[ptr[c]:ptr[c + 1]]``, in order. Chains are sorted by tail node."""
 
     tail: NDArray[np.int64]
@@ -40,13 +38,7 @@ class Chains:
     weakest: NDArray[np.int64]  # the road edge of least capacity on each chain (first if tied)
     ptr: NDArray[np.int64]
     members: NDArray[np.int64]
-    chain_of_edge: NDArray[np.int64]  # per road edge: its chain, or -1 (closed or on a dead loop)
-    # open edges at the start of chains that have a closed segment further on, and the tail
-    # node of their chain: whoever reaches that node reaches the heads of these edges
-    stub_members: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    stub_tail: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    # per chain: its number among the chains of the whole network (:func:`base_chains`)
-    base_index: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    chain_of_edge: NDArray[np.int64]  # per road edge: its chain, or -1 (on a dead loop)
 
     @property
     def n(self) -> int:
@@ -61,9 +53,9 @@ class Chains:
 
 @dataclass(frozen=True, eq=False)
 class ChainGraph:
-    """The chains of the whole network (:func:`base_chains`) as forward and backward CSR graphs
-    over road nodes, built once per network and terminals. A situation only changes weights
-    (``inf`` on the chains it closes)."""
+    """The chains of the whole network (:func:`network_chains`) as forward and backward CSR
+    graphs over road nodes, built once per network and terminals. A situation only changes
+    weights (``inf`` on the chains it closes)."""
 
     chains: Chains
     fwd_indptr: NDArray[np.int64]  # chains are sorted by tail: forward entry i is chain i
@@ -95,34 +87,8 @@ def _distinct(x: NDArray[np.int64]) -> NDArray[np.int64]:
     return x[np.r_[True, x[1:] != x[:-1]]] if len(x) else x
 
 
-@lru_cache(maxsize=8)
-def chains(situation: Situation) -> Chains:
-    """The open chains of a situation (cached per situation).
-
-    The chains of the whole network, with the situation's origin and exits as junctions, are
-    built once (cached per network and terminals); a situation keeps the chains whose segments
-    are all open. A chain with one closed segment cannot be driven end to end, and what is left
-    of it leads only back where it came from, so dropping it changes no answer; the nodes it
-    still reaches are in ``stub_members`` for reporting.
-    """
-    return _restrict(base_chains(situation), situation.open)
-
-
-@lru_cache(maxsize=8)
-def open_chains(situation: Situation) -> NDArray[np.bool_]:
-    """Per chain of the whole network (:func:`base_chains`): whether the situation leaves every
-    segment open (cached per situation)."""
-    base = base_chains(situation)
-    return np.asarray(kernels.chains_open(base.ptr, base.members, situation.open))
-
-
-def chain_graph(situation: Situation) -> ChainGraph:
-    """The situation's network's chains as CSR graphs (cached per network and terminals)."""
-    return _chain_graph(situation.network.n_nodes, base_chains(situation))
-
-
-@lru_cache(maxsize=4)
-def _chain_graph(n: int, base: Chains) -> ChainGraph:
+def chain_graph_of(n: int, base: Chains) -> ChainGraph:
+    """The chains of a network with ``n`` nodes as forward and backward CSR graphs."""
     fwd_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(base.tail, minlength=n), out=fwd_indptr[1:])
     bwd_chain = np.argsort(base.head, kind="stable").astype(np.int64)
@@ -138,21 +104,10 @@ def _chain_graph(n: int, base: Chains) -> ChainGraph:
     )
 
 
-def base_chains(situation: Situation) -> Chains:
-    """The chains of the whole network (every edge open) with the situation's origin and exits
-    as junctions; cached per network and terminals."""
-    net = situation.network
-    terminal = np.zeros(net.n_nodes, dtype=bool)
-    terminal[situation.origin] = True
-    for nodes in situation.exits:
-        terminal[nodes] = True
-    return _network_chains(net, np.packbits(terminal).tobytes())
-
-
-@lru_cache(maxsize=4)
-def _network_chains(net: RoadNetwork, terminal_bits: bytes) -> Chains:
+def network_chains(net: RoadNetwork, terminal: NDArray[np.bool_]) -> Chains:
+    """The chains of the whole network (every edge open), with the ``terminal`` nodes (origin
+    and exits) as junctions."""
     n = net.n_nodes
-    terminal = np.unpackbits(np.frombuffer(terminal_bits, dtype=np.uint8), count=n).astype(bool)
     e = np.arange(net.n_edges, dtype=np.int64)
     t = net.src.astype(np.int64)
     h = net.dst.astype(np.int64)
@@ -240,28 +195,28 @@ def _network_chains(net: RoadNetwork, terminal_bits: bytes) -> Chains:
         ptr=ptr,
         members=members,
         chain_of_edge=chain_of_edge,
-        base_index=np.arange(n_c, dtype=np.int64),
     )
 
 
-def _restrict(base: Chains, open_edges: NDArray[np.bool_]) -> Chains:
-    """The chains of ``base`` whose every segment is open, renumbered."""
-    if base.n == 0:
-        return base
-    keep, ptr, members, chain_of_edge, stub, stub_chain = kernels.restrict_chains(
-        base.ptr, base.members, open_edges
+def route_chains(
+    graph: ChainGraph,
+    bound: NDArray[np.float64],
+    is_origin: NDArray[np.bool_],
+    w: NDArray[np.float64],
+    exit_nodes: NDArray[np.int64],
+) -> NDArray[np.int64] | None:
+    """The road edges of the fastest route from the origin to ``exit_nodes`` under chain weights
+    ``w`` (None: unreachable): a backward A* from the exit (:func:`kernels.astar`) guided by
+    ``bound``, a lower bound of the time from the origin to every node."""
+    start, pred = kernels.astar(
+        graph.bwd_indptr, graph.bwd_head, w[graph.bwd_chain], exit_nodes, is_origin, bound
     )
-    return Chains(
-        tail=base.tail[keep],
-        head=base.head[keep],
-        travel_time_s=base.travel_time_s[keep],
-        length_m=base.length_m[keep],
-        capacity_pph=base.capacity_pph[keep],
-        weakest=base.weakest[keep],
-        ptr=ptr,
-        members=members,
-        chain_of_edge=chain_of_edge,
-        stub_members=stub,
-        stub_tail=base.tail[stub_chain],
-        base_index=np.flatnonzero(keep).astype(np.int64),
-    )
+    if start < 0:
+        return None
+    out = []
+    x = start
+    while pred[x] >= 0:
+        c = int(graph.bwd_chain[pred[x]])
+        out.append(c)
+        x = int(graph.chains.head[c])
+    return graph.chains.edges_of(np.array(out, dtype=np.int64))

@@ -2,8 +2,9 @@
 
 The arcs are the chains of the whole network (:mod:`corridor.analysis.chains`): shape nodes are
 gone, a chain's capacity is its weakest edge's and its transit time the sum along it. The graph and
-its residual layout are built once per network, origin and exits; a situation only says which arcs
-are open (:func:`arc_open`), and the flows give closed arcs no capacity. Merging is exact for cuts
+its residual layout are built once per network, origin and exits
+(:class:`corridor.analysis.prepared.Prepared`); a situation only says which arcs are open, and the
+flows give closed arcs no capacity. Merging is exact for cuts
 and flows: edges inside the origin (or inside the exits) can never be part of a cut that separates
 them, and any flow entering the origin or leaving the exits is useless. Parallel chains stay
 separate arcs; ``edge`` keeps the mapping back to road edges.
@@ -12,17 +13,17 @@ separate arcs; ``edge`` keeps the mapping back to road edges.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.chains import Chains, base_chains, open_chains
-from corridor.model.situation import Situation
+from corridor.analysis.chains import Chains
 
 SOURCE = 0
 SINK = 1
+UNLIMITED = np.iinfo(np.int64).max  # push as much as the graph carries
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,30 +88,16 @@ class FlowGraph:
         return Residual(*kernels.residual_layout(self.n, self.u, self.v))
 
 
-def flow_graph(situation: Situation) -> FlowGraph:
-    """The origin merged into node 0, the exits into node 1, and one arc per chain of the whole
-    network (:func:`corridor.analysis.chains.base_chains`), closed or not: built once per network,
-    origin and exits, so that every situation shares the graph and its residual layout.
-    :func:`arc_open` says which arcs a situation leaves open."""
-    exits = np.concatenate(situation.exits).astype(np.int64)
-    return _flow_graph_for(
-        situation.network.n_nodes,
-        base_chains(situation),
-        situation.origin.astype(np.int64).tobytes(),
-        exits.tobytes(),
-    )
-
-
-def arc_open(situation: Situation) -> NDArray[np.bool_]:
-    """Per arc of :func:`flow_graph`: whether the situation leaves its chain open."""
-    return open_chains(situation)[flow_graph(situation).chain]
-
-
-@lru_cache(maxsize=4)
-def _flow_graph_for(n_nodes: int, c: Chains, origin: bytes, exits: bytes) -> FlowGraph:
+def build_flow_graph(
+    n_nodes: int, c: Chains, origin: NDArray[np.int64], exits: NDArray[np.int64]
+) -> FlowGraph:
+    """The ``origin`` nodes merged into node 0, the ``exits`` nodes into node 1, and one arc per
+    chain of the whole network (:func:`corridor.analysis.chains.network_chains`), closed or not:
+    built once per network, origin and exits, so that every situation shares the graph and its
+    residual layout; a situation only says which arcs are open."""
     node_map = np.full(n_nodes, -1, dtype=np.int64)
-    node_map[np.frombuffer(origin, dtype=np.int64)] = SOURCE
-    node_map[np.frombuffer(exits, dtype=np.int64)] = SINK
+    node_map[origin] = SOURCE
+    node_map[exits] = SINK
     rest = np.flatnonzero(node_map < 0)
     node_map[rest] = np.arange(2, 2 + len(rest))
     u = node_map[c.tail]
@@ -126,3 +113,42 @@ def _flow_graph_for(n_nodes: int, c: Chains, origin: bytes, exits: bytes) -> Flo
         transit_s=c.travel_time_s[k],
         chains=c,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class MaxFlow:
+    """A maximum flow on a flow graph's residual layout."""
+
+    value: int
+    open: NDArray[np.bool_]  # per arc: open in the situation
+    capacity: NDArray[np.int64]  # per arc (0 when closed)
+    resid: NDArray[np.int64] | NDArray[np.float64]  # per layout position
+    layout: Residual
+
+    @cached_property
+    def flow(self) -> NDArray[np.int64]:
+        """Flow per arc (what its reverse could send back); integral, as the capacities are."""
+        return np.rint(self.layout.backward(self.resid)).astype(np.int64)
+
+
+def max_flow_on(
+    fg: FlowGraph,
+    is_open: NDArray[np.bool_],
+    weights: NDArray[np.int64],
+    hint: NDArray[np.bool_] | None = None,
+) -> MaxFlow:
+    """Maximum flow over ``weights`` (0 on closed arcs). With ``hint`` (arcs likely to carry
+    it, such as those of another flow), the flow is first found on those arcs alone, a small
+    search, and then completed on every arc; the result is a maximum flow either way."""
+    r = fg.residual
+    capacity = np.asarray(weights, dtype=np.int64)
+    zero = np.zeros(len(capacity), dtype=np.int64)
+    value = 0
+    if hint is not None:
+        resid = r.place(np.where(hint, capacity, 0), zero)
+        value = r.max_flow(resid, SOURCE, SINK, UNLIMITED)
+        resid += r.place(np.where(hint, 0, capacity), zero)
+    else:
+        resid = r.place(capacity, zero)
+    value += r.max_flow(resid, SOURCE, SINK, UNLIMITED)
+    return MaxFlow(int(value), is_open, capacity, resid, r)

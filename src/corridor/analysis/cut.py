@@ -13,8 +13,6 @@ leaving the origin's side crosses the cut; closing the segment closes both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -23,82 +21,27 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from corridor.analysis import kernels
-from corridor.analysis.contract import SINK, SOURCE, FlowGraph, Residual, arc_open, flow_graph
-from corridor.analysis.flows import situation_flow
+from corridor.analysis.contract import SOURCE, FlowGraph, MaxFlow
+from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.results import CutResult, FlowResult
 from corridor.model.situation import Situation
 
-_UNLIMITED = np.iinfo(np.int64).max
 
-
-@dataclass(frozen=True, eq=False)
-class _Flow:
-    """A maximum flow on a flow graph's residual layout."""
-
-    value: int
-    open: NDArray[np.bool_]  # per arc: open in the situation
-    capacity: NDArray[np.int64]  # per arc (0 when closed)
-    resid: NDArray[np.int64] | NDArray[np.float64]  # per layout position
-    layout: Residual
-
-    @cached_property
-    def flow(self) -> NDArray[np.int64]:
-        """Flow per arc (what its reverse could send back); integral, as the capacities are."""
-        return np.rint(self.layout.backward(self.resid)).astype(np.int64)
-
-
-def _cheapest(situation: Situation, fg: FlowGraph) -> _Flow:
-    """The capacity flow: the situation's cheapest maximum flow (:mod:`corridor.analysis.flows`)."""
-    f = situation_flow(situation)
-    is_open = arc_open(situation)
-    capacity = np.where(is_open, situation.network.capacity_pph[fg.edge], 0)
-    return _Flow(f.value, is_open, capacity, f.resid, fg.residual)
-
-
-def _unit_flow(situation: Situation, fg: FlowGraph) -> _Flow:
-    """Maximum flow with capacity 1 per open arc. It starts on the arcs the cheapest capacity
-    flow uses (shared with capacity and evacuation), which the unit flow most likely needs."""
-    is_open = arc_open(situation)
-    hint = situation_flow(situation).arc_flow() > 0
-    return _max_flow(fg, is_open, is_open.astype(np.int64), hint)
-
-
-def _max_flow(
-    fg: FlowGraph,
-    is_open: NDArray[np.bool_],
-    weights: NDArray[np.int64],
-    hint: NDArray[np.bool_] | None = None,
-) -> _Flow:
-    """Maximum flow over ``weights`` (0 on closed arcs). With ``hint`` (arcs likely to carry
-    it, such as those of another flow), the flow is first found on those arcs alone, a small
-    search, and then completed on every arc; the result is a maximum flow either way."""
-    r = fg.residual
-    capacity = np.asarray(weights, dtype=np.int64)
-    zero = np.zeros(len(capacity), dtype=np.int64)
-    value = 0
-    if hint is not None:
-        resid = r.place(np.where(hint, capacity, 0), zero)
-        value = r.max_flow(resid, SOURCE, SINK, _UNLIMITED)
-        resid += r.place(np.where(hint, 0, capacity), zero)
-    else:
-        resid = r.place(capacity, zero)
-    value += r.max_flow(resid, SOURCE, SINK, _UNLIMITED)
-    return _Flow(int(value), is_open, capacity, resid, r)
-
-
-def _source_side(fg: FlowGraph, flow: _Flow) -> NDArray[np.bool_]:
+def _source_side(fg: FlowGraph, flow: MaxFlow) -> NDArray[np.bool_]:
     """Merged nodes the source still reaches in the residual graph: the origin's side of the
     minimum cut nearest the origin (the same for every maximum flow)."""
     r = fg.residual
     return np.asarray(kernels.reach_from(r.indptr, r.head, flow.resid > 0, np.array([SOURCE])))
 
 
-def _cut_from_flow(
+def cut_from_flow(
     situation: Situation,
     fg: FlowGraph,
-    flow: _Flow,
+    flow: MaxFlow,
     weight: Literal["count", "capacity"],
 ) -> CutResult:
+    """The minimum cut nearest the origin, read off the residual graph of a maximum ``flow``
+    (unit capacities for ``"count"``, persons per hour for ``"capacity"``)."""
     value = flow.value
     side = _source_side(fg, flow)
     crossing = side[fg.u] & ~side[fg.v] & flow.open
@@ -118,7 +61,8 @@ def _cut_from_flow(
     return result
 
 
-def _critical_from_flow(fg: FlowGraph, flow: _Flow) -> NDArray[np.int64]:
+def critical_from_flow(fg: FlowGraph, flow: MaxFlow) -> NDArray[np.int64]:
+    """The critical segments, from a unit-capacity maximum flow (see :func:`critical_segments`)."""
     if flow.value != 1:
         return np.zeros(0, dtype=np.int64)
     r = fg.residual
@@ -135,14 +79,26 @@ def _critical_from_flow(fg: FlowGraph, flow: _Flow) -> NDArray[np.int64]:
     return np.sort(fg.chains.edges_of(fg.chain[candidate]))
 
 
-def min_cut_and_critical(situation: Situation) -> tuple[CutResult, NDArray[np.int64]]:
+def min_cut_and_critical(
+    situation: Situation, *, prepared: Prepared | None = None
+) -> tuple[CutResult, NDArray[np.int64]]:
     """``min_cut(weight="count")`` and ``critical_segments`` from one maximum flow."""
-    fg = flow_graph(situation)
-    flow = _unit_flow(situation, fg)
-    return _cut_from_flow(situation, fg, flow, "count"), _critical_from_flow(fg, flow)
+    return min_cut_and_critical_of(SituationWork(situation, prepared))
 
 
-def min_cut(situation: Situation, *, weight: Literal["count", "capacity"] = "count") -> CutResult:
+def min_cut_and_critical_of(work: SituationWork) -> tuple[CutResult, NDArray[np.int64]]:
+    """:func:`min_cut_and_critical` from a situation's shared work."""
+    fg = work.prepared.flow_graph
+    flow = work.unit_flow
+    return cut_from_flow(work.situation, fg, flow, "count"), critical_from_flow(fg, flow)
+
+
+def min_cut(
+    situation: Situation,
+    *,
+    weight: Literal["count", "capacity"] = "count",
+    prepared: Prepared | None = None,
+) -> CutResult:
     """The fewest road segments (or the least capacity) whose closure seals the origin.
 
     Parameters
@@ -151,31 +107,51 @@ def min_cut(situation: Situation, *, weight: Literal["count", "capacity"] = "cou
         Open-edge mask, origin nodes and exit nodes for one mover at one instant.
     weight
         "count" minimises the number of segments; "capacity" the persons per hour cut.
+    prepared
+        The structures of the situation's network, origin and exits, when the caller holds them.
 
     Returns
     -------
     CutResult
         The cut edges (one directed edge per segment, leaving the origin's side), their count
         and capacity, and the road nodes on the origin's side. Empty when already sealed.
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> min_cut(two_towns_one_bridge()).count
+    1
     """
-    fg = flow_graph(situation)
-    if weight == "capacity":
-        return _cut_from_flow(situation, fg, _cheapest(situation, fg), weight)
-    return _cut_from_flow(situation, fg, _unit_flow(situation, fg), weight)
+    return min_cut_of(SituationWork(situation, prepared), weight=weight)
 
 
-def critical_segments(situation: Situation) -> NDArray[np.int64]:
+def min_cut_of(work: SituationWork, *, weight: Literal["count", "capacity"] = "count") -> CutResult:
+    """:func:`min_cut` from a situation's shared work."""
+    flow = work.capacity_flow if weight == "capacity" else work.unit_flow
+    return cut_from_flow(work.situation, work.prepared.flow_graph, flow, weight)
+
+
+def critical_segments(
+    situation: Situation, *, prepared: Prepared | None = None
+) -> NDArray[np.int64]:
     """Edges whose segment, closed alone, seals the origin from every exit.
 
     A segment is critical exactly when the unit-capacity maximum flow is 1 and its edge is in
     some minimum cut: saturated, with its two ends in different strongly connected components
     of the residual graph (Picard and Queyranne, 1980).
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> s = two_towns_one_bridge()
+    >>> sorted(set(s.network.way_id[critical_segments(s)].tolist()))  # the bridge
+    [13]
     """
-    fg = flow_graph(situation)
-    return _critical_from_flow(fg, _unit_flow(situation, fg))
+    work = SituationWork(situation, prepared)
+    return critical_from_flow(work.prepared.flow_graph, work.unit_flow)
 
 
-def _flow_result(situation: Situation, fg: FlowGraph, flow: _Flow) -> FlowResult:
+def _flow_result(situation: Situation, fg: FlowGraph, flow: MaxFlow) -> FlowResult:
     net = situation.network
     value = flow.value
     if len(fg.edge) == 0:  # no open edge leaves the origin (and fancy indexing below fails)
@@ -190,17 +166,31 @@ def _flow_result(situation: Situation, fg: FlowGraph, flow: _Flow) -> FlowResult
     return FlowResult(value_pph=value, edge_flow_pph=edge_flow)
 
 
-def max_flow(situation: Situation) -> FlowResult:
-    """Persons per hour the open roads can carry from the origin to the exits (all together)."""
-    fg = flow_graph(situation)
-    return _flow_result(situation, fg, _cheapest(situation, fg))
+def max_flow(situation: Situation, *, prepared: Prepared | None = None) -> FlowResult:
+    """Persons per hour the open roads can carry from the origin to the exits (all together).
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> max_flow(two_towns_one_bridge()).value_pph  # what the bridge carries
+    6000
+    """
+    work = SituationWork(situation, prepared)
+    return _flow_result(situation, work.prepared.flow_graph, work.capacity_flow)
 
 
-def capacity_cut_and_flow(situation: Situation) -> tuple[CutResult, FlowResult]:
+def capacity_cut_and_flow(
+    situation: Situation, *, prepared: Prepared | None = None
+) -> tuple[CutResult, FlowResult]:
     """``min_cut(weight="capacity")`` and ``max_flow`` from one maximum flow."""
-    fg = flow_graph(situation)
-    flow = _cheapest(situation, fg)
+    return capacity_cut_and_flow_of(SituationWork(situation, prepared))
+
+
+def capacity_cut_and_flow_of(work: SituationWork) -> tuple[CutResult, FlowResult]:
+    """:func:`capacity_cut_and_flow` from a situation's shared work."""
+    fg = work.prepared.flow_graph
+    flow = work.capacity_flow
     return (
-        _cut_from_flow(situation, fg, flow, "capacity"),
-        _flow_result(situation, fg, flow),
+        cut_from_flow(work.situation, fg, flow, "capacity"),
+        _flow_result(work.situation, fg, flow),
     )

@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from corridor.analysis.contract import SINK, SOURCE
-from corridor.analysis.flows import cheapest_max_flow, situation_flow
+from corridor.analysis.flows import cheapest_max_flow
+from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.results import EvacuationResult
 from corridor.model.situation import Situation
 
@@ -52,13 +53,26 @@ def quickest_time(
     return flow.quickest(demand)
 
 
-def evacuation_time(situation: Situation, population: int) -> EvacuationResult:
+def evacuation_time(
+    situation: Situation, population: int, *, prepared: Prepared | None = None
+) -> EvacuationResult:
     """Hours to move ``population`` people from the origin to the exits (None when sealed).
 
     Uses the road capacities (persons per hour) and travel times of the open edges; see the
     module docstring for the model and its sources.
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> round(evacuation_time(two_towns_one_bridge(), 6000).hours, 2)  # an hour, and the way
+    1.02
     """
-    hours, rate, paths = situation_flow(situation).quickest(float(population))
+    return evacuation_of(SituationWork(situation, prepared), population)
+
+
+def evacuation_of(work: SituationWork, population: int) -> EvacuationResult:
+    """:func:`evacuation_time` from a situation's shared work."""
+    hours, rate, paths = work.cheapest.quickest(float(population))
     return EvacuationResult(
         population=int(population), hours=hours, flow_pph=rate, paths_used=paths, method=METHOD
     )

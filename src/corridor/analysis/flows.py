@@ -16,15 +16,15 @@ in hours of travel time; successive shortest paths in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.chains import ChainGraph, chain_graph
-from corridor.analysis.contract import SINK, SOURCE, FlowGraph, Residual, arc_open, flow_graph
-from corridor.model.situation import Situation
+from corridor.analysis.chains import ChainGraph
+from corridor.analysis.contract import SINK, SOURCE, FlowGraph, Residual
+from corridor.model.network import RoadNetwork
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,7 +85,7 @@ def cheapest_max_flow(
         # (position q at node y is the reverse of the arc twin[q] that runs into y)
         into = r.twin
         back_cost = np.where(resid[into] > 0, placed_cost[into], np.inf)
-        pot = -_capped(kernels.dijkstra_from(r.indptr, r.head, back_cost, np.array([sink])))
+        pot = -capped(kernels.dijkstra_from(r.indptr, r.head, back_cost, np.array([sink])))
     else:
         pot = np.array(potentials, dtype=np.float64)
     values, costs = kernels.min_cost_flow(
@@ -94,18 +94,19 @@ def cheapest_max_flow(
     return CheapestFlow(residual=r, resid=resid, values=values, costs=costs)
 
 
-@lru_cache(maxsize=4)
-def _exit_hours_for(graph: ChainGraph, exits: bytes) -> NDArray[np.float64]:
+def exit_hours(graph: ChainGraph, exits: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Hours from every node to the nearest of ``exits`` with every road open (one backward
+    Dijkstra over the chains; unreachable nodes as far as the farthest reachable one)."""
     hours = kernels.dijkstra_from(
         graph.bwd_indptr,
         graph.bwd_head,
         graph.chains.travel_time_s[graph.bwd_chain] / 3600.0,
-        np.frombuffer(exits, dtype=np.int64),
+        np.asarray(exits, dtype=np.int64),
     )
-    return _capped(hours)
+    return capped(hours)
 
 
-def _capped(dist: NDArray[np.float64]) -> NDArray[np.float64]:
+def capped(dist: NDArray[np.float64]) -> NDArray[np.float64]:
     """``dist`` with the unreachable nodes (inf) as far as the farthest reachable one: minus
     that is still a valid potential (no arc leads from them to a reachable node), and finite."""
     finite = np.isfinite(dist)
@@ -113,30 +114,66 @@ def _capped(dist: NDArray[np.float64]) -> NDArray[np.float64]:
     return dist
 
 
-def _potentials(situation: Situation, fg: FlowGraph) -> NDArray[np.float64]:
-    """Minus the hours from each merged node to the exits with every road open (cached per
-    network and terminals): closures only lengthen the way out, so these bound it from below
-    in every situation and obey the triangle inequality on every open arc."""
-    exits = np.concatenate(situation.exits).astype(np.int64)
-    hours = _exit_hours_for(chain_graph(situation), exits.tobytes())
+def flow_potentials(
+    fg: FlowGraph, hours: NDArray[np.float64], origin: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Minus the hours from each merged node to the exits with every road open (``hours``, from
+    :func:`exit_hours`): closures only lengthen the way out, so these bound it from below in
+    every situation and obey the triangle inequality on every open arc."""
     pot = np.zeros(fg.n)
     pot[fg.node_map] = -hours
-    pot[SOURCE] = -hours[situation.origin].min()
+    pot[SOURCE] = -hours[origin].min()
     pot[SINK] = 0.0
     return pot
 
 
-@lru_cache(maxsize=16)
-def situation_flow(situation: Situation) -> CheapestFlow:
-    """The cheapest maximum flow of a situation in persons per hour, costs in hours (cached)."""
-    fg = flow_graph(situation)
-    capacity = np.where(arc_open(situation), situation.network.capacity_pph[fg.edge], 0)
-    return cheapest_max_flow(
-        fg.n,
-        fg.u,
-        fg.v,
-        capacity.astype(np.float64),
-        fg.transit_s / 3600.0,
-        residual=fg.residual,
-        potentials=_potentials(situation, fg),
-    )
+def exit_flows(
+    network: RoadNetwork,
+    exits: tuple[NDArray[np.int64], ...],
+    edge_flow_pph: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Split a flow on each road edge by the exit it drains to.
+
+    Flow leaving a node is shared among its out-edges in proportion to their flow, so the share
+    of node v's flow that ends at exit i solves ``F = B + P F`` (``P`` the row-stochastic flow
+    split, ``B`` the exit indicator, exits absorbing). Solved by a few sparse products, exact
+    after as many steps as the longest flow path has edges.
+
+    Parameters
+    ----------
+    network
+        The network the flow runs on.
+    exits
+        The node indices of each exit.
+    edge_flow_pph
+        Persons per hour on every road edge (a report's ``flow.edge_flow_pph``).
+
+    Returns
+    -------
+    edges, per_exit
+        The edges carrying flow, and their persons per hour going to each exit
+        (``per_exit[j, i]``; rows sum to the edge's flow).
+    """
+    flow = edge_flow_pph
+    edges = np.flatnonzero(flow > 0).astype(np.int64)
+    k = len(exits)
+    if len(edges) == 0 or k == 0:
+        return edges, np.zeros((len(edges), k))
+    n = network.n_nodes
+    b = np.zeros((n, k))
+    for i, nodes in enumerate(exits):
+        b[nodes, i] = 1.0
+    absorbing = b.sum(axis=1) > 0
+    f = flow[edges].astype(np.float64)
+    src, dst = network.src[edges], network.dst[edges]
+    out = np.bincount(src, weights=f, minlength=n)
+    keep = ~absorbing[src]
+    p = sp.csr_matrix((f[keep] / out[src[keep]], (src[keep], dst[keep])), shape=(n, n))
+    share = b.copy()
+    for _ in range(min(n, 100_000)):
+        nxt = b + p @ share
+        if np.abs(nxt - share).max() < 1e-12:
+            share = nxt
+            break
+        share = nxt
+    return edges, f[:, None] * share[dst]

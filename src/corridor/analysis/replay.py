@@ -1,4 +1,10 @@
-"""Replaying a scenario's timeline: one report per date where something changes."""
+"""Replaying a scenario's timeline: one report per date where something changes.
+
+The timeline (:mod:`corridor.model.timeline`) says what holds at a date; this module turns that
+into situations and reports. A replay adapts the mover's network once and builds what is built
+once per network, origin and exits (:class:`corridor.analysis.prepared.Prepared`) once, for
+every date.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from corridor.analysis.report import CorridorReport, analyze
+from corridor.analysis.prepared import Prepared
+from corridor.analysis.report import CorridorReport, analyze, closed_roads
+from corridor.analysis.results import ClosureBinding
 from corridor.errors import AreaError
 from corridor.model.network import Mover, RoadNetwork
-from corridor.model.scenario import Scenario
+from corridor.model.scenario import MoverProfile, Scenario
 from corridor.model.situation import Closure, Situation, closure_edge_mask
 from corridor.model.timeline import (
     State,
@@ -21,72 +29,91 @@ from corridor.model.timeline import (
     situation_at,
 )
 
+NetworkFor = Callable[[Mover], RoadNetwork]
+"""Gives a scenario's network for a base mover (see :class:`corridor.io.network.ScenarioNetworks`)."""
 
-def _situation(
-    scenario: Scenario,
-    network_for: Callable[[Mover], RoadNetwork],
-    day: dt.date,
-    mover: str | None,
-    plan: str | None,
-) -> tuple[Situation, State]:
-    profile = scenario.mover_profile(mover)
-    try:
-        return situation_at(scenario, network_for(profile.base), day, mover=profile.id, plan=plan)
-    except AreaError as exc:
-        key = exc.key if profile.exits is None else None
-        where = scenario.where(key) if scenario.path else "scenario"
-        mover_note = f" (mover {profile.id})" if profile.exits is not None else ""
-        raise AreaError(f"{where}: {exc}{mover_note}", key=exc.key) from None
+
+class _Mover:
+    """One mover's replay: its network (adapted once) and its prepared structures."""
+
+    def __init__(self, scenario: Scenario, network_for: NetworkFor, mover: str | None) -> None:
+        self.scenario = scenario
+        self.profile: MoverProfile = scenario.mover_profile(mover)
+        self.network = self.profile.adapt(network_for(self.profile.base))
+        self.prepared: Prepared | None = None
+
+    def situation(self, day: dt.date, plan: str | None) -> tuple[Situation, State]:
+        scenario, profile = self.scenario, self.profile
+        try:
+            situation, state = situation_at(
+                scenario, self.network, day, mover=profile.id, plan=plan, adapted=True
+            )
+        except AreaError as exc:
+            key = exc.key if profile.exits is None else None
+            where = scenario.where(key) if scenario.path else "scenario"
+            mover_note = f" (mover {profile.id})" if profile.exits is not None else ""
+            raise AreaError(f"{where}: {exc}{mover_note}", key=exc.key) from None
+        return situation, state
+
+    def prepared_for(self, situation: Situation) -> Prepared:
+        if self.prepared is None or not self.prepared.fits(situation):
+            self.prepared = Prepared.of(situation)
+        return self.prepared
+
+    def analysed(
+        self,
+        situation: Situation,
+        state: State,
+        *,
+        plan: str | None,
+        label: str | None,
+        k: int,
+        population: int,
+        what_if: Sequence[Closure] = (),
+    ) -> CorridorReport:
+        """Every analysis of one situation, labelled with its date, plan, the day's events and
+        how each closure bound to the network."""
+        report = analyze(
+            situation,
+            scenario=self.scenario.name,
+            date=label,
+            mover=self.profile.id,
+            k=k,
+            population=population,
+            prepared=self.prepared_for(situation),
+        )
+        return replace(
+            report,
+            plan=plan,
+            events=state.events_today,
+            what_if=tuple(c.describe() for c in what_if),
+            closures=bindings(situation, state),
+        )
+
+
+def bindings(situation: Situation, state: State) -> tuple[ClosureBinding, ...]:
+    """How each closure of ``state`` bound to ``situation``'s network."""
+    return tuple(
+        ClosureBinding(
+            label=c.closure.describe(),
+            event=c.event.id if c.event is not None else None,
+            reopen=c.closure.reopen,
+            edges_covered=hits,
+            edges_closed=kept,
+        )
+        for c, hits, kept in zip(
+            state.closures, situation.closure_hits, situation.closure_edges, strict=True
+        )
+    )
 
 
 def _dated(scenario: Scenario, day: dt.date | None) -> bool:
     return day is not None or scenario.start is not None or bool(scenario.events)
 
 
-def _with_day(
-    report: CorridorReport, situation: Situation, state: State, plan: str | None, label: str | None
-) -> CorridorReport:
-    """The report's analysis for another date with the same open roads and population."""
-    return replace(
-        report,
-        date=label,
-        situation=situation,
-        extra={
-            **report.extra,
-            "plan": plan,
-            "events": [_event_json(e) for e in state.events_today],
-        },
-    )
-
-
-def _analysed(
-    scenario: Scenario,
-    situation: Situation,
-    state: State,
-    *,
-    mover: str,
-    plan: str | None,
-    label: str | None,
-    k: int,
-    population: int | None,
-) -> CorridorReport:
-    """Every analysis of one situation, labelled with its date, plan and the day's events."""
-    report = analyze(
-        situation,
-        scenario=scenario.name,
-        date=label,
-        mover=mover,
-        k=k,
-        population=state.population if population is None else population,
-    )
-    report.extra["plan"] = plan
-    report.extra["events"] = [_event_json(e) for e in state.events_today]
-    return report
-
-
 def report_at(
     scenario: Scenario,
-    network_for: Callable[[Mover], RoadNetwork],
+    network_for: NetworkFor,
     day: dt.date | None,
     *,
     mover: str | None = None,
@@ -99,34 +126,55 @@ def report_at(
 
     ``what_if`` closures are applied on top of the situation (a hypothetical road cut); the
     report lists them under ``what_if``.
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> sc, networks = bundled("mosul-2016")
+    >>> report = report_at(sc, networks, dt.date(2016, 11, 3), mover="isis-fighters")
+    >>> report.status, report.min_cut.count
+    ('open', 1)
     """
-    profile = scenario.mover_profile(mover)
+    run = _Mover(scenario, network_for, mover)
     label_day = _dated(scenario, day)
     day = day or first_date(scenario, plan)
-    situation, state = _situation(scenario, network_for, day, profile.id, plan)
+    situation, state = run.situation(day, plan)
     for c in what_if:
         situation = situation.with_closed(
             np.flatnonzero(closure_edge_mask(situation.network, c)),
             reason=f"what-if: {c.describe()}",
         )
-    report = _analysed(
-        scenario,
+    return run.analysed(
         situation,
         state,
-        mover=profile.id,
         plan=plan,
         label=day.isoformat() if label_day else None,
         k=k,
-        population=population,
+        population=state.population if population is None else population,
+        what_if=what_if,
     )
-    if what_if:
-        report.extra["what_if"] = [c.describe() for c in what_if]
-    return report
+
+
+def mover_network(
+    scenario: Scenario, network_for: NetworkFor, mover: str | None = None
+) -> RoadNetwork:
+    """The network ``mover``'s reports index: its base network with its speed and capacity
+    factors applied (what presenters need beside a report).
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> sc, networks = bundled("mosul-2016")
+    >>> mover_network(sc, networks, "isis-fighters").mover.value
+    'offroad'
+    """
+    profile = scenario.mover_profile(mover)
+    return profile.adapt(network_for(profile.base))
 
 
 def replay(
     scenario: Scenario,
-    network_for: Callable[[Mover], RoadNetwork],
+    network_for: NetworkFor,
     *,
     mover: str | None = None,
     plan: str | None = None,
@@ -143,8 +191,16 @@ def replay(
     as they were (say, an event for another mover, or a closure of a road already inside a
     hostile zone) reuses the analysis, with its own events.
     ``on_report(done, total)`` is called after each report (for progress bars).
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> sc, networks = bundled("mosul-2016")
+    >>> reports = replay(sc, networks, mover="isis-fighters")
+    >>> [r.date for r in reports if r.status == "sealed"][:1]
+    ['2017-02-28']
     """
-    profile = scenario.mover_profile(mover)
+    run = _Mover(scenario, network_for, mover)
     # a scenario without a start or events has no dates: its single report is undated
     labelled = dates is not None or _dated(scenario, None)
     days = list(dates) if dates is not None else change_dates(scenario, plan)
@@ -160,27 +216,25 @@ def replay(
             and last_day <= d
             and not _any_between(changes, last_day, d)
         ):  # nothing happens in between: the same report, another date
-            reports.append(
-                replace(reports[-1], date=label, extra={**reports[-1].extra, "events": []})
-            )
+            reports.append(replace(reports[-1], date=label, events=()))
         else:
-            situation, state = _situation(scenario, network_for, d, profile.id, plan)
+            situation, state = run.situation(d, plan)
             pop = state.population if population is None else population
             key = (np.packbits(situation.open).tobytes(), pop)
             if reports and key == previous:  # changes that change no road for this mover
-                reports.append(_with_day(reports[-1], situation, state, plan, label))
+                reports.append(
+                    replace(
+                        reports[-1],
+                        date=label,
+                        plan=plan,
+                        events=state.events_today,
+                        closed=closed_roads(situation),
+                        closures=bindings(situation, state),
+                    )
+                )
             else:
                 reports.append(
-                    _analysed(
-                        scenario,
-                        situation,
-                        state,
-                        mover=profile.id,
-                        plan=plan,
-                        label=label,
-                        k=k,
-                        population=pop,
-                    )
+                    run.analysed(situation, state, plan=plan, label=label, k=k, population=pop)
                 )
             previous = key
         last_day = d
@@ -194,25 +248,3 @@ def _any_between(changes: np.ndarray, after: dt.date, upto: dt.date) -> bool:
     lo = np.searchsorted(changes, np.datetime64(after, "D"), side="right")
     hi = np.searchsorted(changes, np.datetime64(upto, "D"), side="right")
     return bool(hi > lo)
-
-
-def _event_json(e: object) -> dict[str, object]:
-    from corridor.model.scenario import Event
-
-    assert isinstance(e, Event)
-    return {
-        "id": e.id,
-        "date": e.date.isoformat(),
-        "time": e.time,
-        "actor": e.actor,
-        "kind": e.kind,
-        "what": e.what,
-        "confidence": e.confidence,
-        "plan": e.plan,
-        "sources": [
-            {"key": s.key, "outlet": s.outlet, "title": s.title, "date": s.date, "url": s.url}
-            for s in e.sources
-        ],
-        "quote": e.quote,
-        "notes": e.notes,
-    }

@@ -18,110 +18,85 @@ so each new route shares as little road as possible with the ones before.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.chains import ChainGraph, chain_graph, open_chains
+from corridor.analysis.prepared import EPS_S, Prepared, SituationWork
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
-# every chain costs a little more than its travel time, so that zero-time roads stay edges and
-# the A* bound (plain travel times) stays strictly below the search's weights
-_EPS_S = 1e-6
 ALTERNATIVE_PENALTY = 1000.0
 
 
-@lru_cache(maxsize=4)
-def _bound_for(graph: ChainGraph, origin: bytes) -> NDArray[np.float64]:
-    return kernels.dijkstra_from(
-        graph.fwd_indptr,
-        graph.fwd_head,
-        graph.chains.travel_time_s,
-        np.frombuffer(origin, dtype=np.int64),
-    )
-
-
-def _bound(situation: Situation) -> NDArray[np.float64]:
-    """Least time from the origin to every node with every road open (cached per network and
-    origin): a lower bound for any situation, and for any penalised weights."""
-    return _bound_for(chain_graph(situation), situation.origin.tobytes())
-
-
-def _chain_weights(situation: Situation) -> NDArray[np.float64]:
-    """Per chain of the whole network: its travel time plus a hair, ``inf`` where the situation
-    closes it."""
-    base = chain_graph(situation).chains
-    return np.where(open_chains(situation), base.travel_time_s + _EPS_S, np.inf)
-
-
-def _route_chains(
-    situation: Situation, w: NDArray[np.float64], exit_nodes: NDArray[np.int64]
+def fastest_path(
+    situation: Situation, exit_index: int = 0, *, prepared: Prepared | None = None
 ) -> NDArray[np.int64] | None:
-    """The road edges of the fastest route from the origin to ``exit_nodes`` under chain
-    weights ``w`` (None: unreachable)."""
-    graph = chain_graph(situation)
-    bound = _bound(situation)
-    is_origin = np.zeros(len(bound), dtype=bool)
-    is_origin[situation.origin] = True
-    start, pred = kernels.astar(
-        graph.bwd_indptr, graph.bwd_head, w[graph.bwd_chain], exit_nodes, is_origin, bound
-    )
-    if start < 0:
-        return None
-    out = []
-    x = start
-    while pred[x] >= 0:
-        c = int(graph.bwd_chain[pred[x]])
-        out.append(c)
-        x = int(graph.chains.head[c])
-    return graph.chains.edges_of(np.array(out, dtype=np.int64))
-
-
-def fastest_path(situation: Situation, exit_index: int = 0) -> NDArray[np.int64] | None:
     """The road edges of the fastest route from the origin to one exit (None: unreachable),
-    without the rest of the report."""
-    return _route_chains(situation, _chain_weights(situation), situation.exits[exit_index])
+    without the rest of the report.
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> s = two_towns_one_bridge()
+    >>> s.network.roads_along(fastest_path(s))
+    ('unnamed primary',)
+    """
+    work = SituationWork(situation, prepared)
+    return work.route(work.weights, situation.exits[exit_index])
 
 
-@dataclass(frozen=True, eq=False)
-class _Search:
-    weights: NDArray[np.float64]  # per chain of the whole network
-    routes: tuple[NDArray[np.int64] | None, ...]  # per exit: road edges of the fastest route
-
-
-@lru_cache(maxsize=8)
-def _base_search(situation: Situation) -> _Search:
-    """The fastest route to every exit, shared by ``reach`` and ``routes``."""
-    w = _chain_weights(situation)
-    found = tuple(_route_chains(situation, w, nodes) for nodes in situation.exits)
-    return _Search(weights=w, routes=found)
-
-
-def reach(situation: Situation) -> ReachResult:
-    """Status and, per exit, whether it is reachable and the fastest travel time and distance."""
-    net = situation.network
-    search = _base_search(situation)
-    exits = []
-    for name, path in zip(situation.exit_names, search.routes, strict=True):
-        if path is None:
-            exits.append(ExitReach(name, False, None, None))
-            continue
-        exits.append(
-            ExitReach(
-                name, True, float(net.travel_time_s[path].sum()), float(net.length_m[path].sum())
-            )
+def exit_reach(
+    network: RoadNetwork,
+    names: Sequence[str],
+    paths: Sequence[NDArray[np.int64] | None],
+) -> tuple[Status, tuple[ExitReach, ...]]:
+    """The status and, per exit, whether it is reachable and the travel time and distance of
+    its fastest route (``paths``: road edges per exit, None where unreachable)."""
+    exits = tuple(
+        ExitReach(name, False, None, None)
+        if path is None
+        else ExitReach(
+            name,
+            True,
+            float(network.travel_time_s[path].sum()),
+            float(network.length_m[path].sum()),
         )
+        for name, path in zip(names, paths, strict=True)
+    )
     status: Status = "open" if any(x.reachable for x in exits) else "sealed"
+    return status, exits
+
+
+def reach(situation: Situation, *, prepared: Prepared | None = None) -> ReachResult:
+    """Status and, per exit, whether it is reachable and the fastest travel time and distance.
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> s = two_towns_one_bridge()
+    >>> r = reach(s)
+    >>> r.status, r.exits[0].reachable
+    ('open', True)
+    >>> reach(s.with_closed(np.flatnonzero(s.network.way_id == 13))).status
+    'sealed'
+    """
+    return reach_of(SituationWork(situation, prepared))
+
+
+def reach_of(work: SituationWork) -> ReachResult:
+    """:func:`reach` from a situation's shared work."""
+    situation = work.situation
+    net = situation.network
+    status, exits = exit_reach(net, situation.exit_names, work.search.routes)
     # junctions from one breadth-first search over the open chains; then the nodes along every
     # chain whose start it reached, up to the chain's first closed segment
-    graph = chain_graph(situation)
+    graph = work.prepared.chain_graph
     junction_reached = kernels.reach_from(
-        graph.fwd_indptr, graph.fwd_head, np.isfinite(search.weights), situation.origin
+        graph.fwd_indptr, graph.fwd_head, work.open_chains, situation.origin
     )
     reached_mask = junction_reached.copy()
     base = graph.chains
@@ -129,27 +104,16 @@ def reach(situation: Situation) -> ReachResult:
         base.ptr, base.members, base.tail, situation.open, junction_reached, net.dst, reached_mask
     )
     reached = np.flatnonzero(reached_mask).astype(np.int64)
-    return ReachResult(status=status, exits=tuple(exits), reached_nodes=reached)
+    return ReachResult(status=status, exits=exits, reached_nodes=reached)
 
 
-def road_label(net: RoadNetwork, e: int) -> str:
-    """How a road is named in reports: "name (ref)", the name, the ref, or its class."""
-    name, ref = net.edge_name(e), net.edge_ref(e)
-    if name and ref:
-        return f"{name} ({ref})"
-    return name or ref or f"unnamed {net.edge_highway(e) or 'road'}"
-
-
-def roads_along(net: RoadNetwork, edges: NDArray[np.int64]) -> tuple[str, ...]:
-    labels: list[str] = []
-    for e in edges:
-        label = road_label(net, int(e))
-        if not labels or labels[-1] != label:
-            labels.append(label)
-    return tuple(labels)
-
-
-def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> list[Route]:
+def routes(
+    situation: Situation,
+    *,
+    k: int = 2,
+    max_stretch: float = 4.0,
+    prepared: Prepared | None = None,
+) -> list[Route]:
     """The fastest route to each reachable exit, plus up to ``k`` alternatives per exit.
 
     Parameters
@@ -163,15 +127,29 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
         the fastest route's travel time.
     max_stretch
         The slowest alternative kept, as a multiple of the fastest route's travel time.
+    prepared
+        The structures of the situation's network, origin and exits, when the caller holds them.
 
     Returns
     -------
     list of Route
         Sorted by exit order then rank; rank 0 is the fastest.
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> [(r.exit, r.rank) for r in routes(two_towns_one_bridge(), k=1)]
+    [('East', 0), ('East', 1)]
     """
+    return routes_of(SituationWork(situation, prepared), k=k, max_stretch=max_stretch)
+
+
+def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> list[Route]:
+    """:func:`routes` from a situation's shared work."""
+    situation = work.situation
     net = situation.network
     out: list[Route] = []
-    search = _base_search(situation)  # rank 0 of every exit shares one search
+    search = work.search  # rank 0 of every exit shares one search
     for name, nodes, first in zip(
         situation.exit_names, situation.exits, search.routes, strict=True
     ):
@@ -180,7 +158,7 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
         used_segments: set[int] = set()
         fastest: Route | None = None
         for rank in range(k + 1):
-            path = first if rank == 0 else _route_chains(situation, w, nodes)
+            path = first if rank == 0 else work.route(w, nodes)
             if path is None or len(path) == 0:
                 break
             segs = set(net.segment[path].tolist())
@@ -201,32 +179,32 @@ def routes(situation: Situation, *, k: int = 2, max_stretch: float = 4.0) -> lis
                 travel_time_s=tt,
                 distance_m=length,
                 shared_m=shared,
-                roads=roads_along(net, path),
+                roads=net.roads_along(path),
                 gate=int(path[0]),
             )
             out.append(route)
             fastest = fastest or route
             used_segments |= segs
             if rank < k:
-                _penalise(situation, weight, w, path)
+                _penalise(work, weight, w, path)
     return out
 
 
 def _penalise(
-    situation: Situation,
+    work: SituationWork,
     weight: NDArray[np.float64],
     w: NDArray[np.float64],
     path: NDArray[np.int64],
 ) -> None:
     """Make the segments of ``path`` ``ALTERNATIVE_PENALTY`` times slower in the per-edge
     ``weight`` and in the per-chain ``w`` (in place; closed chains stay ``inf``)."""
-    edges = np.flatnonzero(situation.network.segment_mask(path))
+    edges = np.flatnonzero(work.situation.network.segment_mask(path))
     weight[edges] *= ALTERNATIVE_PENALTY
-    base = chain_graph(situation).chains
+    base = work.prepared.chains
     touched = np.unique(base.chain_of_edge[edges])
     touched = touched[(touched >= 0) & np.isfinite(w[touched])]
     if len(touched):
         starts = base.ptr[touched]
         members = base.edges_of(touched)
         offsets = np.r_[0, np.cumsum(base.ptr[touched + 1] - starts)[:-1]]
-        w[touched] = np.add.reduceat(weight[members], offsets) + _EPS_S
+        w[touched] = np.add.reduceat(weight[members], offsets) + EPS_S

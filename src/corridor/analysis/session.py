@@ -28,17 +28,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.contract import SINK, SOURCE, FlowGraph, arc_open, flow_graph
-from corridor.analysis.cut import (
-    _UNLIMITED,
-    _critical_from_flow,
-    _cut_from_flow,
-    _Flow,
-    _max_flow,
-    _unit_flow,
-)
+from corridor.analysis.contract import SINK, SOURCE, UNLIMITED, MaxFlow, max_flow_on
+from corridor.analysis.cut import critical_from_flow, cut_from_flow
+from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.results import CutResult, ExitReach, Status
-from corridor.analysis.routes import _base_search
+from corridor.analysis.routes import exit_reach
 from corridor.model.situation import Situation
 
 
@@ -58,46 +52,53 @@ class ClosureAnswer:
 class ClosureSession:
     """Closures answered on top of one situation (see the module docstring).
 
-    ``ClosureSession(situation)`` computes the two maximum flows once; then
+    ``ClosureSession(situation)`` computes the two maximum flows once (on ``prepared``, the
+    structures of the situation's network, origin and exits, when the caller holds them); then
     ``session.answer(edges)`` gives the :class:`ClosureAnswer` for the situation with the
     segments of ``edges`` closed as well, as often as asked, each from the same starting flows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> s = two_towns_one_bridge()
+    >>> session = ClosureSession(s)
+    >>> session.answer(np.flatnonzero(s.network.way_id == 13)).status  # the bridge goes
+    'sealed'
+    >>> session.answer(np.flatnonzero(s.network.way_id == 9)).status  # one approach goes
+    'open'
     """
 
-    def __init__(self, situation: Situation) -> None:
+    def __init__(self, situation: Situation, *, prepared: Prepared | None = None) -> None:
         self.situation = situation
-        self._fg: FlowGraph = flow_graph(situation)
-        self._open = arc_open(situation)
-        self._unit = _unit_flow(situation, self._fg)
+        self.prepared = prepared if prepared is not None else Prepared.of(situation)
+        work = SituationWork(situation, self.prepared)
+        self._fg = self.prepared.flow_graph
+        self._open = work.arc_open
+        self._unit = work.unit_flow
         capacity = np.where(self._open, situation.network.capacity_pph[self._fg.edge], 0)
-        self._capacity = _max_flow(self._fg, self._open, capacity)
+        self._capacity = max_flow_on(self._fg, self._open, capacity)
 
     def answer(self, closed_edges: NDArray[np.integer], reason: str = "what-if") -> ClosureAnswer:
         """The situation with the segments of ``closed_edges`` closed as well."""
         sit = self.situation.with_closed(closed_edges, reason=reason)
-        now_closed = np.flatnonzero(self._open & ~arc_open(sit))
+        work = SituationWork(sit, self.prepared)
+        now_closed = np.flatnonzero(self._open & ~work.arc_open)
         unit = self._repair(self._unit, now_closed)
         capacity = self._repair(self._capacity, now_closed)
-        net = sit.network
-        search = _base_search(sit)
-        exits = tuple(
-            ExitReach(name, False, None, None)
-            if path is None
-            else ExitReach(
-                name, True, float(net.travel_time_s[path].sum()), float(net.length_m[path].sum())
-            )
-            for name, path in zip(sit.exit_names, search.routes, strict=True)
-        )
+        routes = work.search.routes
+        status, exits = exit_reach(sit.network, sit.exit_names, routes)
         return ClosureAnswer(
             situation=sit,
-            status="open" if any(x.reachable for x in exits) else "sealed",
+            status=status,
             exits=exits,
-            routes=search.routes,
-            min_cut=_cut_from_flow(sit, self._fg, unit, "count"),
-            capacity_cut=_cut_from_flow(sit, self._fg, capacity, "capacity"),
-            critical=_critical_from_flow(self._fg, unit),
+            routes=routes,
+            min_cut=cut_from_flow(sit, self._fg, unit, "count"),
+            capacity_cut=cut_from_flow(sit, self._fg, capacity, "capacity"),
+            critical=critical_from_flow(self._fg, unit),
         )
 
-    def _repair(self, flow: _Flow, arcs: NDArray[np.int64]) -> _Flow:
+    def _repair(self, flow: MaxFlow, arcs: NDArray[np.int64]) -> MaxFlow:
         """A maximum flow once ``arcs`` are closed, from ``flow`` (left unchanged): close them
         (:func:`corridor.analysis.kernels.close_arcs`), then augment again."""
         fg = self._fg
@@ -109,9 +110,9 @@ class ClosureSession:
         if dropped < 0:  # flow decomposition rules it out; a bug, not bad input
             msg = "a closed road's flow could not be returned to the origin and the exits"
             raise AssertionError(msg)
-        value = flow.value - int(dropped) + r.max_flow(resid, SOURCE, SINK, _UNLIMITED)
+        value = flow.value - int(dropped) + r.max_flow(resid, SOURCE, SINK, UNLIMITED)
         capacity = flow.capacity.copy()
         capacity[arcs] = 0
         is_open = flow.open.copy()
         is_open[arcs] = False
-        return _Flow(int(value), is_open, capacity, resid, r)
+        return MaxFlow(int(value), is_open, capacity, resid, r)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-    from corridor.model.network import Mover, RoadNetwork
+    from corridor.io.network import NetworkLoader
     from corridor.model.scenario import Scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,14 +103,12 @@ def resolve_scenario(value: str | None) -> Path:
     return p
 
 
-def scenario_networks(scenario: Scenario) -> Callable[[Mover], RoadNetwork]:
-    """The scenario's network for a base mover (OSM extracts through the on-disk cache)."""
-    from corridor.io.network import load_network
+def scenario_networks(scenario: Scenario) -> NetworkLoader:
+    """The scenario's network for a base mover, each loaded once per command (OSM extracts
+    through the on-disk cache)."""
+    from corridor.io.network import NetworkLoader
 
-    def network_for(mover: Mover) -> RoadNetwork:
-        return load_network(scenario.network_path, mover, kind=scenario.network_kind)
-
-    return network_for
+    return NetworkLoader(scenario.network_path, kind=scenario.network_kind)
 
 
 # -------------------------------------------------------------------------------------- checks

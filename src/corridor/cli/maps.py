@@ -81,7 +81,7 @@ def map_command(
 
     from rich.console import Console
 
-    from corridor.analysis.replay import replay
+    from corridor.analysis.replay import mover_network, replay
     from corridor.errors import OutputError
     from corridor.io.files import writable, write_atomic
     from corridor.model.timeline import change_dates
@@ -108,11 +108,11 @@ def map_command(
     with err_console().status(f"replaying {sc.name} over {len(dates)} dates"):
         # without --at the replay picks the change dates itself (and leaves undated scenarios
         # undated)
-        reports = replay(
-            sc, scenario_networks(sc), mover=mover, plan=plan, dates=dates if day else None
-        )
-        page = map_html(sc, reports, plan=plan, start=start, tiles=tiles) if html_path else ""
-        layers = map_layers(sc, reports[start], plan=plan) if geojson is not None else {}
+        networks = scenario_networks(sc)
+        reports = replay(sc, networks, mover=mover, plan=plan, dates=dates if day else None)
+        net = mover_network(sc, networks, mover)
+        page = map_html(sc, reports, net, plan=plan, start=start, tiles=tiles) if html_path else ""
+        layers = map_layers(sc, reports[start], net, plan=plan) if geojson is not None else {}
     out = Console()
     if html_path is not None:
         write_atomic(html_path, page)

@@ -47,7 +47,7 @@ def timeline(
     import io
     import json
 
-    from corridor.analysis.replay import replay
+    from corridor.analysis.replay import mover_network, replay
     from corridor.outputs.json import report_json
     from corridor.outputs.timeline import timeline_rows, timeline_table
 
@@ -56,21 +56,23 @@ def timeline(
         from corridor.outputs.charts import check_chart_path
 
         check_chart_path(chart)
+    networks = scenario_networks(sc)
     announce_compiling()
     with progress() as prog:
         tick = ticker(prog, f"replaying {sc.name}" + (f" under plan {plan}" if plan else ""))
         reports = replay(
-            sc, scenario_networks(sc), mover=mover, plan=plan, population=population, on_report=tick
+            sc, networks, mover=mover, plan=plan, population=population, on_report=tick
         )
+    net = mover_network(sc, networks, mover)
     if chart is not None:
         from corridor.outputs.charts import write_timeline_chart
 
         write_timeline_chart(sc, reports, chart, plan=plan)
         err_console().print(f"chart written to {chart}")
     if json_:
-        print(json.dumps([report_json(r) for r in reports], ensure_ascii=False, indent=2))
+        print(json.dumps([report_json(r, net) for r in reports], ensure_ascii=False, indent=2))
         return
-    rows = timeline_rows(reports)
+    rows = timeline_rows(reports, net)
     if csv_:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()) if rows else ["date"])
@@ -78,7 +80,7 @@ def timeline(
         w.writerows(rows)
         print(buf.getvalue(), end="")
         return
-    console().print(timeline_table(sc, reports, plan=plan))
+    console().print(timeline_table(sc, reports, net, plan=plan))
 
 
 @app.command()
@@ -104,7 +106,7 @@ def compare(
 
     from rich.text import Text
 
-    from corridor.analysis.replay import replay
+    from corridor.analysis.replay import mover_network, replay
     from corridor.errors import ScenarioError
     from corridor.model.timeline import change_dates
     from corridor.outputs.json import report_json
@@ -136,6 +138,7 @@ def compare(
             )
             for p in plans
         )
+    net = mover_network(sc, networks, mover)
     diff = first_difference(a, b)
     if chart is not None:
         from corridor.outputs.charts import write_compare_chart
@@ -148,8 +151,8 @@ def compare(
                 {
                     "plans": [p or "what happened" for p in plans],
                     "first_difference": diff,
-                    "a": [report_json(r) for r in a],
-                    "b": [report_json(r) for r in b],
+                    "a": [report_json(r, net) for r in a],
+                    "b": [report_json(r, net) for r in b],
                 },
                 ensure_ascii=False,
                 indent=2,

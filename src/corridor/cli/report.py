@@ -61,7 +61,7 @@ def analyze(
     """Full report at one date: status, exits, routes, minimum cut, capacity, evacuation time."""
     import json
 
-    from corridor.analysis.replay import report_at
+    from corridor.analysis.replay import mover_network, report_at
     from corridor.io.files import writable, write_atomic
     from corridor.outputs.json import report_json
     from corridor.outputs.text import print_report
@@ -72,11 +72,12 @@ def analyze(
         writable(geojson)
     what_if = _what_if(close_way or [], close_point or [])
     announce_compiling()
+    networks = scenario_networks(sc)
     with progress() as prog:
         prog.add_task(f"analysing {sc.name}", total=None)
         report = report_at(
             sc,
-            scenario_networks(sc),
+            networks,
             day,
             mover=mover,
             plan=plan,
@@ -84,17 +85,18 @@ def analyze(
             population=population,
             what_if=what_if,
         )
+    net = mover_network(sc, networks, mover)
     if geojson is not None:
         from corridor.outputs.geojson import report_geojson
 
-        write_atomic(geojson, json.dumps(report_geojson(report)))
+        write_atomic(geojson, json.dumps(report_geojson(report, net)))
     out = console()
     if json_:
-        out.print_json(data=report_json(report)) if out.is_terminal else print(
-            json.dumps(report_json(report), ensure_ascii=False, indent=2)
+        out.print_json(data=report_json(report, net)) if out.is_terminal else print(
+            json.dumps(report_json(report, net), ensure_ascii=False, indent=2)
         )
     else:
-        print_report(report, out)
+        print_report(report, net, out)
         if geojson is not None:
             out.print(f"GeoJSON written to {geojson}")
 

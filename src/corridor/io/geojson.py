@@ -104,5 +104,16 @@ def ways_from_geojson(data: Any, *, where: str = "GeoJSON") -> WayTable:
 
 
 def load_geojson(path: str | Path, mover: Mover | str = Mover.CAR) -> RoadNetwork:
-    """The network of ``mover`` in a GeoJSON file of road LineStrings."""
+    """The network of ``mover`` in a GeoJSON file of road LineStrings.
+
+    Each feature is one road (an OSM-like way): its properties are read as OSM tags
+    (``highway``, ``name``, ``ref``, ``oneway``, ``maxspeed``, ``lanes``, ...).
+
+    Examples
+    --------
+    >>> from corridor.bundled import bundled_dir
+    >>> net = load_geojson(bundled_dir() / "mosul-2016" / "roads.geojson", "offroad")
+    >>> net.mover.value, net.n_edges > 0
+    ('offroad', True)
+    """
     return network_from_ways(read_geojson_ways(path), mover, source=str(path))

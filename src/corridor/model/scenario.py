@@ -134,10 +134,6 @@ class Event:
     what: str = ""  # a one-line description for tables
     plan: str | None = None  # the plan that added it, if any
 
-    @property
-    def when(self) -> tuple[dt.date, str]:
-        return (self.date, self.time or "")
-
     def applies_to(self, mover_id: str) -> bool:
         return self.movers is None or mover_id in self.movers
 
@@ -154,6 +150,9 @@ class Plan:
 
 @dataclass(frozen=True)
 class Scenario:
+    """A scenario: its network file, origin and exits, places, sides, actors, zones, movers,
+    dated events and plans, as read from a scenario file (:mod:`corridor.io.scenario`)."""
+
     name: str
     network_path: str
     network_kind: Literal["osm", "geojson"]
@@ -194,10 +193,3 @@ class Scenario:
             msg = f"{mid!r} is not a mover of scenario {self.name!r}; expected one of {known}"
             raise UnknownIdError(msg) from None
         return MoverProfile(id=base.value, name=base.value, base=base)
-
-    def hostile(self, side_a: str, side_b: str) -> bool:
-        """Sides are hostile to each other unless either lists the other as an ally."""
-        if side_a == side_b:
-            return False
-        a, b = self.sides.get(side_a), self.sides.get(side_b)
-        return not ((a and side_b in a.allies) or (b and side_a in b.allies))

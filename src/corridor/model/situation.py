@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,6 @@ class Closure:
     between: tuple[Area, Area] | None = None
     label: str = ""
     reopen: bool = False
-    info: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         given = sum([bool(self.ways), self.area is not None, self.ref is not None])
@@ -139,6 +138,10 @@ class Situation:
     reasons: tuple[str, ...]
     origin_area: Area | None = None
     exit_areas: tuple[Area, ...] = ()
+    # per closure given to :func:`build_situation`, in order: the edges it covers, and how many
+    # of those are still closed once every closure and reopening has applied (zones aside)
+    closure_hits: tuple[int, ...] = ()
+    closure_edges: tuple[int, ...] = ()
 
     def with_closed(self, edges: NDArray[np.integer[Any]], reason: str = "what-if") -> Situation:
         """A new situation with the segments of ``edges`` closed (both directions)."""
@@ -186,6 +189,19 @@ def build_situation(
     apply in order: each edge is controlled by the last zone containing its midpoint, and closes
     when that zone blocks the mover. Edges with both ends inside the origin are exempt from zones
     (the origin itself is excepted).
+
+    Examples
+    --------
+    >>> from corridor.testing import network_from_segments
+    >>> net = network_from_segments([(0.0, 0.0), (0.01, 0.0), (0.02, 0.0)], [(0, 1), (1, 2)])
+    >>> s = build_situation(
+    ...     net,
+    ...     Area("Town", point=(0.0, 0.0), radius_m=100),
+    ...     [Area("Camp", point=(0.02, 0.0), radius_m=100)],
+    ...     closures=[Closure(ways=(2,), label="checkpoint")],
+    ... )
+    >>> int(s.open.sum()), s.closure_edges
+    (2, (2,))
     """
     if not exits:
         msg = "no exits: name at least one place to get out to"
@@ -207,13 +223,20 @@ def build_situation(
 
     closed_by = np.full(network.n_edges, -1, dtype=np.int32)
     reasons: list[str] = []
+    covered: list[NDArray[np.int64]] = []
     for c in closures:
         mask = closure_edge_mask(network, c)
+        covered.append(np.flatnonzero(mask))
         if c.reopen:
             closed_by[mask] = -1
         else:
             closed_by[mask] = len(reasons)
             reasons.append(c.describe())
+    closure_hits = tuple(len(e) for e in covered)
+    closure_edges = tuple(
+        0 if c.reopen else int((closed_by[e] >= 0).sum())
+        for c, e in zip(closures, covered, strict=True)
+    )
     if zones:
         exempt_edge = in_origin[network.src] & in_origin[network.dst]
         cand = np.flatnonzero(~exempt_edge)
@@ -241,4 +264,6 @@ def build_situation(
         reasons=tuple(reasons),
         origin_area=origin,
         exit_areas=tuple(exits),
+        closure_hits=closure_hits,
+        closure_edges=closure_edges,
     )

@@ -1,6 +1,7 @@
 """The timeline engine: the situation at any date, the dates where anything changes, and plans.
 
-Pure functions over a :class:`Scenario`. Events apply in order of (date, time, file order), so a
+Pure functions over a :class:`Scenario`, and the one place that says what holds at a date:
+every output (text, JSON, map, charts) reads :func:`state_at` instead of re-deriving it. Events apply in order of (date, time, file order), so a
 later event wins; zones hold over their validity interval and zone events pass an area to an
 actor from their date. A plan drops events (by id) from its start date on and adds its own.
 """
@@ -9,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 
 from corridor.errors import UnknownIdError
 from corridor.model.network import RoadNetwork
-from corridor.model.scenario import Event, MoverProfile, Scenario
+from corridor.model.scenario import Event, Scenario, Source, Zone
 from corridor.model.situation import Closure, Situation, ZoneRule, build_situation
 
 
@@ -50,7 +50,14 @@ def change_days(scenario: Scenario, plan: str | None = None) -> set[dt.date]:
 
 
 def change_dates(scenario: Scenario, plan: str | None = None) -> list[dt.date]:
-    """The scenario's first date and every later change day in its window, in order."""
+    """The scenario's first date and every later change day in its window, in order.
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> change_dates(bundled()[0])[0].isoformat()
+    '2016-10-17'
+    """
     start = first_date(scenario, plan)
     end = scenario.end
     dates = change_days(scenario, plan) | {start}
@@ -58,65 +65,125 @@ def change_dates(scenario: Scenario, plan: str | None = None) -> list[dt.date]:
 
 
 @dataclass(frozen=True)
+class StateClosure:
+    """A closure (or a reopening, ``closure.reopen``) in force at a date, with the event that
+    made it (None for the scenario's standing closures)."""
+
+    closure: Closure
+    event: Event | None = None
+
+
+@dataclass(frozen=True)
+class HeldZone:
+    """An area held at a date, and what says so: a scenario zone, or a zone event."""
+
+    rule: ZoneRule
+    actor: str | None
+    since: dt.date | None
+    until: dt.date | None
+    zone: Zone | None = None
+    event: Event | None = None
+
+    @property
+    def _source(self) -> Zone | Event:
+        source = self.zone if self.zone is not None else self.event
+        assert source is not None, "a held zone comes from a zone or an event"
+        return source
+
+    @property
+    def id(self) -> str:
+        """The zone's id, or the event's."""
+        return self._source.id
+
+    @property
+    def confidence(self) -> float | None:
+        return self._source.confidence
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return self._source.sources
+
+    @property
+    def quote(self) -> str:
+        return self.event.quote if self.event is not None else ""
+
+
+@dataclass(frozen=True)
 class State:
-    """What holds at one date for one mover: the closures in order, the zones, the population."""
+    """What holds at one date for one mover.
+
+    ``closures``: the standing closures, then the closures and reopenings of the events so far,
+    in the order they apply (a reopening by event removes that event's closure); ``zones``: the
+    areas held, in the order they apply (a later one wins); ``population``: the people the mover
+    counts; ``place_population``: each place's population at the date (population events
+    applied); ``events_today``: the events of the date; ``applied``: every event so far.
+    """
 
     date: dt.date
-    closures: tuple[Closure, ...]
-    zones: tuple[ZoneRule, ...]
+    closures: tuple[StateClosure, ...]
+    zones: tuple[HeldZone, ...]
     population: int
+    place_population: dict[str, int | None]
     events_today: tuple[Event, ...]
     applied: tuple[Event, ...]
+
+    @property
+    def closure_rules(self) -> tuple[Closure, ...]:
+        """The closures, in order, as :func:`corridor.model.situation.build_situation` takes them."""
+        return tuple(c.closure for c in self.closures)
+
+    @property
+    def zone_rules(self) -> tuple[ZoneRule, ...]:
+        """The zones, in order, as :func:`corridor.model.situation.build_situation` takes them."""
+        return tuple(z.rule for z in self.zones)
 
 
 def state_at(
     scenario: Scenario, day: dt.date, *, mover: str | None = None, plan: str | None = None
 ) -> State:
-    profile = scenario.mover_profile(mover)
-    events = [e for e in timeline_events(scenario, plan) if e.date <= day]
-    closures: list[Closure] = list(scenario.closures)
-    population = scenario.population
-    place_pop = {pid: p.population for pid, p in scenario.places.items()}
-    zone_rules: list[ZoneRule] = []
+    """What holds at ``day`` for ``mover`` (default: the scenario's) under ``plan``.
 
-    def side_of(actor: str | None) -> str | None:
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from corridor.testing import bundled
+    >>> sc, _ = bundled()
+    >>> state = state_at(sc, dt.date(2016, 11, 3), mover="isis-fighters")
+    >>> [e.id for e in state.events_today][:1]
+    ['pmu-first-stage']
+    """
+    profile = scenario.mover_profile(mover)
+    events = [
+        e for e in timeline_events(scenario, plan) if e.date <= day and e.applies_to(profile.id)
+    ]
+    closures: list[StateClosure] = [StateClosure(c) for c in scenario.closures]
+    place_pop = {pid: p.population for pid, p in scenario.places.items()}
+    zones: list[HeldZone] = []
+
+    def blocks(actor: str | None) -> bool:
         a = scenario.actors.get(actor or "")
-        return a.side if a else None
+        return a is not None and a.side in profile.blocked_by
 
     for z in sorted(
         (z for z in scenario.zones if z.active(day)),
         key=lambda z: (z.start or dt.date.min, z.id),
     ):
-        side = side_of(z.actor)
-        zone_rules.append(
-            ZoneRule(
-                z.polygon,
-                f"zone {z.id} ({z.actor})",
-                blocks=side is not None and side in profile.blocked_by,
-            )
-        )
-    closed_by_event: dict[str, Closure] = {}
+        rule = ZoneRule(z.polygon, f"zone {z.id} ({z.actor})", blocks=blocks(z.actor))
+        zones.append(HeldZone(rule, z.actor, z.start, z.end, zone=z))
     for e in events:
-        if not e.applies_to(profile.id):
-            continue
         if e.kind == "close" and e.closure is not None:
-            closures.append(e.closure)
-            closed_by_event[e.id] = e.closure
+            closures.append(StateClosure(e.closure, e))
         elif e.kind == "reopen":
             if e.reopens is not None:
                 # undo that event's closure only; other closures of the same road stay
-                undone = closed_by_event.pop(e.reopens, None)
-                if undone is not None:
-                    closures = [c for c in closures if c is not undone]
+                closures = [c for c in closures if c.event is None or c.event.id != e.reopens]
             elif e.closure is not None:
-                closures.append(e.closure)
+                closures.append(StateClosure(e.closure, e))
         elif e.kind == "zone" and e.zone is not None:
-            side = side_of(e.actor)
-            zone_rules.append(
-                ZoneRule(
-                    e.zone,
-                    f"event {e.id}: {e.actor} takes the area ({e.date})",
-                    blocks=side is not None and side in profile.blocked_by,
+            label = f"event {e.id}: {e.actor} takes the area ({e.date})"
+            zones.append(
+                HeldZone(
+                    ZoneRule(e.zone, label, blocks=blocks(e.actor)), e.actor, e.date, None, event=e
                 )
             )
         elif e.kind == "population" and e.place is not None and e.value is not None:
@@ -127,21 +194,17 @@ def state_at(
         population = int(place_pop.get(profile.population_place) or 0)
     elif scenario.population_place is not None:
         population = int(place_pop.get(scenario.population_place) or 0)
+    else:
+        population = scenario.population
     return State(
         date=day,
         closures=tuple(closures),
-        zones=tuple(zone_rules),
+        zones=tuple(zones),
         population=population,
-        events_today=tuple(e for e in events if e.date == day and e.applies_to(profile.id)),
+        place_population=place_pop,
+        events_today=tuple(e for e in events if e.date == day),
         applied=tuple(events),
     )
-
-
-@lru_cache(maxsize=16)
-def _adapted(profile: MoverProfile, network: RoadNetwork) -> RoadNetwork:
-    """The mover's network, made once per (mover, network): the same object every date, so
-    what is derived from it (chains, searches) is reused across a replay."""
-    return profile.adapt(network)
 
 
 def situation_at(
@@ -151,16 +214,22 @@ def situation_at(
     *,
     mover: str | None = None,
     plan: str | None = None,
+    adapted: bool = False,
 ) -> tuple[Situation, State]:
-    """The situation for ``mover`` at ``day`` (network: the mover's base network, adapted)."""
+    """The situation for ``mover`` at ``day``, and the state it comes from.
+
+    ``network`` is the mover's base network; with ``adapted=True`` it is already the mover's
+    (:func:`corridor.analysis.replay.mover_network`), which a replay makes once for all its
+    dates.
+    """
     profile = scenario.mover_profile(mover)
     state = state_at(scenario, day, mover=profile.id, plan=plan)
     exits = profile.exits if profile.exits is not None else scenario.exits
     situation = build_situation(
-        _adapted(profile, network),
+        network if adapted else profile.adapt(network),
         scenario.origin,
         exits,
-        closures=state.closures,
-        zones=state.zones,
+        closures=state.closure_rules,
+        zones=state.zone_rules,
     )
     return situation, state

@@ -9,8 +9,8 @@ One figure, three panels sharing a date axis:
 and every event as a dotted vertical line, labelled on top. A comparison draws two plans on the
 same figure (the second plan dashed, its bands below the first's).
 
-What is plotted is exactly :func:`timeline_series` of the reports, which reads the reports'
-stable JSON (:func:`corridor.outputs.json.report_json`); tests compare the two.
+What is plotted is exactly :func:`timeline_series` of the reports (the same numbers as their
+JSON, :func:`corridor.outputs.json.report_json`); tests compare the two.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from corridor.analysis.report import CorridorReport
 from corridor.errors import OutputError
-from corridor.model.scenario import Scenario
 from corridor.io.files import writable, write_atomic_with
-from corridor.outputs.json import report_json
+from corridor.model.scenario import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -51,7 +50,7 @@ def check_chart_path(path: Path) -> Path:
 
 
 def timeline_series(reports: list[CorridorReport]) -> dict[str, Any]:
-    """The numbers a timeline chart plots, read from each report's JSON.
+    """The numbers a timeline chart plots, read from each report.
 
     Returns
     -------
@@ -60,27 +59,26 @@ def timeline_series(reports: list[CorridorReport]) -> dict[str, Any]:
         ``capacity_pph``, ``min_cut`` (counts), ``status`` and ``events`` (one list of
         ``{date, actor, what}`` per date).
     """
-    rows = [report_json(r) for r in reports]
     exits: dict[str, list[bool]] = {}
-    for row in rows:
-        for x in row["exits"]:
-            exits.setdefault(x["name"], [])
-    for row in rows:
-        reach = {x["name"]: x["reachable"] for x in row["exits"]}
+    for r in reports:
+        for x in r.reach.exits:
+            exits.setdefault(x.name, [])
+    for r in reports:
+        reach = {x.name: x.reachable for x in r.reach.exits}
         for name, vals in exits.items():
             vals.append(bool(reach.get(name, False)))
     return {
-        "dates": [row["date"] for row in rows],
+        "dates": [r.date for r in reports],
         "exits": exits,
-        "capacity_pph": [int(row["capacity_pph"]) for row in rows],
-        "min_cut": [int(row["min_cut"]["count"]) for row in rows],
-        "status": [row["status"] for row in rows],
+        "capacity_pph": [int(r.flow.value_pph) for r in reports],
+        "min_cut": [int(r.min_cut.count) for r in reports],
+        "status": [r.status for r in reports],
         "events": [
             [
-                {"date": e["date"], "actor": e.get("actor") or "", "what": e.get("what") or ""}
-                for e in row.get("events", [])
+                {"date": e.date.isoformat(), "actor": e.actor or "", "what": e.what or ""}
+                for e in r.events
             ]
-            for row in rows
+            for r in reports
         ],
     }
 

@@ -1,20 +1,148 @@
 """The report as JSON, in the stable schema (fields may be added, never renamed).
 
-``REPORT_SCHEMA`` is the JSON Schema of one report; ``docs/report.schema.json`` is a copy that a
-test keeps equal.
+The shape of every object is a ``TypedDict`` below, which mypy checks the builders against; the
+JSON Schema of one report (:func:`report_json_schema`, also ``REPORT_SCHEMA``) is generated from
+those types by pydantic, not written beside them. ``docs/report.schema.json`` is the published
+copy, which a test keeps equal.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from functools import cache
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from annotated_types import Ge, Le
 from numpy.typing import NDArray
+from typing_extensions import NotRequired, TypedDict  # noqa: UP035 (pydantic reads only these on 3.11)
 
 from corridor.analysis.report import CorridorReport
-from corridor.analysis.routes import road_label
 from corridor.model.network import SPEED_RULES, RoadNetwork
+from corridor.model.scenario import Event, Source
+
+# ------------------------------------------------------------------------------ the JSON shapes
+# (units in names; Annotated bounds become the schema's minimum / maximum; typing_extensions'
+# TypedDict, which pydantic reads on Python 3.11)
+NonNegative = Annotated[int, Ge(0)]
+
+
+class SegmentJSON(TypedDict):
+    """One road segment (a directed edge) as reported."""
+
+    edge: NonNegative
+    osm_way: int
+    name: str
+    ref: str
+    highway: str
+    road: str
+    lon: Annotated[float, Ge(-180), Le(180)]
+    lat: Annotated[float, Ge(-90), Le(90)]
+    from_node: int
+    to_node: int
+    capacity_pph: NonNegative
+    length_m: float
+    speed_kph: float
+    speed_rule: str
+
+
+class OriginJSON(TypedDict):
+    name: str
+    nodes: int
+
+
+class ExitJSON(TypedDict):
+    name: str
+    reachable: bool
+    travel_time_s: float | None
+    distance_m: float | None
+    nodes: int
+
+
+class RouteJSON(TypedDict):
+    exit: str
+    rank: NonNegative
+    travel_time_s: float | None
+    distance_m: float | None
+    shared_m: float | None
+    edges: list[int]
+    osm_ways: list[int]
+    roads: list[str]
+    gate: SegmentJSON
+
+
+class CutJSON(TypedDict):
+    count: NonNegative
+    capacity_pph: NonNegative
+    segments: list[SegmentJSON]
+
+
+class EvacuationJSON(TypedDict):
+    population: NonNegative
+    hours: float | None
+    flow_pph: NonNegative
+    method: str
+
+
+class ReasonJSON(TypedDict):
+    reason: str
+    edges: int
+
+
+class ClosedJSON(TypedDict):
+    edges: int
+    reasons: list[ReasonJSON]
+
+
+class NetworkJSON(TypedDict):
+    source: str
+    mover: str
+    nodes: int
+    edges: int
+
+
+class SourceJSON(TypedDict):
+    key: str
+    outlet: str
+    title: str
+    date: str
+    url: str
+
+
+class EventJSON(TypedDict):
+    id: str
+    date: str
+    time: str | None
+    actor: str | None
+    kind: str
+    what: str
+    confidence: float
+    plan: str | None
+    sources: list[SourceJSON]
+    quote: str
+    notes: str
+
+
+class ReportJSON(TypedDict):
+    """One report (``corridor analyze --json``; ``corridor timeline --json`` gives a list)."""
+
+    scenario: str
+    date: str | None
+    mover: str
+    status: Literal["open", "sealed"]
+    origin: OriginJSON
+    exits: list[ExitJSON]
+    routes: list[RouteJSON]
+    min_cut: CutJSON
+    capacity_cut: CutJSON
+    critical_segments: list[SegmentJSON]
+    capacity_pph: NonNegative
+    evacuation: EvacuationJSON
+    closed: ClosedJSON
+    network: NetworkJSON
+    plan: str | None
+    events: list[EventJSON]
+    what_if: NotRequired[list[str]]
 
 
 def _num(x: float | None, nd: int = 1) -> float | None:
@@ -23,7 +151,7 @@ def _num(x: float | None, nd: int = 1) -> float | None:
     return round(float(x), nd)
 
 
-def segment_json(net: RoadNetwork, e: int) -> dict[str, Any]:
+def segment_json(net: RoadNetwork, e: int) -> SegmentJSON:
     """One road segment as reported: edge id, OSM way, name, ref, class, midpoint [lon, lat]."""
     return {
         "edge": int(e),
@@ -31,7 +159,7 @@ def segment_json(net: RoadNetwork, e: int) -> dict[str, Any]:
         "name": net.edge_name(e),
         "ref": net.edge_ref(e),
         "highway": net.edge_highway(e),
-        "road": road_label(net, e),
+        "road": net.road_label(e),
         "lon": round(float(net.edge_mid_lon[e]), 6),
         "lat": round(float(net.edge_mid_lat[e]), 6),
         "from_node": int(net.node_osm_id[net.src[e]]),
@@ -43,37 +171,68 @@ def segment_json(net: RoadNetwork, e: int) -> dict[str, Any]:
     }
 
 
-def _segments(net: RoadNetwork, edges: NDArray[np.int64]) -> list[dict[str, Any]]:
+def _segments(net: RoadNetwork, edges: NDArray[np.int64]) -> list[SegmentJSON]:
     return [segment_json(net, int(e)) for e in edges]
 
 
-def report_json(report: CorridorReport) -> dict[str, Any]:
-    """The report as a JSON-ready dict (see README "JSON report")."""
-    s = report.situation
-    net = s.network
-    closed = ~s.open
-    reasons = []
-    if closed.any():
-        codes, counts = np.unique(s.closed_by[closed], return_counts=True)
-        reasons = [
-            {"reason": s.reasons[int(c)], "edges": int(n)}
-            for c, n in zip(codes, counts, strict=True)
-        ]
+def source_json(s: Source) -> SourceJSON:
+    """A source as reported: key, outlet, title, date and URL."""
+    return {"key": s.key, "outlet": s.outlet, "title": s.title, "date": s.date, "url": s.url}
+
+
+def event_json(e: Event) -> EventJSON:
+    """An event as reported: id, date, actor, kind, what, confidence, plan, sources, quote."""
     return {
+        "id": e.id,
+        "date": e.date.isoformat(),
+        "time": e.time,
+        "actor": e.actor,
+        "kind": e.kind,
+        "what": e.what,
+        "confidence": e.confidence,
+        "plan": e.plan,
+        "sources": [source_json(s) for s in e.sources],
+        "quote": e.quote,
+        "notes": e.notes,
+    }
+
+
+def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
+    """The report as a JSON-ready dict (see README "JSON report").
+
+    Parameters
+    ----------
+    report
+        The report.
+    network
+        The network the report was computed on (its edge ids index it): the mover's network,
+        e.g. :func:`corridor.analysis.replay.mover_network`.
+
+    Examples
+    --------
+    >>> from corridor.analysis.report import analyze
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> s = two_towns_one_bridge()
+    >>> out = report_json(analyze(s), s.network)
+    >>> out["status"], out["min_cut"]["count"], out["min_cut"]["segments"][0]["osm_way"]
+    ('open', 1, 13)
+    """
+    net = network
+    out: ReportJSON = {
         "scenario": report.scenario,
         "date": report.date,
         "mover": report.mover,
         "status": report.status,
-        "origin": {"name": s.origin_name, "nodes": len(s.origin)},
+        "origin": {"name": report.origin.name, "nodes": len(report.origin.nodes)},
         "exits": [
             {
                 "name": x.name,
                 "reachable": x.reachable,
                 "travel_time_s": _num(x.travel_time_s),
                 "distance_m": _num(x.distance_m),
-                "nodes": len(nodes),
+                "nodes": len(t.nodes),
             }
-            for x, nodes in zip(report.reach.exits, s.exits, strict=True)
+            for x, t in zip(report.reach.exits, report.exits, strict=True)
         ],
         "routes": [
             {
@@ -107,15 +266,22 @@ def report_json(report: CorridorReport) -> dict[str, Any]:
             "flow_pph": report.evacuation.flow_pph,
             "method": report.evacuation.method,
         },
-        "closed": {"edges": int(closed.sum()), "reasons": reasons},
-        "network": {
-            "source": net.source,
-            "mover": net.mover.value,
-            "nodes": net.n_nodes,
-            "edges": net.n_edges,
+        "closed": {
+            "edges": len(report.closed.edges),
+            "reasons": [{"reason": r, "edges": n} for r, n in report.closed.counts()],
         },
-        **report.extra,
+        "network": {
+            "source": report.network.source,
+            "mover": report.network.mover,
+            "nodes": report.network.nodes,
+            "edges": report.network.edges,
+        },
+        "plan": report.plan,
+        "events": [event_json(e) for e in report.events],
     }
+    if report.what_if:
+        out["what_if"] = list(report.what_if)
+    return out
 
 
 def _unique_in_order(values: NDArray[np.int64]) -> list[int]:
@@ -126,95 +292,22 @@ def _unique_in_order(values: NDArray[np.int64]) -> list[int]:
     return out
 
 
-_SEGMENT = {
-    "type": "object",
-    "required": ["edge", "osm_way", "name", "ref", "lon", "lat"],
-    "properties": {
-        "edge": {"type": "integer", "minimum": 0},
-        "osm_way": {"type": "integer"},
-        "name": {"type": "string"},
-        "ref": {"type": "string"},
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "lat": {"type": "number", "minimum": -90, "maximum": 90},
-    },
-}
-_NUM_OR_NULL = {"type": ["number", "null"]}
-_CUT = {
-    "type": "object",
-    "required": ["count", "capacity_pph", "segments"],
-    "properties": {
-        "count": {"type": "integer", "minimum": 0},
-        "capacity_pph": {"type": "integer", "minimum": 0},
-        "segments": {"type": "array", "items": _SEGMENT},
-    },
-}
+@cache
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one report, generated from :class:`ReportJSON`."""
+    from pydantic import TypeAdapter
 
-REPORT_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://corridor.invalid/schema/report-1.json",
-    "title": "corridor report",
-    "type": "object",
-    "required": [
-        "scenario",
-        "date",
-        "mover",
-        "status",
-        "origin",
-        "exits",
-        "routes",
-        "min_cut",
-        "critical_segments",
-        "capacity_pph",
-        "evacuation",
-    ],
-    "properties": {
-        "scenario": {"type": "string"},
-        "date": {"type": ["string", "null"]},
-        "mover": {"type": "string"},
-        "status": {"enum": ["open", "sealed"]},
-        "origin": {
-            "type": "object",
-            "required": ["name", "nodes"],
-            "properties": {"name": {"type": "string"}, "nodes": {"type": "integer"}},
-        },
-        "exits": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "reachable", "travel_time_s", "distance_m"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "reachable": {"type": "boolean"},
-                    "travel_time_s": _NUM_OR_NULL,
-                    "distance_m": _NUM_OR_NULL,
-                },
-            },
-        },
-        "routes": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["exit", "travel_time_s", "distance_m", "edges", "roads"],
-                "properties": {
-                    "exit": {"type": "string"},
-                    "travel_time_s": {"type": "number"},
-                    "distance_m": {"type": "number"},
-                    "edges": {"type": "array", "items": {"type": "integer"}},
-                    "roads": {"type": "array", "items": {"type": "string"}},
-                },
-            },
-        },
-        "min_cut": _CUT,
-        "capacity_cut": _CUT,
-        "critical_segments": {"type": "array", "items": _SEGMENT},
-        "capacity_pph": {"type": "integer", "minimum": 0},
-        "evacuation": {
-            "type": "object",
-            "required": ["population", "hours"],
-            "properties": {
-                "population": {"type": "integer", "minimum": 0},
-                "hours": _NUM_OR_NULL,
-            },
-        },
-    },
-}
+    schema: dict[str, Any] = TypeAdapter(ReportJSON).json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://corridor.invalid/schema/report-1.json",
+        "title": "corridor report",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name == "REPORT_SCHEMA":  # the schema, generated on first use
+        return report_json_schema()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from corridor.analysis.report import CorridorReport
-from corridor.analysis.routes import road_label
+from corridor.model.network import RoadNetwork
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -39,21 +38,22 @@ def fmt_hours(hours: float | None) -> str:
     return fmt_duration(hours * 3600)
 
 
-def report_renderable(report: CorridorReport) -> Group:
-    s = report.situation
-    net = s.network
+def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
+    """The report as rich tables (``network``: the one the report was computed on)."""
+    net = network
+    origin = report.origin
     status_style = "bold green" if report.status == "open" else "bold red"
     head = Text.assemble(
         (f"{report.scenario or 'scenario'}", "bold"),
         f"  {report.date or ''}  mover: {report.mover}  ",
         ("OPEN" if report.status == "open" else "SEALED", status_style),
-        f"  origin: {s.origin_name} ({len(s.origin)} nodes)",
+        f"  origin: {origin.name} ({len(origin.nodes)} nodes)",
     )
     parts: list = [Panel(head, expand=False)]
-    if report.extra.get("what_if"):
+    if report.what_if:
         parts.append(
             Text(
-                "What if, on top of the situation: closed " + "; ".join(report.extra["what_if"]),
+                "What if, on top of the situation: closed " + "; ".join(report.what_if),
                 style="bold yellow",
             )
         )
@@ -88,7 +88,7 @@ def report_renderable(report: CorridorReport) -> Group:
                 fmt_duration(r.travel_time_s),
                 fmt_km(r.distance_m),
                 "-" if r.rank == 0 else fmt_km(r.shared_m),
-                road_label(net, r.gate),
+                net.road_label(r.gate),
                 " → ".join(r.roads[:8]) + (" …" if len(r.roads) > 8 else ""),
             )
         parts.append(rt)
@@ -96,7 +96,7 @@ def report_renderable(report: CorridorReport) -> Group:
     cut = report.min_cut
     if report.status == "open":
         ct = Table(
-            title=f"Minimum cut: closing these {cut.count} segment(s) seals {s.origin_name}",
+            title=f"Minimum cut: closing these {cut.count} segment(s) seals {origin.name}",
             title_justify="left",
         )
         ct.add_column("road")
@@ -108,7 +108,7 @@ def report_renderable(report: CorridorReport) -> Group:
         for e in cut.edges:
             e = int(e)
             ct.add_row(
-                road_label(net, e),
+                net.road_label(e),
                 str(int(net.way_id[e])),
                 f"{net.edge_mid_lon[e]:.5f}, {net.edge_mid_lat[e]:.5f}",
                 f"{int(net.capacity_pph[e]):,}",
@@ -116,7 +116,7 @@ def report_renderable(report: CorridorReport) -> Group:
             )
         parts.append(ct)
         if len(report.critical):
-            names = sorted({road_label(net, int(e)) for e in report.critical})
+            names = sorted({net.road_label(int(e)) for e in report.critical})
             parts.append(
                 Text(
                     f"Critical segments ({len(report.critical)}): a closure of any one alone "
@@ -140,21 +140,24 @@ def report_renderable(report: CorridorReport) -> Group:
             f" (outflow {ev.flow_pph:,} persons/h over {ev.paths_used} path(s))" if ev.hours else ""
         ),
     )
-    closed = ~s.open
-    summary.add_row("Closed edges", f"{int(closed.sum()):,} of {net.n_edges:,}")
+    closed = report.closed
+    summary.add_row("Closed edges", f"{len(closed.edges):,} of {report.network.edges:,}")
     parts.append(summary)
-    if closed.any():
-        codes, counts = np.unique(s.closed_by[closed], return_counts=True)
+    counts = closed.counts()
+    if counts:
         why = Table(title="Why roads are closed (rule: edges)", title_justify="left", box=None)
         why.add_column("rule")
         why.add_column("edges", justify="right")
-        for c, k in sorted(zip(codes, counts, strict=True), key=lambda x: -x[1])[:8]:
-            why.add_row(s.reasons[int(c)], f"{int(k):,}")
-        if len(codes) > 8:
-            why.add_row(f"... and {len(codes) - 8} more rules (see --json: closed.reasons)", "")
+        for reason, k in sorted(counts, key=lambda x: -x[1])[:8]:
+            why.add_row(reason, f"{k:,}")
+        if len(counts) > 8:
+            why.add_row(f"... and {len(counts) - 8} more rules (see --json: closed.reasons)", "")
         parts.append(why)
     return Group(*parts)
 
 
-def print_report(report: CorridorReport, console: Console | None = None) -> None:
-    (console or Console()).print(report_renderable(report))
+def print_report(
+    report: CorridorReport, network: RoadNetwork, console: Console | None = None
+) -> None:
+    """Print the report's tables (``network``: the one the report was computed on)."""
+    (console or Console()).print(report_renderable(report, network))

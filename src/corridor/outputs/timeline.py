@@ -8,29 +8,29 @@ from rich.table import Table
 from rich.text import Text
 
 from corridor.analysis.report import CorridorReport
-from corridor.analysis.routes import road_label
+from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Scenario
 from corridor.outputs.text import fmt_duration, fmt_hours
 
 
-def _events_text(r: CorridorReport) -> str:
+def events_text(r: CorridorReport) -> str:
+    """The events of a report's date, one line each: actor: what (confidence, source)."""
     lines = []
-    for e in r.extra.get("events", []):
-        src = e["sources"][0] if e["sources"] else {}
-        label = src.get("key") or src.get("outlet") or ""
-        plan = f"[plan {e['plan']}] " if e.get("plan") else ""
+    for e in r.events:
+        src = e.sources[0] if e.sources else None
+        label = (src.key or src.outlet) if src is not None else ""
+        plan = f"[plan {e.plan}] " if e.plan else ""
         lines.append(
-            f"{plan}{(e['actor'] + ': ') if e['actor'] else ''}{e['what']} "
-            f"(conf {e['confidence']:.1f}" + (f", {label}" if label else "") + ")"
+            f"{plan}{(e.actor + ': ') if e.actor else ''}{e.what} "
+            f"(conf {e.confidence:.1f}" + (f", {label}" if label else "") + ")"
         )
     return "\n".join(lines)
 
 
-def _cut_roads(r: CorridorReport) -> list[str]:
-    net = r.situation.network
+def _cut_roads(r: CorridorReport, net: RoadNetwork) -> list[str]:
     seen: list[str] = []
     for e in r.min_cut.edges:
-        label = road_label(net, int(e))
+        label = net.road_label(int(e))
         if label not in seen:
             seen.append(label)
     return seen
@@ -45,34 +45,39 @@ def _signature(r: CorridorReport) -> tuple[Any, ...]:
     )
 
 
-def timeline_rows(reports: list[CorridorReport]) -> list[dict[str, Any]]:
-    """One flat row per date (for CSV)."""
+def timeline_rows(reports: list[CorridorReport], network: RoadNetwork) -> list[dict[str, Any]]:
+    """One flat row per date (for CSV); ``network``: the one the reports were computed on."""
     rows = []
     for r in reports:
         row: dict[str, Any] = {
             "date": r.date,
             "mover": r.mover,
-            "plan": r.extra.get("plan") or "",
+            "plan": r.plan or "",
             "status": r.status,
         }
         for x in r.reach.exits:
             row[f"exit:{x.name}"] = "open" if x.reachable else "sealed"
             row[f"time_s:{x.name}"] = "" if x.travel_time_s is None else round(x.travel_time_s)
         row["min_cut"] = r.min_cut.count
-        row["min_cut_roads"] = "; ".join(_cut_roads(r))
+        row["min_cut_roads"] = "; ".join(_cut_roads(r, network))
         row["critical"] = len(r.critical)
         row["capacity_pph"] = r.flow.value_pph
         row["population"] = r.evacuation.population
         row["evacuation_hours"] = "" if r.evacuation.hours is None else round(r.evacuation.hours, 2)
-        row["events"] = " | ".join(_events_text(r).splitlines())
+        row["events"] = " | ".join(events_text(r).splitlines())
         rows.append(row)
     return rows
 
 
 def timeline_table(
-    scenario: Scenario, reports: list[CorridorReport], *, plan: str | None = None
+    scenario: Scenario,
+    reports: list[CorridorReport],
+    network: RoadNetwork,
+    *,
+    plan: str | None = None,
 ) -> Table:
-    """One row per change date; the row where the status flips is highlighted."""
+    """One row per change date; the row where the status flips is highlighted (``network``:
+    the one the reports were computed on)."""
     title = f"{scenario.title or scenario.name}"
     if reports:
         title += f" | mover: {reports[0].mover}"
@@ -99,7 +104,7 @@ def timeline_table(
                 exits.append(f"✔ {x.name} ({fmt_duration(x.travel_time_s)})", style="green")
             else:
                 exits.append(f"✘ {x.name}", style="red")
-        cut = f"{r.min_cut.count}: " + "; ".join(_cut_roads(r)) if r.min_cut.count else "0"
+        cut = f"{r.min_cut.count}: " + "; ".join(_cut_roads(r, network)) if r.min_cut.count else "0"
         if len(r.critical):
             cut += f"\n({len(r.critical)} critical)"
         t.add_row(
@@ -109,7 +114,7 @@ def timeline_table(
             cut,
             f"{r.flow.value_pph:,}",
             fmt_hours(r.evacuation.hours),
-            _events_text(r) or "(start of the timeline)",
+            events_text(r) or "(start of the timeline)",
         )
         prev = r.status
     return t

@@ -1,0 +1,515 @@
+"""The map's layers, one GeoJSON FeatureCollection each: the one set of layer builders that the
+HTML map (:mod:`corridor.outputs.map`), ``corridor map --geojson`` and ``corridor analyze
+--geojson`` (:mod:`corridor.outputs.geojson`) all use.
+
+Layers that depend on the timeline (zones, closures, places) read the timeline's state at the
+report's date (:func:`corridor.model.timeline.state_at`), never re-derive it; layers of the
+analysis read the report and the network it was computed on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from corridor.analysis.flows import exit_flows
+from corridor.analysis.report import CorridorReport
+from corridor.analysis.results import ClosureBinding
+from corridor.model.network import RoadNetwork
+from corridor.model.scenario import Event, Scenario, Source
+from corridor.model.situation import Closure, closure_edge_mask
+from corridor.model.timeline import State, state_at
+from corridor.outputs.json import segment_json
+
+Feature = dict[str, Any]
+FeatureCollection = dict[str, Any]
+
+#: The layers of the map, in drawing order (bottom first), with their titles in the page.
+LAYERS: dict[str, str] = {
+    "zones": "Control zones (by side)",
+    "roads": "Road network (by class)",
+    "closed": "Closed roads",
+    "areas": "Origin and exits",
+    "routes": "Fastest routes",
+    "critical": "Critical segments",
+    "corridors": "Open corridors (width: persons/hour)",
+    "cut": "Minimum cut",
+    "closures": "Closures (reported)",
+    "places": "Places (population)",
+}
+#: The layers that change with the date (the others are the same on every date).
+DYNAMIC = ("zones", "closed", "routes", "corridors", "critical", "cut", "closures", "places")
+
+EXIT_COLOURS = ("#1a9850", "#2166ac", "#e08214", "#762a83", "#01665e", "#c51b7d", "#8c510a")
+SIDE_COLOURS = ("#d73027", "#4575b4", "#1b7837", "#984ea3", "#ff7f00", "#a65628", "#666666")
+ASSETS = "assets"
+_BORDERS = "ne_admin0_countries.geojson.gz"
+_COORD_ND = 6
+
+
+# ---------------------------------------------------------------------------------------------
+# geometry helpers
+
+
+def _pt(lon: float, lat: float) -> list[float]:
+    return [round(float(lon), _COORD_ND), round(float(lat), _COORD_ND)]
+
+
+def _edge_line(net: RoadNetwork, e: int) -> list[list[float]]:
+    s, d = int(net.src[e]), int(net.dst[e])
+    return [_pt(net.lon[s], net.lat[s]), _pt(net.lon[d], net.lat[d])]
+
+
+def _geometry(geom: shapely.Geometry) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-6)))
+    return out
+
+
+def _feature(geometry: dict[str, Any], **props: Any) -> Feature:
+    return {"type": "Feature", "geometry": geometry, "properties": props}
+
+
+def _collection(features: list[Feature], **props: Any) -> FeatureCollection:
+    return {"type": "FeatureCollection", "properties": props, "features": features}
+
+
+def _one_per_segment(net: RoadNetwork, edges: NDArray[np.int64]) -> NDArray[np.int64]:
+    """One directed edge per road segment among ``edges`` (the first given)."""
+    if len(edges) == 0:
+        return edges
+    _, first = np.unique(net.segment[edges], return_index=True)
+    return np.sort(edges[first])
+
+
+def _sources_text(sources: tuple[Source, ...]) -> list[dict[str, str]]:
+    return [
+        {"key": s.key, "outlet": s.outlet, "title": s.title, "date": s.date, "url": s.url}
+        for s in sources
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# static layers
+
+
+def roads_layer(net: RoadNetwork) -> FeatureCollection:
+    """The road network, one feature per OSM way (a MultiLineString of its segments)."""
+    edges = _one_per_segment(net, np.arange(net.n_edges, dtype=np.int64))
+    if len(edges) == 0:
+        return _collection([], layer="roads")
+    way = net.way_id[edges]
+    order = np.argsort(way, kind="stable")
+    edges, way = edges[order], way[order]
+    coords = np.stack(
+        [
+            np.column_stack([net.lon[net.src[edges]], net.lat[net.src[edges]]]),
+            np.column_stack([net.lon[net.dst[edges]], net.lat[net.dst[edges]]]),
+        ],
+        axis=1,
+    )
+    lines = shapely.linestrings(coords)
+    ways, start, counts = np.unique(way, return_index=True, return_counts=True)
+    group = np.repeat(np.arange(len(ways)), counts)
+    merged = shapely.line_merge(shapely.multilinestrings(lines, indices=group))
+    length = np.add.reduceat(net.length_m[edges], start)
+    cap = np.maximum.reduceat(net.capacity_pph[edges], start)
+    feats = []
+    for i, w in enumerate(ways.tolist()):
+        e = int(edges[start[i]])
+        feats.append(
+            _feature(
+                _geometry(merged[i]),
+                layer="roads",
+                osm_way=int(w),
+                road=net.road_label(e),
+                name=net.edge_name(e),
+                ref=net.edge_ref(e),
+                highway=net.edge_highway(e),
+                length_m=round(float(length[i]), 1),
+                capacity_pph=int(cap[i]),
+                segments=int(counts[i]),
+            )
+        )
+    return _collection(feats, layer="roads", mover=net.mover.value, source=net.source)
+
+
+def areas_layer(report: CorridorReport) -> FeatureCollection:
+    """The origin and the mover's exits, as polygons (a point's circle as a 64-gon)."""
+    feats = []
+    o = report.origin
+    if o.area is not None:
+        feats.append(
+            _feature(
+                _geometry(o.area.geometry()),
+                layer="areas",
+                role="origin",
+                name=o.name,
+                radius_m=o.area.radius_m,
+                nodes=len(o.nodes),
+            )
+        )
+    for i, x in enumerate(report.exits):
+        if x.area is None:
+            continue
+        feats.append(
+            _feature(
+                _geometry(x.area.geometry()),
+                layer="areas",
+                role="exit",
+                exit_index=i,
+                name=x.name,
+                radius_m=x.area.radius_m,
+                nodes=len(x.nodes),
+                colour=EXIT_COLOURS[i % len(EXIT_COLOURS)],
+            )
+        )
+    return _collection(feats, layer="areas")
+
+
+def borders_layer(bounds: tuple[float, float, float, float]) -> FeatureCollection:
+    """Country polygons (borders and coastlines) around ``bounds`` (lon/lat), clipped to a
+    region a few times the size of the network, from the bundled Natural Earth extract."""
+    w, s, e, n = bounds
+    pad = max(3.0, 1.5 * max(e - w, n - s))
+    box = (max(w - pad, -180.0), max(s - pad, -85.0), min(e + pad, 180.0), min(n + pad, 85.0))
+    feats = []
+    for name, geom in _borders_world():
+        clipped = shapely.clip_by_rect(geom, *box)
+        if clipped.is_empty:
+            continue
+        feats.append(_feature(_geometry(clipped), layer="borders", name=name))
+    return _collection(
+        feats,
+        layer="borders",
+        source="Natural Earth 1:10m Admin 0 - Countries 5.1.1 (public domain), simplified",
+    )
+
+
+@cache
+def _borders_world() -> tuple[tuple[str, shapely.Geometry], ...]:
+    """The bundled country polygons (a read-only package asset, parsed once per process)."""
+    raw = (resources.files("corridor.outputs") / ASSETS / _BORDERS).read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    return tuple(
+        (f["properties"]["name"], shapely.from_geojson(json.dumps(f["geometry"])))
+        for f in data["features"]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# layers of the analysis
+
+
+def corridors_layer(report: CorridorReport, network: RoadNetwork) -> FeatureCollection:
+    """Edges carrying the maximum flow, one feature per edge and exit, with persons per hour."""
+    net = network
+    edges, per_exit = exit_flows(
+        net, tuple(x.nodes for x in report.exits), report.flow.edge_flow_pph
+    )
+    best = {r.exit: r for r in report.routes if r.rank == 0}
+    feats = []
+    for j, e in enumerate(edges.tolist()):
+        for i, x in enumerate(report.exits):
+            pph = float(per_exit[j, i])
+            if pph < 0.5:
+                continue
+            r = best.get(x.name)
+            feats.append(
+                _feature(
+                    {"type": "LineString", "coordinates": _edge_line(net, e)},
+                    layer="corridors",
+                    exit=x.name,
+                    exit_index=i,
+                    colour=EXIT_COLOURS[i % len(EXIT_COLOURS)],
+                    edge=int(e),
+                    osm_way=int(net.way_id[e]),
+                    road=net.road_label(e),
+                    highway=net.edge_highway(e),
+                    flow_pph=round(pph),
+                    edge_flow_pph=int(report.flow.edge_flow_pph[e]),
+                    capacity_pph=int(net.capacity_pph[e]),
+                    route_travel_time_s=None if r is None else round(r.travel_time_s),
+                )
+            )
+    return _collection(feats, layer="corridors", capacity_pph=report.flow.value_pph)
+
+
+def routes_layer(
+    report: CorridorReport, network: RoadNetwork, *, layer: str = "routes"
+) -> FeatureCollection:
+    """The fastest route to each exit and its alternatives, one LineString each."""
+    net = network
+    index = {x.name: i for i, x in enumerate(report.exits)}
+    feats = []
+    for r in report.routes:
+        if len(r.edges) == 0:
+            continue
+        nodes = np.concatenate([[net.src[r.edges[0]]], net.dst[r.edges]])
+        i = index.get(r.exit, 0)
+        feats.append(
+            _feature(
+                {"type": "LineString", "coordinates": [_pt(net.lon[n], net.lat[n]) for n in nodes]},
+                layer=layer,
+                exit=r.exit,
+                exit_index=i,
+                colour=EXIT_COLOURS[i % len(EXIT_COLOURS)],
+                rank=r.rank,
+                travel_time_s=round(r.travel_time_s, 1),
+                distance_m=round(r.distance_m, 1),
+                roads=" → ".join(r.roads),
+            )
+        )
+    return _collection(feats, layer=layer)
+
+
+def _segments_layer(
+    network: RoadNetwork, edges: NDArray[np.int64], layer: str, note: str
+) -> FeatureCollection:
+    net = network
+    feats = [
+        _feature(
+            {"type": "LineString", "coordinates": _edge_line(net, int(e))},
+            layer=layer,
+            **segment_json(net, int(e)),
+            note=note,
+        )
+        for e in edges
+    ]
+    return _collection(feats, layer=layer, count=len(feats), note=note)
+
+
+def cut_layer(
+    report: CorridorReport, network: RoadNetwork, *, layer: str = "cut"
+) -> FeatureCollection:
+    """The minimum cut: the fewest segments whose closure seals the origin."""
+    n = report.min_cut.count
+    origin = report.origin.name
+    what = "this segment" if n == 1 else f"these {n} segments"
+    note = f"closing {what} seals {origin}" if n else f"{origin} is already sealed"
+    return _segments_layer(network, report.min_cut.edges, layer, note)
+
+
+def critical_layer(
+    report: CorridorReport, network: RoadNetwork, *, layer: str = "critical"
+) -> FeatureCollection:
+    """The critical segments: any one of them, closed alone, seals the origin."""
+    note = f"closing this segment alone seals {report.origin.name}"
+    return _segments_layer(network, report.critical, layer, note)
+
+
+def closed_layer(report: CorridorReport, network: RoadNetwork) -> FeatureCollection:
+    """Closed road segments grouped by way and the rule that closed them."""
+    net = network
+    closed = report.closed
+    first = _one_per_segment(net, closed.edges)
+    reason_of = dict(zip(closed.edges.tolist(), closed.reason.tolist(), strict=True))
+    groups: dict[tuple[int, int], list[int]] = {}
+    for e in first.tolist():
+        groups.setdefault((int(net.way_id[e]), int(reason_of[e])), []).append(e)
+    feats = []
+    for (way, reason), es in groups.items():
+        feats.append(
+            _feature(
+                {"type": "MultiLineString", "coordinates": [_edge_line(net, e) for e in es]},
+                layer="closed",
+                osm_way=way,
+                road=net.road_label(es[0]),
+                highway=net.edge_highway(es[0]),
+                reason=closed.reasons[reason] if reason >= 0 else "",
+                segments=len(es),
+            )
+        )
+    return _collection(feats, layer="closed")
+
+
+# ---------------------------------------------------------------------------------------------
+# layers of the timeline's state
+
+
+def _actor_props(scenario: Scenario, actor_id: str | None) -> dict[str, Any]:
+    actor = scenario.actors.get(actor_id or "")
+    side_id = actor.side if actor else None
+    side = scenario.sides.get(side_id or "")
+    return {
+        "actor": actor_id or "",
+        "actor_name": actor.name if actor else (actor_id or ""),
+        "side": side_id or "",
+        "side_name": side.name if side else (side_id or ""),
+    }
+
+
+def _event_props(scenario: Scenario, e: Event) -> dict[str, Any]:
+    who = _actor_props(scenario, e.actor)
+    return {
+        "event": e.id,
+        "date": e.date.isoformat(),
+        "time": e.time,
+        "kind": e.kind,
+        "what": e.what,
+        "actor": who["actor"],
+        "actor_name": who["actor_name"],
+        "side": who["side_name"],
+        "confidence": e.confidence,
+        "sources": _sources_text(e.sources),
+        "quote": e.quote,
+        "notes": e.notes,
+        "plan": e.plan,
+    }
+
+
+def _closure_point(net: RoadNetwork, closure: Closure) -> tuple[float, float] | None:
+    """Where to put a closure's marker: its point, or the middle of the roads it closes."""
+    if closure.area is not None and closure.area.point is not None:
+        return closure.area.point
+    try:
+        mask = closure_edge_mask(net, closure)
+    except (LookupError, ValueError):
+        mask = np.zeros(net.n_edges, dtype=bool)
+    e = np.flatnonzero(mask)
+    if len(e) == 0:
+        if closure.area is not None:
+            return closure.area.representative
+        return None
+    lon, lat = net.edge_mid_lon[e], net.edge_mid_lat[e]
+    j = int(np.argmin((lon - lon.mean()) ** 2 + (lat - lat.mean()) ** 2))
+    return float(lon[j]), float(lat[j])
+
+
+def closures_layer(
+    scenario: Scenario, state: State, report: CorridorReport, network: RoadNetwork
+) -> FeatureCollection:
+    """A point per closure in force at the state's date (the scenario's standing closures and
+    reported events), with actor, date, confidence, sources, quote, and how many road edges it
+    closes. A closure whose roads were all reopened since is not in force; one that covers no
+    road at all stays, with ``edges_closed`` 0, so that the map shows it binds to nothing."""
+    bound: tuple[ClosureBinding | None, ...] = report.closures
+    if len(bound) != len(state.closures):  # a report made outside the timeline: no bindings
+        bound = (None,) * len(state.closures)
+    feats = []
+    for c, b in zip(state.closures, bound, strict=True):
+        if c.closure.reopen or (b is not None and b.edges_covered > 0 and b.edges_closed == 0):
+            continue
+        p = _closure_point(network, c.closure)
+        if p is None:
+            continue
+        if c.event is not None:
+            props = _event_props(scenario, c.event)
+        else:
+            props = {
+                "event": "",
+                "what": c.closure.describe(),
+                "actor": "",
+                "actor_name": "",
+                "side": "",
+                "date": "",
+                "confidence": 1.0,
+                "sources": [],
+                "quote": "",
+                "notes": "standing closure of the scenario",
+                "plan": None,
+            }
+        feats.append(
+            _feature(
+                {"type": "Point", "coordinates": _pt(*p)},
+                layer="closures",
+                **props,
+                edges_closed=None if b is None else b.edges_closed,
+            )
+        )
+    return _collection(feats, layer="closures")
+
+
+def side_colour(scenario: Scenario, side: str | None) -> str:
+    """The colour of a side on the map (by its order in the scenario)."""
+    sides = list(scenario.sides)
+    if side in sides:
+        return SIDE_COLOURS[sides.index(side) % len(SIDE_COLOURS)]
+    return "#999999"
+
+
+def zones_layer(scenario: Scenario, state: State) -> FeatureCollection:
+    """Areas held at the state's date, in the order they apply (a later one drawn above an
+    earlier one, as it wins): the scenario's zones in force, then the areas taken by events."""
+    feats = []
+    for z in state.zones:
+        who = _actor_props(scenario, z.actor)
+        feats.append(
+            _feature(
+                _geometry(z.rule.polygon),
+                layer="zones",
+                **who,
+                colour=side_colour(scenario, who["side"] or None),
+                zone=z.id,
+                since=z.since.isoformat() if z.since else "",
+                until=z.until.isoformat() if z.until else "",
+                confidence=z.confidence,
+                sources=_sources_text(z.sources),
+                quote=z.quote,
+            )
+        )
+    return _collection(feats, layer="zones")
+
+
+def places_layer(scenario: Scenario, state: State) -> FeatureCollection:
+    """Every place at its representative point, with its population at the state's date."""
+    feats = []
+    for pid, p in scenario.places.items():
+        lon, lat = p.area.representative
+        feats.append(
+            _feature(
+                {"type": "Point", "coordinates": _pt(lon, lat)},
+                layer="places",
+                place=pid,
+                name=p.name,
+                population=state.place_population.get(pid),
+                radius_m=p.area.radius_m,
+                sources=_sources_text(p.sources),
+            )
+        )
+    return _collection(feats, layer="places")
+
+
+def report_day(report: CorridorReport, scenario: Scenario) -> dt.date:
+    """The date of a report (an undated one: the scenario's start, or today)."""
+    if report.date:
+        return dt.date.fromisoformat(report.date)
+    return scenario.start or dt.date.today()
+
+
+def map_layers(
+    scenario: Scenario,
+    report: CorridorReport,
+    network: RoadNetwork,
+    *,
+    plan: str | None = None,
+    state: State | None = None,
+) -> dict[str, FeatureCollection]:
+    """Every layer of the map at the report's date, one FeatureCollection each.
+
+    Layers: roads, zones, closed, areas (origin and exits), routes, corridors, critical, cut,
+    closures, places; their properties are what the page's popups show. ``network`` is the one
+    the report was computed on; ``state`` the timeline's state at its date (read here with
+    :func:`corridor.model.timeline.state_at` when not given).
+    """
+    if state is None:
+        state = state_at(scenario, report_day(report, scenario), mover=report.mover, plan=plan)
+    return {
+        "roads": roads_layer(network),
+        "zones": zones_layer(scenario, state),
+        "closed": closed_layer(report, network),
+        "areas": areas_layer(report),
+        "routes": routes_layer(report, network),
+        "corridors": corridors_layer(report, network),
+        "critical": critical_layer(report, network),
+        "cut": cut_layer(report, network),
+        "closures": closures_layer(scenario, state, report, network),
+        "places": places_layer(scenario, state),
+    }
