@@ -51,3 +51,35 @@ def test_names_an_earlier_readme_showed_keep_working() -> None:
     assert corridor.load_osm is load_osm and corridor.Area is Area
     assert corridor.build_situation is build_situation
     assert corridor.to_networkx is to_networkx and corridor.from_networkx is from_networkx
+
+
+def test_nothing_keeps_a_dropped_situation_alive() -> None:
+    """Regression: module-level caches keyed by identity kept every analysed situation (and its
+    network) alive. Now what an analysis builds belongs to objects the caller holds."""
+    import gc
+    import weakref
+
+    from corridor.testing import two_towns_one_bridge
+
+    s = two_towns_one_bridge()
+    report = corridor.analyze(s, population=100)
+    session = corridor.ClosureSession(s)
+    session.answer(report.min_cut.edges)
+    network = weakref.ref(s.network)
+    situation = weakref.ref(s)
+    del s, session
+    gc.collect()
+    assert situation() is None and network() is None, "an analysis kept the situation alive"
+    assert report.status == "open", "the report stands on its own"
+
+
+def test_a_report_pickles_without_its_network() -> None:
+    import pickle
+
+    from corridor.testing import two_towns_one_bridge
+
+    s = two_towns_one_bridge()
+    report = corridor.analyze(s)
+    data = pickle.dumps(report)
+    assert b"RoadNetwork" not in data and b"Situation" not in data
+    assert pickle.loads(data).min_cut.count == 1

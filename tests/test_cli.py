@@ -247,9 +247,17 @@ def test_help_is_plain_and_lists_every_command() -> None:
     assert "validate" in res.output and "schema" in res.output, res.output
 
 
+def test_a_small_scenario_is_analysed_without_numba(scenario: Path) -> None:
+    """A few hundred roads run the kernels as plain Python: no numba import, no compiling."""
+    argv = ("analyze", str(scenario), "--at", "2020-01-05")
+    loaded, err = _modules_loaded(*argv, env={"CORRIDOR_KERNELS": "auto"})
+    assert "numba" not in loaded and "compiling" not in err, err
+
+
 @pytest.mark.slow
 def test_first_run_says_the_kernels_compile(scenario: Path, tmp_path: Path) -> None:
-    env = {"NUMBA_CACHE_DIR": str(tmp_path / "numba")}  # no compiled kernels there yet
+    # no compiled kernels in that cache yet; compiled even for this small network
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "numba"), "CORRIDOR_KERNELS": "compiled"}
     argv = ("analyze", str(scenario), "--at", "2020-01-05")
     _, err = _modules_loaded(*argv, env=env)
     assert err.count("compiling corridor's graph kernels") == 1, err

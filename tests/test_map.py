@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from corridor.analysis.flows import exit_flows
 from corridor.analysis.replay import mover_network, replay
-from corridor.cli.maps import register
 from corridor.io.network import NetworkLoader
 from corridor.io.scenario import load_scenario
 from corridor.outputs.json import report_json
@@ -32,12 +31,7 @@ DATES = ["2020-01-01", "2020-01-05", "2020-01-10", "2020-01-15", "2020-01-20"]
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer(pretty_exceptions_enable=False)
-    register(app)
-
-    @app.command()
-    def _other() -> None:  # a second command, so that `map` is a subcommand as in main
-        """Unused."""
+    from corridor.cli.main import app
 
     return app
 

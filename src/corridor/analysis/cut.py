@@ -16,9 +16,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components
 
 from corridor.analysis import kernels
 from corridor.analysis.contract import SOURCE, FlowGraph, MaxFlow
@@ -69,6 +67,9 @@ def critical_from_flow(fg: FlowGraph, flow: MaxFlow) -> NDArray[np.int64]:
     live = flow.resid > 0
     tail = np.repeat(np.arange(fg.n, dtype=np.int64), np.diff(r.indptr))
     # coo -> csr sums parallel entries (csgraph's strong components need them merged)
+    import scipy.sparse as sp  # here, not at import: only a one-segment cut needs it
+    from scipy.sparse.csgraph import connected_components
+
     residual = sp.coo_matrix(
         (np.ones(int(live.sum()), dtype=np.int8), (tail[live], r.head[live])), shape=(fg.n, fg.n)
     ).tocsr()

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
@@ -168,6 +167,8 @@ def exit_flows(
     src, dst = network.src[edges], network.dst[edges]
     out = np.bincount(src, weights=f, minlength=n)
     keep = ~absorbing[src]
+    import scipy.sparse as sp  # here, not at import: only the map splits flows by exit
+
     p = sp.csr_matrix((f[keep] / out[src[keep]], (src[keep], dst[keep])), shape=(n, n))
     share = b.copy()
     for _ in range(min(n, 100_000)):

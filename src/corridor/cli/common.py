@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from corridor.bundled import DEFAULT_SCENARIO, bundled_scenarios
 from corridor.errors import CorridorError, ScenarioError
 
 if TYPE_CHECKING:
@@ -53,8 +54,6 @@ PopulationOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks on errors.")]
 
-DEFAULT_SCENARIO = "mosul-2016"
-
 # typer coerces a parameter through a pydantic TypeAdapter (pydantic loads: about 0.1 s) unless
 # its value is already a bool. A ``--help`` left out is None; as the context's default it is
 # False, so the root and commands whose parameters are all flags (``scenarios``) start without it.
@@ -79,15 +78,6 @@ def err_console() -> Console:
 
 
 # ----------------------------------------------------------------------------------- scenarios
-def bundled_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "data" / "scenarios"
-
-
-def bundled_scenarios() -> dict[str, Path]:
-    root = bundled_dir()
-    return {p.parent.name: p for p in sorted(root.glob("*/scenario.yaml")) if p.is_file()}
-
-
 def resolve_scenario(value: str | None) -> Path:
     name = value or DEFAULT_SCENARIO
     bundled = bundled_scenarios()
@@ -190,65 +180,22 @@ def ticker(prog: Progress, description: str) -> Callable[[int, int], None]:
 
 
 # ---------------------------------------------------------------------------- compile notice
-KERNELS = "corridor.analysis.kernels"
 # 5 to 20 s measured on two cores: the first analysis on a machine, or after an upgrade
 COMPILE_NOTICE = "compiling corridor's graph kernels once (several seconds; later runs skip it)…"
 
 
-def kernels_need_compiling() -> bool:
-    """Whether numba must compile corridor's graph kernels before the first analysis.
-
-    Each ``@njit(cache=True)`` function keeps an index ``<module>.<name>-<line>.pyXY.nbi`` in its
-    cache directory (``__pycache__`` next to the module, else ``NUMBA_CACHE_DIR`` or the user's
-    cache). numba ignores an index written by another numba or for another source, and so does
-    this check, which reads each index as numba does. A kernel module counts as compiled when
-    one of its kernels has a usable index: an analysis may never call some of them (``close_arcs``
-    serves only closure sessions), and those would otherwise be reported on every run.
-    """
-    import importlib
-    import pkgutil
-
-    package = importlib.import_module(KERNELS)
-    names = [KERNELS]
-    if hasattr(package, "__path__"):
-        names += [f"{KERNELS}.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
-    for name in names:
-        module = importlib.import_module(name)
-        cached = [
-            usable
-            for obj in vars(module).values()
-            if getattr(obj, "__module__", None) == name
-            and (usable := _numba_index_usable(obj)) is not None
-        ]
-        if cached and not any(cached):
-            return True
-    return False
-
-
-def _numba_index_usable(dispatcher: Any) -> bool | None:
-    """Whether a numba dispatcher has a usable on-disk index; None if it caches nothing."""
-    # numba's own reader (IndexDataCacheFile._load_index) returns {} when the index is absent,
-    # from another numba or for other source. A dispatcher without one (not compiled code, no
-    # cache=True, or a numba whose internals moved) caches nothing that this check can see.
-    index = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
-    load = getattr(index, "_load_index", None)
-    if load is None:
-        return None
-    try:
-        return bool(load())
-    except Exception:  # an unreadable index: numba will compile and rewrite it
-        return False
-
-
 @functools.cache
 def announce_compiling() -> None:
-    """Say once per process, on stderr, when the graph kernels are about to compile.
+    """Have the graph kernels say, once, on stderr, when numba is about to compile them.
 
     Commands that analyse call it after checking their input and before the first analysis, so
-    that a first run on a fresh machine does not sit silent for seconds.
+    that a first run on a fresh machine does not sit silent for seconds. Small inputs run the
+    kernels as plain Python and compile nothing (:mod:`corridor.analysis.kernels`), so nothing
+    is said for them.
     """
-    if kernels_need_compiling():
-        err_console().print(COMPILE_NOTICE, highlight=False)
+    from corridor.analysis import kernels
+
+    kernels.notify_before_compiling(lambda: err_console().print(COMPILE_NOTICE, highlight=False))
 
 
 # --------------------------------------------------------------------------------- error table

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from corridor.cli import maps, network, replay, report, scenario
-from corridor.cli.common import FLAGS_ONLY, scenario_networks
+from corridor.cli.common import FLAGS_ONLY
 
 app = typer.Typer(
     help="corridor: is the place encircled, which roads out are open, what would seal it, "
@@ -28,10 +28,6 @@ app.add_typer(scenario.app)  # scenarios
 app.add_typer(maps.app)  # map
 app.add_typer(network.app, name="network")  # network info
 app.add_typer(scenario.group, name="scenario")  # scenario validate, scenario schema
-
-# The old private name, until tests/test_charts.py, tests/test_map.py and
-# tests/browser/test_map_browser.py use the public loader of corridor.io.network.
-_network_loader = scenario_networks
 
 
 def main() -> None:

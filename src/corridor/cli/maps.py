@@ -125,8 +125,3 @@ def map_command(
             f"GeoJSON layers for {reports[start].date or 'the scenario'} written to {geojson}/: "
             + ", ".join(f"{n}.geojson" for n in layers)
         )
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``map`` command to another Typer ``app`` (tests build a small app with it)."""
-    app.command("map")(map_command)

@@ -24,15 +24,13 @@ group = typer.Typer(help="Check scenario files.", no_args_is_help=True)
 @handle_errors
 def scenarios(verbose: VerboseOpt = False) -> None:
     """The bundled scenarios, one line each."""
-    import yaml
     from rich.table import Table
 
-    # only the title is needed: libyaml's loader where present (until a top-level reader lands)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from corridor.io.yaml_lines import read_top_level
+
     table = Table("name", "title", "file")
     for name, path in bundled_scenarios().items():
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-        table.add_row(name, str(data.get("title", "")), str(path))
+        table.add_row(name, str(read_top_level(path).get("title", "")), str(path))
     console().print(table)
 
 

@@ -12,9 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import dijkstra
 from shapely.geometry.base import BaseGeometry
 
 from corridor.errors import AreaError, UnknownIdError
@@ -85,6 +83,9 @@ def _ref_between_mask(network: RoadNetwork, ref: str, a: Area, b: Area) -> NDArr
         raise UnknownIdError(msg)
     e = np.flatnonzero(on_road)
     n = network.n_nodes
+    import scipy.sparse as sp  # here, not at import: most closures never need it
+    from scipy.sparse.csgraph import dijkstra
+
     g = sp.csr_matrix((network.length_m[e] + 1e-6, (network.src[e], network.dst[e])), shape=(n, n))
     road_nodes = np.unique(np.concatenate([network.src[e], network.dst[e]]))
 

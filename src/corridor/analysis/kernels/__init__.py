@@ -1,4 +1,4 @@
-"""Compiled graph kernels (numba): flows, searches and chain passes.
+"""Graph kernels, compiled with numba: flows, searches and chain passes.
 
 scipy.sparse.csgraph has no maximum flow that starts from a given flow, no Dijkstra that stops at
 a target, no A* and no min-cost flow, and each of its calls copies and converts the whole graph.
@@ -25,7 +25,9 @@ These kernels work in place on arrays built once per network, origin and exits:
 By family: :mod:`.search` (the heap and the searches), :mod:`.flow` (layout and flows) and
 :mod:`.chains`. Callers use this package (``from corridor.analysis import kernels``).
 
-All are compiled once per machine (``cache=True``: numba keeps the machine code in
+On small inputs they run as plain Python until numba is needed, which saves a process the second
+that importing numba and loading compiled code takes (:mod:`._jit`; ``CORRIDOR_KERNELS``). All are
+compiled once per machine (``cache=True``: numba keeps the machine code in
 ``__pycache__`` next to each module, or in its user cache directory). Numba checks only the
 defining file's timestamp: :func:`min_cost_flow` (in ``flow.py``) calls the heap helpers of
 ``search.py``, so after editing ``search.py`` run ``make clean`` (which removes the cached
@@ -34,6 +36,7 @@ machine code) or touch ``flow.py``.
 
 from __future__ import annotations
 
+from corridor.analysis.kernels._jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.chains import chains_open, mark_along_chains
 from corridor.analysis.kernels.flow import (
     close_arcs,
@@ -48,10 +51,13 @@ __all__ = [
     "astar",
     "chains_open",
     "close_arcs",
+    "compile_all",
     "dijkstra_from",
+    "is_compiled",
     "mark_along_chains",
     "max_flow",
     "min_cost_flow",
+    "notify_before_compiling",
     "place",
     "reach_from",
     "residual_layout",

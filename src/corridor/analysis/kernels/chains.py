@@ -5,11 +5,12 @@ order): which chains are wholly open, and how far one can drive along each from 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
+from corridor.analysis.kernels._jit import kernel
 
-@njit(cache=True)
+
+@kernel
 def chains_open(
     ptr: NDArray[np.int64], members: NDArray[np.int64], open_edges: NDArray[np.bool_]
 ) -> NDArray[np.bool_]:
@@ -24,7 +25,7 @@ def chains_open(
     return out
 
 
-@njit(cache=True)
+@kernel
 def mark_along_chains(
     ptr: NDArray[np.int64],
     members: NDArray[np.int64],

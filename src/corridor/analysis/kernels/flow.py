@@ -8,13 +8,13 @@ reverse a position, :func:`place` puts per-arc values there.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
-from corridor.analysis.kernels.search import _heap_pop, _heap_push
+from corridor.analysis.kernels._jit import kernel
+from corridor.analysis.kernels.search import heap_pop, heap_push
 
 
-@njit(cache=True)
+@kernel
 def residual_layout(
     n: int, u: NDArray[np.int64], v: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
@@ -49,7 +49,7 @@ def residual_layout(
     return indptr, pos, head, twin
 
 
-@njit(cache=True)
+@kernel
 def place(pos: NDArray[np.int64], forward: NDArray, backward: NDArray, out: NDArray) -> NDArray:
     """``out[pos[a]] = forward[a]``, ``out[pos[a + m]] = backward[a]``: per-arc values of arcs and
     reverses into layout positions."""
@@ -60,7 +60,7 @@ def place(pos: NDArray[np.int64], forward: NDArray, backward: NDArray, out: NDAr
     return out
 
 
-@njit(cache=True)
+@kernel
 def _levels(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -100,7 +100,7 @@ def _levels(
     return hi
 
 
-@njit(cache=True)
+@kernel
 def max_flow(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -178,7 +178,7 @@ def max_flow(
     return total
 
 
-@njit(cache=True)
+@kernel
 def close_arcs(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -223,7 +223,7 @@ def close_arcs(
 _ZERO = 1e-12  # reduced costs below this (rounding of zero) count as zero
 
 
-@njit(cache=True)
+@kernel
 def min_cost_flow(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -267,7 +267,7 @@ def min_cost_flow(
         dist[s] = 0.0
         touched[n_touched] = s
         n_touched += 1
-        size = _heap_push(hk, hv, 0, 0.0, s)
+        size = heap_push(hk, hv, 0, 0.0, s)
         top = 0
         while size > 0 or top > 0:
             if top > 0:
@@ -277,7 +277,7 @@ def min_cost_flow(
             else:
                 d = hk[0]
                 x = hv[0]
-                size = _heap_pop(hk, hv, size)
+                size = heap_pop(hk, hv, size)
             if done[x] or d > dist[x]:
                 continue
             done[x] = True
@@ -304,7 +304,7 @@ def min_cost_flow(
                         zstack[top] = y
                         top += 1
                     else:
-                        size = _heap_push(hk, hv, size, nd, y)
+                        size = heap_push(hk, hv, size, nd, y)
         reachable = done[t]
         dt = dist[t]
         plen = 0

@@ -8,12 +8,13 @@ shared with :func:`corridor.analysis.kernels.flow.min_cost_flow`.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
+from corridor.analysis.kernels._jit import kernel
 
-@njit(cache=True)
-def _heap_push(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int, k: float, v: int) -> int:
+
+@kernel
+def heap_push(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int, k: float, v: int) -> int:
     i = size
     hk[i] = k
     hv[i] = v
@@ -27,8 +28,8 @@ def _heap_push(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int, k: flo
     return size + 1
 
 
-@njit(cache=True)
-def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
+@kernel
+def heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
     size -= 1
     hk[0] = hk[size]
     hv[0] = hv[size]
@@ -48,7 +49,7 @@ def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
     return size
 
 
-@njit(cache=True)
+@kernel
 def dijkstra_from(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -67,11 +68,11 @@ def dijkstra_from(
     for x in sources:
         if dist[x] > 0.0:
             dist[x] = 0.0
-            size = _heap_push(hk, hv, size, 0.0, x)
+            size = heap_push(hk, hv, size, 0.0, x)
     while size > 0:
         d = hk[0]
         x = hv[0]
-        size = _heap_pop(hk, hv, size)
+        size = heap_pop(hk, hv, size)
         if done[x]:
             continue
         done[x] = True
@@ -80,11 +81,11 @@ def dijkstra_from(
             nd = d + weight[p]
             if nd < dist[y]:
                 dist[y] = nd
-                size = _heap_push(hk, hv, size, nd, y)
+                size = heap_push(hk, hv, size, nd, y)
     return dist
 
 
-@njit(cache=True)
+@kernel
 def astar(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -113,10 +114,10 @@ def astar(
         if g[x] > 0.0 and bound[x] < np.inf:
             g[x] = 0.0
             pred[x] = -1
-            size = _heap_push(hk, hv, size, bound[x], x)
+            size = heap_push(hk, hv, size, bound[x], x)
     while size > 0:
         x = hv[0]
-        size = _heap_pop(hk, hv, size)
+        size = heap_pop(hk, hv, size)
         if done[x]:
             continue
         done[x] = True
@@ -131,11 +132,11 @@ def astar(
             if ng < g[y]:
                 g[y] = ng
                 pred[y] = p
-                size = _heap_push(hk, hv, size, ng + bound[y], y)
+                size = heap_push(hk, hv, size, ng + bound[y], y)
     return -1, pred
 
 
-@njit(cache=True)
+@kernel
 def reach_from(
     indptr: NDArray[np.int64],
     head: NDArray[np.int64],

@@ -1,0 +1,22 @@
+"""The layering of ../shared/DESIGN.md holds: model imports nothing of ours but errors, analysis
+and io import model, outputs imports model and analysis, cli imports everything above
+(``tools/import_graph.py`` prints the graph)."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+TOOL = Path(__file__).parents[1] / "tools" / "import_graph.py"
+
+
+def test_no_layer_imports_one_it_may_not() -> None:
+    tool = runpy.run_path(str(TOOL))
+    assert tool["violations"]() == []
+
+
+def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
+    tool = runpy.run_path(str(TOOL))
+    graph = tool["imports"]()
+    # cli imports analysis only inside its command functions (to start fast)
+    assert "analysis" in graph["cli"] and "model" in graph["analysis"]
