@@ -26,7 +26,7 @@ By family: :mod:`.search` (the heap and the searches), :mod:`.flow` (layout and 
 :mod:`.chains`. Callers use this package (``from corridor.analysis import kernels``).
 
 On small inputs they run as plain Python until numba is needed, which saves a process the second
-that importing numba and loading compiled code takes (:mod:`._jit`; ``CORRIDOR_KERNELS``). All are
+that importing numba and loading compiled code takes (:mod:`.jit`; ``CORRIDOR_KERNELS``). All are
 compiled once per machine (``cache=True``: numba keeps the machine code in
 ``__pycache__`` next to each module, or in its user cache directory). Numba checks only the
 defining file's timestamp: :func:`min_cost_flow` (in ``flow.py``) calls the heap helpers of
@@ -36,7 +36,7 @@ machine code) or touch ``flow.py``.
 
 from __future__ import annotations
 
-from corridor.analysis.kernels._jit import compile_all, is_compiled, notify_before_compiling
+from corridor.analysis.kernels.jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.chains import chains_open, mark_along_chains
 from corridor.analysis.kernels.flow import (
     close_arcs,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.analysis.kernels._jit import kernel
+from corridor.analysis.kernels.jit import kernel
 
 
 @kernel

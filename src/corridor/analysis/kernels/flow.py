@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.analysis.kernels._jit import kernel
+from corridor.analysis.kernels.jit import kernel
 from corridor.analysis.kernels.search import heap_pop, heap_push
 
 
