@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
+from corridor.analysis.bindings import closure_warning, zone_warnings
 from corridor.analysis.prepared import Prepared
 from corridor.analysis.report import CorridorReport, analyze, closed_roads
-from corridor.analysis.results import ClosureBinding
+from corridor.analysis.results import ClosureBinding, InputWarning, ZoneBinding
 from corridor.errors import AreaError
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import MoverProfile, Scenario
@@ -69,10 +71,11 @@ class _Mover:
         label: str | None,
         k: int,
         population: int,
-        what_if: Sequence[Closure] = (),
+        what_if: Sequence[tuple[Closure, int]] = (),
     ) -> CorridorReport:
         """Every analysis of one situation, labelled with its date, plan, the day's events and
-        how each closure bound to the network."""
+        how each closure and zone bound to the network (``what_if``: the closures applied on
+        top, with the edges each covers)."""
         report = analyze(
             situation,
             scenario=self.scenario.name,
@@ -83,28 +86,53 @@ class _Mover:
             prepared=self.prepared_for(situation),
         )
         return replace(
-            report,
-            plan=plan,
-            events=state.events_today,
-            what_if=tuple(c.describe() for c in what_if),
-            closures=bindings(situation, state),
+            report, plan=plan, events=state.events_today, **bound(situation, state, what_if)
         )
 
 
-def bindings(situation: Situation, state: State) -> tuple[ClosureBinding, ...]:
-    """How each closure of ``state`` bound to ``situation``'s network."""
-    return tuple(
+def bound(
+    situation: Situation, state: State, what_if: Sequence[tuple[Closure, int]] = ()
+) -> dict[str, Any]:
+    """How each closure, what-if and zone of ``state`` bound to ``situation``'s network, and
+    the warnings for those that bind to nothing (the report's ``closures``, ``zones``,
+    ``what_if`` and ``warnings``)."""
+    net = situation.network
+    closures = [
         ClosureBinding(
             label=c.closure.describe(),
             event=c.event.id if c.event is not None else None,
             reopen=c.closure.reopen,
             edges_covered=hits,
             edges_closed=kept,
+            id=c.key,
         )
         for c, hits, kept in zip(
             state.closures, situation.closure_hits, situation.closure_edges, strict=True
         )
+    ]
+    rules = [c.closure for c in state.closures]
+    for i, (c, covered) in enumerate(what_if):
+        label = f"what-if closure {c.describe()}"
+        closures.append(ClosureBinding(label, None, False, covered, covered, f"what-if[{i}]"))
+        rules.append(c)
+    zones = tuple(
+        ZoneBinding(z.id, z.rule.label, edges, z.rule.blocks)
+        for z, edges in zip(
+            state.zones, situation.zone_edges or (0,) * len(state.zones), strict=True
+        )
     )
+    warnings: list[InputWarning] = [
+        w
+        for c, b in zip(rules, closures, strict=True)
+        if (w := closure_warning(net, c, b)) is not None
+    ]
+    warnings += zone_warnings(net, zones)
+    return {
+        "closures": tuple(closures),
+        "zones": zones,
+        "what_if": tuple(c.describe() for c, _ in what_if),
+        "warnings": tuple(warnings),
+    }
 
 
 def _dated(scenario: Scenario, day: dt.date | None) -> bool:
@@ -139,11 +167,11 @@ def report_at(
     label_day = _dated(scenario, day)
     day = day or first_date(scenario, plan)
     situation, state = run.situation(day, plan)
+    applied: list[tuple[Closure, int]] = []
     for c in what_if:
-        situation = situation.with_closed(
-            np.flatnonzero(closure_edge_mask(situation.network, c)),
-            reason=f"what-if: {c.describe()}",
-        )
+        edges = np.flatnonzero(closure_edge_mask(situation.network, c))
+        situation = situation.with_closed(edges, reason=f"what-if: {c.describe()}")
+        applied.append((c, len(edges)))
     return run.analysed(
         situation,
         state,
@@ -151,7 +179,7 @@ def report_at(
         label=day.isoformat() if label_day else None,
         k=k,
         population=state.population if population is None else population,
-        what_if=what_if,
+        what_if=applied,
     )
 
 
@@ -229,7 +257,7 @@ def replay(
                         plan=plan,
                         events=state.events_today,
                         closed=closed_roads(situation),
-                        closures=bindings(situation, state),
+                        **bound(situation, state),
                     )
                 )
             else:

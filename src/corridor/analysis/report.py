@@ -16,11 +16,13 @@ from corridor.analysis.results import (
     CutResult,
     EvacuationResult,
     FlowResult,
+    InputWarning,
     NetworkInfo,
     ReachResult,
     Route,
     Status,
     Terminal,
+    ZoneBinding,
 )
 from corridor.analysis.routes import reach_of, routes_of
 from corridor.model.scenario import Event
@@ -34,8 +36,8 @@ class CorridorReport:
     Ids and numbers only: edge and node ids index the network the report was computed on
     (``network`` says which); presenters take that network separately. A report from a
     scenario's timeline also says its ``plan``, the ``events`` of its date, the what-if closures
-    applied on top (``what_if``) and how each closure in force bound to the network
-    (``closures``).
+    applied on top (``what_if``), how each closure and zone in force bound to the network
+    (``closures``, ``zones``) and the ``warnings`` about those that bind to nothing.
     """
 
     scenario: str
@@ -56,6 +58,8 @@ class CorridorReport:
     events: tuple[Event, ...] = ()
     what_if: tuple[str, ...] = ()
     closures: tuple[ClosureBinding, ...] = ()
+    zones: tuple[ZoneBinding, ...] = ()
+    warnings: tuple[InputWarning, ...] = ()
 
     @property
     def status(self) -> Status:

@@ -125,3 +125,36 @@ class ClosureBinding:
     reopen: bool
     edges_covered: int
     edges_closed: int
+    id: str = ""  # the event's id, ``closures[i]`` (standing) or ``what-if[i]``
+
+
+@dataclass(frozen=True)
+class ZoneBinding:
+    """How one zone bound to the network at the report's date: the road edges whose midpoint it
+    contains, and whether it blocks the mover."""
+
+    id: str
+    label: str
+    edges: int
+    blocks: bool
+
+
+@dataclass(frozen=True)
+class NearestRoad:
+    """The road of a network nearest to a point: its name, ref, OSM way and distance."""
+
+    name: str
+    ref: str
+    osm_way: int
+    distance_m: float
+
+
+@dataclass(frozen=True)
+class InputWarning:
+    """An input that binds to nothing, or to less than it says: found, not fatal, and shown
+    wherever the answer is (``code`` is stable; ``id`` names the closure, zone or place)."""
+
+    code: str
+    message: str
+    id: str
+    nearest_road: NearestRoad | None = None

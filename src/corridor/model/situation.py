@@ -143,6 +143,8 @@ class Situation:
     # of those are still closed once every closure and reopening has applied (zones aside)
     closure_hits: tuple[int, ...] = ()
     closure_edges: tuple[int, ...] = ()
+    # per zone given, in order: the edges whose midpoint it contains (the origin's own aside)
+    zone_edges: tuple[int, ...] = ()
 
     def with_closed(self, edges: NDArray[np.integer[Any]], reason: str = "what-if") -> Situation:
         """A new situation with the segments of ``edges`` closed (both directions)."""
@@ -224,6 +226,7 @@ def build_situation(
 
     closed_by = np.full(network.n_edges, -1, dtype=np.int32)
     reasons: list[str] = []
+    zone_edges: tuple[int, ...] = ()
     covered: list[NDArray[np.int64]] = []
     for c in closures:
         mask = closure_edge_mask(network, c)
@@ -244,6 +247,7 @@ def build_situation(
         pt, zi = points_in_polygons(
             network.edge_mid_lon[cand], network.edge_mid_lat[cand], [z.polygon for z in zones]
         )
+        zone_edges = tuple(np.bincount(zi, minlength=len(zones)).tolist())
         controller = np.full(len(cand), -1, dtype=np.int64)
         np.maximum.at(controller, pt, zi)
         blocks = np.array([z.blocks for z in zones], dtype=bool)
@@ -267,4 +271,5 @@ def build_situation(
         exit_areas=tuple(exits),
         closure_hits=closure_hits,
         closure_edges=closure_edges,
+        zone_edges=zone_edges,
     )

@@ -67,10 +67,12 @@ def change_dates(scenario: Scenario, plan: str | None = None) -> list[dt.date]:
 @dataclass(frozen=True)
 class StateClosure:
     """A closure (or a reopening, ``closure.reopen``) in force at a date, with the event that
-    made it (None for the scenario's standing closures)."""
+    made it (None for the scenario's standing closures) and its id (the event's, or
+    ``closures[i]`` for the scenario's i-th standing closure)."""
 
     closure: Closure
     event: Event | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def state_at(
     events = [
         e for e in timeline_events(scenario, plan) if e.date <= day and e.applies_to(profile.id)
     ]
-    closures: list[StateClosure] = [StateClosure(c) for c in scenario.closures]
+    closures = [StateClosure(c, None, f"closures[{i}]") for i, c in enumerate(scenario.closures)]
     place_pop = {pid: p.population for pid, p in scenario.places.items()}
     zones: list[HeldZone] = []
 
@@ -172,13 +174,13 @@ def state_at(
         zones.append(HeldZone(rule, z.actor, z.start, z.end, zone=z))
     for e in events:
         if e.kind == "close" and e.closure is not None:
-            closures.append(StateClosure(e.closure, e))
+            closures.append(StateClosure(e.closure, e, e.id))
         elif e.kind == "reopen":
             if e.reopens is not None:
                 # undo that event's closure only; other closures of the same road stay
                 closures = [c for c in closures if c.event is None or c.event.id != e.reopens]
             elif e.closure is not None:
-                closures.append(StateClosure(e.closure, e))
+                closures.append(StateClosure(e.closure, e, e.id))
         elif e.kind == "zone" and e.zone is not None:
             label = f"event {e.id}: {e.actor} takes the area ({e.date})"
             zones.append(

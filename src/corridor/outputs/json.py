@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from typing_extensions import NotRequired, TypedDict  # noqa: UP035 (pydantic reads only these on 3.11)
 
 from corridor.analysis.report import CorridorReport
+from corridor.analysis.results import InputWarning
 from corridor.model.network import SPEED_RULES, RoadNetwork
 from corridor.model.scenario import Event, Source
 
@@ -123,6 +124,23 @@ class EventJSON(TypedDict):
     notes: str
 
 
+class NearestRoadJSON(TypedDict):
+    name: str
+    ref: str
+    osm_way: int
+    distance_m: float
+
+
+class WarningJSON(TypedDict):
+    """An input that binds to nothing: ``code`` (stable, e.g. ``closure-closes-nothing``), a
+    message for people, the ``id`` of the closure, zone or place, and what fits the case."""
+
+    code: str
+    message: str
+    id: str
+    nearest_road: NotRequired[NearestRoadJSON]
+
+
 class ReportJSON(TypedDict):
     """One report (``corridor analyze --json``; ``corridor timeline --json`` gives a list)."""
 
@@ -143,6 +161,7 @@ class ReportJSON(TypedDict):
     plan: str | None
     events: list[EventJSON]
     what_if: NotRequired[list[str]]
+    warnings: list[WarningJSON]
 
 
 def _num(x: float | None, nd: int = 1) -> float | None:
@@ -278,9 +297,24 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
         },
         "plan": report.plan,
         "events": [event_json(e) for e in report.events],
+        "warnings": [warning_json(w) for w in report.warnings],
     }
     if report.what_if:
         out["what_if"] = list(report.what_if)
+    return out
+
+
+def warning_json(w: InputWarning) -> WarningJSON:
+    """A warning as reported: code, message, id, and the nearest road where one was looked up."""
+    out: WarningJSON = {"code": w.code, "message": w.message, "id": w.id}
+    if w.nearest_road is not None:
+        r = w.nearest_road
+        out["nearest_road"] = {
+            "name": r.name,
+            "ref": r.ref,
+            "osm_way": r.osm_way,
+            "distance_m": r.distance_m,
+        }
     return out
 
 

@@ -390,9 +390,11 @@ def closures_layer(
     reported events), with actor, date, confidence, sources, quote, and how many road edges it
     closes. A closure whose roads were all reopened since is not in force; one that covers no
     road at all stays, with ``edges_closed`` 0, so that the map shows it binds to nothing."""
-    bound: tuple[ClosureBinding | None, ...] = report.closures
-    if len(bound) != len(state.closures):  # a report made outside the timeline: no bindings
-        bound = (None,) * len(state.closures)
+    n = len(state.closures)
+    bound: tuple[ClosureBinding | None, ...] = report.closures[:n]  # what-ifs come after
+    if [b.id for b in report.closures[:n]] != [c.key for c in state.closures]:
+        bound = (None,) * n  # a report made outside the timeline: no bindings
+    warned = {w.id: w.message for w in report.warnings}
     feats = []
     for c, b in zip(state.closures, bound, strict=True):
         if c.closure.reopen or (b is not None and b.edges_covered > 0 and b.edges_closed == 0):
@@ -422,6 +424,7 @@ def closures_layer(
                 layer="closures",
                 **props,
                 edges_closed=None if b is None else b.edges_closed,
+                warning=warned.get(c.key, ""),
             )
         )
     return _collection(feats, layer="closures")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from corridor.analysis.report import CorridorReport
+from corridor.analysis.results import InputWarning
 from corridor.model.network import RoadNetwork
 
 
@@ -153,6 +156,8 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
         if len(counts) > 8:
             why.add_row(f"... and {len(counts) - 8} more rules (see --json: closed.reasons)", "")
         parts.append(why)
+    if report.warnings:
+        parts.append(warnings_renderable(report.warnings))
     return Group(*parts)
 
 
@@ -161,3 +166,12 @@ def print_report(
 ) -> None:
     """Print the report's tables (``network``: the one the report was computed on)."""
     (console or Console()).print(report_renderable(report, network))
+
+
+def warnings_renderable(warnings: Sequence[InputWarning]) -> Text:
+    """The warnings, one line each: inputs that bind to nothing (the answer may look right and
+    be wrong)."""
+    text = Text(f"Warnings ({len(warnings)}): inputs that bind to nothing", style="bold yellow")
+    for w in warnings:
+        text.append(f"\n! {w.message} [{w.code}: {w.id}]", style="yellow")
+    return text

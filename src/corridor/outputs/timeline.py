@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from corridor.analysis.report import CorridorReport
+from corridor.analysis.results import InputWarning
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Scenario
 from corridor.outputs.text import fmt_duration, fmt_hours
@@ -160,3 +161,12 @@ def compare_table(
             cells.append(f"{r.flow.value_pph:,}")
         t.add_row(*cells)
     return t
+
+
+def timeline_warnings(reports: list[CorridorReport]) -> list[InputWarning]:
+    """The warnings of a replay, once each (the first date that raised it), in order."""
+    seen: dict[tuple[str, str], InputWarning] = {}
+    for r in reports:
+        for w in r.warnings:
+            seen.setdefault((w.code, w.id), w)
+    return list(seen.values())

@@ -167,11 +167,15 @@
     closures: function (fc) {
       return L.geoJSON(fc, {
         pointToLayer: function (f, latlng) {
+          if (f.properties.edges_closed === 0) {  // binds to no road: a hollow, dashed warning marker
+            return L.circleMarker(latlng, { pane: "closures", radius: 9, color: "#b35806", weight: 2.5, dashArray: "3 3", fillOpacity: 0, className: "corridor-closure corridor-closure-unbound" });
+          }
           return L.circleMarker(latlng, { pane: "closures", radius: 8, color: "#000", weight: 2, fillColor: "#ff2d20", fillOpacity: 0.95, className: "corridor-closure" });
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.bindPopup("<b>" + esc(p.what) + "</b><br>" +
+            (p.warning ? '<div class="warn">⚠ ' + esc(p.warning) + "</div>" : "") +
             row("actor", esc(p.actor_name) + (p.side ? " (" + esc(p.side) + ")" : "")) +
             row("date", esc(p.date) + (p.time ? " " + esc(p.time) : "")) +
             row("confidence", Math.round(p.confidence * 100) + "%") +

@@ -1,0 +1,88 @@
+"""How inputs bound to the network: warnings for closures and zones that close or hold nothing.
+
+An analyst's worst case is a wrong answer that looks right: a roadblock placed 139 m from the road
+with a 60 m radius closes nothing, and the corridor looks as open as before. Every closure and
+zone of a situation says how many road edges it covers (:class:`ClosureBinding`,
+:class:`ZoneBinding`); those that cover none become :class:`InputWarning`\\ s, with the nearest
+road of the mover's network and, for a point whose lon/lat look swapped, a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from corridor.analysis.results import ClosureBinding, InputWarning, NearestRoad, ZoneBinding
+from corridor.model.areas import segment_distance_m
+from corridor.model.network import RoadNetwork
+from corridor.model.situation import Closure
+
+CLOSES_NOTHING = "closure-closes-nothing"
+REOPENS_NOTHING = "reopening-reopens-nothing"
+ZONE_HOLDS_NO_ROAD = "zone-holds-no-road"
+
+
+def nearest_road(network: RoadNetwork, lon: float, lat: float) -> NearestRoad | None:
+    """The road nearest to ``(lon, lat)`` (None on a network without roads)."""
+    if network.n_edges == 0:
+        return None
+    d = segment_distance_m(network, lon, lat)
+    e = int(np.argmin(d))
+    return NearestRoad(
+        name=network.edge_name(e),
+        ref=network.edge_ref(e),
+        osm_way=int(network.way_id[e]),
+        distance_m=round(float(d[e]), 1),
+    )
+
+
+def _road_text(road: NearestRoad) -> str:
+    label = " ".join(x for x in (road.name, f"({road.ref})" if road.ref else "") if x)
+    return f"{label or 'an unnamed road'}, OSM way {road.osm_way}, {road.distance_m:,.0f} m away"
+
+
+def closure_warning(
+    network: RoadNetwork, closure: Closure, binding: ClosureBinding
+) -> InputWarning | None:
+    """A warning when a closure (or a reopening) covers no road edge of ``network``: with the
+    nearest road, and a hint when the point's lon and lat look swapped."""
+    if binding.edges_covered > 0:
+        return None
+    code = REOPENS_NOTHING if closure.reopen else CLOSES_NOTHING
+    verb = "reopens" if closure.reopen else "closes"
+    message = f"{binding.label} {verb} no road of the {network.mover.value} network"
+    area = closure.area
+    if area is None:  # ways and refs that match nothing are errors, raised before
+        return InputWarning(code, message, binding.id)
+    lon, lat = area.representative
+    if area.point is not None and "around [" not in binding.label:
+        message += f" ({area.radius_m:,.0f} m around [{lon}, {lat}])"
+    road = nearest_road(network, lon, lat)
+    if road is not None:
+        message += f"; the nearest road is {_road_text(road)}"
+    if area.point is not None and _swapped_inside(network, lon, lat):
+        message += f"; [{lat}, {lon}] lies inside the network: are lon and lat swapped?"
+    return InputWarning(code, message, binding.id, road)
+
+
+def _swapped_inside(network: RoadNetwork, lon: float, lat: float) -> bool:
+    """Whether the point with lon and lat swapped lies within the network's bounds while the
+    point itself does not."""
+    w, s, e, n = network.bounds
+    inside = w <= lon <= e and s <= lat <= n
+    return not inside and lon != lat and w <= lat <= e and s <= lon <= n
+
+
+def zone_warnings(network: RoadNetwork, bindings: Sequence[ZoneBinding]) -> list[InputWarning]:
+    """A warning for every zone that holds no road edge of ``network``."""
+    return [
+        InputWarning(
+            ZONE_HOLDS_NO_ROAD,
+            f"{z.label} holds no road of the {network.mover.value} network (no road's midpoint "
+            "lies inside it)",
+            z.id,
+        )
+        for z in bindings
+        if z.edges == 0
+    ]
