@@ -36,7 +36,6 @@ machine code) or touch ``flow.py``.
 
 from __future__ import annotations
 
-from corridor.analysis.kernels.jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.chains import chains_open, mark_along_chains
 from corridor.analysis.kernels.flow import (
     close_arcs,
@@ -45,6 +44,7 @@ from corridor.analysis.kernels.flow import (
     place,
     residual_layout,
 )
+from corridor.analysis.kernels.jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.search import astar, dijkstra_from, reach_from
 
 __all__ = [
