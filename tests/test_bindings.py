@@ -103,10 +103,12 @@ def test_a_closure_on_the_road_binds_without_warning(off_road: Scenario) -> None
     assert not [w for w in r.warnings if w.id == "cut-north"]
 
 
-def test_a_zone_without_roads_warns_and_timelines_say_each_warning_once(off_road: Scenario) -> None:
+def test_a_zone_off_the_network_warns_and_timelines_say_each_warning_once(
+    off_road: Scenario,
+) -> None:
     reports = replay(off_road, _networks(off_road), mover="fighters")
     assert all(
-        any(w.id == "empty-desert" and w.code == "zone-holds-no-road" for w in r.warnings)
+        any(w.id == "empty-desert" and w.code == "zone-outside-network" for w in r.warnings)
         for r in reports
         if r.date and r.date >= "2020-01-02"
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from corridor.analysis.results import ClosureBinding, InputWarning, NearestRoad, ZoneBinding
 from corridor.model.areas import segment_distance_m
@@ -19,8 +21,10 @@ from corridor.model.network import RoadNetwork
 from corridor.model.situation import Closure
 
 CLOSES_NOTHING = "closure-closes-nothing"
+PARTLY_BINDS = "closure-partly-binds"
 REOPENS_NOTHING = "reopening-reopens-nothing"
 ZONE_HOLDS_NO_ROAD = "zone-holds-no-road"
+ZONE_OUTSIDE = "zone-outside-network"
 
 
 def nearest_road(network: RoadNetwork, lon: float, lat: float) -> NearestRoad | None:
@@ -47,14 +51,18 @@ def closure_warning(
 ) -> InputWarning | None:
     """A warning when a closure (or a reopening) covers no road edge of ``network``: with the
     nearest road, and a hint when the point's lon and lat look swapped."""
-    if binding.edges_covered > 0:
-        return None
-    code = REOPENS_NOTHING if closure.reopen else CLOSES_NOTHING
     verb = "reopens" if closure.reopen else "closes"
+    if binding.edges_covered > 0:
+        if not binding.note:
+            return None
+        message = f"{binding.label} {verb} only part of what it names: {binding.note}"
+        return InputWarning(PARTLY_BINDS, message, binding.id)
+    code = REOPENS_NOTHING if closure.reopen else CLOSES_NOTHING
     message = f"{binding.label} {verb} no road of the {network.mover.value} network"
     area = closure.area
-    if area is None:  # ways and refs that match nothing are errors, raised before
-        return InputWarning(code, message, binding.id)
+    if area is None:  # ways and refs: the note says which is missing
+        note = f": {binding.note}" if binding.note else ""
+        return InputWarning(code, message + note, binding.id)
     lon, lat = area.representative
     if area.point is not None and "around [" not in binding.label:
         message += f" ({area.radius_m:,.0f} m around [{lon}, {lat}])"
@@ -74,15 +82,22 @@ def _swapped_inside(network: RoadNetwork, lon: float, lat: float) -> bool:
     return not inside and lon != lat and w <= lat <= e and s <= lon <= n
 
 
-def zone_warnings(network: RoadNetwork, bindings: Sequence[ZoneBinding]) -> list[InputWarning]:
-    """A warning for every zone that holds no road edge of ``network``."""
-    return [
-        InputWarning(
-            ZONE_HOLDS_NO_ROAD,
-            f"{z.label} holds no road of the {network.mover.value} network (no road's midpoint "
-            "lies inside it)",
-            z.id,
-        )
-        for z in bindings
-        if z.edges == 0
-    ]
+def zone_warnings(
+    network: RoadNetwork, bindings: Sequence[ZoneBinding], polygons: Sequence[BaseGeometry]
+) -> list[InputWarning]:
+    """A warning for every zone that lies wholly outside the network (misplaced, or lon/lat
+    swapped). A zone that holds roads of other movers only (tracks, for a car) is not one:
+    ``corridor scenario check`` reports zones that hold no road of any mover."""
+    w, s, e, n = network.bounds
+    box = shapely.box(w, s, e, n)
+    out = []
+    for z, polygon in zip(bindings, polygons, strict=True):
+        if z.edges or polygon.intersects(box):
+            continue
+        message = f"{z.label} lies outside the {network.mover.value} network's bounds"
+        x0, y0, x1, y1 = polygon.bounds
+        swapped = shapely.box(y0, x0, y1, x1)
+        if x0 >= -90 and x1 <= 90 and swapped.intersects(box):
+            message += "; with lon and lat swapped it would not: are they swapped?"
+        out.append(InputWarning(ZONE_OUTSIDE, message, z.id))
+    return out

@@ -19,7 +19,7 @@ from corridor.analysis.bindings import closure_warning, zone_warnings
 from corridor.analysis.prepared import Prepared
 from corridor.analysis.report import CorridorReport, analyze, closed_roads
 from corridor.analysis.results import ClosureBinding, InputWarning, ZoneBinding
-from corridor.errors import AreaError
+from corridor.errors import AreaError, UnknownIdError
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import MoverProfile, Scenario
 from corridor.model.situation import Closure, Situation, closure_edge_mask
@@ -105,9 +105,14 @@ def bound(
             edges_covered=hits,
             edges_closed=kept,
             id=c.key,
+            note=note,
         )
-        for c, hits, kept in zip(
-            state.closures, situation.closure_hits, situation.closure_edges, strict=True
+        for c, hits, kept, note in zip(
+            state.closures,
+            situation.closure_hits,
+            situation.closure_edges,
+            situation.closure_notes,
+            strict=True,
         )
     ]
     rules = [c.closure for c in state.closures]
@@ -126,13 +131,39 @@ def bound(
         for c, b in zip(rules, closures, strict=True)
         if (w := closure_warning(net, c, b)) is not None
     ]
-    warnings += zone_warnings(net, zones)
+    warnings += zone_warnings(net, zones, [z.rule.polygon for z in state.zones])
     return {
         "closures": tuple(closures),
         "zones": zones,
         "what_if": tuple(c.describe() for c, _ in what_if),
         "warnings": tuple(warnings),
     }
+
+
+def _what_if_mask(run: _Mover, network_for: NetworkFor, closure: Closure) -> np.ndarray:
+    """The edges a what-if closure covers; a way the mover's network lacks is an error that
+    names the mover and the other networks that have it."""
+    try:
+        return closure_edge_mask(run.network, closure)
+    except UnknownIdError as exc:
+        if not closure.ways:
+            raise
+        elsewhere = [
+            m.value
+            for m in Mover
+            if m is not run.profile.base
+            and np.isin(np.asarray(closure.ways), network_for(m).way_id).any()
+        ]
+        where = (
+            f"it is in the {' and '.join(elsewhere)} network" + ("s" if len(elsewhere) > 1 else "")
+            if elsewhere
+            else "no mover's network has it: check the id"
+        )
+        msg = (
+            f"--close-way {', '.join(map(str, closure.ways))}: not a road that mover "
+            f"{run.profile.id!r} ({run.profile.base.value} network) can use; {where}"
+        )
+        raise UnknownIdError(msg) from exc
 
 
 def _dated(scenario: Scenario, day: dt.date | None) -> bool:
@@ -169,7 +200,7 @@ def report_at(
     situation, state = run.situation(day, plan)
     applied: list[tuple[Closure, int]] = []
     for c in what_if:
-        edges = np.flatnonzero(closure_edge_mask(situation.network, c))
+        edges = np.flatnonzero(_what_if_mask(run, network_for, c))
         situation = situation.with_closed(edges, reason=f"what-if: {c.describe()}")
         applied.append((c, len(edges)))
     return run.analysed(

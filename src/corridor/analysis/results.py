@@ -126,6 +126,7 @@ class ClosureBinding:
     edges_covered: int
     edges_closed: int
     id: str = ""  # the event's id, ``closures[i]`` (standing) or ``what-if[i]``
+    note: str = ""  # why it covers fewer roads than it names ("": it binds as written)
 
 
 @dataclass(frozen=True)

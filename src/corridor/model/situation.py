@@ -69,6 +69,26 @@ def closure_edge_mask(network: RoadNetwork, closure: Closure) -> NDArray[np.bool
     return network.segment_mask(hit)
 
 
+def bind_closure(network: RoadNetwork, closure: Closure) -> tuple[NDArray[np.bool_], str]:
+    """The edges a scenario's closure covers on ``network``, and why it covers fewer than it
+    names ("" when it binds as written). A way or a ref that this mover's network lacks (a
+    desert track closed for fighters is not in the car network) closes nothing for this mover:
+    a finding to report, not an error, since other movers may use that road."""
+    if closure.ways:
+        hit = np.isin(network.way_id, np.asarray(closure.ways, dtype=np.int64))
+        missing = sorted(set(closure.ways) - set(np.unique(network.way_id[hit]).tolist()))
+        note = (
+            f"way {', '.join(map(str, missing))} is not in the {network.mover.value} network"
+            if missing
+            else ""
+        )
+        return network.segment_mask(hit), note
+    try:
+        return closure_edge_mask(network, closure), ""
+    except (UnknownIdError, AreaError) as exc:
+        return np.zeros(network.n_edges, dtype=bool), str(exc).removeprefix("closure: ")
+
+
 def _ref_between_mask(network: RoadNetwork, ref: str, a: Area, b: Area) -> NDArray[np.bool_]:
     """Edges of road ``ref`` on the shortest stretch (by length) between areas a and b."""
     wanted = ref.strip().lower()
@@ -139,10 +159,12 @@ class Situation:
     reasons: tuple[str, ...]
     origin_area: Area | None = None
     exit_areas: tuple[Area, ...] = ()
-    # per closure given to :func:`build_situation`, in order: the edges it covers, and how many
-    # of those are still closed once every closure and reopening has applied (zones aside)
+    # per closure given to :func:`build_situation`, in order: the edges it covers, how many of
+    # those are still closed once every closure and reopening has applied (zones aside), and
+    # why it covers fewer than it names ("" when it binds as written)
     closure_hits: tuple[int, ...] = ()
     closure_edges: tuple[int, ...] = ()
+    closure_notes: tuple[str, ...] = ()
     # per zone given, in order: the edges whose midpoint it contains (the origin's own aside)
     zone_edges: tuple[int, ...] = ()
 
@@ -188,7 +210,8 @@ def build_situation(
 ) -> Situation:
     """Open-edge mask and node sets for one mover at one instant.
 
-    Closures apply in order (a later ``reopen`` reopens what earlier closures closed). Zones then
+    Closures apply in order (a later ``reopen`` reopens what earlier closures closed); one that
+    names a way or ref this network lacks closes nothing and says why (``closure_notes``). Zones then
     apply in order: each edge is controlled by the last zone containing its midpoint, and closes
     when that zone blocks the mover. Edges with both ends inside the origin are exempt from zones
     (the origin itself is excepted).
@@ -228,9 +251,11 @@ def build_situation(
     reasons: list[str] = []
     zone_edges: tuple[int, ...] = ()
     covered: list[NDArray[np.int64]] = []
+    notes: list[str] = []
     for c in closures:
-        mask = closure_edge_mask(network, c)
+        mask, note = bind_closure(network, c)
         covered.append(np.flatnonzero(mask))
+        notes.append(note)
         if c.reopen:
             closed_by[mask] = -1
         else:
@@ -271,5 +296,6 @@ def build_situation(
         exit_areas=tuple(exits),
         closure_hits=closure_hits,
         closure_edges=closure_edges,
+        closure_notes=tuple(notes),
         zone_edges=zone_edges,
     )
