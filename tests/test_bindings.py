@@ -127,3 +127,32 @@ def test_a_what_if_off_the_road_warns(off_road: Scenario, tmp_path: Path) -> Non
     )
     (w,) = [w for w in r.warnings if w.id == "what-if[0]"]
     assert w.code == "closure-closes-nothing" and "what-if closure" in w.message
+
+
+def test_a_closure_of_a_road_the_mover_cannot_use_warns_instead_of_failing() -> None:
+    """Regression: the bundled `encircle` plan closes the desert road R11, which is not in the
+    car network; replaying it for civilians by car stopped with an error."""
+    from corridor.analysis.replay import replay
+    from corridor.testing import bundled
+
+    sc, networks = bundled()
+    reports = replay(sc, networks, mover="civilians", plan="encircle")
+    (w,) = [w for w in timeline_warnings(reports) if w.id == "encircle-hatra-road"]
+    assert w.code == "closure-closes-nothing" and "'R11'" in w.message
+
+
+def test_close_way_names_the_networks_that_have_it() -> None:
+    from corridor.errors import UnknownIdError
+    from corridor.model.situation import Closure
+    from corridor.testing import bundled
+
+    sc, networks = bundled()
+    car = networks("car")
+    offroad = networks("offroad")
+    track = int(next(w for w in offroad.way_id.tolist() if w not in set(car.way_id.tolist())))
+    try:
+        report_at(sc, networks, None, mover="civilians", what_if=[Closure(ways=(track,))])
+    except UnknownIdError as exc:
+        assert "mover 'civilians' (car network)" in str(exc) and "offroad" in str(exc)
+    else:
+        raise AssertionError("a what-if on a way the car network lacks was accepted")
