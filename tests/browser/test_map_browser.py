@@ -145,3 +145,42 @@ def test_mosul_slider_to_23_november(offline_page, tmp_path: Path, shots: Path) 
     assert "2016-11-23" in page.inner_text("#header")
     assert _counts(page) == _expected(data, i)
     log.assert_clean()
+
+
+HOSTILE = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>'
+
+
+def test_scenario_text_is_shown_as_text_and_runs_nothing(
+    offline_page,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    shots: Path,
+) -> None:
+    """Names, quotes, sources and URLs with HTML or script render as text; javascript: URLs are
+    not links; no dialog ever opens."""
+    from fixtures import scenario_dict
+
+    data = scenario_dict()
+    data["actors"][0]["name"] = HOSTILE
+    data["events"][0]["quote"] = HOSTILE
+    data["sources"]["T1"]["outlet"] = HOSTILE
+    data["sources"]["T1"]["url"] = "javascript:alert(3)"
+    data["places"][0]["name"] = HOSTILE
+    html, _ = _write_map(tmp_path, write_scenario(tmp_path, data), "hostile")
+    page, log = offline_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(html.as_uri())
+    page.wait_for_function("window.corridorMap !== undefined")
+    _slide_to(page, 1)  # the 5th: the north road closure, with its hostile quote and source
+    p = page.evaluate("corridorMap.point('closures', 0)")
+    page.mouse.click(p["x"], p["y"])
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "<img src=x" in text and "alert(2)" in text, text  # shown, as text
+    assert page.locator(".leaflet-popup-content img").count() == 0
+    assert page.locator('a[href^="javascript:"]').count() == 0
+    page.screenshot(path=str(shots / "hostile-popup.png"))
+    page.wait_for_timeout(200)
+    assert dialogs == [], f"scenario text ran as script: {dialogs}"
+    log.assert_clean()

@@ -23,7 +23,10 @@
     if (!list || !list.length) return "";
     return list.map(function (s) {
       var label = [s.key ? "[" + s.key + "]" : "", s.outlet, s.title, s.date].filter(Boolean).join(" ");
-      return s.url ? esc(label) + ' <a href="' + esc(s.url) + '" target="_blank" rel="noopener">link</a>' : esc(label);
+      // only web addresses become links (a javascript: or data: URL stays text)
+      var web = /^https?:\/\//i.test(String(s.url || "").trim());
+      return web ? esc(label) + ' <a href="' + esc(String(s.url).trim()) + '" target="_blank" rel="noopener noreferrer">link</a>'
+        : esc(label) + (s.url ? " " + esc(s.url) : "");
     }).join("; ");
   }
 
@@ -240,6 +243,7 @@
     h += '<h4>Seal</h4><span class="sw" style="border-top:7px solid #a50026"></span>minimum cut<br>';
     h += '<span class="sw" style="border-top:9px solid #ffcc00"></span>critical segment<br>';
     h += '<span class="dot" style="background:#ff2d20"></span>closure (reported)<br>';
+    h += '<span class="dot" style="border:2px dashed #b35806"></span>closure that closes no road<br>';
     h += '<span class="sw" style="border-top:3px dashed #4d4d4d"></span>closed road<br>';
     if (D.sides.length) {
       h += "<h4>Control zones</h4>";
