@@ -156,3 +156,17 @@ def test_close_way_names_the_networks_that_have_it() -> None:
         assert "mover 'civilians' (car network)" in str(exc) and "offroad" in str(exc)
     else:
         raise AssertionError("a what-if on a way the car network lacks was accepted")
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(tmp_path: Path) -> None:
+    from corridor.outputs.timeline import timeline_rows
+
+    data = scenario_dict()
+    data["events"][0]["summary"] = '=HYPERLINK("http://x.invalid","click")'
+    data["exits"][0] = {"name": "@SUM(1+1)", "point": [9.90, 50.0], "radius_m": 500}
+    sc = load_scenario(write_scenario(tmp_path, data))
+    networks = _networks(sc)
+    rows = timeline_rows(replay(sc, networks, mover="fighters"), mover_network(sc, networks))
+    cells = [v for row in rows for v in (*row.keys(), *row.values()) if isinstance(v, str)]
+    assert any("HYPERLINK" in c for c in cells)
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))], cells

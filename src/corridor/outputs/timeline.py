@@ -66,8 +66,20 @@ def timeline_rows(reports: list[CorridorReport], network: RoadNetwork) -> list[d
         row["population"] = r.evacuation.population
         row["evacuation_hours"] = "" if r.evacuation.hours is None else round(r.evacuation.hours, 2)
         row["events"] = " | ".join(events_text(r).splitlines())
-        rows.append(row)
+        rows.append({k: spreadsheet_safe(v) for k, v in row.items()})
     return rows
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value``, with text that a spreadsheet would run as a formula (it starts with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return: scenario text is untrusted) prefixed with
+    ``'``, as OWASP advises for CSV; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def timeline_table(
