@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from corridor.bundled import DEFAULT_SCENARIO, bundled_scenarios
-from corridor.errors import CorridorError, ScenarioError
+from corridor.errors import CorridorError, OutputError, ScenarioError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,6 +53,15 @@ PopulationOpt = Annotated[
     typer.Option("--population", min=0, help="People to move out (default: the scenario's)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+ChartFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--chart-format",
+        help="png or svg: the chart's format with --chart - (standard output; default png). "
+        "For a file, its name's ending decides.",
+        show_default=False,
+    ),
+]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks on errors.")]
 
 # typer coerces a parameter through a pydantic TypeAdapter (pydantic loads: about 0.1 s) unless
@@ -196,6 +206,196 @@ def announce_compiling() -> None:
     from corridor.analysis import kernels
 
     kernels.notify_before_compiling(lambda: err_console().print(COMPILE_NOTICE, highlight=False))
+
+
+# ------------------------------------------------------------------------------------- outputs
+#: An output option given this writes to standard output instead of a file.
+STDOUT = "-"
+#: In a scenario file, the keys whose values name a file next to it.
+_NAMED_FILE = re.compile(
+    r"""["']?(?:geojson|osm)["']?[ \t]*:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s,{}\[\]#"']+))"""
+)
+
+
+def is_stdout(path: Path | None) -> bool:
+    """Whether an output option names standard output (``-``)."""
+    return path is not None and str(path) == STDOUT
+
+
+def scenario_inputs(scenario: Scenario) -> dict[Path, str]:
+    """Every file a command reads for ``scenario``, each with what it is: the scenario file, its
+    network, and each file it names (``geojson:`` and ``osm:`` values, read from the file's text:
+    a name in a comment is protected too, which costs nothing)."""
+    path = Path(scenario.path)
+    inputs = {path: "the scenario file", Path(scenario.network_path): "the scenario's network"}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return inputs
+    for match in _NAMED_FILE.finditer(text):
+        name = next(g for g in match.groups() if g is not None).strip()
+        if name:
+            inputs.setdefault(path.parent / name, f"a file {path.name} names")
+    return inputs
+
+
+def check_outputs(scenario: Scenario, outputs: Mapping[str, Path | None]) -> None:
+    """Refuse, before any work and in one line, an output no run may write.
+
+    ``outputs`` maps each option to the path it names (None: not given; ``-``: standard output,
+    which is not checked here, see :func:`stdout_taken`). A path may not be a file the run reads
+    (:func:`scenario_inputs`), a FIFO, a device or a directory, and two options may not name one
+    file.
+    """
+    from corridor.io.files import check_output, same_file
+
+    inputs = scenario_inputs(scenario)
+    seen: dict[str, Path] = {}
+    for option, path in outputs.items():
+        if path is None or is_stdout(path):
+            continue
+        check_output(path, inputs, label=f"{option} {path}")
+        for other, earlier in seen.items():
+            if same_file(path, earlier):
+                msg = f"{option} {path} and {other} {earlier} name one file; give two names"
+                raise OutputError(msg)
+        seen[option] = path
+
+
+def stdout_taken(files: Mapping[str, Path | None], prints: Mapping[str, bool]) -> bool:
+    """Whether an output option writes to standard output (``-``), the only thing there then.
+
+    ``files`` are the output options; ``prints`` the flags that print something else on standard
+    output (``--json``, ``--csv``). Two of them at once are refused in one line.
+    """
+    wanted = [f"{o} -" for o, p in files.items() if is_stdout(p)]
+    wanted += [o for o, on in prints.items() if on]
+    if len(wanted) > 1:
+        msg = f"{' and '.join(wanted)} would both write to standard output; send one to a file"
+        raise OutputError(msg)
+    return any(is_stdout(p) for p in files.values())
+
+
+def write_text_output(path: Path, text: str) -> None:
+    """Write ``text`` to the file ``path`` (atomically) or, for ``-``, to standard output."""
+    from corridor.io.files import write_atomic
+
+    if is_stdout(path):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(path, text)
+
+
+def chart_format(path: Path | None, fmt: str | None) -> str:
+    """The format of the chart ``--chart PATH`` asks for: ``png`` or ``svg``.
+
+    For a file, its name's ending (a ``--chart-format`` that disagrees is refused); for ``-``,
+    ``--chart-format`` (default png). PNG is not written to a terminal.
+    """
+    if fmt is not None and fmt.lower() not in ("png", "svg"):
+        msg = f"--chart-format {fmt!r}: write png or svg"
+        raise OutputError(msg)
+    if path is None:
+        return ""
+    if not is_stdout(path):
+        from corridor.outputs.charts import check_chart_path
+
+        check_chart_path(path)
+        ending = path.suffix.lower().lstrip(".")
+        if fmt is not None and fmt.lower() != ending:
+            msg = f"--chart-format {fmt} disagrees with --chart {path}; give a .{fmt.lower()} file"
+            raise OutputError(msg)
+        return ending
+    chosen = (fmt or "png").lower()
+    if chosen == "png" and sys.stdout.isatty():
+        msg = (
+            "--chart -: a PNG is binary and standard output is a terminal; redirect it "
+            "(> chart.png, | viewer), or give --chart-format svg"
+        )
+        raise OutputError(msg)
+    return chosen
+
+
+def write_chart_output(path: Path, fmt: str, draw: Callable[[Path], object]) -> None:
+    """Have ``draw(file)`` write the chart to ``path`` or, for ``-``, copy what it wrote to a
+    private temporary directory to standard output (the same bytes as a file would hold)."""
+    if not is_stdout(path):
+        draw(path)
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="corridor-") as tmp:
+        file = Path(tmp) / f"chart.{fmt}"
+        draw(file)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(file.read_bytes())
+        sys.stdout.buffer.flush()
+
+
+def check_layer_directory(
+    scenario: Scenario, directory: Path, names: list[str], *, force: bool
+) -> None:
+    """Refuse, before any work and in one line, a ``--geojson DIR`` that would destroy data.
+
+    Never, even with ``force``: ``-`` (a directory is many files), a DIR that is a file, a layer
+    file that is one of the run's inputs or a special file. Without ``force``: a DIR that holds
+    the scenario's inputs, or a layer file that exists and is not a layer corridor wrote (a
+    FeatureCollection whose ``layer`` property is its name): that one is the user's.
+    """
+    from corridor.io.files import check_output, same_file, writable
+
+    option = "--geojson"
+    if is_stdout(directory):
+        msg = (
+            f"{option} -: the layers are one file each, and standard output holds one; name a "
+            "directory (corridor analyze --geojson - prints the report's layers as one file)"
+        )
+        raise OutputError(msg)
+    if directory.exists() and not directory.is_dir():
+        msg = f"{option} {directory}: exists and is not a directory; name a directory"
+        raise OutputError(msg)
+    if not directory.is_dir():
+        writable(directory)  # created in an existing directory: nothing there yet to protect
+        return
+    inputs = scenario_inputs(scenario)
+    files = {name: directory / f"{name}.geojson" for name in names}
+    for name, file in files.items():
+        label = f"{option} {directory} (its {name} layer, {file.name})"
+        check_output(file, inputs, label=label, fix="even with --force: choose another directory")
+    if force:
+        return
+    held = [
+        f.name
+        for f in inputs
+        if f.exists()
+        and (same_file(f.parent, directory) or same_file(f.resolve().parent, directory))
+    ]
+    if held:
+        msg = (
+            f"{option} {directory}: this directory holds the scenario's inputs "
+            f"({', '.join(held)}); write the layers elsewhere, or give --force to write them "
+            "beside (never over) the inputs"
+        )
+        raise OutputError(msg)
+    for name, file in files.items():
+        if file.exists() and not _is_layer_export(file, name):
+            msg = (
+                f"{option} {directory}: {file.name} exists and is not a {name!r} layer corridor "
+                "wrote; move it, write the layers elsewhere, or give --force to replace it"
+            )
+            raise OutputError(msg)
+
+
+def _is_layer_export(file: Path, name: str) -> bool:
+    """Whether ``file`` looks like corridor's own ``name`` layer: a FeatureCollection whose
+    properties, written before its features, say ``"layer": name``."""
+    try:
+        with file.open("rb") as f:
+            head = f.read(64 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return '"FeatureCollection"' in head and re.search(rf'"layer"\s*:\s*"{name}"', head) is not None
 
 
 # --------------------------------------------------------------------------------- error table

@@ -14,11 +14,16 @@ from corridor.cli.common import (
     ScenarioArg,
     VerboseOpt,
     announce_compiling,
+    check_layer_directory,
+    check_outputs,
     err_console,
     handle_errors,
+    is_stdout,
     load_checked,
     parse_date,
     scenario_networks,
+    stdout_taken,
+    write_text_output,
 )
 
 app = typer.Typer()
@@ -28,15 +33,28 @@ OutputOpt = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="Write the HTML map here (default: <scenario>.html in the current directory).",
+        help="Write the HTML map here; - writes it to standard output (default: "
+        "<scenario name>.html in the current directory, the name made file-safe: letters, "
+        "digits, - and _). A link is followed; an input of the run is never replaced.",
     ),
 ]
 GeojsonDirOpt = Annotated[
     Path | None,
     typer.Option(
         "--geojson",
-        help="Also write one GeoJSON FeatureCollection per layer (roads, zones, corridors, cut, "
-        "closures, places, ...) into this directory, for the date shown first.",
+        help="Also write one GeoJSON FeatureCollection per layer, <layer>.geojson (roads, "
+        "zones, closed, areas, routes, corridors, critical, cut, closures, places), into this "
+        "directory, for the date shown first. Refused, unless --force: a directory that holds "
+        "the scenario's inputs, and a file of a layer's name that corridor did not write "
+        "(corridor's own earlier layers are replaced).",
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="With --geojson: write into a directory that holds the scenario's inputs, and over "
+        "files of the layers' names that corridor did not write. An input is never replaced.",
     ),
 ]
 TilesOpt = Annotated[
@@ -49,19 +67,16 @@ TilesOpt = Annotated[
 ]
 
 
-def _geojson_dir(path: Path) -> Path:
-    """The directory for ``--geojson``: it may be created, but only inside an existing one."""
-    from corridor.errors import OutputError
-    from corridor.io.files import writable
+def default_output(name: str) -> Path:
+    """The map's file when ``-o`` is not given: the scenario's name, made safe to use as a file
+    name (:func:`corridor.io.files.safe_stem`), in the current directory.
 
-    if path.exists() and not path.is_dir():
-        msg = f"--geojson {path}: exists and is not a directory; name a directory"
-        raise OutputError(msg)
-    if path.is_dir():
-        writable(path / "roads.geojson")
-    else:
-        writable(path)
-    return path
+    >>> default_output("../victim/pwned")
+    PosixPath('victim-pwned.html')
+    """
+    from corridor.io.files import safe_stem
+
+    return Path(f"{safe_stem(name)}.html")
 
 
 @app.command("map")
@@ -74,6 +89,7 @@ def map_command(
     output: OutputOpt = None,
     geojson: GeojsonDirOpt = None,
     tiles: TilesOpt = None,
+    force: ForceOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """The corridor on a map: one offline HTML page with layers, legend, and a time slider."""
@@ -83,19 +99,20 @@ def map_command(
 
     from corridor.analysis.replay import mover_network, replay
     from corridor.errors import OutputError
-    from corridor.io.files import writable, write_atomic
+    from corridor.io.files import write_atomic
     from corridor.model.timeline import change_dates
+    from corridor.outputs.layers import LAYERS
     from corridor.outputs.map import map_html, map_layers
 
     day = parse_date(at)
     sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
     html_path = output
     if html_path is None and geojson is None:
-        html_path = Path(f"{sc.name}.html")
-    if html_path is not None:
-        writable(html_path)
+        html_path = default_output(sc.name)
+    check_outputs(sc, {"-o": html_path})
     if geojson is not None:
-        _geojson_dir(geojson)
+        check_layer_directory(sc, geojson, list(LAYERS), force=force)
+    to_stdout = stdout_taken({"-o": html_path}, {})
     if tiles is not None and not ("{z}" in tiles and "{x}" in tiles and "{y}" in tiles):
         msg = f"--tiles {tiles!r}: a tile URL template needs {{z}}, {{x}} and {{y}}"
         raise OutputError(msg)
@@ -113,10 +130,11 @@ def map_command(
         net = mover_network(sc, networks, mover)
         page = map_html(sc, reports, net, plan=plan, start=start, tiles=tiles) if html_path else ""
         layers = map_layers(sc, reports[start], net, plan=plan) if geojson is not None else {}
-    out = Console()
+    out = err_console() if to_stdout else Console()
     if html_path is not None:
-        write_atomic(html_path, page)
-        out.print(f"map written to {html_path} ({len(reports)} dates, mover {reports[0].mover})")
+        write_text_output(html_path, page)
+        where = "standard output" if is_stdout(html_path) else html_path
+        out.print(f"map written to {where} ({len(reports)} dates, mover {reports[0].mover})")
     if geojson is not None:
         geojson.mkdir(exist_ok=True)
         for name, fc in layers.items():

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from corridor.cli.common import (
+    ChartFormatOpt,
     JsonOpt,
     MoverOpt,
     PlanOpt,
@@ -15,13 +16,18 @@ from corridor.cli.common import (
     ScenarioArg,
     VerboseOpt,
     announce_compiling,
+    chart_format,
+    check_outputs,
     console,
     err_console,
     handle_errors,
+    is_stdout,
     load_checked,
     progress,
     scenario_networks,
+    stdout_taken,
     ticker,
+    write_chart_output,
 )
 
 app = typer.Typer()
@@ -38,8 +44,13 @@ def timeline(
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
     chart: Annotated[
         Path | None,
-        typer.Option("--chart", help="Also draw the timeline as a chart (.png or .svg)."),
+        typer.Option(
+            "--chart",
+            help="Also draw the timeline as a chart (.png or .svg); - writes it to standard "
+            "output instead of the table (see --chart-format).",
+        ),
     ] = None,
+    chart_format_: ChartFormatOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """One row per date where something changes: events, status per exit, cut, capacity."""
@@ -52,10 +63,9 @@ def timeline(
     from corridor.outputs.timeline import timeline_rows, timeline_table
 
     sc = load_checked(scenario, mover=mover, plans=(plan,))
-    if chart is not None:
-        from corridor.outputs.charts import check_chart_path
-
-        check_chart_path(chart)
+    fmt = chart_format(chart, chart_format_)
+    check_outputs(sc, {"--chart": chart})
+    to_stdout = stdout_taken({"--chart": chart}, {"--json": json_, "--csv": csv_})
     networks = scenario_networks(sc)
     announce_compiling()
     with progress() as prog:
@@ -67,8 +77,10 @@ def timeline(
     if chart is not None:
         from corridor.outputs.charts import write_timeline_chart
 
-        write_timeline_chart(sc, reports, chart, plan=plan)
-        err_console().print(f"chart written to {chart}")
+        write_chart_output(chart, fmt, lambda p: write_timeline_chart(sc, reports, p, plan=plan))
+        _say_chart_written(chart)
+    if to_stdout:  # the chart is all that standard output holds
+        return
     if json_:
         print(json.dumps([report_json(r, net) for r in reports], ensure_ascii=False, indent=2))
         return
@@ -97,8 +109,13 @@ def compare(
     json_: JsonOpt = False,
     chart: Annotated[
         Path | None,
-        typer.Option("--chart", help="Also draw both on one chart (.png or .svg)."),
+        typer.Option(
+            "--chart",
+            help="Also draw both on one chart (.png or .svg); - writes it to standard output "
+            "instead of the table (see --chart-format).",
+        ),
     ] = None,
+    chart_format_: ChartFormatOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Two plans (or a plan and what happened) side by side, and the first date they differ."""
@@ -119,10 +136,9 @@ def compare(
         msg = "compare needs --plan A --plan B, or one --plan to compare with what happened"
         raise ScenarioError(msg)
     sc = load_checked(scenario, mover=mover, plans=tuple(plans))
-    if chart is not None:
-        from corridor.outputs.charts import check_chart_path
-
-        check_chart_path(chart)
+    fmt = chart_format(chart, chart_format_)
+    check_outputs(sc, {"--chart": chart})
+    to_stdout = stdout_taken({"--chart": chart}, {"--json": json_})
     dates = sorted(set(change_dates(sc, plans[0])) | set(change_dates(sc, plans[1])))
     networks = scenario_networks(sc)
     announce_compiling()
@@ -143,8 +159,10 @@ def compare(
     if chart is not None:
         from corridor.outputs.charts import write_compare_chart
 
-        write_compare_chart(sc, a, b, plans, chart)
-        err_console().print(f"chart written to {chart}")
+        write_chart_output(chart, fmt, lambda p: write_compare_chart(sc, a, b, plans, p))
+        _say_chart_written(chart)
+    if to_stdout:  # the chart is all that standard output holds
+        return
     if json_:
         print(
             json.dumps(
@@ -165,3 +183,8 @@ def compare(
         out.print(Text(f"The two part on {diff}.", style="bold"))
     else:
         out.print("The two never differ.")
+
+
+def _say_chart_written(chart: Path) -> None:
+    where = "standard output" if is_stdout(chart) else chart
+    err_console().print(f"chart written to {where}")

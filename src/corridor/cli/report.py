@@ -17,12 +17,15 @@ from corridor.cli.common import (
     ScenarioArg,
     VerboseOpt,
     announce_compiling,
+    check_outputs,
     console,
     handle_errors,
     load_checked,
     parse_date,
     progress,
     scenario_networks,
+    stdout_taken,
+    write_text_output,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +45,13 @@ def analyze(
     population: PopulationOpt = None,
     json_: JsonOpt = False,
     geojson: Annotated[
-        Path | None, typer.Option("--geojson", help="Write routes, cut, origin and exits here.")
+        Path | None,
+        typer.Option(
+            "--geojson",
+            help="Write routes, cut, origin and exits here, as one FeatureCollection; - writes "
+            "it to standard output instead of the report. A link is followed; an input of the "
+            "run is never replaced.",
+        ),
     ] = None,
     close_way: Annotated[
         list[int] | None,
@@ -62,14 +71,13 @@ def analyze(
     import json
 
     from corridor.analysis.replay import mover_network, report_at
-    from corridor.io.files import writable, write_atomic
     from corridor.outputs.json import report_json
     from corridor.outputs.text import print_report
 
     day = parse_date(at)
     sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
-    if geojson is not None:
-        writable(geojson)
+    check_outputs(sc, {"--geojson": geojson})
+    to_stdout = stdout_taken({"--geojson": geojson}, {"--json": json_})
     what_if = _what_if(close_way or [], close_point or [])
     announce_compiling()
     networks = scenario_networks(sc)
@@ -89,7 +97,9 @@ def analyze(
     if geojson is not None:
         from corridor.outputs.geojson import report_geojson
 
-        write_atomic(geojson, json.dumps(report_geojson(report, net)))
+        write_text_output(geojson, json.dumps(report_geojson(report, net)))
+    if to_stdout:  # the GeoJSON is all that standard output holds
+        return
     out = console()
     if json_:
         out.print_json(data=report_json(report, net)) if out.is_terminal else print(
