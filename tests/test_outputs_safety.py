@@ -12,7 +12,9 @@ import hashlib
 import io
 import json
 import os
+import signal
 import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -468,3 +470,24 @@ def test_no_command_changes_a_file_it_was_not_told_to_write(
             f"{args} changed {sorted(changed - set(named))}, "
             f"did not write {sorted(set(named) - changed)}"
         )
+
+
+def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """`kill` (SIGTERM) while corridor writes: the run ends and its temporary file goes."""
+    code = f"""
+import os, signal, time
+from pathlib import Path
+from corridor.cli.common import end_cleanly_on_sigterm
+from corridor.io.files import write_atomic_with
+
+def write(tmp):
+    tmp.write_text("half")
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(10)
+
+end_cleanly_on_sigterm()
+write_atomic_with(Path({str(tmp_path / "out.html")!r}), write)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, proc.stderr.decode()
+    assert list(tmp_path.iterdir()) == [], "the temporary file was left"

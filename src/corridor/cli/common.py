@@ -398,6 +398,19 @@ def _is_layer_export(file: Path, name: str) -> bool:
     return '"FeatureCollection"' in head and re.search(rf'"layer"\s*:\s*"{name}"', head) is not None
 
 
+def end_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM (``kill``, a timeout, a stopping container) into an exit that unwinds, so a
+    write in progress removes its temporary file as on any failure (SIGKILL cannot be caught:
+    the next write in that folder removes what it leaves, see
+    :func:`corridor.io.files.clean_stale_temporaries`)."""
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+
+
 # --------------------------------------------------------------------------------- error table
 def handle_errors(func: F) -> F:
     """The one error table: a user's mistake prints one line and exits 2."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from corridor.cli import maps, network, replay, report, scenario
-from corridor.cli.common import FLAGS_ONLY
+from corridor.cli.common import FLAGS_ONLY, end_cleanly_on_sigterm
 
 app = typer.Typer(
     help="corridor: is the place encircled, which roads out are open, what would seal it, "
@@ -31,6 +31,7 @@ app.add_typer(scenario.group, name="scenario")  # scenario validate, scenario sc
 
 
 def main() -> None:
+    end_cleanly_on_sigterm()
     app()
 
 
