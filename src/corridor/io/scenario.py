@@ -39,7 +39,7 @@ from corridor.io.scenario_schema import (
     ZoneSpec,
     scenario_json_schema,
 )
-from corridor.io.yaml_lines import parse_yaml
+from corridor.io.yaml_lines import YamlRefused, read_yaml_file
 from corridor.model.scenario import Scenario
 
 __all__ = [
@@ -87,8 +87,11 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         msg = f"{path}: no such scenario file; check the path, or run `corridor scenarios`"
         raise InputFileError(msg)
+    _refuse_network_file(path)
     try:
-        data, lines = parse_yaml(path.read_text(encoding="utf-8"))
+        data, lines = read_yaml_file(path)
+    except YamlRefused as exc:
+        raise scenario_error(path, exc.problems) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -96,6 +99,9 @@ def load_scenario(path: str | Path) -> Scenario:
         raise file_error(
             path, line, f"not valid YAML ({problem})", "check indentation and quoting"
         ) from None
+    except OSError as exc:
+        msg = f"{path}: cannot read it ({exc.strerror or exc})"
+        raise InputFileError(msg) from None
     if not isinstance(data, dict):
         raise file_error(path, 1, "a scenario is a YAML mapping starting with `corridor: 1`")
     try:
@@ -105,3 +111,23 @@ def load_scenario(path: str | Path) -> Scenario:
         problems += problems_of_the_rest(data, path, lines, exc)
         raise scenario_error(path, problems) from None
     return build_scenario(spec, path, lines)
+
+
+_NETWORK_SUFFIXES = (".pbf", ".osm", ".osm.gz", ".osm.bz2", ".geojson", ".json")
+
+
+def _refuse_network_file(path: Path) -> None:
+    """Refuse a road network file given where a scenario is expected, saying how to use it."""
+    name = path.name.lower()
+    with path.open("rb") as f:
+        head = f.read(64)
+    if not (name.endswith(_NETWORK_SUFFIXES) or b"OSMHeader" in head or b"<osm" in head):
+        return
+    kind = "geojson" if name.endswith((".geojson", ".json")) else "osm"
+    msg = (
+        f"{path}: this is a road network file, not a scenario; write a scenario YAML beside it "
+        f"that names it, e.g. `corridor: 1`, `name: my-place`, `network: {{{kind}: {path.name}}}`, "
+        "`origin: {point: [lon, lat], radius_m: 2000}`, `exits: [{point: [lon, lat], "
+        "radius_m: 2000}]` (see docs/scenario-format.md)"
+    )
+    raise file_error(path, 1, msg.removeprefix(f"{path}: "))

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
-from corridor.io.scenario_problems import ProblemLog
+from corridor.io.scenario_problems import ProblemLog, listed
 from corridor.io.scenario_schema import AreaSpec, TargetSpec
+from corridor.io.yaml_lines import clipped
 from corridor.model.areas import Area
 from corridor.model.scenario import Place
 from corridor.model.situation import Closure
@@ -44,7 +46,12 @@ class AreaReader:
                 "first point at the end",
             )
             return None
-        return self._valid(shapely.Polygon(ring), (*loc, "polygon"))
+        try:
+            poly = shapely.Polygon(ring)
+        except (ValueError, GEOSException) as exc:
+            self.problems.add((*loc, "polygon"), f"not a polygon ({exc})")
+            return None
+        return self._valid(poly, (*loc, "polygon"))
 
     def _geojson_polygon(self, geojson: str, loc: Loc) -> BaseGeometry | None:
         file = self.directory / geojson
@@ -59,8 +66,14 @@ class AreaReader:
                 else [data.get("geometry", data)]
             )
             geom = shapely.union_all([shapely.geometry.shape(g) for g in geoms])
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.problems.add(loc, f"{geojson}: not a GeoJSON polygon ({exc})")
+        except (ValueError, KeyError, TypeError, AttributeError, GEOSException) as exc:
+            self.problems.add(loc, f"{geojson}: not a GeoJSON polygon ({clipped(str(exc))})")
+            return None
+        except RecursionError:
+            self.problems.add(loc, f"{geojson}: nested too deeply to be a GeoJSON polygon")
+            return None
+        except OSError as exc:
+            self.problems.add(loc, f"{geojson}: cannot read it ({exc.strerror or exc})")
             return None
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             self.problems.add(loc, f"{geojson}: holds a {geom.geom_type}, not a polygon")
@@ -111,7 +124,7 @@ class AreaReader:
         if isinstance(value, str):
             place = self.places.get(value)
             if place is None:
-                known = ", ".join(sorted(self.places)) or "none defined"
+                known = listed(sorted(self.places)) or "none defined"
                 self.problems.unknown(loc, "place", value, f" (places: {known})")
                 return None
             return place.area

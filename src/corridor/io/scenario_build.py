@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor.errors import Problem
 from corridor.io.scenario_areas import AreaReader, Loc
-from corridor.io.scenario_problems import ProblemLog, scenario_error
+from corridor.io.scenario_problems import ProblemLog, listed, number_hint, scenario_error
 from corridor.io.scenario_schema import (
     LIST_ITEMS,
     EventSpec,
@@ -28,7 +28,7 @@ from corridor.io.scenario_schema import (
     SourceField,
     SourceSpec,
 )
-from corridor.io.yaml_lines import YamlLines
+from corridor.io.yaml_lines import YamlLines, shown
 from corridor.model.areas import Area
 from corridor.model.network import Mover
 from corridor.model.scenario import (
@@ -126,6 +126,7 @@ class _Builder:
 
     def check(self) -> None:
         """Read every section in file order, noting problems."""
+        self.check_duplicate_ids()
         self.read_network()
         self.read_places()
         self.read_sides_and_actors()
@@ -174,6 +175,33 @@ class _Builder:
         )
 
     # ------------------------------------------------------------------------- sections
+    def check_duplicate_ids(self) -> None:
+        """Each id defined twice among places, sides, actors, zones, movers, events or plans."""
+        s = self.spec
+        sections: list[tuple[str, str, list[Any]]] = [
+            ("places", "place", s.places),
+            ("sides", "side", s.sides),
+            ("actors", "actor", s.actors),
+            ("zones", "zone", s.zones),
+            ("movers", "mover", s.movers),
+            ("events", "event", s.events),
+            ("plans", "plan", s.plans),
+        ]
+        for key, kind, items in sections:
+            first: dict[str, int] = {}
+            for i, item in enumerate(items):
+                if item.id is None:
+                    continue
+                if item.id in first:
+                    line = self.problems.line((key, first[item.id], "id"))
+                    self.problems.add(
+                        (key, i, "id"),
+                        f"duplicate {kind} id {shown(item.id)}, first defined at line {line}",
+                        f"give each {kind} its own id",
+                    )
+                else:
+                    first[item.id] = i
+
     def read_network(self) -> None:
         net = self.spec.network
         if (net.osm is None) == (net.geojson is None):
@@ -195,8 +223,7 @@ class _Builder:
         for i, p in enumerate(self.spec.places):
             loc = ("places", i)
             if p.id in self.places:
-                self.problems.add((*loc, "id"), f"duplicate place id {p.id!r}")
-                continue
+                continue  # a duplicate id (check_duplicate_ids): the first one holds
             area = self.areas.area(p, loc, p.name or p.id)
             if area is None:
                 continue
@@ -240,7 +267,7 @@ class _Builder:
         elif isinstance(s.population, str):
             if s.population not in self.places:
                 self.problems.unknown(
-                    ("population",), "place", s.population, hint="give a number or a place id"
+                    ("population",), "place", s.population, hint=_population_hint(s.population)
                 )
             else:
                 self.population_place = s.population
@@ -295,10 +322,12 @@ class _Builder:
             try:
                 Mover(s.mover)
             except ValueError:
-                known = ", ".join(self.movers) or "none defined"
+                known = listed(self.movers) or "none defined"
                 self.problems.add(
                     ("mover",),
-                    f"{s.mover!r} is neither a mover id ({known}) nor a base mover ({_BASE_MOVERS})",
+                    f"{shown(s.mover)} is neither a mover id ({known}) nor a base mover "
+                    f"({_BASE_MOVERS})",
+                    refers_to=("mover", s.mover),
                 )
 
     def _mover(self, m: MoverSpec, loc: Loc) -> MoverProfile:
@@ -324,7 +353,7 @@ class _Builder:
                 population_place = m.population
             else:
                 self.problems.unknown(
-                    (*loc, "population"), "place", m.population, hint="give a number or a place id"
+                    (*loc, "population"), "place", m.population, hint=_population_hint(m.population)
                 )
         return MoverProfile(
             id=m.id,
@@ -366,8 +395,6 @@ class _Builder:
     def read_events(self) -> None:
         events = self.spec.events
         for i, e in enumerate(events):
-            if e.id in self.event_ids:
-                self.problems.add(("events", i, "id"), f"duplicate event id {e.id!r}")
             # an event with a problem of its own still exists for plans and reopenings
             self.event_ids.add(e.id)
             ev = self.event(e, ("events", i))
@@ -408,7 +435,7 @@ class _Builder:
             )
         for j, m in enumerate(e.movers or []):
             if m not in self.movers:
-                known = ", ".join(self.movers) or "none defined"
+                known = listed(self.movers) or "none defined"
                 self.problems.unknown((*loc, "movers", j), "mover", m, f" (movers: {known})")
         srcs = self.sources(e.source, (*loc, "source"))
         label = f"event {e.id} ({e.date}, {e.actor or 'unknown actor'}; {srcs[0].short() if srcs else 'no source'})"
@@ -472,7 +499,7 @@ class _Builder:
     def check_actor(self, actor: str | None, loc: Loc) -> None:
         """Note ``actor`` if actors are defined and it is not one of them."""
         if actor is not None and self.actors and actor not in self.actors:
-            known = ", ".join(self.actors)
+            known = listed(self.actors)
             self.problems.unknown(loc, "actor", actor, f" (actors: {known})")
 
     def sources(self, value: SourceField | None, loc: Loc) -> tuple[Source, ...]:
@@ -496,7 +523,12 @@ class _Builder:
         return tuple(out)
 
     def _known_sides(self) -> str:
-        return f" (sides: {', '.join(self.sides)})"
+        return f" (sides: {listed(self.sides)})"
+
+
+def _population_hint(text: str) -> str:
+    """How to write a population that is neither a number nor a place id."""
+    return number_hint(text) or "give a number or a place id"
 
 
 def _describe(e: EventSpec) -> str:

@@ -13,11 +13,33 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from corridor.io.yaml_lines import shown
+
 LonLat = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+# Plausible ranges of numbers (docs/scenario-format.md, "Limits"); NaN and infinities are refused
+# everywhere (``allow_inf_nan=False``).
+MAX_RADIUS_M = 20_000_000
+"""Half the Earth's circumference: no circle on it is wider."""
+MAX_POPULATION = 10_000_000_000
+"""More people than live on Earth."""
+MAX_SPEED_FACTOR = 10.0
+MAX_CAPACITY_FACTOR = 100.0
+MAX_PERSONS_PER_VEHICLE = 100.0
+"""A crowded truck or bus; more is a typo."""
+MAX_NAME_LENGTH = 200
+
+RadiusM = Annotated[float, Field(gt=0, le=MAX_RADIUS_M)]
+Population = Annotated[int, Field(ge=0, le=MAX_POPULATION)]
+WayId = Annotated[int, Field(ge=-(2**63 - 1), le=2**63 - 1)]
+"""An OSM way id (GeoJSON networks number features without one -1, -2, ...)."""
+
+_DATE_LIKE = re.compile(r"\s*([+-]?\d+)-(\d+)-(\d+)\s*")
+_UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class SourceSpec(_Spec):
@@ -29,6 +51,19 @@ class SourceSpec(_Spec):
     url: str = ""
     notes: str = ""
 
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, v: dt.date | str | None) -> dt.date | str | None:
+        # free text ("October 2016") is kept; what looks like YYYY-MM-DD must be a date
+        m = _DATE_LIKE.fullmatch(v) if isinstance(v, str) else None
+        if m is not None:
+            try:
+                dt.date(*(int(g) for g in m.groups()))
+            except (ValueError, OverflowError) as exc:
+                msg = f"date {shown(v)} does not exist ({exc}); write YYYY-MM-DD or free text"
+                raise ValueError(msg) from None
+        return v
+
 
 SourceField = str | list[str] | SourceSpec
 
@@ -38,7 +73,7 @@ class AreaSpec(_Spec):
 
     name: str | None = None
     point: LonLat | None = None
-    radius_m: float | None = Field(default=None, gt=0)
+    radius_m: RadiusM | None = None
     polygon: list[LonLat] | None = None
     geojson: str | None = None
 
@@ -47,7 +82,7 @@ class PlaceSpec(AreaSpec):
     id: str
     name: str | None = None
     aliases: list[str] = []
-    population: int | None = Field(default=None, ge=0)
+    population: Population | None = None
     source: SourceField | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
     notes: str = ""
@@ -89,10 +124,10 @@ class MoverSpec(_Spec):
     side: str | None = None
     blocked_by: list[str] | None = None
     exits: list[str | AreaSpec] | None = None
-    speed_factor: float = Field(default=1.0, gt=0)
-    capacity_factor: float = Field(default=1.0, ge=0)
-    persons_per_vehicle: float | None = Field(default=None, gt=0)
-    population: int | str | None = None
+    speed_factor: float = Field(default=1.0, gt=0, le=MAX_SPEED_FACTOR)
+    capacity_factor: float = Field(default=1.0, gt=0, le=MAX_CAPACITY_FACTOR)
+    persons_per_vehicle: float | None = Field(default=None, gt=0, le=MAX_PERSONS_PER_VEHICLE)
+    population: Population | str | None = None
     source: SourceField | None = None
     notes: str = ""
 
@@ -101,12 +136,12 @@ class TargetSpec(_Spec):
     """What an event acts on: ways, a road ref between two places, a point and radius, a
     polygon, a place, or (for ``reopen``) the event whose closure it undoes."""
 
-    way: int | None = None
-    ways: list[int] | None = None
+    way: WayId | None = None
+    ways: list[WayId] | None = None
     ref: str | None = None
     between: list[str | AreaSpec] | None = Field(default=None, min_length=2, max_length=2)
     point: LonLat | None = None
-    radius_m: float | None = Field(default=None, gt=0)
+    radius_m: RadiusM | None = None
     polygon: list[LonLat] | None = None
     geojson: str | None = None
     place: str | None = None
@@ -120,7 +155,7 @@ class EventSpec(_Spec):
     actor: str | None = None
     kind: Literal["close", "reopen", "zone", "population"]
     target: TargetSpec
-    value: int | None = Field(default=None, ge=0)
+    value: Population | None = None
     movers: list[str] | None = None
     confidence: float = Field(ge=0, le=1)
     source: SourceField
@@ -168,7 +203,11 @@ class ScenarioSpec(_Spec):
     """A corridor scenario file (``corridor: 1``)."""
 
     corridor: Literal[1]
-    name: str
+    name: str = Field(
+        json_schema_extra={"pattern": r"^[^/\\\u0000-\u001f\u007f]+$"},
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+    )
     title: str = ""
     description: str = ""
     start: dt.date | None = None
@@ -178,7 +217,7 @@ class ScenarioSpec(_Spec):
     origin: str | AreaSpec
     exits: list[str | AreaSpec] = Field(min_length=1)
     closures: list[ClosureSpec] = []
-    population: int | str | None = None
+    population: Population | str | None = None
     sources: dict[str, SourceSpec] = {}
     places: list[PlaceSpec] = []
     sides: list[SideSpec] = []
@@ -187,6 +226,18 @@ class ScenarioSpec(_Spec):
     movers: list[MoverSpec] = []
     events: list[EventSpec] = []
     plans: list[PlanSpec] = []
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_data(cls, v: str) -> str:
+        # names become output file names elsewhere: no path, no control characters
+        if _UNSAFE_NAME.search(v) or v.strip(". ") == "":
+            msg = (
+                f"name {v!r} holds a path separator (/ or \\), a control character, or only dots "
+                "and spaces; it names output files: use letters, digits, - and _"
+            )
+            raise ValueError(msg)
+        return v
 
 
 def scenario_json_schema() -> dict[str, Any]:

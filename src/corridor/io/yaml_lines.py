@@ -3,19 +3,53 @@
 libyaml's C parser (``yaml.CSafeLoader``) composes the node tree, which keeps the marks, and the
 same loader's ``SafeConstructor`` builds the data from that tree: one pass over the text. Without
 libyaml, the pure-Python ``SafeLoader`` does the same, about ten times slower.
+
+Parsing is bounded, because scenario files are shared and may be hostile (see
+``docs/scenario-format.md``, "Limits"): a file holds at most :data:`MAX_FILE_BYTES`, nests at
+most :data:`MAX_DEPTH` levels, and its aliases (``*name``) may add at most
+:data:`MAX_ALIAS_NODES` nodes to what is written out (an "alias bomb" of a few hundred bytes
+otherwise expands to billions). A key written twice in one mapping is refused rather than the last
+one silently winning. An impossible date (``2016-02-30``) stays a string, for the schema to report
+at its line. Each refusal is a :class:`YamlRefused` holding :class:`corridor.errors.Problem`\\ s.
 """
 
 from __future__ import annotations
 
+import contextlib
+import reprlib
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from corridor.errors import Problem
+
 #: The loader class: libyaml's when PyYAML was built with it.
 LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = (
     yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 )
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""The largest YAML file read (20 MiB; the bundled mosul-2016 scenario is 57 kB)."""
+MAX_DEPTH = 50
+"""The deepest nesting of mappings and lists (a scenario needs about 8)."""
+MAX_ALIAS_NODES = 10_000
+"""How many YAML nodes aliases may add to those written out (a 2,000-point polygon reused four
+times is within it)."""
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class YamlRefused(yaml.YAMLError):
+    """A YAML file that is refused: unreadable, too large, too deep, an alias bomb, duplicate keys.
+
+    ``problems`` says each reason at its line.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
 
 
 class YamlLines:
@@ -56,6 +90,121 @@ class YamlLines:
         return best
 
 
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML timestamp; an impossible one (``2016-02-30``, year 0) stays its text."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return str(node.value)
+
+
+_LENIENT: dict[type, Any] = {}
+
+
+def _lenient_dates(loader: type) -> Any:
+    """``loader`` with impossible dates kept as text, for the schema to report at their line."""
+    if loader not in _LENIENT:
+        lenient: Any = type(f"LenientDates{loader.__name__}", (loader,), {})
+        lenient.add_constructor(_TIMESTAMP, _timestamp_or_text)
+        _LENIENT[loader] = lenient
+    return _LENIENT[loader]
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def check_tree(root: yaml.Node) -> list[Problem]:
+    """What makes a composed YAML tree unsafe or ambiguous to use (empty if nothing).
+
+    One walk, without recursion, that stops as soon as the tree nests deeper than
+    :data:`MAX_DEPTH` or its aliases add more than :data:`MAX_ALIAS_NODES` nodes, so that its cost
+    is bounded by the size of the text. Keys written twice in one mapping are each a problem that
+    names both lines.
+    """
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    visits = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        visits += 1
+        first_visit = id(node) not in seen
+        seen.add(id(node))
+        if visits - len(seen) > MAX_ALIAS_NODES:
+            msg = f"aliases (*name) expand to more than {MAX_ALIAS_NODES:,} YAML nodes"
+            hint = "refused as an alias bomb: write the repeated parts out, or reuse less"
+            return [*problems, Problem((), msg, hint, _line(node))]
+        if depth > MAX_DEPTH:
+            msg = f"nested more than {MAX_DEPTH} levels deep"
+            hint = "a scenario needs fewer than 10; check the brackets"
+            return [*problems, Problem((), msg, hint, _line(node))]
+        if isinstance(node, yaml.MappingNode):
+            if first_visit:
+                problems += _duplicate_keys(node)
+            for k, v in node.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return problems
+
+
+def _duplicate_keys(node: yaml.MappingNode) -> list[Problem]:
+    problems = []
+    first: dict[tuple[str, str], int] = {}
+    for k, _ in node.value:
+        if not isinstance(k, yaml.ScalarNode) or k.tag == _MERGE:
+            continue
+        key = (k.tag, k.value)
+        if key in first:
+            msg = (
+                f"key {shown(k.value)} is written twice in one mapping (lines {first[key]} and "
+                f"{_line(k)})"
+            )
+            hint = "keep one: YAML would silently use the last"
+            problems.append(Problem((), msg, hint, _line(k)))
+        else:
+            first[key] = _line(k)
+    return problems
+
+
+def shown(value: Any, *, limit: int = 60) -> str:
+    """``repr(value)``, at most about ``limit`` characters, with the length of what was cut.
+
+    Messages echo what a user wrote; a 300 MB value must not become a 300 MB message.
+
+    Examples
+    --------
+    >>> shown("abc")
+    "'abc'"
+    >>> shown("x" * 1000, limit=10)
+    "'xx...xxx' (1,000 characters)"
+    >>> shown(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, ...] (100 items)'
+    """
+    r = reprlib.Repr()
+    r.maxstring = r.maxother = r.maxlong = limit
+    r.maxlevel, r.maxlist, r.maxtuple, r.maxdict, r.maxset = 2, 6, 6, 4, 6
+    text = r.repr(value)
+    if isinstance(value, str | bytes) and len(value) > limit:
+        return f"{text} ({len(value):,} characters)"
+    if isinstance(value, list | tuple | dict) and len(value) > r.maxlist:
+        return f"{text} ({len(value):,} items)"
+    return text
+
+
+def clipped(text: str, *, limit: int = 120) -> str:
+    """``text`` itself if short, else its first ``limit`` characters and its length.
+
+    Examples
+    --------
+    >>> clipped("abcdef", limit=3)
+    'abc… (6 characters)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def parse_yaml(text: str) -> tuple[Any, YamlLines]:
     """
     Parse one YAML document once, into its Python data and its line lookup.
@@ -72,29 +221,78 @@ def parse_yaml(text: str) -> tuple[Any, YamlLines]:
 
     Raises
     ------
+    YamlRefused
+        The text nests too deep, its aliases expand too far, or a mapping repeats a key.
     yaml.YAMLError
         The text is not valid YAML. Its ``problem`` and ``problem_mark`` are the pure-Python
         parser's, whose wording is clearer than libyaml's and is what users have seen so far.
     """
-    loader = LOADER(text)
+    loader = _lenient_dates(LOADER)(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError:
-        if LOADER is yaml.SafeLoader:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:  # the pure-Python composer recurses per level
+            raise YamlRefused([_too_deep()]) from None
+        except yaml.YAMLError:
+            if LOADER is yaml.SafeLoader:
+                raise
+            # only an invalid file pays for the second parse
+            # (libyaml's own error says "exceeded maximum nesting depth" where Python recurses)
+            with contextlib.suppress(RecursionError):
+                yaml.safe_load(text)
             raise
-        # only an invalid file pays for the second parse
-        yaml.safe_load(text)
-        raise
+        if node is None:
+            return None, YamlLines(None)
+        problems = check_tree(node)
+        if problems:
+            raise YamlRefused(problems)
+        data = loader.construct_document(node)
     finally:
         loader.dispose()
     return data, YamlLines(node)
 
 
+def _too_deep() -> Problem:
+    return Problem((), f"nested more than {MAX_DEPTH} levels deep", "check the brackets", 1)
+
+
+def read_yaml_file(path: str | Path) -> tuple[Any, YamlLines]:
+    """Read and parse a YAML file, within :data:`MAX_FILE_BYTES`, as UTF-8.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    YamlRefused
+        The file is too large, not UTF-8 text, or refused by :func:`parse_yaml`.
+    yaml.YAMLError
+        The file is not valid YAML.
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        msg = (
+            f"the file is {size / 2**20:,.1f} MiB, more than the {MAX_FILE_BYTES // 2**20} MiB a "
+            "YAML file may hold"
+        )
+        hint = "keep polygons in GeoJSON files next to it (`geojson: FILE`)"
+        raise YamlRefused([Problem((), msg, hint, 1)])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        msg = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start:,})"
+        hint = "save the file as UTF-8"
+        raise YamlRefused([Problem((), msg, hint, line)]) from None
+    return parse_yaml(text)
+
+
 def read_top_level(path: str | Path) -> dict[str, Any]:
     """The top-level mapping of a YAML file (empty if the document is not a mapping).
 
-    Raises ``OSError`` if the file cannot be read and ``yaml.YAMLError`` if it is not YAML.
+    Raises ``OSError`` if the file cannot be read and ``yaml.YAMLError`` (:class:`YamlRefused`
+    included) if it is not YAML or is refused.
     """
-    data, _ = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    data, _ = read_yaml_file(path)
     return data if isinstance(data, dict) else {}
