@@ -150,11 +150,21 @@ def test_origin_without_nodes_names_file_and_line(tmp_path: Path) -> None:
 def test_core_scenario_with_closure_of_unknown_way(tmp_path: Path) -> None:
     import yaml
 
+    """A closure of a way the network lacks closes nothing: a warning under the report (and in
+    the JSON), exit 2 only with --strict."""
     data = core_scenario_dict(closures=[{"way": 999999, "source": "a report"}])
     path = write_scenario(tmp_path, data)
     res = run("analyze", str(path))
-    assert res.exit_code == 2
+    assert res.exit_code == 0, res.output
     assert "way 999999 is not in the car network" in res.output, res.output
+    res = run("analyze", str(path), "--json")
+    (w,) = json.loads(res.stdout)["warnings"]
+    assert "way 999999 is not in the car network" in res.stderr, "the warning, on stderr"
+    assert (w["code"], w["id"]) == ("closure-closes-nothing", "closures[0]")
+    res = run("analyze", str(path), "--strict")
+    assert res.exit_code == 2, res.output
+    last = [ln for ln in res.output.splitlines() if ln.strip()][-1]
+    assert last.startswith("error: --strict: an input binds to nothing"), last
     data["closures"] = [{"way": 202}]
     path.write_text(yaml.safe_dump(data))
     res = run("analyze", str(path), "--json")
@@ -188,7 +198,8 @@ def test_what_if_closures(scenario: Path) -> None:
     res = run("analyze", str(scenario), "--close-point", "10.0;50.0")
     assert res.exit_code == 2 and "LON,LAT,RADIUS_M" in res.output
     res = run("analyze", str(scenario), "--close-way", "999999")
-    assert res.exit_code == 2 and "way 999999 is not in" in res.output
+    assert res.exit_code == 2 and "--close-way 999999" in res.output
+    assert "no mover's network has it" in res.output, res.output
 
 
 def test_undated_scenario_stays_undated(tmp_path: Path) -> None:
@@ -263,3 +274,57 @@ def test_first_run_says_the_kernels_compile(scenario: Path, tmp_path: Path) -> N
     assert err.count("compiling corridor's graph kernels") == 1, err
     _, err = _modules_loaded(*argv, env=env)
     assert "compiling" not in err, err
+
+
+def test_strict_turns_warnings_into_exit_2_for_every_command(tmp_path: Path) -> None:
+    data = scenario_dict()
+    data["events"].append(
+        {
+            "id": "far-roadblock",
+            "date": "2020-01-07",
+            "actor": "red-army",
+            "kind": "close",
+            "target": {"point": [10.5, 50.5], "radius_m": 60},
+            "confidence": 0.5,
+            "source": "T1",
+        }
+    )
+    path = write_scenario(tmp_path, data)
+    for argv in (
+        ("analyze", "--at", "2020-01-08"),
+        ("timeline",),
+        ("compare", "--plan", "seal"),
+        ("map", "-o", str(tmp_path / "m.html")),
+    ):
+        res = run(argv[0], str(path), *argv[1:])
+        assert res.exit_code == 0, (argv, res.output)
+        assert "far-roadblock" in res.output and "closes no road" in res.output, (argv, res.output)
+        res = run(argv[0], str(path), *argv[1:], "--strict")
+        assert res.exit_code == 2, (argv, res.output)
+        assert "--strict: an input binds to nothing" in res.output, (argv, res.output)
+
+
+def test_scenario_check_exit_codes(tmp_path: Path) -> None:
+    res = run("scenario", "check", "mosul-2016")
+    assert res.exit_code == 0 and "nothing found" in res.output, res.output
+    data = scenario_dict()
+    data["end"] = "2020-01-25"
+    data["events"].append(
+        {
+            "id": "late",
+            "date": "2020-02-01",
+            "actor": "red-army",
+            "kind": "close",
+            "target": {"way": 202},
+            "confidence": 0.5,
+            "source": "T1",
+        }
+    )
+    path = write_scenario(tmp_path, data)
+    res = run("scenario", "check", str(path))
+    assert res.exit_code == 1, res.output
+    line = next(ln for ln in res.output.splitlines() if "event-after-end" in ln)
+    assert line.startswith(str(path)) and "events[5]" in line, line
+    (tmp_path / "bad.yaml").write_text("corridor: 1\nname: [\n")
+    res = run("scenario", "check", str(tmp_path / "bad.yaml"))
+    assert res.exit_code == 2, res.output

@@ -106,3 +106,7 @@ class UnknownIdError(CorridorError, LookupError):
 
 class OutputError(CorridorError, OSError):
     """An output path cannot be written."""
+
+
+class StrictWarningError(CorridorError, ValueError):
+    """With ``--strict``: an input binds to nothing (a closure or zone off every road)."""

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from corridor.bundled import DEFAULT_SCENARIO, bundled_scenarios
-from corridor.errors import CorridorError, OutputError, ScenarioError
+from corridor.errors import CorridorError, OutputError, ScenarioError, StrictWarningError
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
+    from corridor.analysis.results import InputWarning
     from corridor.io.network import NetworkLoader
     from corridor.model.scenario import Scenario
 
@@ -63,6 +64,14 @@ ChartFormatOpt = Annotated[
     ),
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks on errors.")]
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Exit 2 when any input binds to nothing (a closure or zone off every road: see the "
+        "report's warnings), after writing the output.",
+    ),
+]
 
 # typer coerces a parameter through a pydantic TypeAdapter (pydantic loads: about 0.1 s) unless
 # its value is already a bool. A ``--help`` left out is None; as the context's default it is
@@ -409,6 +418,23 @@ def end_cleanly_on_sigterm() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminate)
+
+
+# -------------------------------------------------------------------------------- warnings
+def finish_warnings(warnings: Sequence[InputWarning], *, strict: bool, shown: bool) -> None:
+    """After the output: say on stderr how many inputs bind to nothing (unless the output
+    already ``shown`` them on a terminal table), and with ``--strict`` exit 2 for any."""
+    if not warnings:
+        return
+    first = warnings[0].message
+    more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+    if strict:
+        msg = f"--strict: an input binds to nothing: {first}{more}"
+        raise StrictWarningError(msg)
+    if not shown:
+        err_console().print(
+            f"warning: {first}{more}", markup=False, highlight=False, soft_wrap=True
+        )
 
 
 # --------------------------------------------------------------------------------- error table

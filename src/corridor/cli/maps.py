@@ -12,11 +12,13 @@ from corridor.cli.common import (
     MoverOpt,
     PlanOpt,
     ScenarioArg,
+    StrictOpt,
     VerboseOpt,
     announce_compiling,
     check_layer_directory,
     check_outputs,
     err_console,
+    finish_warnings,
     handle_errors,
     is_stdout,
     load_checked,
@@ -90,6 +92,7 @@ def map_command(
     geojson: GeojsonDirOpt = None,
     tiles: TilesOpt = None,
     force: ForceOpt = False,
+    strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """The corridor on a map: one offline HTML page with layers, legend, and a time slider."""
@@ -103,6 +106,7 @@ def map_command(
     from corridor.model.timeline import change_dates
     from corridor.outputs.layers import LAYERS
     from corridor.outputs.map import map_html, map_layers
+    from corridor.outputs.timeline import timeline_warnings
 
     day = parse_date(at)
     sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
@@ -143,3 +147,5 @@ def map_command(
             f"GeoJSON layers for {reports[start].date or 'the scenario'} written to {geojson}/: "
             + ", ".join(f"{n}.geojson" for n in layers)
         )
+    # the page marks closures that close no road; stderr says how many inputs bind to nothing
+    finish_warnings(timeline_warnings(reports), strict=strict, shown=False)

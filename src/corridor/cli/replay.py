@@ -14,12 +14,14 @@ from corridor.cli.common import (
     PlanOpt,
     PopulationOpt,
     ScenarioArg,
+    StrictOpt,
     VerboseOpt,
     announce_compiling,
     chart_format,
     check_outputs,
     console,
     err_console,
+    finish_warnings,
     handle_errors,
     is_stdout,
     load_checked,
@@ -51,6 +53,7 @@ def timeline(
         ),
     ] = None,
     chart_format_: ChartFormatOpt = None,
+    strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """One row per date where something changes: events, status per exit, cut, capacity."""
@@ -60,7 +63,8 @@ def timeline(
 
     from corridor.analysis.replay import mover_network, replay
     from corridor.outputs.json import report_json
-    from corridor.outputs.timeline import timeline_rows, timeline_table
+    from corridor.outputs.text import warnings_renderable
+    from corridor.outputs.timeline import timeline_rows, timeline_table, timeline_warnings
 
     sc = load_checked(scenario, mover=mover, plans=(plan,))
     fmt = chart_format(chart, chart_format_)
@@ -79,20 +83,23 @@ def timeline(
 
         write_chart_output(chart, fmt, lambda p: write_timeline_chart(sc, reports, p, plan=plan))
         _say_chart_written(chart)
+    warnings = timeline_warnings(reports)  # once each, not once per date
     if to_stdout:  # the chart is all that standard output holds
-        return
-    if json_:
+        pass
+    elif json_:
         print(json.dumps([report_json(r, net) for r in reports], ensure_ascii=False, indent=2))
-        return
-    rows = timeline_rows(reports, net)
-    if csv_:
+    elif csv_:
+        rows = timeline_rows(reports, net)
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()) if rows else ["date"])
         w.writeheader()
         w.writerows(rows)
         print(buf.getvalue(), end="")
-        return
-    console().print(timeline_table(sc, reports, net, plan=plan))
+    else:
+        console().print(timeline_table(sc, reports, net, plan=plan))
+        if warnings:
+            console().print(warnings_renderable(warnings))
+    finish_warnings(warnings, strict=strict, shown=not (to_stdout or json_ or csv_))
 
 
 @app.command()
@@ -116,6 +123,7 @@ def compare(
         ),
     ] = None,
     chart_format_: ChartFormatOpt = None,
+    strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Two plans (or a plan and what happened) side by side, and the first date they differ."""
@@ -127,7 +135,8 @@ def compare(
     from corridor.errors import ScenarioError
     from corridor.model.timeline import change_dates
     from corridor.outputs.json import report_json
-    from corridor.outputs.timeline import compare_table, first_difference
+    from corridor.outputs.text import warnings_renderable
+    from corridor.outputs.timeline import compare_table, first_difference, timeline_warnings
 
     plans: list[str | None] = list(plan or [])
     if len(plans) == 1:
@@ -161,9 +170,10 @@ def compare(
 
         write_chart_output(chart, fmt, lambda p: write_compare_chart(sc, a, b, plans, p))
         _say_chart_written(chart)
+    warnings = timeline_warnings([*a, *b])
     if to_stdout:  # the chart is all that standard output holds
-        return
-    if json_:
+        pass
+    elif json_:
         print(
             json.dumps(
                 {
@@ -176,13 +186,16 @@ def compare(
                 indent=2,
             )
         )
-        return
-    out = console()
-    out.print(compare_table(sc, a, b, plans))
-    if diff:
-        out.print(Text(f"The two part on {diff}.", style="bold"))
     else:
-        out.print("The two never differ.")
+        out = console()
+        out.print(compare_table(sc, a, b, plans))
+        if diff:
+            out.print(Text(f"The two part on {diff}.", style="bold"))
+        else:
+            out.print("The two never differ.")
+        if warnings:
+            out.print(warnings_renderable(warnings))
+    finish_warnings(warnings, strict=strict, shown=not (to_stdout or json_))
 
 
 def _say_chart_written(chart: Path) -> None:

@@ -15,10 +15,12 @@ from corridor.cli.common import (
     PlanOpt,
     PopulationOpt,
     ScenarioArg,
+    StrictOpt,
     VerboseOpt,
     announce_compiling,
     check_outputs,
     console,
+    finish_warnings,
     handle_errors,
     load_checked,
     parse_date,
@@ -65,6 +67,7 @@ def analyze(
             "(repeatable).",
         ),
     ] = None,
+    strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Full report at one date: status, exits, routes, minimum cut, capacity, evacuation time."""
@@ -98,17 +101,17 @@ def analyze(
         from corridor.outputs.geojson import report_geojson
 
         write_text_output(geojson, json.dumps(report_geojson(report, net)))
-    if to_stdout:  # the GeoJSON is all that standard output holds
-        return
-    out = console()
-    if json_:
-        out.print_json(data=report_json(report, net)) if out.is_terminal else print(
-            json.dumps(report_json(report, net), ensure_ascii=False, indent=2)
-        )
-    else:
-        print_report(report, net, out)
-        if geojson is not None:
-            out.print(f"GeoJSON written to {geojson}")
+    if not to_stdout:  # else the GeoJSON is all that standard output holds
+        out = console()
+        if json_:
+            out.print_json(data=report_json(report, net)) if out.is_terminal else print(
+                json.dumps(report_json(report, net), ensure_ascii=False, indent=2)
+            )
+        else:
+            print_report(report, net, out)  # the warnings are at its end
+            if geojson is not None:
+                out.print(f"GeoJSON written to {geojson}")
+    finish_warnings(report.warnings, strict=strict, shown=not (json_ or to_stdout))
 
 
 def _what_if(ways: list[int], points: list[str]) -> list[Closure]:
