@@ -5,17 +5,25 @@ silently wrong answer. Scenario files first, then network files, tags and the ca
 from __future__ import annotations
 
 import copy
+import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
-from corridor.errors import CorridorError, ScenarioError
-from corridor.io import yaml_lines
+from corridor.errors import CorridorError, NetworkError, ScenarioError
+from corridor.io import cache, defaults, yaml_lines
+from corridor.io.geojson import load_geojson
+from corridor.io.nx import from_networkx
+from corridor.io.osm import load_osm
 from corridor.io.scenario import load_scenario
+from corridor.io.ways import network_warnings
+from corridor.model.situation import Situation
 from fixtures import scenario_dict, write_scenario
 
 Mutation = Callable[[dict[str, Any]], object]
@@ -336,3 +344,425 @@ def test_non_finite_coordinates_and_confidences(tmp_path: Path, value: float) ->
     text = "\n".join(_problems(tmp_path, mutate))
     assert "events[0].confidence: Input should be a finite number" in text, text
     assert "zones[0].polygon[0][0]: Input should be a finite number" in text, text
+
+
+# ============================================================================= network files
+A, B, C = [43.10, 36.30], [43.11, 36.30], [43.12, 36.31]
+
+
+def _feature(coords: Any, **props: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": coords},
+        "properties": {"highway": "primary", **props},
+    }
+
+
+def _geojson_error(tmp_path: Path, content: Any) -> str:
+    path = tmp_path / "roads.geojson"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    with pytest.raises(NetworkError) as info:
+        load_geojson(path)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: ") and "\n" not in msg and len(msg) < 400, msg
+    return msg
+
+
+def _fc(*features: Any) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ({"type": "FeatureCollection", "features": {"a": 1}}, "`features` is a dict, not a list"),
+        ({"type": "FeatureCollection", "features": "abc"}, "`features` is a str, not a list"),
+        (_fc("x"), "features[0] is not a GeoJSON Feature object (got 'x')"),
+        (_fc(_feature([A, None])), "features[0] has a coordinate None that is not [lon, lat]"),
+        (_fc(_feature([])), "features[0] has a line with fewer than two points"),
+        (_fc(_feature(None)), "features[0] has a line whose coordinates are None"),
+        (_fc(_feature(5)), "features[0] has a line whose coordinates are 5"),
+        (_fc(_feature([A, [True, 36.3]])), "has a coordinate [True, 36.3] that is not [lon, lat]"),
+        (
+            _fc({"type": "Feature", "geometry": [1], "properties": {"highway": "primary"}}),
+            "features[0].geometry is not a GeoJSON geometry object",
+        ),
+        (
+            _fc(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": [A, B]},
+                    "properties": [1],
+                }
+            ),
+            "features[0].properties is not an object",
+        ),
+        (
+            _fc(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "MultiLineString", "coordinates": 5},
+                    "properties": {"highway": "primary"},
+                }
+            ),
+            "MultiLineString whose coordinates are not a list of lines",
+        ),
+        (
+            _fc(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "MultiLineString", "coordinates": [None]},
+                    "properties": {"highway": "primary"},
+                }
+            ),
+            "features[0] has a line whose coordinates are None",
+        ),
+        (
+            _fc(_feature([A, B], highway=None)),
+            "features[0].properties.highway is None, not a road class",
+        ),
+        (_fc(_feature([A, B], osm_id=1.5)), "osm_id 1.5 is not an integer"),
+        (_fc(_feature([A, B], osm_id=True)), "osm_id True is not an integer"),
+        (_fc(_feature([A, B], osm_id=10**30)), "is beyond a 64-bit integer"),
+        (
+            '{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "nested thousands deep",
+        ),
+    ],
+)
+def test_malformed_geojson_networks(tmp_path: Path, content: Any, expected: str) -> None:
+    assert expected in _geojson_error(tmp_path, content)
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity"])
+def test_geojson_non_finite_coordinates(tmp_path: Path, bad: str) -> None:
+    text = json.dumps(_fc(_feature([A, B]))).replace("43.11", bad)
+    assert f"features[0] has a coordinate [{float(bad)}, 36.3] that is not a finite number" in (
+        _geojson_error(tmp_path, text)
+    )
+
+
+@pytest.mark.parametrize("gtype", ["Point", "Polygon", "MultiPoint"])
+def test_geojson_points_and_polygons_are_refused(tmp_path: Path, gtype: str) -> None:
+    other = {"type": "Feature", "geometry": {"type": gtype, "coordinates": []}, "properties": {}}
+    msg = _geojson_error(tmp_path, _fc(_feature([A, B]), other))
+    assert f"features[1] is a {gtype}, not a LineString" in msg and "export roads as lines" in msg
+
+
+def test_geojson_3d_coordinates_are_read_without_height(tmp_path: Path) -> None:
+    flat = tmp_path / "flat.geojson"
+    flat.write_text(json.dumps(_fc(_feature([A, B, C]))))
+    high = tmp_path / "high.geojson"
+    high.write_text(json.dumps(_fc(_feature([[*A, 250.0], [*B, 300.5], [*C, 10]]))))
+    a, b = load_geojson(flat), load_geojson(high)
+    assert a.n_edges == b.n_edges == 4
+    assert np.array_equal(a.lon, b.lon) and np.array_equal(a.length_m, b.length_m)
+
+
+def test_geojson_highway_lists_read_as_osmnx_merged_classes(tmp_path: Path) -> None:
+    path = tmp_path / "roads.geojson"
+    path.write_text(json.dumps(_fc(_feature([A, B], highway=["primary", "secondary"]))))
+    net = load_geojson(path)
+    assert {net.edge_highway(e) for e in range(net.n_edges)} == {"primary;secondary"}
+
+
+# ----------------------------------------------------------------------------- OSM XML
+def _osm_xml(
+    nodes: dict[int, tuple[str, str]], ways: dict[int, tuple[list[int], dict[str, str]]]
+) -> str:
+    """OSM XML with the nodes' coordinates written as given (osmium refuses to write bad ones)."""
+    out = ['<?xml version="1.0"?>', '<osm version="0.6">']
+    out += [
+        f'<node id="{i}" version="1" lat="{lat}" lon="{lon}"/>' for i, (lon, lat) in nodes.items()
+    ]
+    for wid, (refs, way_tags) in ways.items():
+        out.append(f'<way id="{wid}" version="1">')
+        out += [f'<nd ref="{r}"/>' for r in refs]
+        out += [f'<tag k="{k}" v="{v}"/>' for k, v in way_tags.items()]
+        out.append("</way>")
+    return "\n".join([*out, "</osm>"]) + "\n"
+
+
+_ROAD = {"highway": "primary"}
+
+
+def _osm_error(path: Path, text: str) -> str:
+    path.write_text(text)
+    with pytest.raises(NetworkError) as info:
+        load_osm(path, "car", use_cache=False)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: ") and "\n" not in msg and len(msg) < 500, msg
+    return msg
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "300", "1e10", ""])
+def test_osm_unparseable_coordinate(tmp_path: Path, bad: str) -> None:
+    text = _osm_xml({1: (bad, "36.3"), 2: ("43.1", "36.3")}, {10: ([1, 2], _ROAD)})
+    msg = _osm_error(tmp_path / "bad.osm", text)
+    assert "a node has a coordinate that is not a number in [-180..180, -90..90]" in msg, msg
+
+
+@pytest.mark.parametrize(("lon", "lat"), [("-180.0000001", "36.3"), ("43.1", "95")])
+def test_osm_out_of_range_coordinate_names_the_node(tmp_path: Path, lon: str, lat: str) -> None:
+    text = _osm_xml({1: ("43.2", "36.3"), 2: (lon, lat)}, {10: ([1, 2], _ROAD)})
+    msg = _osm_error(tmp_path / "bad.osm", text)
+    assert "node 2 (in way 10) lies at [" in msg and "outside [-180..180, -90..90]" in msg, msg
+
+
+def test_osm_id_beyond_64_bits(tmp_path: Path) -> None:
+    text = _osm_xml({99999999999999999999: ("43.1", "36.3")}, {})
+    assert "not a readable OSM file (illegal id" in _osm_error(tmp_path / "big.osm", text)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("other.osm", '<?xml version="1.0"?><gpx></gpx>'),
+        ("data.osm", '{"type": "FeatureCollection"}'),
+        ("page.osm.pbf", "<html><body>404 Not Found</body></html>"),
+        (
+            "cut.osm",
+            _osm_xml({1: ("43.1", "36.3"), 2: ("43.2", "36.3")}, {10: ([1, 2], _ROAD)})[:-30],
+        ),
+        ("x.osm.gz", "not gzip"),
+        ("x.osm.bz2", "not bzip2"),
+    ],
+)
+def test_osm_truncated_or_not_osm(tmp_path: Path, name: str, content: str) -> None:
+    msg = _osm_error(tmp_path / name, content)
+    assert "not a readable OSM file" in msg and "extension matches its format" in msg, msg
+
+
+def test_osm_ways_before_nodes_is_an_error_not_an_empty_network(tmp_path: Path) -> None:
+    nodes = _osm_xml({1: ("43.1", "36.3"), 2: ("43.2", "36.3")}, {})
+    ways = _osm_xml({}, {10: ([1, 2], _ROAD)})
+    body = lambda text: text.split("\n", 2)[2].rsplit("</osm>", 1)[0]  # noqa: E731
+    unsorted = f'<?xml version="1.0"?>\n<osm version="0.6">\n{body(ways)}{body(nodes)}</osm>\n'
+    msg = _osm_error(tmp_path / "unsorted.osm", unsorted)
+    assert "each of the 1 road segment(s) of the car network uses a node that is missing" in msg
+    assert "osmium sort" in msg
+
+
+def _clipped_osm(tmp_path: Path, *, missing: int, of: int) -> Path:
+    """``of`` one-segment roads, ``missing`` of them with a node the file lacks."""
+    nodes = {i: (f"{43 + i * 0.001:.4f}", "36.3") for i in range(1, of + 2)}
+    ways = {100 + i: ([i, i + 1 if i > missing else 10_000 + i], _ROAD) for i in range(1, of + 1)}
+    path = tmp_path / "clipped.osm"
+    path.write_text(_osm_xml(nodes, ways))
+    return path
+
+
+def test_dropped_segments_are_counted_and_a_large_share_says_why(tmp_path: Path) -> None:
+    net = load_osm(_clipped_osm(tmp_path, missing=78, of=100), "car", use_cache=False)
+    assert net.meta["segments_total"] == 100 and net.meta["segments_dropped_unlocated"] == 78
+    [warning] = network_warnings(net)
+    assert warning.startswith(f"{tmp_path / 'clipped.osm'}: the extract is probably clipped or ")
+    assert "78 % of the car network's road segments (78 of 100) were dropped" in warning
+    assert "`osmium sort`" in warning and "complete_ways" in warning
+
+
+def test_a_few_dropped_segments_are_a_plain_count(tmp_path: Path) -> None:
+    net = load_osm(_clipped_osm(tmp_path, missing=2, of=100), "car", use_cache=False)
+    [warning] = network_warnings(net)
+    assert "2 of 100 road segments of the car network (2.0 %) were dropped" in warning
+    assert "probably clipped" not in warning
+
+
+def test_a_clean_network_has_no_warnings(tmp_path: Path) -> None:
+    assert (
+        network_warnings(load_osm(_clipped_osm(tmp_path, missing=0, of=5), "car", use_cache=False))
+        == []
+    )
+
+
+# ----------------------------------------------------------------------------- absurd tags
+def _tagged(tmp_path: Path, **extra: str) -> Path:
+    nodes = {i: (f"{43 + i * 0.01:.2f}", "36.3") for i in range(1, 5)}
+    ways = {
+        10: ([1, 2], {"highway": "primary", **extra}),
+        11: ([2, 3], {"highway": "primary"}),
+        12: ([3, 4], {"highway": "primary", "maxspeed": "80"}),
+    }
+    path = tmp_path / "tags.osm"
+    path.write_text(_osm_xml(nodes, ways))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("tag", "value", "column", "expected"),
+    [
+        ("lanes", "1e300", "lanes", 15.0),  # 30 lanes at most, half each way
+        ("lanes", "99999999999999999999999", "lanes", 15.0),
+        ("lanes:forward", "1e300", "lanes", 30.0),
+        ("maxspeed", "99999999999999999999999", "speed_kph", 200.0),
+        ("maxspeed", "99999999999999999999999 mph", "speed_kph", 200.0),
+        ("maxspeed", "0.001", "speed_kph", 5.0),
+    ],
+)
+def test_absurd_tags_are_clamped_and_counted(
+    tmp_path: Path, tag: str, value: str, column: str, expected: float
+) -> None:
+    net = load_osm(_tagged(tmp_path, **{tag: value}), "car", use_cache=False)
+    first = net.way_id == 10
+    assert getattr(net, column)[first].max() == expected
+    key = tag.split(":")[0]
+    assert net.meta["tags_clamped"][key] == 1
+    assert any(f"1 way(s) with a {key} tag outside" in w for w in network_warnings(net))
+    assert (net.travel_time_s > 0).all() and np.isfinite(net.travel_time_s).all()
+    assert (net.capacity_pph > 0).all() and net.capacity_pph.max() < 2**40
+
+
+def test_an_absurd_maxspeed_does_not_set_the_class_mean(tmp_path: Path) -> None:
+    net = load_osm(_tagged(tmp_path, maxspeed="99999999999999999999999"), "car", use_cache=False)
+    untagged = net.way_id == 11
+    # the mean of the in-range tags of the class (80), not of 1e23 and 80
+    assert set(net.speed_kph[untagged].tolist()) == {80.0}
+
+
+def test_an_absurd_width_is_clamped_for_walkers(tmp_path: Path) -> None:
+    net = load_osm(_tagged(tmp_path, width="1e300"), "foot", use_cache=False)
+    hi = defaults.TAG_RANGES["width"][1]
+    expected = round(hi * defaults.PEDESTRIAN_FLOW_P_PER_M_S * 3600 / 2)
+    assert set(net.capacity_pph[net.way_id == 10].tolist()) == {expected}
+    assert net.meta["tags_clamped"]["width"] == 1
+
+
+def test_the_min_cut_capacity_stays_exact_with_absurd_tags(tmp_path: Path) -> None:
+    from corridor.analysis.cut import min_cut
+
+    # three parallel one-way roads from A to B, tagged with absurd lane counts
+    roads = [
+        _feature([A, mid, B], lanes=lanes, oneway="yes")
+        for mid, lanes in (
+            ([43.105, 36.301], "1e300"),
+            ([43.105, 36.302], "1e308"),
+            ([43.105, 36.303], "2"),
+        )
+    ]
+    path = tmp_path / "roads.geojson"
+    path.write_text(json.dumps(_fc(*roads)))
+    net = load_geojson(path, "car")
+    node = {
+        (round(x, 4), round(y, 4)): i for i, (x, y) in enumerate(zip(net.lon, net.lat, strict=True))
+    }
+    situation = Situation(
+        network=net,
+        open=np.ones(net.n_edges, dtype=bool),
+        origin=np.array([node[tuple(A)]], dtype=np.int64),
+        exits=(np.array([node[tuple(B)]], dtype=np.int64),),
+        origin_name="A",
+        exit_names=("B",),
+        closed_by=np.full(net.n_edges, -1, dtype=np.int32),
+        reasons=(),
+    )
+    cut = min_cut(situation, weight="capacity")
+    per_lane = defaults.VEH_PER_LANE_HOUR["primary"] * defaults.PERSONS_PER_VEHICLE
+    assert cut.capacity_pph == (30 + 30 + 2) * per_lane, cut
+
+
+def test_networkx_graphs_are_clamped_too() -> None:
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    g.add_node(1, x=43.1, y=36.3)
+    g.add_node(2, x=43.2, y=36.3)
+    g.add_edge(1, 2, osmid=5, highway="primary", lanes_per_direction=1e300, width="1e300")
+    net = from_networkx(g, "car")
+    assert net.lanes.tolist() == [30.0] and 0 < net.capacity_pph[0] < 2**40
+    assert 0 < from_networkx(g, "foot").capacity_pph[0] < 2**40
+
+
+# ----------------------------------------------------------------------------- the cache
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(d))
+    return d
+
+
+def _same(a: Any, b: Any) -> bool:
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in cache.ARRAYS)
+
+
+def _cached(tmp_path: Path, cache_dir: Path, roads: int) -> tuple[Path, Any, Path]:
+    """An extract of ``roads`` roads, its car network built fresh, and its cache entry."""
+    osm = _clipped_osm(tmp_path, missing=0, of=roads)
+    fresh = load_osm(osm, "car")
+    (entry,) = cache_dir.glob("network-*.npz")
+    return osm, fresh, entry
+
+
+def test_a_cache_entry_with_changed_bytes_is_never_served_wrong(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    osm, fresh, entry = _cached(tmp_path, cache_dir, 50)
+    key = entry.name.removeprefix("network-").removesuffix(".npz")
+    good = entry.read_bytes()
+    rebuilt = 0
+    # every 1/300th of the file, and the "version needed" of each central directory entry
+    # (zipfile raises NotImplementedError on an unknown version)
+    central = [i + 6 for i in range(len(good)) if good.startswith(b"PK\x01\x02", i)]
+    positions = [*range(0, len(good), max(1, len(good) // 300)), *central]
+    for at in positions:
+        broken = bytearray(good)
+        broken[at] ^= 0xFF
+        entry.write_bytes(bytes(broken))
+        served = cache.load(key)  # never raises
+        if served is None:
+            rebuilt += 1
+        else:  # a changed zip header field (a date, a version) that leaves every array intact
+            assert _same(fresh, served), f"a byte changed at {at} and a wrong network was served"
+    assert rebuilt > 0.8 * len(positions), f"only {rebuilt} of {len(positions)} changes detected"
+    entry.write_bytes(good[:-1])
+    assert "cache" not in load_osm(osm, "car").meta, "a truncated entry was served"
+    assert load_osm(osm, "car").meta["cache"] == str(entry), "the entry is written again"
+
+
+def test_a_cache_entry_that_does_not_fit_together_is_rebuilt(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    osm, fresh, entry = _cached(tmp_path, cache_dir, 5)
+    with np.load(entry) as data:
+        arrays = {k: data[k] for k in data.files}
+    for name, bad in [
+        ("dst", arrays["dst"] + 1000),  # edges to nodes that do not exist
+        ("indptr", arrays["indptr"][:-1]),
+        ("lanes", arrays["lanes"].astype(np.float32)),
+        ("meta", np.frombuffer(b"[]", dtype=np.uint8)),
+        ("meta", np.frombuffer(b'{"mover": "car"}', dtype=np.uint8)),
+    ]:
+        np.savez(entry, **{**arrays, name: bad})
+        again = load_osm(osm, "car")
+        assert "cache" not in again.meta, f"an entry with a bad {name} was served"
+        assert _same(fresh, again)
+
+
+def test_a_missing_cache_directory_is_created(tmp_path: Path, cache_dir: Path) -> None:
+    osm = _clipped_osm(tmp_path, missing=0, of=5)
+    assert not cache_dir.exists()
+    load_osm(osm, "car")
+    assert len(list(cache_dir.glob("network-*.npz"))) == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_a_read_only_cache_directory_degrades_to_no_cache(tmp_path: Path, cache_dir: Path) -> None:
+    osm = _clipped_osm(tmp_path, missing=0, of=5)
+    cache_dir.mkdir()
+    cache_dir.chmod(0o555)
+    try:
+        net = load_osm(osm, "car")
+        assert net.n_edges > 0 and "cache" not in net.meta
+        assert list(cache_dir.iterdir()) == []
+    finally:
+        cache_dir.chmod(0o755)
+
+
+def test_an_unusable_cache_directory_degrades_to_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    osm = _clipped_osm(tmp_path, missing=0, of=5)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(blocker))  # a file where the folder should be
+    net = load_osm(osm, "car")
+    assert net.n_edges > 0 and "cache" not in net.meta and blocker.read_text() == ""

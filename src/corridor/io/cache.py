@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zipfile
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
+from numpy.typing import NDArray
 
 import corridor
 from corridor.io.files import write_atomic_binary
@@ -139,14 +139,65 @@ def load(key: str, *, source: str | None = None) -> RoadNetwork | None:
         with np.load(target, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             arrays = {name: data[name] for name in ARRAYS}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        if not _consistent(arrays, meta):
+            return None
+        return RoadNetwork(
+            mover=Mover(meta["mover"]),
+            names=tuple(str(x) for x in meta["names"]),
+            refs=tuple(str(x) for x in meta["refs"]),
+            highways=tuple(str(x) for x in meta["highways"]),
+            source=str(meta["source"]) if source is None else source,
+            meta={**meta["meta"], "cache": str(target)},
+            **arrays,
+        )
+    except Exception:
+        # truncated, corrupt (zip CRCs catch changed bytes; a changed header may raise anything
+        # from NotImplementedError to MemoryError) or of another layout: rebuilt, never served
         return None
-    return RoadNetwork(
-        mover=Mover(meta["mover"]),
-        names=tuple(meta["names"]),
-        refs=tuple(meta["refs"]),
-        highways=tuple(meta["highways"]),
-        source=meta["source"] if source is None else source,
-        meta={**meta["meta"], "cache": str(target)},
-        **arrays,
-    )
+
+
+_DTYPES = {
+    "node_osm_id": np.int64,
+    "lon": np.float64,
+    "lat": np.float64,
+    "indptr": np.int64,
+    "dst": np.int32,
+    "way_id": np.int64,
+    "segment": np.int64,
+    "name_code": np.int32,
+    "ref_code": np.int32,
+    "highway_code": np.int32,
+    "length_m": np.float64,
+    "speed_kph": np.float64,
+    "speed_rule": np.int8,
+    "lanes": np.float64,
+    "travel_time_s": np.float64,
+    "capacity_pph": np.int64,
+}
+_CODES = {"name_code": "names", "ref_code": "refs", "highway_code": "highways"}
+
+
+def _consistent(arrays: dict[str, NDArray[Any]], meta: Any) -> bool:
+    """Whether a cache entry's arrays and meta fit together (a network, not random bytes)."""
+    if not isinstance(meta, dict) or not isinstance(meta.get("meta"), dict):
+        return False
+    if any(a.ndim != 1 or a.dtype != _DTYPES[name] for name, a in arrays.items()):
+        return False
+    n, indptr, dst = len(arrays["node_osm_id"]), arrays["indptr"], arrays["dst"]
+    m = len(dst)
+    if len(arrays["lon"]) != n or len(arrays["lat"]) != n or len(indptr) != n + 1:
+        return False
+    if indptr[0] != 0 or indptr[-1] != m or (np.diff(indptr) < 0).any():
+        return False
+    edge_arrays = [a for name, a in arrays.items() if name not in ("node_osm_id", "lon", "lat")]
+    if any(len(a) != m for a in edge_arrays if a is not indptr):
+        return False
+    if m and (dst.min() < 0 or dst.max() >= n):
+        return False
+    for code, table in _CODES.items():
+        c = arrays[code]
+        if not isinstance(meta.get(table), list) or (
+            m and (c.min() < 0 or c.max() >= len(meta[table]))
+        ):
+            return False
+    return True

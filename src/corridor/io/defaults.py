@@ -15,6 +15,7 @@ Rules (see ``docs/defaults.md``):
   ``PERSONS_PER_VEHICLE``.
 - foot capacity (persons per hour, one direction) = ``WIDTH_M`` x ``PEDESTRIAN_FLOW_P_PER_M_S``
   x 3600 / 2 (the width is shared by both directions).
+- tag values outside ``TAG_RANGES`` are clamped to them (:func:`clamp_tag`).
 """
 
 from __future__ import annotations
@@ -118,6 +119,22 @@ WIDTH_M: Final[dict[str, float]] = {
 }
 FALLBACK_WIDTH_M: Final[float] = 3.0
 
+# --- plausible ranges of tag-derived values ------------------------------------------------------
+# Tags are written by anyone: ``lanes=1e300`` or ``maxspeed=99999999999999999999999`` would give a
+# capacity beyond int64 or a travel time of 0 s. A parsed ``maxspeed``, ``lanes`` (and
+# ``lanes:forward``/``lanes:backward``) or ``width`` outside its range is clamped to it, left out
+# of the class means, and counted in ``network.meta["tags_clamped"]`` (docs/defaults.md).
+TAG_RANGES: Final[dict[str, tuple[float, float]]] = {
+    # walking pace (``maxspeed=walk``) to above every posted limit in the world (the highest are
+    # 160 km/h; Autobahns without a limit are tagged ``none``)
+    "maxspeed": (5.0, 200.0),
+    # lanes of a road (both directions, or one with ``lanes:forward``): the widest motorways carry
+    # about 20 to 26 across both directions
+    "lanes": (1.0, 30.0),
+    # metres: a narrow path to the widest avenues (about 140 m across)
+    "width": (0.5, 150.0),
+}
+
 
 def class_speed_kph(highway: str) -> float:
     """Default speed of a road class in km/h."""
@@ -142,6 +159,24 @@ def class_width_m(highway: str) -> float:
 def _base_class(highway: str) -> str:
     # "primary;secondary" style lists (from simplified graphs) use their first class.
     return highway.split(";")[0].strip() if highway else ""
+
+
+def clamp_tag(
+    key: str, values: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Tag values clamped to ``TAG_RANGES[key]``, and where they were outside it (NaN stays NaN).
+
+    Examples
+    --------
+    >>> v, out = clamp_tag("lanes", np.array([2.0, 1e300, np.nan, 0.5]))
+    >>> v.tolist()[:2], out.tolist()
+    ([2.0, 30.0], [False, True, False, True])
+    """
+    lo, hi = TAG_RANGES[key]
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        outside = (values < lo) | (values > hi)
+    return np.clip(values, lo, hi), outside
 
 
 def split_lanes(total: NDArray[np.float64], *, two_way: NDArray[np.bool_]) -> NDArray[np.float64]:
@@ -220,14 +255,15 @@ def road_defaults(
         speed = np.full(n, WALK_SPEED_KPH)
     else:
         speed = per_edge([class_speed_kph(c) for c in classes])
-    given_lanes = np.full(n, np.nan) if lanes is None else np.asarray(lanes, dtype=np.float64)
+    # given values are clamped to TAG_RANGES here too, for callers (a networkx graph) that did not
+    given_lanes = np.full(n, np.nan) if lanes is None else clamp_tag("lanes", lanes)[0]
     lanes_out = np.where(
         np.isfinite(given_lanes),
         given_lanes,
         per_edge([class_lanes_per_direction(c) for c in classes]),
     )
     if mover is Mover.FOOT:
-        given_width = np.full(n, np.nan) if width_m is None else np.asarray(width_m, np.float64)
+        given_width = np.full(n, np.nan) if width_m is None else clamp_tag("width", width_m)[0]
         width = np.where(
             np.isfinite(given_width), given_width, per_edge([class_width_m(c) for c in classes])
         )

@@ -11,14 +11,17 @@ from array import array
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from corridor.errors import InputFileError, NetworkError
 from corridor.io import cache
 from corridor.io.tags import KEYS
+from corridor.io.text import clipped
 from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.network import Mover, RoadNetwork
 
 _COORDINATE_PRECISION = 10_000_000  # osmium stores degrees as integers of 1e-7
+_UNDEFINED = 2**31 - 1  # osmium's coordinate of a location it does not know
 
 OSM_SUFFIXES = (".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osm.pbf")
 
@@ -59,10 +62,16 @@ def read_ways(path: str | Path) -> WayTable:
             # look up only the keys the rules read (city ways carry dozens of other tags)
             tl = way.tags
             way_tags.append({k: v for k, v in ((k, tl.get(k)) for k in KEYS) if v is not None})
-    except RuntimeError as exc:
+    except osmium.InvalidLocationError as exc:
         msg = (
-            f"{path}: not a readable OSM file ({exc}); it may be truncated or corrupt: "
-            "download the extract again, or check that its extension matches its format "
+            f"{path}: a node has a coordinate that is not a number in [-180..180, -90..90] "
+            f"({clipped(str(exc))}); fix or remove that node, or download the extract again"
+        )
+        raise NetworkError(msg) from None
+    except (RuntimeError, ValueError) as exc:  # ValueError: an id beyond 64 bits, ...
+        msg = (
+            f"{path}: not a readable OSM file ({clipped(str(exc))}); it may be truncated or "
+            "corrupt: download the extract again, or check that its extension matches its format "
             "(.osm.pbf, .osm, .osm.gz, .osm.bz2)"
         )
         raise NetworkError(msg) from exc
@@ -70,6 +79,7 @@ def read_ways(path: str | Path) -> WayTable:
     y = np.frombuffer(ys, dtype=np.int64)
     # a location is valid when inside [-180, 180] x [-90, 90] (osmium's Location::valid)
     valid = (np.abs(x) <= 1_800_000_000) & (np.abs(y) <= 900_000_000)
+    _refuse_out_of_range(path, x, y, valid, way_ids, way_ptr, refs)
     return WayTable(
         way_id=np.frombuffer(way_ids, dtype=np.int64).copy(),
         way_ptr=np.frombuffer(way_ptr, dtype=np.int64).copy(),
@@ -78,6 +88,31 @@ def read_ways(path: str | Path) -> WayTable:
         node_lat=np.where(valid, y / _COORDINATE_PRECISION, np.nan),
         way_tags=way_tags,
     )
+
+
+def _refuse_out_of_range(
+    path: Path,
+    x: NDArray[np.int64],
+    y: NDArray[np.int64],
+    valid: NDArray[np.bool_],
+    way_ids: array[int],
+    way_ptr: array[int],
+    refs: array[int],
+) -> None:
+    """A node that the file places outside [-180..180, -90..90] (not one it lacks) is an error."""
+    present = (x != _UNDEFINED) | (y != _UNDEFINED)
+    bad = np.flatnonzero(present & ~valid)
+    if len(bad) == 0:
+        return
+    i = int(bad[0])
+    way = way_ids[int(np.searchsorted(np.frombuffer(way_ptr, dtype=np.int64), i, side="right")) - 1]
+    lon, lat = x[i] / _COORDINATE_PRECISION, y[i] / _COORDINATE_PRECISION
+    msg = (
+        f"{path}: node {refs[i]} (in way {way}) lies at [{lon}, {lat}], outside [-180..180, "
+        f"-90..90]{f' ({len(bad):,} such node references in all)' if len(bad) > 1 else ''}; fix "
+        "or remove it, or download the extract again"
+    )
+    raise NetworkError(msg)
 
 
 def check_readable(path: Path) -> None:
@@ -140,6 +175,15 @@ def load_osm(
         msg = f"{path}: holds no way with a highway tag; is it a road extract?"
         raise NetworkError(msg)
     network = network_from_ways(table, mover, source=str(path))
+    total = network.meta["segments_total"]
+    if total and network.meta["segments_dropped_unlocated"] == total:
+        msg = (
+            f"{path}: each of the {total:,} road segment(s) of the {mover.value} network uses a "
+            "node that is missing from the file: the extract is unsorted (ways before nodes) or "
+            "clipped without its nodes; sort it (`osmium sort`), or extract it with complete "
+            "ways (`osmium extract --strategy complete_ways`)"
+        )
+        raise NetworkError(msg)
     if key is not None:
         cache.save(key, network)
     return network

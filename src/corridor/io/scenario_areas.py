@@ -11,7 +11,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor.io.scenario_problems import ProblemLog, listed
 from corridor.io.scenario_schema import AreaSpec, TargetSpec
-from corridor.io.yaml_lines import clipped
+from corridor.io.text import clipped
 from corridor.model.areas import Area
 from corridor.model.scenario import Place
 from corridor.model.situation import Closure

@@ -28,7 +28,8 @@ from corridor.io.scenario_schema import (
     SourceField,
     SourceSpec,
 )
-from corridor.io.yaml_lines import YamlLines, shown
+from corridor.io.text import shown
+from corridor.io.yaml_lines import YamlLines
 from corridor.model.areas import Area
 from corridor.model.network import Mover
 from corridor.model.scenario import (

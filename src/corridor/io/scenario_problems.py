@@ -13,7 +13,8 @@ from pydantic.fields import FieldInfo
 
 from corridor.errors import Problem, ScenarioError
 from corridor.io.scenario_schema import ScenarioSpec
-from corridor.io.yaml_lines import YamlLines, shown
+from corridor.io.text import shown
+from corridor.io.yaml_lines import YamlLines
 
 
 class ProblemLog:

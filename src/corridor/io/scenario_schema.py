@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from corridor.io.yaml_lines import shown
+from corridor.io.text import shown
 
 LonLat = Annotated[list[float], Field(min_length=2, max_length=2)]
 

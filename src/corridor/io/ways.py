@@ -81,6 +81,7 @@ def network_from_ways(
         & np.isfinite(table.node_lat[pos])
         & np.isfinite(table.node_lat[pos + 1])
     )
+    segments_total = len(pos)
     dropped_unlocated = int((~located).sum())
     # a node repeated in a row gives no segment (OSMnx drops it too)
     keep_seg = located & (a_ref != b_ref)
@@ -111,7 +112,7 @@ def network_from_ways(
     e_seg = np.concatenate([seg_id[fwd], seg_id[bwd]])
     e_forward = np.concatenate([np.ones(int(fwd.sum()), bool), np.zeros(int(bwd.sum()), bool)])
 
-    attrs = _way_attributes(table.way_tags, keep)
+    attrs, clamped = _way_attributes(table.way_tags, keep)
     # string columns are coded per way (few) and indexed per edge (many)
     hw_table, hw_way = np.unique(attrs["highway"].astype(str), return_inverse=True)
     highway = (tuple(str(h) for h in hw_table), hw_way[e_way])
@@ -133,7 +134,13 @@ def network_from_ways(
         width_m=attrs["width"][e_way],
         persons_per_vehicle=persons_per_vehicle,
     )
-    speed, rule = _speeds(mover, attrs["maxspeed"][e_way], highway, by_class.speed_kph)
+    speed, rule = _speeds(
+        mover,
+        attrs["maxspeed"][e_way],
+        highway,
+        by_class.speed_kph,
+        in_range=~attrs["maxspeed_clamped"][e_way],
+    )
 
     return RoadNetwork.from_edges(
         mover=mover,
@@ -156,7 +163,9 @@ def network_from_ways(
         meta={
             "ways_kept": int(keep.sum()),
             "ways_total": n_ways,
+            "segments_total": segments_total,
             "segments_dropped_unlocated": dropped_unlocated,
+            "tags_clamped": clamped,
             "persons_per_vehicle": persons_per_vehicle,
         },
     )
@@ -167,7 +176,11 @@ def _coded(per_way: NDArray[Any], e_way: NDArray[np.int64]) -> StrColumn:
     return tuple(str(t) for t in table), codes[e_way]
 
 
-def _way_attributes(way_tags: list[dict[str, str]], keep: NDArray[np.bool_]) -> dict[str, Any]:
+def _way_attributes(
+    way_tags: list[dict[str, str]], keep: NDArray[np.bool_]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Per-way tag values (NaN where untagged), clamped to ``defaults.TAG_RANGES``, and how
+    many kept ways had each clamped tag (``maxspeed_clamped`` marks the ways whose speed was)."""
     n = len(way_tags)
     out: dict[str, Any] = {
         "highway": np.full(n, "", dtype=object),
@@ -189,7 +202,18 @@ def _way_attributes(way_tags: list[dict[str, str]], keep: NDArray[np.bool_]) -> 
         out["lanes_fwd"][i] = tags.parse_number(t.get("lanes:forward"))
         out["lanes_bwd"][i] = tags.parse_number(t.get("lanes:backward"))
         out["width"][i] = tags.parse_number(t.get("width"))
-    return out
+    lanes_clamped = np.zeros(n, dtype=bool)
+    for column, key in (("lanes", "lanes"), ("lanes_fwd", "lanes"), ("lanes_bwd", "lanes")):
+        out[column], outside = defaults.clamp_tag(key, out[column])
+        lanes_clamped |= outside
+    out["maxspeed"], out["maxspeed_clamped"] = defaults.clamp_tag("maxspeed", out["maxspeed"])
+    out["width"], width_clamped = defaults.clamp_tag("width", out["width"])
+    clamped = {
+        "maxspeed": int(out["maxspeed_clamped"].sum()),
+        "lanes": int(lanes_clamped.sum()),
+        "width": int(width_clamped.sum()),
+    }
+    return out, clamped
 
 
 def _rule_code(rule: SpeedRule) -> int:
@@ -201,8 +225,14 @@ def _speeds(
     maxspeed: NDArray[np.float64],
     highway: StrColumn,
     class_speed: NDArray[np.float64],
+    *,
+    in_range: NDArray[np.bool_],
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    """The tag, else the class's mean of tagged speeds, else ``class_speed``; walkers walk."""
+    """The tag, else the class's mean of tagged speeds, else ``class_speed``; walkers walk.
+
+    Tags that were clamped (``in_range`` False) keep their clamped value but are left out of the
+    class means, so that one absurd tag does not set the speed of every untagged road.
+    """
     classes, cls_idx = highway
     m = len(cls_idx)
     if mover is Mover.FOOT:
@@ -210,8 +240,9 @@ def _speeds(
     speed = maxspeed.copy()
     rule = np.full(m, _rule_code(SpeedRule.MAXSPEED_TAG), dtype=np.int8)
     tagged = np.isfinite(maxspeed)
-    sums = np.bincount(cls_idx[tagged], weights=maxspeed[tagged], minlength=len(classes))
-    counts = np.bincount(cls_idx[tagged], minlength=len(classes))
+    usable = tagged & in_range
+    sums = np.bincount(cls_idx[usable], weights=maxspeed[usable], minlength=len(classes))
+    counts = np.bincount(cls_idx[usable], minlength=len(classes))
     with np.errstate(invalid="ignore", divide="ignore"):
         class_mean = sums / counts
     missing = ~tagged
@@ -228,3 +259,63 @@ def _speeds(
 def tags_subset(all_tags: Mapping[str, str]) -> dict[str, str]:
     """The tags of a way that the rules read (drops the rest to keep memory small)."""
     return {k: str(all_tags[k]) for k in tags.KEYS if k in all_tags}
+
+
+DROPPED_SHARE_WARNING = 0.05
+"""The share of dropped segments above which an extract is said to be clipped or unsorted."""
+
+
+def network_warnings(network: RoadNetwork) -> list[str]:
+    """What a user should know about how a network was built from its file, one line each.
+
+    Segments dropped because a node they use is missing from the extract (more than
+    :data:`DROPPED_SHARE_WARNING` of them: the extract is probably clipped or unsorted, and how to
+    fix it), and tag values clamped to ``defaults.TAG_RANGES``. Empty when there is nothing to say
+    (and for networks not built from ways, such as a networkx graph's).
+
+    Examples
+    --------
+    >>> from corridor.model.network import Mover
+    >>> net = network_from_ways(
+    ...     WayTable(
+    ...         way_id=np.array([7]), way_ptr=np.array([0, 3]), node_ref=np.array([1, 2, 3]),
+    ...         node_lon=np.array([10.0, 10.1, np.nan]), node_lat=np.array([50.0, 50.0, np.nan]),
+    ...         way_tags=[{"highway": "primary", "lanes": "1e300"}],
+    ...     ),
+    ...     Mover.CAR, source="x.osm",
+    ... )
+    >>> for line in network_warnings(net):
+    ...     print(line)
+    x.osm: the extract is probably clipped or unsorted: 50 % of the car network's road segments (1 of 2) were dropped because a node they use is missing from the file; sort it (`osmium sort`), or extract it with complete ways (`osmium extract --strategy complete_ways`)
+    x.osm: 1 way(s) with a lanes tag outside 1 to 30 (clamped to it; see docs/defaults.md)
+    """
+    meta = network.meta
+    where = network.source or "the network"
+    out = []
+    total = int(meta.get("segments_total", 0) or 0)
+    dropped = int(meta.get("segments_dropped_unlocated", 0) or 0)
+    if total and dropped:
+        share = dropped / total
+        counts = f"{dropped:,} of {total:,}"
+        mover = network.mover.value
+        if share > DROPPED_SHARE_WARNING:
+            out.append(
+                f"{where}: the extract is probably clipped or unsorted: {share * 100:.0f} % of the "
+                f"{mover} network's road segments ({counts}) were dropped because a node they use "
+                "is missing from the file; sort it (`osmium sort`), or extract it with complete "
+                "ways (`osmium extract --strategy complete_ways`)"
+            )
+        else:
+            out.append(
+                f"{where}: {counts} road segments of the {mover} network ({share * 100:.1f} %) were "
+                "dropped because a node they use is missing from the file (usual at the edges of "
+                "a clipped extract)"
+            )
+    for key, n in (meta.get("tags_clamped") or {}).items():
+        if n:
+            lo, hi = defaults.TAG_RANGES[key]
+            out.append(
+                f"{where}: {n:,} way(s) with a {key} tag outside {lo:g} to {hi:g} (clamped to "
+                "it; see docs/defaults.md)"
+            )
+    return out
