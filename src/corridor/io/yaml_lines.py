@@ -124,14 +124,31 @@ def check_tree(root: yaml.Node) -> list[Problem]:
     """
     problems: list[Problem] = []
     seen: set[int] = set()
-    visits = 0
+    visits = written = 0  # nodes reached through every alias, and nodes written out
     stack: list[tuple[yaml.Node, int]] = [(root, 1)]
     while stack:
         node, depth = stack.pop()
-        visits += 1
+        if isinstance(node, yaml.MappingNode):
+            children = [x for pair in node.value for x in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        # scalars are counted with their parent, not walked one by one (most nodes are scalars)
+        scalars = 0
+        for child in children:
+            if isinstance(child, yaml.ScalarNode):
+                scalars += 1
+            else:
+                stack.append((child, depth + 1))
+        visits += 1 + scalars
         first_visit = id(node) not in seen
-        seen.add(id(node))
-        if visits - len(seen) > MAX_ALIAS_NODES:
+        if first_visit:
+            seen.add(id(node))
+            written += 1 + scalars
+            if isinstance(node, yaml.MappingNode):
+                problems += _duplicate_keys(node)
+        if visits - written > MAX_ALIAS_NODES:
             msg = f"aliases (*name) expand to more than {MAX_ALIAS_NODES:,} YAML nodes"
             hint = "refused as an alias bomb: write the repeated parts out, or reuse less"
             return [*problems, Problem((), msg, hint, _line(node))]
@@ -139,14 +156,6 @@ def check_tree(root: yaml.Node) -> list[Problem]:
             msg = f"nested more than {MAX_DEPTH} levels deep"
             hint = "a scenario needs fewer than 10; check the brackets"
             return [*problems, Problem((), msg, hint, _line(node))]
-        if isinstance(node, yaml.MappingNode):
-            if first_visit:
-                problems += _duplicate_keys(node)
-            for k, v in node.value:
-                stack.append((k, depth + 1))
-                stack.append((v, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
     return problems
 
 
