@@ -643,13 +643,14 @@ def test_the_min_cut_capacity_stays_exact_with_absurd_tags(tmp_path: Path) -> No
     path.write_text(json.dumps(_fc(*roads)))
     net = load_geojson(path, "car")
     node = {
-        (round(x, 4), round(y, 4)): i for i, (x, y) in enumerate(zip(net.lon, net.lat, strict=True))
+        (round(float(x), 4), round(float(y), 4)): i
+        for i, (x, y) in enumerate(zip(net.lon, net.lat, strict=True))
     }
     situation = Situation(
         network=net,
         open=np.ones(net.n_edges, dtype=bool),
-        origin=np.array([node[tuple(A)]], dtype=np.int64),
-        exits=(np.array([node[tuple(B)]], dtype=np.int64),),
+        origin=np.array([node[(A[0], A[1])]], dtype=np.int64),
+        exits=(np.array([node[(B[0], B[1])]], dtype=np.int64),),
         origin_name="A",
         exit_names=("B",),
         closed_by=np.full(net.n_edges, -1, dtype=np.int32),
