@@ -19,6 +19,9 @@ from corridor.model.timeline import change_dates
 from corridor.outputs.charts import (
     DPI,
     FIGSIZE_IN,
+    OKABE_ITO,
+    SEALED_COLOUR,
+    SEALED_HATCH,
     check_chart_path,
     compare_figure,
     timeline_figure,
@@ -83,7 +86,7 @@ def test_timeline_series_equal_the_json(valley) -> None:  # type: ignore[no-unty
     assert days == [r["date"] for r in rows]
     assert cap == [r["capacity_pph"] for r in rows]
     assert _steps(_by_gid(fig, "min_cut"))[1] == [r["min_cut"]["count"] for r in rows]
-    green = np.array([0x1A, 0x98, 0x50, 0xFF]) / 255
+    green = np.array([0x00, 0x9E, 0x73, 0xFF]) / 255  # Okabe-Ito bluish green
     for i, x in enumerate(rows[0]["exits"]):
         bands = _by_gid(fig, f"exit:{x['name']}")
         is_open = [bool(np.allclose(c, green)) for c in bands.get_facecolors()]
@@ -127,3 +130,98 @@ def test_unwritable_chart_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     )
     with pytest.raises(OutputError, match="cannot write"):
         check_chart_path(tmp_path / "t.png")
+
+
+def _texts(fig):  # type: ignore[no-untyped-def]
+    """Every text a figure draws: tick labels in view, axis labels, annotations, legends,
+    the title and the figure's texts."""
+    found = [*fig.texts, fig._suptitle]
+    for leg in [*fig.legends, *[ax.get_legend() for ax in fig.axes]]:
+        if leg is not None:
+            found += [*leg.get_texts(), leg.get_title()]
+    for ax in fig.axes:
+        found += [*ax.texts, ax.xaxis.label, ax.yaxis.label]
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis._update_ticks():
+                found += [tick.label1, tick.label2]
+        found.append(ax.xaxis.get_offset_text())
+    return [t for t in found if t is not None and t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("kind", ["timeline", "compare"])
+def test_no_label_overlaps_or_leaves_the_figure(valley, kind: str) -> None:  # type: ignore[no-untyped-def]
+    sc, reports, a, b, _ = valley
+    fig = (
+        timeline_figure(sc, reports)
+        if kind == "timeline"
+        else compare_figure(sc, a, b, [None, "seal"])
+    )
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    W, H = fig.bbox.width, fig.bbox.height
+    boxes = []
+    for t in _texts(fig):
+        bb = t.get_window_extent(renderer)
+        assert bb.x0 >= -1 and bb.y0 >= -1 and bb.x1 <= W + 1 and bb.y1 <= H + 1, (
+            f"{t.get_text()!r} is cut by the figure's edge: {bb}"
+        )
+        boxes.append((t.get_text(), bb))
+    for i, (ta, ba) in enumerate(boxes):
+        for tb, bb in boxes[i + 1 :]:
+            if ta == tb and np.allclose(ba.extents, bb.extents, atol=2):
+                continue  # one text reached twice (a legend's title)
+            inter = ba.intersection(ba, bb)
+            assert inter is None or inter.width * inter.height < 4, (
+                f"{ta!r} {ba} overlaps {tb!r} {bb}"
+            )
+    # the legends sit outside every panel
+    panels = [ax.get_window_extent(renderer) for ax in fig.axes]
+    for leg in [*fig.legends, *[ax.get_legend() for ax in fig.axes if ax.get_legend()]]:
+        lb = leg.get_window_extent(renderer)
+        for pb in panels:
+            inter = lb.intersection(lb, pb)
+            assert inter is None or inter.width * inter.height < 4, "a legend covers a panel"
+
+
+def test_events_are_numbered_and_listed_in_full(valley) -> None:  # type: ignore[no-untyped-def]
+    sc, reports, *_ = valley
+    fig = timeline_figure(sc, reports)
+    numbers = sorted(
+        int(t.get_gid().split(":")[1])
+        for t in fig.axes[0].texts
+        if (t.get_gid() or "").startswith("event-number:")
+    )
+    dates_with_events = [r for r in reports if r.events]
+    assert numbers == list(range(1, len(dates_with_events) + 1))
+    listed = " ".join(
+        t.get_text() for t in fig.texts if (t.get_gid() or "").startswith("event-list")
+    )
+    flat = " ".join(listed.split())
+    for r in dates_with_events:
+        for e in r.events:
+            assert " ".join(e.what.split()) in flat, f"{e.what!r} is not listed in full"
+
+
+def test_bands_have_no_seams_and_sealed_is_hatched(valley) -> None:  # type: ignore[no-untyped-def]
+    sc, reports, a, b, _ = valley
+    for fig in (timeline_figure(sc, reports), compare_figure(sc, a, b, [None, "seal"])):
+        bands = [c for c in fig.axes[0].collections if (c.get_gid() or "").startswith("exit")]
+        main = [c for c in bands if "-sealed:" not in c.get_gid()]
+        hatched = [c for c in bands if "-sealed:" in c.get_gid()]
+        assert main and hatched, "bands and sealed hatching are drawn"
+        for c in main:
+            assert all(w == 0 for w in c.get_linewidths()), f"{c.get_gid()}: edges draw seams"
+        for c in hatched:
+            assert c.get_hatch() == SEALED_HATCH
+    assert SEALED_COLOUR in OKABE_ITO.values()
+
+
+def test_full_exit_names_and_plan_titles(valley) -> None:  # type: ignore[no-untyped-def]
+    sc, _, a, b, _ = valley
+    fig = compare_figure(sc, a, b, [None, "seal"])
+    labels = " ".join(" ".join(t.get_text().split()) for t in _texts(fig))
+    for x in a[0].reach.exits:
+        assert f"to {x.name}" in labels, x.name
+    assert "…" not in labels, "a label is shortened"
+    title = sc.plans["seal"].title
+    assert " ".join(title.split()) in " ".join(fig._suptitle.get_text().split())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import maps, network, replay, report, scenario
+from corridor.cli import events, maps, network, replay, report, scenario
 from corridor.cli.common import FLAGS_ONLY, end_cleanly_on_sigterm
 
 app = typer.Typer(
@@ -28,6 +28,8 @@ app.add_typer(scenario.app)  # scenarios
 app.add_typer(maps.app)  # map
 app.add_typer(network.app, name="network")  # network info
 app.add_typer(scenario.group, name="scenario")  # scenario validate, scenario schema
+app.add_typer(events.import_app, name="import")  # import acled
+app.add_typer(events.group, name="events")  # events review, events accept
 
 
 def main() -> None:

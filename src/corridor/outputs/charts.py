@@ -2,12 +2,15 @@
 
 One figure, three panels sharing a date axis:
 
-1. per exit, a band green where the exit is reachable and red where it is sealed;
+1. per exit, a band bluish green where the exit is reachable and vermillion, hatched, where it
+   is sealed (Okabe and Ito's colour-blind-safe palette, with the hatch as a second cue);
 2. the capacity out of the origin in persons per hour, as a step line;
 3. the minimum cut (segments whose closure seals the origin), as a step line;
 
-and every event as a dotted vertical line, labelled on top. A comparison draws two plans on the
-same figure (the second plan dashed, its bands below the first's).
+and every date with an event (or a zone that begins or ends) as a dotted vertical line, numbered
+above the bands; the numbered list of what happened is printed below the chart, in full. A
+comparison draws two plans on the same figure (the second plan dashed, its bands below the
+first's, each band row named on the right). Legends sit outside the panels.
 
 What is plotted is exactly :func:`timeline_series` of the reports (the same numbers as their
 JSON, :func:`corridor.outputs.json.report_json`); tests compare the two.
@@ -16,6 +19,7 @@ JSON, :func:`corridor.outputs.json.report_json`); tests compare the two.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +35,24 @@ if TYPE_CHECKING:
 FIGSIZE_IN = (14.0, 9.0)
 DPI = 100
 FORMATS = (".png", ".svg")
-OPEN_COLOUR, SEALED_COLOUR = "#1a9850", "#d73027"
-PLAN_STYLES = ({"color": "#2166ac", "linestyle": "-"}, {"color": "#b35806", "linestyle": "--"})
+#: Okabe and Ito (2008): bluish green, vermillion, blue, orange, reddish purple.
+OKABE_ITO = {
+    "bluish green": "#009E73",
+    "vermillion": "#D55E00",
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "reddish purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+}
+OPEN_COLOUR, SEALED_COLOUR = OKABE_ITO["bluish green"], OKABE_ITO["vermillion"]
+SEALED_HATCH = "////"
+PLAN_STYLES = (
+    {"color": OKABE_ITO["blue"], "linestyle": "-"},
+    {"color": OKABE_ITO["orange"], "linestyle": "--"},
+)
+#: Where the panels end and the list of events begins, in figure fractions.
+PANELS_TOP, PANELS_BOTTOM, LIST_TOP = 0.885, 0.36, 0.27
+PANELS_LEFT, PANELS_RIGHT = 0.2, 0.86
 
 
 def check_chart_path(path: Path) -> Path:
@@ -104,40 +124,136 @@ def _pyplot() -> Any:
     return plt
 
 
-def _label_events(ax: Any, days: list[dt.date], events: list[list[dict[str, str]]]) -> None:
-    """A dotted line per event date on every panel; a label on top, merging crowded dates."""
+def _zone_changes(scenario: Scenario, days: list[dt.date]) -> list[list[dict[str, str]]]:
+    """Per date after the first, the zones that begin or end on it, as events (their changes
+    move capacity as events do); the zones held on the first date are the starting state."""
+    out: list[list[dict[str, str]]] = []
+    for i, day in enumerate(days):
+        evs: list[dict[str, str]] = []
+        if i == 0:
+            out.append(evs)
+            continue
+        for z in scenario.zones:
+            if z.start == day:
+                evs.append({"date": day.isoformat(), "actor": z.actor, "what": f"zone {z.id} held"})
+            if z.end == day:
+                evs.append(
+                    {"date": day.isoformat(), "actor": z.actor, "what": f"zone {z.id} given up"}
+                )
+        out.append(evs)
+    return out
+
+
+def chart_events(
+    series: dict[str, Any], scenario: Scenario, days: list[dt.date]
+) -> list[list[dict[str, str]]]:
+    """The events of each date, then the zones that begin or end on it (each once)."""
+    zones = _zone_changes(scenario, days)
+    return [
+        [*evs, *[z for z in zs if z not in evs]]
+        for evs, zs in zip(series["events"], zones, strict=False)
+    ]
+
+
+def _event_text(e: dict[str, str]) -> str:
+    return (f"{e['actor']}: " if e["actor"] else "") + (e["what"] or "(no description)")
+
+
+def _number_levels(xs: list[float], min_gap: float) -> list[int]:
+    """A row for each number so that numbers closer than ``min_gap`` never share a row."""
+    last: list[float] = []
+    levels = []
+    for x in xs:
+        for k, at in enumerate(last):
+            if x - at >= min_gap:
+                last[k] = x
+                levels.append(k)
+                break
+        else:
+            last.append(x)
+            levels.append(len(last) - 1)
+    return levels
+
+
+def _label_events(
+    axes: list[Any], days: list[dt.date], events: list[list[dict[str, str]]]
+) -> list[tuple[int, dt.date, list[dict[str, str]]]]:
+    """A dotted line per event date on every panel, its number above the bands.
+
+    Returns the numbered dates and their events, for the list below the chart.
+    """
     import matplotlib.dates as mdates
 
+    ax = axes[0]
+    numbered = [(day, evs) for day, evs in zip(days, events, strict=False) if evs]
+    xs = [float(mdates.date2num(day)) for day, _ in numbered]
     lo, hi = ax.get_xlim()
-    min_gap = 0.025 * (hi - lo)  # closer labels would overlap: fold them into the previous one
-    labels: list[list[Any]] = []  # [x, text, extra events]
-    for day, evs in zip(days, events, strict=True):
-        if not evs:
-            continue
-        x = mdates.date2num(day)
-        for a in ax.figure.axes:
+    width_px = ax.get_window_extent().width or 1.0
+    levels = _number_levels(xs, 18 * (hi - lo) / width_px)  # 18 px: two digits and a gap
+    for x in xs:
+        for a in axes:
             a.axvline(x, color="#555555", linestyle=":", linewidth=1, zorder=0)
-        if labels and x - labels[-1][0] < min_gap:
-            labels[-1][2] += len(evs)
-            continue
-        first = evs[0]
-        text = (f"{first['actor']}: " if first["actor"] else "") + first["what"]
-        if len(text) > 34:
-            text = text[:33] + "…"
-        labels.append([x, text, len(evs) - 1])
-    for x, text, extra in labels:
+    for i, (x, level) in enumerate(zip(xs, levels, strict=True)):
         ax.annotate(
-            text + (f" (+{extra})" if extra else ""),
+            str(i + 1),
             xy=(x, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(2, 4),
+            xytext=(0, 3 + 11 * level),
             textcoords="offset points",
-            rotation=35,
-            ha="left",
+            ha="center",
             va="bottom",
-            fontsize=7.5,
-            color="#333333",
+            fontsize=8,
+            fontweight="bold",
+            color="#222222",
+            gid=f"event-number:{i + 1}",
         )
+    return [(i + 1, day, evs) for i, (day, evs) in enumerate(numbered)]
+
+
+def _event_list(fig: Any, numbered: list[tuple[int, dt.date, list[dict[str, str]]]]) -> None:
+    """The numbered events below the chart, in full, in two or three columns."""
+    lines: list[str] = []
+    for n, day, evs in numbered:
+        for j, e in enumerate(evs):
+            head = f"{n:>2}  {day.isoformat()}  " if j == 0 else " " * 16
+            wrapped = textwrap.wrap(_event_text(e), width=72) or [""]
+            lines.append(head + wrapped[0])
+            lines += [" " * 16 + w for w in wrapped[1:]]
+    if not lines:
+        return
+    line_h = 0.0135  # figure fraction per line at 7.5 pt on a 9 in figure
+    rows = int((LIST_TOP - 0.01) / line_h)
+    ncols = 2 if len(lines) <= 2 * rows else 3
+    if len(lines) > ncols * rows:
+        hidden = len(lines) - ncols * rows + 1
+        lines = [*lines[: ncols * rows - 1], f"    … {hidden} more lines: see corridor timeline"]
+    per = -(-len(lines) // ncols)
+    width = (0.98 - 0.02) / ncols
+    fig.text(0.02, LIST_TOP + 0.012, "events", fontsize=9, fontweight="bold", color="#222222")
+    for c in range(ncols):
+        chunk = lines[c * per : (c + 1) * per]
+        fig.text(
+            0.02 + c * width,
+            LIST_TOP,
+            "\n".join(chunk),
+            va="top",
+            ha="left",
+            fontsize=7.5 if ncols == 2 else 6.5,
+            family="monospace",
+            color="#222222",
+            gid=f"event-list:{c}",
+        )
+
+
+def _merge_runs(x: list[float], vals: list[bool]) -> list[tuple[float, float, bool]]:
+    """Consecutive dates with the same state as one span: (start, width, state)."""
+    runs: list[tuple[float, float, bool]] = []
+    for i, v in enumerate(vals):
+        if runs and runs[-1][2] == v:
+            runs[-1] = (runs[-1][0], x[i + 1] - runs[-1][0], v)
+        else:
+            runs.append((x[i], x[i + 1] - x[i], v))
+    return runs
 
 
 def _bands(
@@ -149,30 +265,51 @@ def _bands(
     height: float,
     *,
     gid: str,
-) -> list[tuple[float, str]]:
+) -> list[float]:
+    """One band per exit: a bar per date (no edges: no seam looks like a closure), the
+    sealed stretches hatched on top; returns the bands' centres."""
     import matplotlib.dates as mdates
 
     x = [mdates.date2num(d) for d in [*days, end]]
-    ticks = []
+    ys = []
     for k, (name, vals) in enumerate(exits.items()):
         y = y0 - k
         spans = [(x[i], x[i + 1] - x[i]) for i in range(len(vals))]
         colours = [OPEN_COLOUR if v else SEALED_COLOUR for v in vals]
         coll = ax.broken_barh(
-            spans, (y - height / 2, height), facecolors=colours, edgecolor="white"
+            spans,
+            (y - height / 2, height),
+            facecolors=colours,
+            edgecolors="none",
+            linewidth=0,
+            antialiased=False,
         )
         coll.set_gid(f"{gid}:{name}")
-        ticks.append((y, name if len(name) <= 30 else name[:29] + "…"))
-    return ticks
+        sealed = [(a, w) for a, w, v in _merge_runs(x, vals) if not v]
+        if sealed:
+            hatch = ax.broken_barh(
+                sealed,
+                (y - height / 2, height),
+                facecolors="none",
+                edgecolors="white",
+                linewidth=0,
+                hatch=SEALED_HATCH,
+            )
+            hatch.set_gid(f"{gid}-sealed:{name}")
+        ys.append(y)
+    return ys
 
 
-def _band_key(fig: Any) -> None:
-    fig.text(
-        0.02,
-        0.015,
-        "exit bands: green = reachable (open), red = sealed; dotted lines: events",
+def _band_key(ax: Any) -> None:
+    """The bands' legend, outside the panel on the right."""
+    ax.legend(
+        handles=_key_handles(),
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
         fontsize=9,
-        color="#444444",
+        frameon=False,
+        title="exit",
+        title_fontsize=9,
     )
 
 
@@ -186,16 +323,19 @@ def _step(ax: Any, days: list[dt.date], end: dt.date, values: list[int], **kw: A
 
 def _finish_axes(axes: list[Any], days: list[dt.date], end: dt.date) -> None:
     import matplotlib.dates as mdates
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
     loc = mdates.AutoDateLocator(minticks=5, maxticks=14)
     axes[-1].xaxis.set_major_locator(loc)
     axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     axes[-1].set_xlim(mdates.date2num(days[0]), mdates.date2num(end))
-    axes[-1].set_xlabel("date")
-    axes[2].yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[2].yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+    axes[1].yaxis.set_major_locator(MaxNLocator(nbins=4))
+    axes[1].yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     for a in axes[1:]:
         a.grid(True, axis="y", color="#dddddd")
+        a.set_ylim(bottom=0)
+        a.margins(y=0.15)
         a.set_ylim(bottom=0)
 
 
@@ -207,10 +347,35 @@ def _new_figure(n_exit_rows: int) -> tuple[Any, list[Any]]:
         figsize=FIGSIZE_IN,
         dpi=DPI,
         sharex=True,
-        gridspec_kw={"height_ratios": [max(1.2, 0.45 * n_exit_rows), 1.4, 1.0]},
+        gridspec_kw={"height_ratios": [max(1.2, 0.45 * n_exit_rows), 1.1, 0.9]},
     )
-    fig.subplots_adjust(left=0.2, right=0.92, top=0.76, bottom=0.08, hspace=0.12)
+    fig.subplots_adjust(
+        left=PANELS_LEFT, right=PANELS_RIGHT, top=PANELS_TOP, bottom=PANELS_BOTTOM, hspace=0.25
+    )
     return fig, list(axes)
+
+
+def _exit_label(name: str) -> str:
+    return "\n".join(textwrap.wrap(f"to {name}", width=28))
+
+
+def _plan_name(scenario: Scenario, plan: str | None) -> str:
+    if plan is None:
+        return "what happened"
+    p = scenario.plans.get(plan)
+    return f"{plan} ({p.title})" if p is not None and p.title and p.title != plan else plan
+
+
+def _title(fig: Any, text: str) -> None:
+    fig.suptitle(
+        "\n".join(textwrap.wrap(text, width=110)),
+        x=0.02,
+        y=0.985,
+        ha="left",
+        va="top",
+        fontsize=13,
+        fontweight="bold",
+    )
 
 
 def timeline_figure(
@@ -223,22 +388,23 @@ def timeline_figure(
     series = timeline_series(reports)
     days, end = _dates(series, scenario)
     fig, axes = _new_figure(len(series["exits"]))
-    ticks = _bands(axes[0], days, end, series["exits"], 0, 0.7, gid="exit")
-    axes[0].set_yticks([t[0] for t in ticks], [f"to {t[1]}" for t in ticks])
-    axes[0].set_ylim(-len(ticks) + 0.4, 0.6)
-    _band_key(fig)
-    line = _step(axes[1], days, end, series["capacity_pph"], color="#2166ac")
+    ys = _bands(axes[0], days, end, series["exits"], 0, 0.7, gid="exit")
+    axes[0].set_yticks(ys, [_exit_label(n) for n in series["exits"]], fontsize=9)
+    axes[0].set_ylim(-len(ys) + 0.4, 0.6)
+    _band_key(axes[0])
+    line = _step(axes[1], days, end, series["capacity_pph"], color=OKABE_ITO["blue"])
     line.set_gid("capacity_pph")
     axes[1].set_ylabel("capacity\n(persons/hour)")
-    line = _step(axes[2], days, end, series["min_cut"], color="#a50026")
+    line = _step(axes[2], days, end, series["min_cut"], color=OKABE_ITO["reddish purple"])
     line.set_gid("min_cut")
     axes[2].set_ylabel("minimum cut\n(segments)")
     _finish_axes(axes, days, end)
-    _label_events(axes[0], days, series["events"])
+    numbered = _label_events(axes, days, chart_events(series, scenario, days))
+    _event_list(fig, numbered)
     title = f"{scenario.title or scenario.name}: mover {reports[0].mover}"
     if plan:
-        title += f", plan {plan}"
-    fig.suptitle(title, x=0.02, y=0.985, ha="left", fontsize=14, fontweight="bold")
+        title += f", plan {_plan_name(scenario, plan)}"
+    _title(fig, title)
     return fig
 
 
@@ -262,19 +428,28 @@ def compare_figure(
     days_b, _ = _dates(sb, scenario)
     exit_names = list(dict.fromkeys([*sa["exits"], *sb["exits"]]))
     fig, axes = _new_figure(2 * len(exit_names))
-    yt, yl = [], []
+    yt, yl, yr, yrl = [], [], [], []
     for k, name in enumerate(exit_names):
+        rows = []
         for j, (s, ds, label) in enumerate(((sa, days, names[0]), (sb, days_b, names[1]))):
             if name not in s["exits"]:
                 continue
             y = -2 * k - 0.8 * j
             _bands(axes[0], ds, end, {name: s["exits"][name]}, y, 0.6, gid=f"exit[{j}]")
-            yt.append(y)
-            short = name if len(name) <= 24 else name[:23] + "…"
-            yl.append(f"to {short}: {label}")
-    axes[0].set_yticks(yt, yl, fontsize=8.5)
-    axes[0].set_ylim(min(yt) - 0.6, 0.6)
-    _band_key(fig)
+            rows.append(y)
+            yr.append(y)
+            yrl.append(label)
+        if rows:
+            yt.append(sum(rows) / len(rows))
+            yl.append(_exit_label(name))
+    axes[0].set_yticks(yt, yl, fontsize=9)
+    axes[0].set_ylim(min(yr) - 0.6, 0.6)
+    right = axes[0].twinx()
+    right.set_ylim(axes[0].get_ylim())
+    right.set_yticks(yr, yrl, fontsize=8.5)
+    right.tick_params(axis="y", length=0)
+    for sp in right.spines.values():
+        sp.set_visible(False)
     for j, (s, ds) in enumerate(((sa, days), (sb, days_b))):
         style = PLAN_STYLES[j]
         line = _step(axes[1], ds, end, s["capacity_pph"], label=names[j], **style)
@@ -283,23 +458,41 @@ def compare_figure(
         line.set_gid(f"min_cut[{j}]")
     axes[1].set_ylabel("capacity\n(persons/hour)")
     axes[2].set_ylabel("minimum cut\n(segments)")
-    axes[1].legend(loc="upper right", fontsize=9)
+    axes[1].legend(
+        loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False, title="plan"
+    )
     _finish_axes(axes, days, end)
+    fig.legend(
+        handles=_key_handles(),
+        loc="lower left",
+        bbox_to_anchor=(PANELS_RIGHT + 0.01, PANELS_BOTTOM),
+        fontsize=9,
+        frameon=False,
+        title="exit",
+        title_fontsize=9,
+    )
     merged = [
         [*a, *[e for e in b if e not in a]]
         for a, b in zip(sa["events"], sb["events"], strict=False)
     ]
-    _label_events(axes[0], days[: len(merged)], merged)
-    fig.suptitle(
-        f"{scenario.title or scenario.name}: {names[0]} against {names[1]} "
-        f"(mover {reports_a[0].mover})",
-        x=0.02,
-        y=0.985,
-        ha="left",
-        fontsize=14,
-        fontweight="bold",
+    ds = days[: len(merged)]
+    numbered = _label_events(axes, ds, chart_events({"events": merged}, scenario, ds))
+    _event_list(fig, numbered)
+    _title(
+        fig,
+        f"{scenario.title or scenario.name}: {_plan_name(scenario, plans[0])} against "
+        f"{_plan_name(scenario, plans[1])} (mover {reports_a[0].mover})",
     )
     return fig
+
+
+def _key_handles() -> list[Any]:
+    from matplotlib.patches import Patch
+
+    return [
+        Patch(facecolor=OPEN_COLOUR, label="reachable (open)"),
+        Patch(facecolor=SEALED_COLOUR, hatch=SEALED_HATCH, edgecolor="white", label="sealed"),
+    ]
 
 
 def save_figure(fig: Figure, path: Path) -> None:
