@@ -42,6 +42,10 @@ ScenarioOpt = Annotated[
     ),
 ]
 
+ReviewArg = Annotated[
+    Path, typer.Argument(help="A review file (written by corridor import acled -o ...).")
+]
+
 
 @import_app.command("acled")
 @handle_errors
@@ -165,7 +169,7 @@ def _summary(r: CorridorReport) -> dict[str, Any]:
 @group.command("review")
 @handle_errors
 def review(
-    file: Annotated[Path, typer.Argument(help="A review file (corridor import acled -o ...).")],
+    file: ReviewArg,
     scenario: ScenarioOpt = None,
     mover: MoverOpt = None,
     json_: JsonOpt = False,
@@ -247,7 +251,7 @@ def review(
 @group.command("accept")
 @handle_errors
 def accept(
-    file: Annotated[Path, typer.Argument(help="A review file.")],
+    file: ReviewArg,
     scenario: Annotated[
         Path,
         typer.Option("--scenario", "-s", help="The scenario file to write the events into."),
