@@ -328,3 +328,23 @@ def test_scenario_check_exit_codes(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("corridor: 1\nname: [\n")
     res = run("scenario", "check", str(tmp_path / "bad.yaml"))
     assert res.exit_code == 2, res.output
+
+
+def test_close_way_beyond_64_bits_is_one_line(scenario: Path) -> None:
+    res = run("analyze", str(scenario), "--close-way", "9223372036854775808")
+    assert res.exit_code == 2 and "not an OSM way id" in res.output, res.output
+
+
+def test_network_info_says_what_the_file_made_it_drop(tmp_path: Path) -> None:
+    osm = tmp_path / "clipped.osm"
+    osm.write_text(
+        '<?xml version="1.0"?><osm version="0.6">'
+        '<node id="1" lat="50.0" lon="10.0"/><node id="2" lat="50.0" lon="10.01"/>'
+        '<way id="7"><nd ref="1"/><nd ref="2"/><nd ref="3"/>'
+        '<tag k="highway" v="primary"/><tag k="lanes" v="1e300"/></way></osm>'
+    )
+    res = run("network", "info", str(osm))
+    assert res.exit_code == 0, res.output
+    assert "probably clipped or unsorted" in res.output and "lanes" in res.output, res.output
+    res = run("network", "info", str(osm), "--json")
+    assert any("clipped" in w for w in json.loads(res.stdout)["warnings"])

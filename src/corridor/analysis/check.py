@@ -65,9 +65,11 @@ def check_scenario(
     network_for: NetworkFor,
     *,
     on_mover: Callable[[str], None] | None = None,
+    network_notes: Callable[[RoadNetwork], list[str]] = lambda net: [],
 ) -> list[Finding]:
     """Every finding for every mover and every date where something changes (what happened and
-    every plan), once each, in order."""
+    every plan), once each, in order. ``network_notes`` says what the network's file made the
+    loader drop or clamp (:func:`corridor.io.ways.network_warnings`)."""
     keys = _keys(scenario)
     found: dict[tuple[str, str], Finding] = {}
     binds: set[str] = set()  # closures that close something for some mover
@@ -84,6 +86,8 @@ def check_scenario(
             on_mover(mover)
         profile = scenario.mover_profile(mover)
         net = profile.adapt(network_for(profile.base))
+        for line in network_notes(net):
+            add(Finding("network-file", "network", line, mover))
         for f in _places(scenario, net, mover):
             add(f)
         for f in _reach(scenario, network_for, net, mover):

@@ -421,6 +421,15 @@ def end_cleanly_on_sigterm() -> None:
 
 
 # -------------------------------------------------------------------------------- warnings
+def say_network_warnings(network: Any) -> None:
+    """On stderr, what the network's file made corridor drop or clamp (segments whose nodes
+    are missing, absurd tag values): the answer stands on what is left."""
+    from corridor.io.ways import network_warnings
+
+    for line in network_warnings(network):
+        err_console().print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
+
+
 def finish_warnings(warnings: Sequence[InputWarning], *, strict: bool, shown: bool) -> None:
     """After the output: say on stderr how many inputs bind to nothing (unless the output
     already ``shown`` them on a terminal table), and with ``--strict`` exit 2 for any."""

@@ -26,7 +26,7 @@ def network_info(
 
     from corridor.io.geojson import read_geojson_ways
     from corridor.io.osm import check_readable, is_osm_path, read_ways
-    from corridor.io.ways import network_from_ways
+    from corridor.io.ways import network_from_ways, network_warnings
     from corridor.model.network import Mover
 
     check_readable(path)
@@ -34,10 +34,13 @@ def network_info(
         prog.add_task(f"reading {path.name}", total=None)
         table = read_ways(path) if is_osm_path(path) else read_geojson_ways(path)
         nets = {m.value: network_from_ways(table, m, source=str(path)) for m in Mover}
+    warnings = list(dict.fromkeys(w for n in nets.values() for w in network_warnings(n)))
     if json_:
-        print(json.dumps({m: n.summary() for m, n in nets.items()}))
+        print(json.dumps({**{m: n.summary() for m, n in nets.items()}, "warnings": warnings}))
         return
     t = Table("mover", "nodes", "directed edges", "ways kept", title=str(path))
     for m, n in nets.items():
         t.add_row(m, f"{n.n_nodes:,}", f"{n.n_edges:,}", f"{n.meta['ways_kept']:,}")
     console().print(t)
+    for w in warnings:
+        console().print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)

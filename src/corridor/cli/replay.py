@@ -26,6 +26,7 @@ from corridor.cli.common import (
     is_stdout,
     load_checked,
     progress,
+    say_network_warnings,
     scenario_networks,
     stdout_taken,
     ticker,
@@ -78,6 +79,7 @@ def timeline(
             sc, networks, mover=mover, plan=plan, population=population, on_report=tick
         )
     net = mover_network(sc, networks, mover)
+    say_network_warnings(net)
     if chart is not None:
         from corridor.outputs.charts import write_timeline_chart
 

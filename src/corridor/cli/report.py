@@ -25,6 +25,7 @@ from corridor.cli.common import (
     load_checked,
     parse_date,
     progress,
+    say_network_warnings,
     scenario_networks,
     stdout_taken,
     write_text_output,
@@ -97,6 +98,7 @@ def analyze(
             what_if=what_if,
         )
     net = mover_network(sc, networks, mover)
+    say_network_warnings(net)
     if geojson is not None:
         from corridor.outputs.geojson import report_geojson
 
@@ -120,6 +122,10 @@ def _what_if(ways: list[int], points: list[str]) -> list[Closure]:
     from corridor.model.areas import Area
     from corridor.model.situation import Closure
 
+    for w in ways:
+        if not -(2**63) < w < 2**63:
+            msg = f"--close-way {w}: not an OSM way id (ids fit in 64 bits); check the number"
+            raise ScenarioError(msg)
     out = [Closure(ways=(w,), label=f"way {w}") for w in ways]
     for text in points:
         try:

@@ -81,6 +81,7 @@ def scenario_check(
     closed twice a day. One line per finding, file:line first. Exit 0 when clean, 1 when it
     found something, 2 when the file itself is invalid."""
     from corridor.analysis.check import check_scenario
+    from corridor.io.ways import network_warnings
 
     path = resolve_scenario(file)
     sc = _load_or_list_problems(path)
@@ -91,6 +92,7 @@ def scenario_check(
             sc,
             scenario_networks(sc),
             on_mover=lambda m: prog.update(task, description=f"checking {sc.name}: {m}"),
+            network_notes=network_warnings,
         )
     out = console()
     for f in findings:
