@@ -324,7 +324,9 @@ def test_scenario_check_exit_codes(tmp_path: Path) -> None:
     res = run("scenario", "check", str(path))
     assert res.exit_code == 1, res.output
     line = next(ln for ln in res.output.splitlines() if "event-after-end" in ln)
-    assert line.startswith(str(path)) and "events[5]" in line, line
+    assert line.startswith(f"{path}:") and "events[5]" in line, line
+    number = line[len(str(path)) + 1 :].split(":")[0]
+    assert number.isdigit() and "late" in path.read_text().splitlines()[int(number) - 1], line
     (tmp_path / "bad.yaml").write_text("corridor: 1\nname: [\n")
     res = run("scenario", "check", str(tmp_path / "bad.yaml"))
     assert res.exit_code == 2, res.output

@@ -172,6 +172,17 @@ class _Builder:
                 "origin": lines.line(("origin",)),
                 **{f"exits[{i}]": lines.line(("exits", i)) for i in range(len(s.exits))},
                 "network": lines.line(("network",)),
+                # every listed item, for file:line in findings (``scenario check``)
+                **{
+                    f"{key}[{i}]": lines.line((key, i))
+                    for key in ("places", "zones", "events", "closures", "movers", "plans")
+                    for i in range(len(getattr(s, key)))
+                },
+                **{
+                    f"plans[{i}].add[{j}]": lines.line(("plans", i, "add", j))
+                    for i, p in enumerate(s.plans)
+                    for j in range(len(p.add))
+                },
             },
         )
 
