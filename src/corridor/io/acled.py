@@ -331,21 +331,25 @@ class Gazetteer:
         return g
 
     def actor(self, name: str, rules: dict[str, Any] | None = None) -> str | None:
-        """The scenario actor an ACLED actor name stands for, or None."""
-        tries = [name, _strip_parens(name)]
-        for acled_name, more in ((rules or acled_rules()).get("actor_names") or {}).items():
-            if _has_phrase(_norm(name), acled_name):
-                tries += more
-        for t in tries:
+        """The scenario actor an ACLED actor name stands for, or None: the whole name (with or
+        without its part in parentheses), else the longest scenario name of two words or more
+        inside it ("... 9th Division"), else the rules' other names for it."""
+        for t in (name, _strip_parens(name)):
             if _norm(t) in self.actors:
                 return self.actors[_norm(t)]
-        # a scenario name of two words or more inside ACLED's ("... 9th Division (Iraq)")
         best = max(
             (k for k in self.actors if " " in k and _has_phrase(_norm(name), k)),
             key=len,
             default=None,
         )
-        return self.actors[best] if best else None
+        if best:
+            return self.actors[best]
+        for acled_name, more in ((rules or acled_rules()).get("actor_names") or {}).items():
+            if _has_phrase(_norm(name), acled_name):
+                for t in more:
+                    if _norm(t) in self.actors:
+                        return self.actors[_norm(t)]
+        return None
 
 
 def _place_at(scenario: Scenario, gaz: Gazetteer, row: AcledRow) -> tuple[Place | None, str]:
