@@ -208,37 +208,89 @@ def _borders_world() -> tuple[tuple[str, shapely.Geometry], ...]:
 # layers of the analysis
 
 
+def _stretches(src: NDArray[np.int64], dst: NDArray[np.int64]) -> list[list[int]]:
+    """Split directed edges (given by their end nodes) into stretches: maximal paths whose
+    inner nodes have one edge in and one out among them. Returns lists of edge positions."""
+    n = len(src)
+    out_of: dict[int, list[int]] = {}
+    n_in: dict[int, int] = {}
+    for j in range(n):
+        out_of.setdefault(int(src[j]), []).append(j)
+        n_in[int(dst[j])] = n_in.get(int(dst[j]), 0) + 1
+
+    def inner(node: int) -> bool:
+        return n_in.get(node, 0) == 1 and len(out_of.get(node, ())) == 1
+
+    used = np.zeros(n, dtype=bool)
+    runs: list[list[int]] = []
+    # heads first (an edge leaving a node that is not inner), then what is left (cycles)
+    order = [j for j in range(n) if not inner(int(src[j]))] + list(range(n))
+    for j0 in order:
+        if used[j0]:
+            continue
+        run, j = [], j0
+        while not used[j]:
+            used[j] = True
+            run.append(j)
+            node = int(dst[j])
+            if not inner(node):
+                break
+            j = out_of[node][0]
+        runs.append(run)
+    return runs
+
+
 def corridors_layer(report: CorridorReport, network: RoadNetwork) -> FeatureCollection:
-    """Edges carrying the maximum flow, one feature per edge and exit, with persons per hour."""
+    """The maximum flow out, per exit, as continuous lines: consecutive road segments that carry
+    the same persons per hour to the same exit are merged into one stretch (one feature).
+
+    Properties: ``exit``, ``flow_pph`` (persons per hour to that exit along the stretch),
+    ``capacity_pph`` (the stretch's weakest segment), ``edge_flow_pph`` (the most any of its
+    segments carries to all exits), ``edges``, ``osm_ways``, ``roads``, ``length_m``,
+    ``segments``; ``edge``, ``osm_way``, ``road`` and ``highway`` are its first segment's.
+    """
     net = network
     edges, per_exit = exit_flows(
         net, tuple(x.nodes for x in report.exits), report.flow.edge_flow_pph
     )
     best = {r.exit: r for r in report.routes if r.rank == 0}
     feats = []
-    for j, e in enumerate(edges.tolist()):
-        for i, x in enumerate(report.exits):
-            pph = float(per_exit[j, i])
-            if pph < 0.5:
-                continue
-            r = best.get(x.name)
-            feats.append(
-                _feature(
-                    {"type": "LineString", "coordinates": _edge_line(net, e)},
-                    layer="corridors",
-                    exit=x.name,
-                    exit_index=i,
-                    colour=EXIT_COLOURS[i % len(EXIT_COLOURS)],
-                    edge=int(e),
-                    osm_way=int(net.way_id[e]),
-                    road=net.road_label(e),
-                    highway=net.edge_highway(e),
-                    flow_pph=round(pph),
-                    edge_flow_pph=int(report.flow.edge_flow_pph[e]),
-                    capacity_pph=int(net.capacity_pph[e]),
-                    route_travel_time_s=None if r is None else round(r.travel_time_s),
+    for i, x in enumerate(report.exits):
+        pph = np.rint(per_exit[:, i]).astype(np.int64) if len(edges) else np.zeros(0, np.int64)
+        keep = per_exit[:, i] >= 0.5 if len(edges) else np.zeros(0, bool)
+        r = best.get(x.name)
+        for flow in np.unique(pph[keep]).tolist():
+            es = edges[keep & (pph == flow)]
+            for run in _stretches(net.src[es], net.dst[es]):
+                chain = es[run]
+                nodes = np.concatenate([net.src[chain[:1]], net.dst[chain]])
+                line = shapely.line_merge(
+                    shapely.linestrings(np.column_stack([net.lon[nodes], net.lat[nodes]]))
                 )
-            )
+                e0 = int(chain[0])
+                roads = list(dict.fromkeys(net.road_label(int(e)) for e in chain))
+                feats.append(
+                    _feature(
+                        _geometry(line),
+                        layer="corridors",
+                        exit=x.name,
+                        exit_index=i,
+                        colour=EXIT_COLOURS[i % len(EXIT_COLOURS)],
+                        edge=e0,
+                        edges=[int(e) for e in chain],
+                        osm_way=int(net.way_id[e0]),
+                        osm_ways=list(dict.fromkeys(int(w) for w in net.way_id[chain])),
+                        road=roads[0],
+                        roads=" → ".join(roads),
+                        highway=net.edge_highway(e0),
+                        flow_pph=int(flow),
+                        edge_flow_pph=int(report.flow.edge_flow_pph[chain].max()),
+                        capacity_pph=int(net.capacity_pph[chain].min()),
+                        length_m=round(float(net.length_m[chain].sum()), 1),
+                        segments=len(chain),
+                        route_travel_time_s=None if r is None else round(r.travel_time_s),
+                    )
+                )
     return _collection(feats, layer="corridors", capacity_pph=report.flow.value_pph)
 
 

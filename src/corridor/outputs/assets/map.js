@@ -135,11 +135,12 @@
         pane: "corridors",
         style: function (f) {
           var p = f.properties;
-          return { color: p.colour, weight: 3 + 11 * Math.sqrt(p.flow_pph / maxFlow), opacity: 0.75, lineCap: "butt", className: "corridor-corridors" };
+          return { color: p.colour, weight: 3 + 11 * Math.sqrt(p.flow_pph / maxFlow), opacity: 0.8, lineCap: "round", lineJoin: "round", className: "corridor-corridors" };
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindPopup("<b>corridor to " + esc(p.exit) + "</b><br>" + row("road", esc(p.road)) +
+          layer.bindPopup("<b>corridor to " + esc(p.exit) + "</b><br>" + row("roads", esc(p.roads || p.road)) +
+            row("length", p.length_m ? fmt(Math.round(p.length_m / 100) / 10) + " km" : "") +
             row("carries", fmt(p.flow_pph) + " persons/h to " + esc(p.exit)) +
             (p.edge_flow_pph !== p.flow_pph ? row("all exits", fmt(p.edge_flow_pph) + " persons/h") : "") +
             row("capacity", fmt(p.capacity_pph) + " persons/h") + row("fastest route", hours(p.route_travel_time_s)));
@@ -197,7 +198,11 @@
         onEachFeature: function (f, layer) {
           var p = f.properties;
           var pop = p.population ? "population " + fmt(p.population) : "population unknown";
-          layer.bindTooltip(esc(p.name) + " · " + pop);
+          // a permanent label; declutter() keeps the most populous that fit at this zoom
+          layer.bindTooltip(esc(p.name), {
+            permanent: true, direction: "right", offset: [4, 0], className: "place-label", opacity: 1
+          });
+          layer.feature = f;
           layer.bindPopup("<b>" + esc(p.name) + "</b><br>" + esc(pop) + "<br>" + row("source", sources(p.sources)));
         }
       });
@@ -237,7 +242,9 @@
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "legend");
-    var h = "<h4>Corridors (width: persons/h)</h4>";
+    var h = '<button type="button" class="legend-toggle" aria-expanded="true" title="fold or unfold the legend">Legend <span class="arrow">▾</span></button>';
+    h += '<div class="legend-body">';
+    h += "<h4>Corridors (width: persons/h)</h4>";
     D.exits.forEach(function (x) { h += '<span class="sw" style="border-color:' + x.colour + '"></span>to ' + esc(x.name) + "<br>"; });
     h += '<span class="sw" style="border-top:3px dotted #555"></span>fastest route<br>';
     h += '<h4>Seal</h4><span class="sw" style="border-top:7px solid #a50026"></span>minimum cut<br>';
@@ -254,12 +261,54 @@
     h += '<h4>Roads</h4><span class="sw" style="border-top:4px solid #7a5a3c"></span>trunk / primary<br>';
     h += '<span class="sw" style="border-top:2px solid #ae9c86"></span>secondary / tertiary<br>';
     h += '<span class="sw" style="border-top:2px dashed #9c8b6e"></span>track<br>';
+    h += "</div>";
     div.innerHTML = h;
+    div.querySelector(".legend-toggle").addEventListener("click", function () { foldLegend(!div.classList.contains("folded")); });
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
   };
   legend.addTo(map);
+  function foldLegend(fold) {
+    var div = legend.getContainer();
+    div.classList.toggle("folded", fold);
+    var btn = div.querySelector(".legend-toggle");
+    btn.setAttribute("aria-expanded", fold ? "false" : "true");
+    btn.querySelector(".arrow").textContent = fold ? "▸" : "▾";
+    declutter();
+  }
+  // a short window folds it from the start
+  if (window.innerHeight < 640 || window.innerWidth < 800) foldLegend(true);
+
+  /* ---------------------------------------------------------------- place labels */
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+  // the most populous places first; a label that would cover a shown label, an origin or exit
+  // label, or a control (legend, layers, scale) stays hidden at this zoom
+  function declutter() {
+    if (!current.places) return;
+    var taken = [];
+    document.querySelectorAll(".leaflet-control, .area-label").forEach(function (el) {
+      var r = el.getBoundingClientRect();
+      if (r.width && r.height) taken.push(r);
+    });
+    var box = map.getContainer().getBoundingClientRect();
+    var layers = current.places.getLayers().slice().sort(function (a, b) {
+      return (b.feature.properties.population || 0) - (a.feature.properties.population || 0);
+    });
+    layers.forEach(function (layer) {
+      var tip = layer.getTooltip && layer.getTooltip();
+      var el = tip && tip.getElement && tip.getElement();
+      if (!el) return;
+      el.classList.remove("place-hidden");
+      var r = el.getBoundingClientRect();
+      var inside = r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+      var free = inside && !taken.some(function (t) { return overlaps(r, t); });
+      if (free) taken.push(r); else el.classList.add("place-hidden");
+    });
+  }
+  map.on("zoomend moveend", declutter);
 
   /* ---------------------------------------------------------------- frames and the slider */
   var slider = document.getElementById("slider");
@@ -288,15 +337,25 @@
     });
     document.getElementById("events").innerHTML = evs.length ? "<b>this day:</b> " + evs.join("") : "";
     map.closePopup();
+    declutter();
   }
   slider.addEventListener("input", function () { setFrame(slider.value); });
   document.getElementById("prev").addEventListener("click", function () { setFrame(frameIndex - 1); });
   document.getElementById("next").addEventListener("click", function () { setFrame(frameIndex + 1); });
 
+  // the first view frames the origin and the exits (the network when there are none), clear of
+  // the controls: the zoom buttons on the left, the layers and the legend on the right, the
+  // scale bar and the attribution at the bottom, with a margin all round
   var b = D.bounds;
   var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
-  if (current.areas && current.areas.getBounds().isValid()) bounds.extend(current.areas.getBounds());
-  map.fitBounds(bounds, { paddingTopLeft: [20, 20], paddingBottomRight: [250, 20] });
+  if (current.areas && current.areas.getBounds().isValid()) bounds = current.areas.getBounds();
+  function controlWidth(sel) {
+    var el = map.getContainer().querySelector(sel);
+    return el ? el.getBoundingClientRect().width : 0;
+  }
+  var right = Math.max(controlWidth(".leaflet-control-layers"), controlWidth(".legend"));
+  var frameView = { paddingTopLeft: [70, 50], paddingBottomRight: [right + 50, 60] };
+  map.fitBounds(bounds, frameView);
   setFrame(D.start);
 
   /* for tests and scripting */
@@ -307,6 +366,13 @@
     frame: function () { return frameIndex; },
     count: function (name) { return current[name] ? current[name].getLayers().length : 0; },
     visible: function (name) { return map.hasLayer(groups[name]); },
+    labels: function () {
+      return Array.prototype.map.call(
+        document.querySelectorAll(".place-label:not(.place-hidden)"), function (el) { return el.textContent; });
+    },
+    foldLegend: foldLegend,
+    frameBounds: function () { return bounds; },
+    frameView: frameView,
     point: function (name, i) {
       var layer = current[name].getLayers()[i || 0];
       var ll = layer.getCenter ? layer.getCenter() : layer.getLatLng();
