@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest bench bench-quick clean chromium
+.PHONY: install demo test test-thorough lint typecheck pytest bench bench-quick clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# two processes (pytest-xdist; worksteal: an idle worker takes tests queued for the other, as
+# the costly property tests sit together); the hypothesis profile ``ci`` (tests/conftest.py):
+# the same examples on every run
+XDIST ?= -n 2 --dist worksteal
 pytest: $(STAMP)
-	$(BIN)/pytest src tests
+	$(BIN)/pytest src tests $(XDIST)
+
+# not part of `make test` or CI: 1000 fresh random examples per property (profile ``thorough``)
+# under a seed printed first; `make test-thorough SEED=<seed>` runs the same examples again
+test-thorough: $(STAMP)
+	@seed='$(SEED)'; seed=$${seed:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "hypothesis seed $$seed (to run these examples again: make test-thorough SEED=$$seed)"; \
+	HYPOTHESIS_PROFILE=thorough $(BIN)/pytest src tests $(XDIST) --hypothesis-seed=$$seed
 
 # the browser tests drive Debian's chromium (Playwright with executable_path; no browser download)
 chromium:

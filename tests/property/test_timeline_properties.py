@@ -1,8 +1,14 @@
-"""Hypothesis properties of the timeline engine (pure model, no files)."""
+"""Hypothesis properties of the timeline engine (pure model, no files).
+
+The scenarios are built as objects, not written and parsed as YAML: the loader has its own tests
+(``tests/test_scenario.py``), and a YAML round trip per example would cost more than the
+property itself.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import shapely
@@ -83,6 +89,39 @@ def test_state_follows_event_order_and_reopenings(events: list[Event], day: dt.d
     situation, _ = situation_at(sc, NET, day, mover="m")
     closed_ways = set(np.unique(NET.way_id[~situation.open]).tolist())
     assert closed_ways == closed_ways_by_hand(events, day)
+
+
+@given(ops=st.lists(st.tuples(st.sampled_from(WAYS), st.booleans()), min_size=1, max_size=8))
+def test_reopening_restores_the_earlier_state(ops: list[tuple[int, bool]]) -> None:
+    """Close random ways on successive days, reopen some by event id later: the mask after the
+    reopenings equals the mask of a timeline where those closures never happened, and until
+    then closures only ever shrink the open set."""
+    events: list[Event] = []
+    reopened: set[str] = set()
+    for i, (way, reopen) in enumerate(ops):
+        closure = Closure(ways=(way,))
+        events.append(
+            Event(id=f"c{i}", date=START + dt.timedelta(days=1 + i), kind="close", closure=closure)
+        )
+        if reopen:
+            events.append(
+                Event(id=f"r{i}", date=dt.date(2020, 1, 25), kind="reopen", reopens=f"c{i}")
+            )
+            reopened.add(f"c{i}")
+    without = [e for e in events if e.kind == "close" and e.id not in reopened]
+    day = dt.date(2020, 1, 26)
+    after, _ = situation_at(scenario(events), NET, day, mover="m")
+    expected, _ = situation_at(scenario(without), NET, day, mover="m")
+    assert np.array_equal(after.open, expected.open), (
+        f"reopening {sorted(reopened)} did not restore the state without those closures"
+    )
+    sc = scenario(events)
+    masks = [
+        situation_at(sc, NET, START + dt.timedelta(days=d), mover="m")[0].open
+        for d in range(1 + len(ops))
+    ]
+    for d, (a, b) in enumerate(itertools.pairwise(masks), start=1):
+        assert not (b & ~a).any(), f"a closure reopened an edge on day {d}"
 
 
 @given(events=close_reopen_events(), perm=st.randoms(use_true_random=False))
