@@ -307,6 +307,7 @@ class _Builder:
                     z.to,
                     self.sources(z.source, (*loc, "source")),
                     z.confidence,
+                    z.boundary_uncertainty_m,
                 )
             )
         self._check_zone_overlaps()
@@ -491,6 +492,8 @@ class _Builder:
             notes=e.notes,
             what=e.summary or _describe(e),
             plan=plan,
+            group=e.group,
+            date_uncertainty_days=e.date_uncertainty_days,
         )
 
     def _zone_target(self, e: EventSpec, loc: Loc) -> BaseGeometry | None:

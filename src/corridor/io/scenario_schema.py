@@ -28,6 +28,8 @@ MAX_CAPACITY_FACTOR = 100.0
 MAX_PERSONS_PER_VEHICLE = 100.0
 """A crowded truck or bus; more is a typo."""
 MAX_NAME_LENGTH = 200
+MAX_DATE_UNCERTAINTY_DAYS = 36_525
+"""A century either way: more is a typo."""
 
 RadiusM = Annotated[float, Field(gt=0, le=MAX_RADIUS_M)]
 Population = Annotated[int, Field(ge=0, le=MAX_POPULATION)]
@@ -115,6 +117,7 @@ class ZoneSpec(_Spec):
     source: SourceField | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
     notes: str = ""
+    boundary_uncertainty_m: float = Field(default=0.0, ge=0, le=MAX_RADIUS_M)
 
 
 class MoverSpec(_Spec):
@@ -162,6 +165,8 @@ class EventSpec(_Spec):
     summary: str = ""
     quote: str = ""
     notes: str = ""
+    group: str | None = None
+    date_uncertainty_days: float = Field(default=0.0, ge=0, le=MAX_DATE_UNCERTAINTY_DAYS)
 
     @field_validator("time")
     @classmethod

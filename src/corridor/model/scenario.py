@@ -74,6 +74,7 @@ class Zone:
     end: dt.date | None = None
     sources: tuple[Source, ...] = ()
     confidence: float | None = None
+    boundary_uncertainty_m: float = 0.0  # the polygon's edge may lie this far either way
 
     def active(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
@@ -133,6 +134,8 @@ class Event:
     notes: str = ""
     what: str = ""  # a one-line description for tables
     plan: str | None = None  # the plan that added it, if any
+    group: str | None = None  # events of one group happen together or not at all
+    date_uncertainty_days: float = 0.0  # the date may lie this many days either way
 
     def applies_to(self, mover_id: str) -> bool:
         return self.movers is None or mover_id in self.movers
