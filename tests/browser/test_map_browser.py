@@ -184,3 +184,96 @@ def test_scenario_text_is_shown_as_text_and_runs_nothing(
     page.wait_for_timeout(200)
     assert dialogs == [], f"scenario text ran as script: {dialogs}"
     log.assert_clean()
+
+
+def _visible_labels(page: Any) -> list[str]:
+    return page.evaluate("corridorMap.labels()")
+
+
+def _overlapping(page: Any) -> list[tuple[str, str]]:
+    """Pairs of shown place labels, origin/exit labels and controls whose boxes overlap."""
+    return page.evaluate(
+        """() => {
+        const els = [...document.querySelectorAll(
+            '.place-label:not(.place-hidden), .area-label, .leaflet-control')];
+        const boxes = els.map(e => [e.textContent.slice(0, 30), e.getBoundingClientRect()])
+            .filter(([, r]) => r.width && r.height);
+        const out = [];
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [a, r] = boxes[i], [b, s] = boxes[j];
+            if (r.left < s.right - 1 && s.left < r.right - 1 && r.top < s.bottom - 1 && s.top < r.bottom - 1
+                && !(els[i].classList.contains('area-label') && els[j].classList.contains('area-label'))
+                && !(els[i].classList.contains('leaflet-control') && els[j].classList.contains('leaflet-control'))
+                && !(els[i].classList.contains('area-label') && els[j].classList.contains('leaflet-control'))
+                && !(els[j].classList.contains('area-label') && els[i].classList.contains('leaflet-control')))
+                out.push([a, b]);
+        }
+        return out;
+    }"""
+    )
+
+
+def _frame_clear_of_controls(page: Any) -> None:
+    """Every origin and exit area lies inside the map, clear of the scale bar and the controls."""
+    bad = page.evaluate(
+        """() => {
+        const m = corridorMap.map, box = m.getContainer().getBoundingClientRect();
+        const ctrls = [...document.querySelectorAll(
+            '.leaflet-control-scale, .leaflet-control-layers, .legend, .leaflet-control-zoom')]
+            .map(e => e.getBoundingClientRect());
+        const out = [];
+        corridorMap.areaBoxes().forEach(([name, r]) => {
+            if (r.left < box.left + 5 || r.right > box.right - 5 || r.top < box.top + 5 || r.bottom > box.bottom - 5)
+                out.push(name + ' leaves the map');
+            ctrls.forEach(c => {
+                if (r.left < c.right && c.left < r.right && r.top < c.bottom && c.top < r.bottom)
+                    out.push(name + ' is under a control');
+            });
+        });
+        return out;
+    }"""
+    )
+    assert bad == [], bad
+
+
+@pytest.mark.parametrize("name", sorted(bundled_scenarios()))
+def test_bundled_scenario_at_two_zoom_levels(
+    name: str, offline_page, tmp_path: Path, shots: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Both bundled scenarios: the first view frames origin and exits clear of the controls;
+    town labels, the most populous first, never overlap; every layer is drawn; zoomed in on the
+    origin, more detail and still no overlap. Screenshots: out/browser/<name>-zoom-<z>.png."""
+    html, data = _write_map(tmp_path, bundled_scenarios()[name], name)
+    page, log = offline_page
+    page.goto(html.as_uri())
+    page.wait_for_function("window.corridorMap !== undefined")
+    page.wait_for_timeout(200)
+    _frame_clear_of_controls(page)
+    assert _counts(page) == _expected(data, data["start"])
+    for k in ("roads", "areas", "places", "corridors"):
+        assert page.evaluate("n => corridorMap.count(n)", k) > 0, f"{name}: no {k} drawn"
+    assert page.locator(".leaflet-borders-pane path").count() > 0, "no offline borders"
+    first = _visible_labels(page)
+    assert first, f"{name}: no town label in the first view"
+    assert _overlapping(page) == []
+    # the most populous place that is not the origin is labelled first (unless the origin's
+    # own label covers it)
+    z0 = page.evaluate("corridorMap.map.getZoom()")
+    page.screenshot(path=str(shots / f"{name}-zoom-{z0}.png"))
+    # zoom in twice on the origin
+    page.evaluate(
+        "() => { const a = corridorMap.data.static.areas.features.find(f => f.properties.role === 'origin');"
+        " const c = L.geoJSON(a).getBounds().getCenter();"
+        " corridorMap.map.setView(c, corridorMap.map.getZoom() + 2, {animate: false}); }"
+    )
+    page.wait_for_timeout(200)
+    z1 = page.evaluate("corridorMap.map.getZoom()")
+    assert z1 == z0 + 2
+    assert _overlapping(page) == []
+    page.screenshot(path=str(shots / f"{name}-zoom-{z1}.png"))
+    # the legend folds away and comes back
+    page.click(".legend-toggle")
+    assert page.locator(".legend-body").is_hidden()
+    page.click(".legend-toggle")
+    assert page.locator(".legend-body").is_visible()
+    log.assert_clean()

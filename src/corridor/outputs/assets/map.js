@@ -371,6 +371,14 @@
         document.querySelectorAll(".place-label:not(.place-hidden)"), function (el) { return el.textContent; });
     },
     foldLegend: foldLegend,
+    areaBoxes: function () {
+      return current.areas.getLayers().map(function (layer) {
+        var bb = layer.getBounds();
+        var a = map.latLngToContainerPoint(bb.getNorthWest()), z = map.latLngToContainerPoint(bb.getSouthEast());
+        var r = map.getContainer().getBoundingClientRect();
+        return [layer.feature.properties.name, { left: r.left + a.x, top: r.top + a.y, right: r.left + z.x, bottom: r.top + z.y }];
+      });
+    },
     frameBounds: function () { return bounds; },
     frameView: frameView,
     point: function (name, i) {
