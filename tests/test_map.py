@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -236,3 +237,68 @@ def test_a_reopening_by_way_removes_the_closure_from_the_map(tmp_path: Path) -> 
     # the zones and places layers read the same state: population set on the 20th stays
     places = map_layers(sc, after, net)["places"]["features"]
     assert {f["properties"]["place"]: f["properties"]["population"] for f in places}["town"] == 5000
+
+
+def _chain_ok(net, edges: list[int]) -> bool:  # type: ignore[no-untyped-def]
+    return all(int(net.dst[a]) == int(net.src[b]) for a, b in itertools.pairwise(edges))
+
+
+@pytest.mark.parametrize("which", ["valley", "mosul-2016", "helsinki-bridges"])
+def test_corridors_are_continuous_stretches(valley, which: str) -> None:  # type: ignore[no-untyped-def]
+    """One feature per stretch of consecutive segments with the same exit and flow: a single
+    LineString through the stretch's nodes, carrying every (segment, exit) flow exactly once."""
+    if which == "valley":
+        _, sc, reports, net = valley
+    else:
+        from corridor.bundled import bundled_scenario
+
+        sc = load_scenario(bundled_scenario(which))
+        networks = NetworkLoader(sc.network_path, kind=sc.network_kind)
+        reports, net = replay(sc, networks)[:3], mover_network(sc, networks)
+    merged_somewhere = False
+    for r in reports:
+        feats = map_layers(sc, r, net)["corridors"]["features"]
+        edges, per_exit = exit_flows(net, tuple(x.nodes for x in r.exits), r.flow.edge_flow_pph)
+        want = {
+            (int(e), i): round(float(per_exit[j, i]))
+            for j, e in enumerate(edges.tolist())
+            for i in range(len(r.exits))
+            if per_exit[j, i] >= 0.5
+        }
+        got: dict[tuple[int, int], int] = {}
+        for f in feats:
+            p = f["properties"]
+            assert f["geometry"]["type"] == "LineString", p
+            assert _chain_ok(net, p["edges"]), f"{p['exit']}: segments not consecutive"
+            assert len(f["geometry"]["coordinates"]) == len(p["edges"]) + 1
+            assert p["capacity_pph"] == int(net.capacity_pph[p["edges"]].min())
+            assert {"exit", "flow_pph", "capacity_pph"} <= set(p)
+            for e in p["edges"]:
+                assert (e, p["exit_index"]) not in got, "a segment drawn twice for one exit"
+                got[(e, p["exit_index"])] = p["flow_pph"]
+            merged_somewhere |= len(p["edges"]) > 1
+        assert got == want, r.date
+    assert merged_somewhere, "no stretch longer than one segment"
+
+
+@pytest.mark.parametrize(
+    ("country", "box"),
+    [
+        ("Andorra", (1.42, 42.43, 1.78, 42.65)),
+        ("Luxembourg", (5.74, 49.45, 6.53, 50.18)),
+        ("Liechtenstein", (9.47, 47.05, 9.63, 47.27)),
+    ],
+)
+def test_borders_leave_no_sliver_of_sea_in_a_small_landlocked_country(
+    country: str, box: tuple[float, float, float, float]
+) -> None:
+    import shapely
+
+    fc = borders_layer(box)
+    names = {f["properties"]["name"] for f in fc["features"]}
+    assert country in names
+    land = shapely.union_all(
+        [shapely.from_geojson(json.dumps(f["geometry"])) for f in fc["features"]]
+    )
+    sea = shapely.box(*box).difference(land)
+    assert sea.area < 1e-7, f"{sea.area:.2e} square degrees of sea inside {country}'s box"
