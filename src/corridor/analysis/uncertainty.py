@@ -1,0 +1,463 @@
+"""How sure are we: the answers at a date as probabilities over the evidence.
+
+The sampling model (``docs/uncertainty.md``): each event happens with probability equal to its
+confidence, independently, unless events share a ``group``: then they happen together or not at
+all, with the mean of their confidences. An event with ``date_uncertainty_days`` d happens on a
+date drawn uniformly among the whole days within ± d of its date; a zone with
+``boundary_uncertainty_m`` b is buffered by a distance drawn uniformly in [-b, b] metres (in a
+local projection around the zone). A sample is the scenario with some events dropped and some
+dates and zones moved; it is analysed at each date asked.
+
+Sample ``i`` draws from ``numpy.random.default_rng([seed, i])``: the same seed gives the same
+samples whatever the order or the number of workers, and sample ``i`` is one consistent world
+across the dates of a timeline. Samples that leave the same roads open (and the same population)
+share one analysis, on one :class:`~corridor.analysis.prepared.Prepared` per mover's network.
+
+With ``exact=True``, every subset of the uncertain events (or groups) in force at the date is
+enumerated with its probability instead (when there are at most :data:`MAX_EXACT` of them, and
+no date or boundary uncertainty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from corridor.analysis.prepared import Prepared
+from corridor.analysis.replay import NetworkFor, mover_network
+from corridor.analysis.report import analyze
+from corridor.errors import ScenarioError
+from corridor.model.network import RoadNetwork
+from corridor.model.scenario import Event, Scenario, Zone
+from corridor.model.timeline import change_dates, first_date, situation_at, timeline_events
+
+MAX_EXACT = 16
+"""The most uncertain events (or groups) ``exact=True`` enumerates (2**16 subsets)."""
+
+_M_PER_DEG_LAT = 110_574.0
+_M_PER_DEG_LON = 111_320.0
+
+
+@dataclass(frozen=True)
+class Quantiles:
+    """The 10th, 50th and 90th percentiles of a number over the samples (None: infinite, as
+    the evacuation time of a sealed origin)."""
+
+    p10: float | None
+    p50: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True)
+class ExitChance:
+    """One exit and the probability that it is reachable."""
+
+    name: str
+    p_reachable: float
+
+
+@dataclass(frozen=True)
+class StretchChance:
+    """A road stretch (as named in reports) and the probability that the minimum cut holds it."""
+
+    road: str
+    osm_ways: tuple[int, ...]
+    probability: float
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    """The answers at one date over ``n`` samples (or, ``exact``, over every event subset)."""
+
+    date: str
+    n: int
+    seed: int | None
+    exact: bool
+    p_open: float
+    exits: tuple[ExitChance, ...]
+    capacity_pph: Quantiles
+    min_cut_count: Quantiles
+    evacuation_hours: Quantiles
+    cut_stretches: tuple[StretchChance, ...]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    reachable: tuple[bool, ...]
+    capacity_pph: int
+    cut_count: int
+    hours: float
+    cut_edges: NDArray[np.int64]
+
+
+# ------------------------------------------------------------------------------ the model
+def _units(events: Sequence[Event]) -> tuple[list[list[int]], NDArray[np.float64]]:
+    """The independent units of ``events``: each group, and each event without one, in order
+    of first appearance; with each unit's probability (the mean confidence of its events)."""
+    index: dict[str, int] = {}
+    units: list[list[int]] = []
+    for i, e in enumerate(events):
+        if e.group is None:
+            units.append([i])
+            continue
+        if e.group not in index:
+            index[e.group] = len(units)
+            units.append([])
+        units[index[e.group]].append(i)
+    p = np.array([np.mean([events[i].confidence for i in u]) for u in units], dtype=np.float64)
+    return units, p
+
+
+def _all_events(scenario: Scenario, plan: str | None) -> list[Event]:
+    """The scenario's events, then the plan's added ones (the order draws follow)."""
+    events = list(scenario.events)
+    if plan is not None:
+        events.extend(scenario.plans[plan].add)
+    return events
+
+
+def buffered(polygon: BaseGeometry, distance_m: float) -> BaseGeometry:
+    """``polygon`` grown (or, negative, shrunk) by ``distance_m`` metres, in an equirectangular
+    projection centred on it (good to a fraction of a percent over a few hundred kilometres).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> round(buffered(box(10, 50, 10.01, 50.01), -1000).area, 9)
+    0.0
+    """
+    if distance_m == 0:
+        return polygon
+    c = polygon.centroid
+    lon0, lat0 = c.x, c.y
+    kx = _M_PER_DEG_LON * math.cos(math.radians(lat0))
+    ky = _M_PER_DEG_LAT
+    local = shapely.transform(polygon, lambda xy: (xy - (lon0, lat0)) * (kx, ky))
+    grown = shapely.buffer(local, distance_m)
+    return shapely.transform(grown, lambda xy: xy / (kx, ky) + (lon0, lat0))
+
+
+def sample_scenario(
+    scenario: Scenario, seed: int, index: int, *, plan: str | None = None
+) -> Scenario:
+    """Sample ``index`` of the scenario under ``seed``: events kept with their confidence
+    (groups together), dates moved within their uncertainty, zones buffered within theirs.
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> sc = bundled()[0]
+    >>> a, b = (sample_scenario(sc, 7, 3) for _ in range(2))
+    >>> [e.id for e in a.events] == [e.id for e in b.events]
+    True
+    """
+    rng = np.random.default_rng([seed, index])
+    events = _all_events(scenario, plan)
+    units, p = _units(events)
+    happens = rng.random(len(units)) < p
+    kept = np.zeros(len(events), dtype=bool)
+    for u, h in zip(units, happens, strict=True):
+        kept[u] = h
+    spans = np.array([math.floor(e.date_uncertainty_days) for e in events], dtype=np.int64)
+    shifts = rng.integers(-spans, spans + 1) if len(events) else spans
+    moved = [
+        replace(e, date=e.date + dt.timedelta(days=int(s))) if s else e
+        for e, s in zip(events, shifts, strict=True)
+    ]
+    widths = np.array([z.boundary_uncertainty_m for z in scenario.zones], dtype=np.float64)
+    draws = rng.uniform(-widths, widths) if len(widths) else widths
+    zones = tuple(
+        z if d == 0 else replace(z, polygon=buffered(z.polygon, float(d)))
+        for z, d in zip(scenario.zones, draws, strict=True)
+    )
+    return _with_events(scenario, moved, kept, plan, zones=zones)
+
+
+def _with_events(
+    scenario: Scenario,
+    events: Sequence[Event],
+    kept: NDArray[np.bool_],
+    plan: str | None,
+    *,
+    zones: tuple[Zone, ...] | None = None,
+) -> Scenario:
+    """The scenario with only the ``kept`` of ``events`` (its own, then the plan's added)."""
+    n_own = len(scenario.events)
+    own = tuple(e for e, k in zip(events[:n_own], kept[:n_own], strict=True) if k)
+    plans = scenario.plans
+    if plan is not None:
+        added = tuple(e for e, k in zip(events[n_own:], kept[n_own:], strict=True) if k)
+        plans = {**plans, plan: replace(plans[plan], add=added)}
+    return replace(
+        scenario,
+        events=own,
+        plans=plans,
+        zones=scenario.zones
+        if zones is None
+        else tuple(z for z in zones if not z.polygon.is_empty),
+    )
+
+
+# ------------------------------------------------------------------------------ the answers
+class _Analyst:
+    """One mover's network and prepared structures; one analysis per distinct open-road mask."""
+
+    def __init__(self, network: RoadNetwork, *, mover: str | None, plan: str | None) -> None:
+        self.network = network
+        self.mover = mover
+        self.plan = plan
+        self.prepared: Prepared | None = None
+        self.seen: dict[tuple[bytes, int], _Outcome] = {}
+        self.exit_names: tuple[str, ...] = ()
+
+    def outcome(self, scenario: Scenario, day: dt.date, population: int | None) -> _Outcome:
+        situation, state = situation_at(
+            scenario, self.network, day, mover=self.mover, plan=self.plan, adapted=True
+        )
+        pop = state.population if population is None else population
+        key = (np.packbits(situation.open).tobytes(), pop)
+        if key in self.seen:
+            return self.seen[key]
+        if self.prepared is None or not self.prepared.fits(situation):
+            self.prepared = Prepared.of(situation)
+        self.exit_names = situation.exit_names
+        r = analyze(situation, k=0, population=pop, prepared=self.prepared)
+        out = _Outcome(
+            reachable=tuple(x.reachable for x in r.reach.exits),
+            capacity_pph=r.flow.value_pph,
+            cut_count=r.min_cut.count if r.status == "open" else 0,
+            hours=math.inf if r.evacuation.hours is None else r.evacuation.hours,
+            cut_edges=r.min_cut.edges if r.status == "open" else np.zeros(0, np.int64),
+        )
+        self.seen[key] = out
+        return out
+
+
+def _quantiles(values: Sequence[float], weights: NDArray[np.float64]) -> Quantiles:
+    """Weighted 10/50/90 % quantiles: the smallest value whose cumulative weight reaches q
+    (numpy's ``inverted_cdf`` for equal weights)."""
+    v = np.asarray(values, dtype=np.float64)
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(weights[order])
+    cum /= cum[-1]
+
+    def q(p: float) -> float | None:
+        i = int(np.searchsorted(cum, p - 1e-12, side="left"))
+        x = float(v[order[min(i, len(v) - 1)]])
+        return x if math.isfinite(x) else None
+
+    return Quantiles(q(0.1), q(0.5), q(0.9))
+
+
+def _summary(
+    day: dt.date,
+    outcomes: Sequence[_Outcome],
+    weights: NDArray[np.float64],
+    *,
+    network: RoadNetwork,
+    exit_names: tuple[str, ...],
+    seed: int | None,
+    exact: bool,
+) -> SampleSummary:
+    total = float(weights.sum())
+    w = weights / total
+    reach = np.array([o.reachable for o in outcomes], dtype=bool).reshape(len(outcomes), -1)
+    p_exit = (weights @ reach) / total  # counts / n exactly, for equal weights
+    # each road stretch (as reports name it): the probability that the cut holds any of its edges
+    p_road: dict[str, float] = {}
+    ways: dict[str, set[int]] = {}
+    for o, wi in zip(outcomes, weights, strict=True):
+        labels: dict[str, set[int]] = {}
+        for e in o.cut_edges.tolist():
+            labels.setdefault(network.road_label(e), set()).add(int(network.way_id[e]))
+        for label, ws in labels.items():
+            p_road[label] = p_road.get(label, 0.0) + float(wi)
+            ways.setdefault(label, set()).update(ws)
+    stretches = sorted(
+        (
+            StretchChance(label, tuple(sorted(ways[label])), min(p / total, 1.0))
+            for label, p in p_road.items()
+        ),
+        key=lambda s: (-round(s.probability, 9), s.road),
+    )
+    return SampleSummary(
+        date=day.isoformat(),
+        n=len(outcomes),
+        seed=seed,
+        exact=exact,
+        p_open=min(float(weights @ reach.any(axis=1)) / total, 1.0),
+        exits=tuple(
+            ExitChance(name, min(float(p), 1.0)) for name, p in zip(exit_names, p_exit, strict=True)
+        ),
+        capacity_pph=_quantiles([o.capacity_pph for o in outcomes], w),
+        min_cut_count=_quantiles([o.cut_count for o in outcomes], w),
+        evacuation_hours=_quantiles([o.hours for o in outcomes], w),
+        cut_stretches=tuple(stretches),
+    )
+
+
+def sample_timeline(
+    scenario: Scenario,
+    network_for: NetworkFor,
+    *,
+    samples: int,
+    seed: int = 0,
+    mover: str | None = None,
+    plan: str | None = None,
+    dates: Iterable[dt.date] | None = None,
+    population: int | None = None,
+    on_sample: Callable[[int, int], None] | None = None,
+) -> list[SampleSummary]:
+    """The answers at each date (default: every change date) over ``samples`` samples.
+
+    Parameters
+    ----------
+    scenario, network_for
+        The scenario and its networks (:class:`corridor.io.network.NetworkLoader`).
+    samples
+        How many samples to draw (each one analysed at every date).
+    seed
+        Sample ``i`` draws from ``default_rng([seed, i])``.
+    mover, plan, population
+        As for :func:`corridor.analysis.replay.replay`.
+    dates
+        The dates to answer for (default: the scenario's change dates).
+    on_sample
+        Called with (done, total) after each sample.
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> sc, networks = bundled("mosul-2016")
+    >>> [s] = sample_timeline(sc, networks, samples=20, seed=1, mover="isis-fighters",
+    ...                       dates=[dt.date(2016, 11, 3)])
+    >>> 0 <= s.p_open <= 1, s.n
+    (True, 20)
+    """
+    if samples < 1:
+        msg = f"samples {samples}: give at least 1"
+        raise ScenarioError(msg)
+    days = list(dates) if dates is not None else change_dates(scenario, plan)
+    timeline_events(scenario, plan)  # an unknown plan is an error before any work
+    network = mover_network(scenario, network_for, mover)
+    analyst = _Analyst(network, mover=mover, plan=plan)
+    outcomes: list[list[_Outcome]] = [[] for _ in days]
+    for i in range(samples):
+        sc = sample_scenario(scenario, seed, i, plan=plan)
+        for j, d in enumerate(days):
+            outcomes[j].append(analyst.outcome(sc, d, population))
+        if on_sample is not None:
+            on_sample(i + 1, samples)
+    weights = np.ones(samples, dtype=np.float64)
+    return [
+        _summary(
+            d,
+            out,
+            weights,
+            network=network,
+            exit_names=analyst.exit_names,
+            seed=seed,
+            exact=False,
+        )
+        for d, out in zip(days, outcomes, strict=True)
+    ]
+
+
+def sample_at(
+    scenario: Scenario,
+    network_for: NetworkFor,
+    day: dt.date | None,
+    *,
+    samples: int,
+    seed: int = 0,
+    mover: str | None = None,
+    plan: str | None = None,
+    population: int | None = None,
+) -> SampleSummary:
+    """The answers at one date (None: the first) over ``samples`` samples (see
+    :func:`sample_timeline`)."""
+    d = day or first_date(scenario, plan)
+    [out] = sample_timeline(
+        scenario,
+        network_for,
+        samples=samples,
+        seed=seed,
+        mover=mover,
+        plan=plan,
+        dates=[d],
+        population=population,
+    )
+    return out
+
+
+def exact_at(
+    scenario: Scenario,
+    network_for: NetworkFor,
+    day: dt.date | None,
+    *,
+    mover: str | None = None,
+    plan: str | None = None,
+    population: int | None = None,
+) -> SampleSummary:
+    """The answers at one date over every subset of the uncertain events in force, each
+    weighted by its probability: the exact values that sampling estimates.
+
+    Uncertain events are those that apply to the mover, are dated on or before ``day`` and have
+    a confidence strictly between 0 and 1 (a group counts once). Refused (ScenarioError) when
+    there are more than :data:`MAX_EXACT` of them, or when an event or zone gives a date or
+    boundary uncertainty (which sampling handles).
+    """
+    d = day or first_date(scenario, plan)
+    timeline_events(scenario, plan)
+    profile = scenario.mover_profile(mover)
+    events = _all_events(scenario, plan)
+    if any(e.date_uncertainty_days > 0 for e in events) or any(
+        z.boundary_uncertainty_m > 0 for z in scenario.zones
+    ):
+        msg = "exact: an event gives date_uncertainty_days or a zone boundary_uncertainty_m; sample instead"
+        raise ScenarioError(msg)
+    units, p = _units(events)
+    relevant = [
+        k
+        for k, u in enumerate(units)
+        if 0 < p[k] < 1 and any(events[i].date <= d and events[i].applies_to(profile.id) for i in u)
+    ]
+    if len(relevant) > MAX_EXACT:
+        msg = (
+            f"exact: {len(relevant)} uncertain events (or groups) in force on {d}, more than "
+            f"{MAX_EXACT}; sample instead"
+        )
+        raise ScenarioError(msg)
+    network = mover_network(scenario, network_for, mover)
+    analyst = _Analyst(network, mover=mover, plan=plan)
+    base = np.array([pk >= 1 for pk in p], dtype=bool)  # certain units happen; p = 0 never
+    outcomes: list[_Outcome] = []
+    weights: list[float] = []
+    for bits in itertools.product((False, True), repeat=len(relevant)):
+        on = base.copy()
+        prob = 1.0
+        for k, b in zip(relevant, bits, strict=True):
+            on[k] = b
+            prob *= p[k] if b else 1 - p[k]
+        kept = np.zeros(len(events), dtype=bool)
+        for k, u in enumerate(units):
+            kept[u] = on[k]
+        outcomes.append(analyst.outcome(_with_events(scenario, events, kept, plan), d, population))
+        weights.append(prob)
+    return _summary(
+        d,
+        outcomes,
+        np.array(weights, dtype=np.float64),
+        network=network,
+        exit_names=analyst.exit_names,
+        seed=None,
+        exact=True,
+    )
