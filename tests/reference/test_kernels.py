@@ -1,8 +1,10 @@
-"""The compiled flow kernels against networkx on random multigraphs.
+"""The flow kernels against networkx on random multigraphs.
 
 ``corridor.analysis.kernels`` works on raw arc arrays, so these tests feed it random arcs
 (parallel and antiparallel arcs, self-loops, unreachable parts) and compare with networkx's
-maximum flow and minimum-cost maximum flow built from the same arcs.
+maximum flow and minimum-cost maximum flow built from the same arcs. Inputs this small run the
+kernels' Python source unless the process has compiled them already (``CORRIDOR_KERNELS``);
+``test_kernel_modes.py`` checks that Python and compiled kernels agree.
 """
 
 from __future__ import annotations
