@@ -39,6 +39,11 @@ _TESTS = str(Path(__file__).resolve().parent)
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
 
+# The suite runs the kernels compiled, as large networks do, whatever the input's size; the
+# Python path that small inputs take is compared with it in tests/reference/test_kernel_modes.py
+# (and tests that need ``auto`` set it themselves).
+os.environ.setdefault("CORRIDOR_KERNELS", "compiled")
+
 _COMMON = {
     "database": None,
     "deadline": None,

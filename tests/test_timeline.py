@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import itertools
 from pathlib import Path
 
-import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from corridor.analysis.replay import mover_network, replay, report_at
 from corridor.errors import UnknownIdError
 from corridor.io.network import load_network
 from corridor.io.scenario import load_scenario
 from corridor.model.scenario import Scenario
-from corridor.model.timeline import change_dates, situation_at, state_at, timeline_events
+from corridor.model.timeline import change_dates, state_at, timeline_events
 from fixtures import scenario_dict, write_scenario
 
 D = dt.date
@@ -152,67 +148,6 @@ def test_later_zone_event_wins_over_earlier_zone(tmp_path: Path) -> None:
     sc = load_scenario(write_scenario(tmp_path, data))
     assert _reachable(sc, D(2020, 1, 5), "fighters")["West City"] is False
     assert _reachable(sc, D(2020, 1, 6), "fighters")["West City"] is True
-
-
-_EVENT_WAYS = [201, 202, 301, 302, 401, 501, 502]
-
-
-@given(
-    ops=st.lists(st.tuples(st.sampled_from(_EVENT_WAYS), st.booleans()), min_size=1, max_size=8),
-)
-def test_reopening_restores_the_earlier_state(ops: list[tuple[int, bool]]) -> None:
-    """Close random ways on successive days, reopen some by event id: each reopen day's mask
-    equals the mask of a timeline where that closure never happened."""
-    base = scenario_dict()
-    tmp = Path(__import__("tempfile").mkdtemp())
-    data = copy.deepcopy(base)
-    data["plans"] = []
-    events = []
-    reopened = set()
-    for i, (way, reopen) in enumerate(ops):
-        events.append(
-            {
-                "id": f"c{i}",
-                "date": f"2020-01-{2 + i:02d}",
-                "actor": "red-army",
-                "kind": "close",
-                "target": {"way": way},
-                "confidence": 0.9,
-                "source": "T1",
-            }
-        )
-        if reopen:
-            events.append(
-                {
-                    "id": f"r{i}",
-                    "date": "2020-01-25",
-                    "actor": "red-army",
-                    "kind": "reopen",
-                    "target": {"event": f"c{i}"},
-                    "confidence": 0.9,
-                    "source": "T1",
-                }
-            )
-            reopened.add(f"c{i}")
-    data["events"] = events
-    sc = load_scenario(write_scenario(tmp, data))
-    data_without = copy.deepcopy(data)
-    data_without["events"] = [e for e in events if e["kind"] == "close" and e["id"] not in reopened]
-    tmp2 = Path(__import__("tempfile").mkdtemp())
-    sc2 = load_scenario(write_scenario(tmp2, data_without))
-    net = load_network(sc.network_path, "offroad", kind="geojson")
-    after, _ = situation_at(sc, net, D(2020, 1, 26), mover="fighters")
-    expected, _ = situation_at(sc2, net, D(2020, 1, 26), mover="fighters")
-    assert np.array_equal(after.open, expected.open), (
-        "reopening did not restore the state without the closure"
-    )
-    # and closures only ever shrink the open set over time, until the reopenings
-    masks = [
-        situation_at(sc, net, D(2020, 1, 1 + d), mover="fighters")[0].open
-        for d in range(1, 2 + len(ops))
-    ]
-    for a, b in itertools.pairwise(masks):
-        assert not (b & ~a).any(), "a closure reopened an edge"
 
 
 def test_replay_gives_one_report_per_change_date(valley: Scenario) -> None:
