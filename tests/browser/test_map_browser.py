@@ -271,6 +271,12 @@ def test_bundled_scenario_at_two_zoom_levels(
     assert z1 == z0 + 2
     assert _overlapping(page) == []
     page.screenshot(path=str(shots / f"{name}-zoom-{z1}.png"))
+    # the legend stays below the layers control (it scrolls when the window is short)
+    assert page.evaluate(
+        """() => { const a = document.querySelector('.legend').getBoundingClientRect(),
+                         b = document.querySelector('.leaflet-control-layers').getBoundingClientRect();
+                   return a.top >= b.bottom - 1; }"""
+    ), "the legend covers the layers control"
     # the legend folds away and comes back
     page.click(".legend-toggle")
     assert page.locator(".legend-body").is_hidden()

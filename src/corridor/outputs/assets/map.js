@@ -277,8 +277,19 @@
     btn.querySelector(".arrow").textContent = fold ? "▸" : "▾";
     declutter();
   }
-  // a short window folds it from the start
-  if (window.innerHeight < 640 || window.innerWidth < 800) foldLegend(true);
+  // the legend stays below the layers control: it scrolls within the room left, and folds
+  // from the start when that room is too small
+  function fitLegend() {
+    var div = legend.getContainer();
+    var lay = map.getContainer().querySelector(".leaflet-control-layers");
+    var box = map.getContainer().getBoundingClientRect();
+    var top = lay ? lay.getBoundingClientRect().bottom : box.top;
+    var room = Math.floor(box.bottom - top - 40);  // the attribution and margins
+    div.style.maxHeight = Math.max(0, room) + "px";
+    return room;
+  }
+  if (fitLegend() < 180 || window.innerWidth < 800) foldLegend(true);
+  window.addEventListener("resize", fitLegend);
 
   /* ---------------------------------------------------------------- place labels */
   function overlaps(a, b) {
@@ -337,6 +348,8 @@
     });
     document.getElementById("events").innerHTML = evs.length ? "<b>this day:</b> " + evs.join("") : "";
     map.closePopup();
+    map.invalidateSize({ pan: false });  // the header's height follows the day's events
+    fitLegend();
     declutter();
   }
   slider.addEventListener("input", function () { setFrame(slider.value); });
