@@ -201,3 +201,163 @@ def test_insert_events_keeps_every_other_line() -> None:
         "sources": {"B": {"outlet": "y"}},
         "events": [{"id": "b"}],
     }
+
+
+# -------------------------------------------------------------------------------- news text
+PUBLISHED = "2016-11-04"  # a Friday
+
+#: Passages in the style of wire reports, each with the candidate expected (None: nothing):
+#: (kind, date, date_uncertainty_days, actor, target).
+NEWS_CORPUS: list[tuple[str, tuple[str, str, int, str | None, dict | None] | None]] = [
+    (
+        "The Hashd al-Shaabi on Thursday cut one of the main Isis supply routes linking Mosul "
+        "to Syria.",
+        ("close", "2016-11-03", 0, "pmu", {}),  # Syria is no place of the scenario
+    ),
+    (
+        "Popular Mobilisation Units cut the road between Tal Afar and Mosul on Thursday.",
+        ("close", "2016-11-03", 0, "pmu", {"ref": "R3", "between": ["tal-afar", "mosul"]}),
+    ),
+    (
+        "PMF fighters vowed to cut the highway linking Tel Afar to Mosul.",
+        ("intent", "2016-11-04", 1, "pmu", {"ref": "R3", "between": ["tal-afar", "mosul"]}),
+    ),
+    (
+        "The next step would be to cut the route between Mosul and Tall Afar, Amiri said.",
+        ("intent", "2016-11-04", 1, None, {"ref": "R3", "between": ["mosul", "tal-afar"]}),
+    ),
+    ("The militias have not cut the road to Sinjar.", None),
+    ("If Iraqi forces seize Tal Afar, the fighters could flee west.", None),
+    (
+        "The ISF retook Qayyarah yesterday.",
+        ("zone", "2016-11-03", 0, "isf", {"place": "qayyarah"}),
+    ),
+    (
+        "Thousands of civilians fled Mosul last week, the UN said.",
+        ("population", "2016-10-28", 3, None, {"place": "mosul"}),
+    ),
+    (
+        "Daesh fighters captured Badush on 2 November.",
+        ("zone", "2016-11-02", 0, "isis", {"place": "badush"}),
+    ),
+    (
+        "IS fighters seized Hamam al-Alil on Wednesday.",
+        ("zone", "2016-11-02", 0, "isis", {"place": "hamam-al-alil"}),
+    ),
+    (
+        "CTS troops stormed Gogjali on Tuesday, a spokesman said.",
+        ("zone", "2016-11-01", 0, "cts", {"place": "gogjali"}),
+    ),
+    ("The weather was cold in Mosul on Thursday.", None),
+    ("Officials denied that the PMU had closed the Tal Afar road.", None),
+    (
+        "Isis threatened to cut the road between Mosul and Qayyarah.",
+        ("intent", "2016-11-04", 1, "isis", None),  # the target depends on the network's roads
+    ),
+    ("It is unclear whether the army will storm Tal Afar.", None),
+    (
+        "The Peshmerga took the village of Bashiqa earlier this month.",
+        ("zone", "2016-11-02", 1, "peshmerga", {"place": "bashiqa"}),
+    ),
+    (
+        "Islamic State militants blew up the bridge at Badush today.",
+        ("close", "2016-11-04", 0, "isis", {"place": "badush"}),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def mosul_and_network():
+    from corridor.io.network import NetworkLoader
+
+    sc = load_scenario(bundled_scenario("mosul-2016"))
+    net = NetworkLoader(sc.network_path, kind=sc.network_kind)(sc.mover_profile().base)
+    return sc, net
+
+
+def test_news_corpus_precision_and_recall(mosul_and_network) -> None:
+    import datetime as dt
+
+    from corridor.io.news import NewsSource, extract
+
+    sc, net = mosul_and_network
+    source = NewsSource(published=dt.date.fromisoformat(PUBLISHED), outlet="Wire")
+    tp = fp = fn = 0
+    wrong: list[str] = []
+    for text, expected in NEWS_CORPUS:
+        got = extract(text, sc, source, network=net)
+        assert len(got) <= 1, text
+        if expected is None:
+            fp += len(got)
+            if got:
+                wrong.append(f"{text!r}: expected nothing, got {got[0].kind}")
+            continue
+        if not got:
+            fn += 1
+            wrong.append(f"{text!r}: expected {expected[0]}, got nothing")
+            continue
+        c = got[0]
+        kind, date, unc, actor, target = expected
+        seen = (c.kind, c.date.isoformat(), c.date_uncertainty_days, c.actor)
+        ok = seen == (kind, date, unc, actor) and (target is None or c.target == target)
+        tp += ok
+        fp += not ok
+        fn += not ok
+        if not ok:
+            wrong.append(f"{text!r}: expected {expected}, got {(*seen, c.target)}")
+        assert c.quote == text and c.extra["offsets"] == [0, len(text)]
+        assert c.source["outlet"] == "Wire"
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    print(
+        f"news corpus: {len(NEWS_CORPUS)} passages, precision {precision:.2f}, recall {recall:.2f}"
+    )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_news_claims_lower_the_confidence_and_unresolved_names_are_listed(
+    mosul_and_network,
+) -> None:
+    import datetime as dt
+
+    from corridor.io.news import NewsSource, extract
+
+    sc, net = mosul_and_network
+    source = NewsSource(published=dt.date(2016, 11, 4))
+    (said,) = extract(
+        "The PMU cut the road between Mosul and Tal Afar, a commander said.",
+        sc,
+        source,
+        network=net,
+    )
+    (plain,) = extract("The PMU cut the road between Mosul and Tal Afar.", sc, source, network=net)
+    assert said.confidence < plain.confidence and "claim: said" in said.rule
+    (syria,) = extract("The PMU cut the route linking Mosul to Syria.", sc, source, network=net)
+    assert any("'Syria'" in u for u in syria.unresolved) and syria.problem()
+
+
+def test_extract_then_accept_round_trip(mosul_copy: Path) -> None:
+    article = mosul_copy.parent / "article.txt"
+    article.write_text(
+        "Popular Mobilisation Units cut the road between Tal Afar and Mosul on Thursday. "
+        "Commanders vowed to cut the highway to Sinjar next.\n",
+        encoding="utf-8",
+    )
+    review = mosul_copy.parent / "news.yaml"
+    args = ["extract", str(article), "--scenario", str(mosul_copy), "--published", PUBLISHED]
+    res = run(*args, "--outlet", "Wire", "--url", "https://example.org/a", "-o", str(review))
+    assert res.exit_code == 0, res.output
+    res = run(*args, "--json")
+    cands = json.loads(res.stdout)["candidates"]
+    assert [c["kind"] for c in cands] == ["close", "intent"]
+    assert set(cands[0]) >= {"kind", "date", "date_uncertainty_days", "actor", "target", "quote"}
+    res = accept(review, mosul_copy, "--only", "news-article-1")
+    assert res.exit_code == 0, res.output
+    res = accept(review, mosul_copy, "--only", "news-article-2")
+    assert res.exit_code == 2 and "kind 'intent'" in res.output
+    res = run("timeline", str(mosul_copy), "--json")
+    day = next(r for r in json.loads(res.stdout) if r["date"] == "2016-11-03")
+    shown = next(e for e in day["events"] if e["id"] == "news-article-1")
+    assert shown["quote"].startswith("Popular Mobilisation Units cut the road")
+    assert shown["sources"][0]["outlet"] == "Wire"
+    assert shown["sources"][0]["url"] == "https://example.org/a"

@@ -30,6 +30,7 @@ app.add_typer(network.app, name="network")  # network info
 app.add_typer(scenario.group, name="scenario")  # scenario validate, scenario schema
 app.add_typer(events.import_app, name="import")  # import acled
 app.add_typer(events.group, name="events")  # events review, events accept
+app.add_typer(events.extract_app)  # extract
 
 
 def main() -> None:

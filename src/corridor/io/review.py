@@ -9,7 +9,7 @@ A review file is YAML written by ``corridor import acled`` (and later ``corridor
     candidates:
       - id: acled-irq1234
         accept: false          # set true, or name the id with `corridor events accept --only`
-        kind: close            # close | zone | population | other (never applied)
+        kind: close            # close | reopen | zone | population | intent, other (never applied)
         date: 2016-11-03
         date_uncertainty_days: 0
         actor: pmu             # a scenario actor id, or null
@@ -37,9 +37,10 @@ import yaml
 from corridor.errors import CorridorError, InputFileError
 
 REVIEW_VERSION = 1
-#: The kinds a candidate may have; ``other`` is kept for the analyst and never applied.
-KINDS = ("close", "zone", "population", "other")
-APPLIED_KINDS = ("close", "zone", "population")
+#: The kinds a candidate may have; ``other`` and ``intent`` (an announced action) are kept for
+#: the analyst and never applied.
+KINDS = ("close", "reopen", "zone", "population", "intent", "other")
+APPLIED_KINDS = ("close", "reopen", "zone", "population")
 
 
 class _NoAliases(yaml.SafeDumper):
