@@ -165,3 +165,27 @@ def test_timeline_samples_every_change_date(tmp_path):
     out = sample_timeline(sc, networks, samples=30, seed=1, mover="fighters")
     assert [s.date for s in out][:2] == ["2020-01-01", "2020-01-05"]
     assert out[0].p_open == 1.0 and out[0].n == 30
+
+
+def test_cli_samples_json_is_reproducible_and_valid(tmp_path):
+    import json
+
+    import jsonschema
+    from typer.testing import CliRunner
+
+    from corridor.cli.main import app
+    from corridor.outputs.json import REPORT_SCHEMA
+
+    path = str(write_scenario(tmp_path))
+    args = ["analyze", path, "--at", "2020-01-25", "--samples", "40", "--seed", "4", "--json"]
+    runs = [CliRunner().invoke(app, args) for _ in range(2)]
+    assert all(r.exit_code == 0 for r in runs), runs[0].output
+    assert runs[0].stdout == runs[1].stdout, "the same seed gave different JSON"
+    report = json.loads(runs[0].stdout)
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert report["samples"]["n"] == 40 and report["samples"]["seed"] == 4
+    tl = CliRunner().invoke(app, ["timeline", path, "--samples", "20", "--json"])
+    assert tl.exit_code == 0, tl.output
+    assert all(r["samples"]["n"] == 20 for r in json.loads(tl.stdout))
+    text = CliRunner().invoke(app, ["timeline", path, "--samples", "20", "--csv"])
+    assert text.exit_code == 0 and "p_open" in text.stdout.splitlines()[0], text.output

@@ -159,6 +159,14 @@ def sample_scenario(
     >>> [e.id for e in a.events] == [e.id for e in b.events]
     True
     """
+    return _draw(scenario, seed, index, plan)[0]
+
+
+def _draw(
+    scenario: Scenario, seed: int, index: int, plan: str | None
+) -> tuple[Scenario, tuple[float, ...]]:
+    """Sample ``index`` and the buffer drawn for each zone (what, with the events applied at a
+    date, decides the situation)."""
     rng = np.random.default_rng([seed, index])
     events = _all_events(scenario, plan)
     units, p = _units(events)
@@ -178,7 +186,7 @@ def sample_scenario(
         z if d == 0 else replace(z, polygon=buffered(z.polygon, float(d)))
         for z, d in zip(scenario.zones, draws, strict=True)
     )
-    return _with_events(scenario, moved, kept, plan, zones=zones)
+    return _with_events(scenario, moved, kept, plan, zones=zones), tuple(draws.tolist())
 
 
 def _with_events(
@@ -350,10 +358,23 @@ def sample_timeline(
     network = mover_network(scenario, network_for, mover)
     analyst = _Analyst(network, mover=mover, plan=plan)
     outcomes: list[list[_Outcome]] = [[] for _ in days]
+    mover_id = scenario.mover_profile(mover).id
+    known: dict[tuple[object, ...], _Outcome] = {}
     for i in range(samples):
-        sc = sample_scenario(scenario, seed, i, plan=plan)
+        sc, zone_draws = _draw(scenario, seed, i, plan)
+        # what decides a date's situation: the events applied by then (with their dates, in
+        # order) and the zones drawn; samples that agree on it share the answer
+        applied = [
+            (e.id, e.date.toordinal(), e.plan)
+            for e in timeline_events(sc, plan)
+            if e.applies_to(mover_id)
+        ]
         for j, d in enumerate(days):
-            outcomes[j].append(analyst.outcome(sc, d, population))
+            day_n = d.toordinal()
+            key = (day_n, zone_draws, *(a for a in applied if a[1] <= day_n))
+            if key not in known:
+                known[key] = analyst.outcome(sc, d, population)
+            outcomes[j].append(known[key])
         if on_sample is not None:
             on_sample(i + 1, samples)
     weights = np.ones(samples, dtype=np.float64)
@@ -381,6 +402,7 @@ def sample_at(
     mover: str | None = None,
     plan: str | None = None,
     population: int | None = None,
+    on_sample: Callable[[int, int], None] | None = None,
 ) -> SampleSummary:
     """The answers at one date (None: the first) over ``samples`` samples (see
     :func:`sample_timeline`)."""
@@ -394,6 +416,7 @@ def sample_at(
         plan=plan,
         dates=[d],
         population=population,
+        on_sample=on_sample,
     )
     return out
 

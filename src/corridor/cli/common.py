@@ -63,6 +63,20 @@ ChartFormatOpt = Annotated[
         show_default=False,
     ),
 ]
+SamplesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--samples",
+        min=1,
+        help="Also answer over N samples of the evidence: each event happens with its "
+        "confidence, dates and zone boundaries move within their uncertainty "
+        "(docs/uncertainty.md).",
+        show_default=False,
+    ),
+]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, help="Seed of --samples: the same seed, the same answers.")
+]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks on errors.")]
 StrictOpt = Annotated[
     bool,

@@ -13,7 +13,9 @@ from corridor.cli.common import (
     MoverOpt,
     PlanOpt,
     PopulationOpt,
+    SamplesOpt,
     ScenarioArg,
+    SeedOpt,
     StrictOpt,
     VerboseOpt,
     announce_compiling,
@@ -54,6 +56,8 @@ def timeline(
         ),
     ] = None,
     chart_format_: ChartFormatOpt = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = 0,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -78,6 +82,21 @@ def timeline(
         reports = replay(
             sc, networks, mover=mover, plan=plan, population=population, on_report=tick
         )
+    summaries = None
+    if samples is not None:
+        from corridor.analysis.uncertainty import sample_timeline
+
+        with progress() as prog:
+            summaries = sample_timeline(
+                sc,
+                networks,
+                samples=samples,
+                seed=seed,
+                mover=mover,
+                plan=plan,
+                population=population,
+                on_sample=ticker(prog, f"sampling {sc.name}"),
+            )
     net = mover_network(sc, networks, mover)
     say_network_warnings(net)
     if chart is not None:
@@ -89,9 +108,21 @@ def timeline(
     if to_stdout:  # the chart is all that standard output holds
         pass
     elif json_:
-        print(json.dumps([report_json(r, net) for r in reports], ensure_ascii=False, indent=2))
+        data = [report_json(r, net) for r in reports]
+        if summaries is not None:
+            from corridor.outputs.samples import samples_json
+
+            for d, s in zip(data, summaries, strict=True):
+                d["samples"] = samples_json(s)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     elif csv_:
         rows = timeline_rows(reports, net)
+        if summaries is not None:
+            from corridor.outputs.samples import samples_csv_columns
+
+            rows = [
+                {**row, **samples_csv_columns(s)} for row, s in zip(rows, summaries, strict=True)
+            ]
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()) if rows else ["date"])
         w.writeheader()
@@ -99,6 +130,10 @@ def timeline(
         print(buf.getvalue(), end="")
     else:
         console().print(timeline_table(sc, reports, net, plan=plan))
+        if summaries is not None:
+            from corridor.outputs.samples import samples_table
+
+            console().print(samples_table(summaries, title="How sure are we"))
         if warnings:
             console().print(warnings_renderable(warnings))
     finish_warnings(warnings, strict=strict, shown=not (to_stdout or json_ or csv_))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,7 +14,9 @@ from corridor.cli.common import (
     MoverOpt,
     PlanOpt,
     PopulationOpt,
+    SamplesOpt,
     ScenarioArg,
+    SeedOpt,
     StrictOpt,
     VerboseOpt,
     announce_compiling,
@@ -28,6 +30,7 @@ from corridor.cli.common import (
     say_network_warnings,
     scenario_networks,
     stdout_taken,
+    ticker,
     write_text_output,
 )
 
@@ -68,6 +71,8 @@ def analyze(
             "(repeatable).",
         ),
     ] = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = 0,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -97,6 +102,14 @@ def analyze(
             population=population,
             what_if=what_if,
         )
+    summary = None
+    if samples is not None:
+        from corridor.analysis.uncertainty import sample_at
+
+        drawn: dict[str, Any] = {"samples": samples, "seed": seed, "population": population}
+        with progress() as prog:
+            tick = ticker(prog, f"sampling {sc.name} at {day or 'the first date'}")
+            summary = sample_at(sc, networks, day, mover=mover, plan=plan, on_sample=tick, **drawn)
     net = mover_network(sc, networks, mover)
     say_network_warnings(net)
     if geojson is not None:
@@ -105,12 +118,21 @@ def analyze(
         write_text_output(geojson, json.dumps(report_geojson(report, net)))
     if not to_stdout:  # else the GeoJSON is all that standard output holds
         out = console()
+        data = report_json(report, net)
+        if summary is not None:
+            from corridor.outputs.samples import samples_json
+
+            data["samples"] = samples_json(summary)
         if json_:
-            out.print_json(data=report_json(report, net)) if out.is_terminal else print(
-                json.dumps(report_json(report, net), ensure_ascii=False, indent=2)
+            out.print_json(data=data) if out.is_terminal else print(
+                json.dumps(data, ensure_ascii=False, indent=2)
             )
         else:
             print_report(report, net, out)  # the warnings are at its end
+            if summary is not None:
+                from corridor.outputs.samples import samples_table
+
+                out.print(samples_table([summary], title="How sure are we"))
             if geojson is not None:
                 out.print(f"GeoJSON written to {geojson}")
     finish_warnings(report.warnings, strict=strict, shown=not (json_ or to_stdout))

@@ -21,6 +21,7 @@ from corridor.analysis.report import CorridorReport
 from corridor.analysis.results import InputWarning
 from corridor.model.network import SPEED_RULES, RoadNetwork
 from corridor.model.scenario import Event, Source
+from corridor.outputs.samples import SamplesJSON
 
 # ------------------------------------------------------------------------------ the JSON shapes
 # (units in names; Annotated bounds become the schema's minimum / maximum; typing_extensions'
@@ -162,6 +163,7 @@ class ReportJSON(TypedDict):
     events: list[EventJSON]
     what_if: NotRequired[list[str]]
     warnings: list[WarningJSON]
+    samples: NotRequired[SamplesJSON]  # with --samples N: the answers over N samples
 
 
 def _num(x: float | None, nd: int = 1) -> float | None:
