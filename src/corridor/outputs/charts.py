@@ -210,35 +210,57 @@ def _label_events(
     return [(i + 1, day, evs) for i, (day, evs) in enumerate(numbered)]
 
 
-def _event_list(fig: Any, numbered: list[tuple[int, dt.date, list[dict[str, str]]]]) -> None:
-    """The numbered events below the chart, in full, in two or three columns."""
-    lines: list[str] = []
+def _event_lines(
+    numbered: list[tuple[int, dt.date, list[dict[str, str]]]], width: int
+) -> list[list[str]]:
+    """The lines of each numbered date: number, date, then each event wrapped to ``width``."""
+    groups = []
     for n, day, evs in numbered:
+        lines: list[str] = []
         for j, e in enumerate(evs):
             head = f"{n:>2}  {day.isoformat()}  " if j == 0 else " " * 16
-            wrapped = textwrap.wrap(_event_text(e), width=72) or [""]
+            wrapped = textwrap.wrap(_event_text(e), width=width) or [""]
             lines.append(head + wrapped[0])
             lines += [" " * 16 + w for w in wrapped[1:]]
-    if not lines:
+        groups.append(lines)
+    return groups
+
+
+def _event_list(fig: Any, numbered: list[tuple[int, dt.date, list[dict[str, str]]]]) -> None:
+    """The numbered events below the chart, in full, in two or three columns; a date's events
+    stay in one column."""
+    if not numbered:
         return
     line_h = 0.0135  # figure fraction per line at 7.5 pt on a 9 in figure
     rows = int((LIST_TOP - 0.01) / line_h)
-    ncols = 2 if len(lines) <= 2 * rows else 3
-    if len(lines) > ncols * rows:
-        hidden = len(lines) - ncols * rows + 1
-        lines = [*lines[: ncols * rows - 1], f"    … {hidden} more lines: see corridor timeline"]
-    per = -(-len(lines) // ncols)
-    width = (0.98 - 0.02) / ncols
+    ncols, width, size = 2, 72, 7.5
+    groups = _event_lines(numbered, width)
+    if sum(map(len, groups)) > 2 * rows - 2:
+        ncols, width, size = 3, 56, 6.5
+        groups = _event_lines(numbered, width)
+        rows = int((LIST_TOP - 0.01) / (line_h * size / 7.5))
+    columns: list[list[str]] = [[]]
+    target = max(-(-sum(map(len, groups)) // ncols), max(map(len, groups)))
+    hidden = 0
+    for g in groups:
+        if columns[-1] and len(columns[-1]) + len(g) > target and len(columns) < ncols:
+            columns.append([])
+        if len(columns[-1]) + len(g) > rows:
+            hidden += 1
+            continue
+        columns[-1] += g
+    if hidden:
+        columns[-1][-1:] = ["    … and more: see corridor timeline"]
+    col_w = (0.98 - 0.02) / ncols
     fig.text(0.02, LIST_TOP + 0.012, "events", fontsize=9, fontweight="bold", color="#222222")
-    for c in range(ncols):
-        chunk = lines[c * per : (c + 1) * per]
+    for c, chunk in enumerate(columns):
         fig.text(
-            0.02 + c * width,
+            0.02 + c * col_w,
             LIST_TOP,
             "\n".join(chunk),
             va="top",
             ha="left",
-            fontsize=7.5 if ncols == 2 else 6.5,
+            fontsize=size,
             family="monospace",
             color="#222222",
             gid=f"event-list:{c}",
@@ -329,7 +351,7 @@ def _finish_axes(axes: list[Any], days: list[dt.date], end: dt.date) -> None:
     axes[-1].xaxis.set_major_locator(loc)
     axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     axes[-1].set_xlim(mdates.date2num(days[0]), mdates.date2num(end))
-    axes[2].yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+    axes[2].yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=2))
     axes[1].yaxis.set_major_locator(MaxNLocator(nbins=4))
     axes[1].yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     for a in axes[1:]:
