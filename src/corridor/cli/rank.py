@@ -1,0 +1,162 @@
+"""``corridor rank``: which road matters most, each closed alone."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from corridor.cli.common import (
+    AtOpt,
+    JsonOpt,
+    MoverOpt,
+    PlanOpt,
+    ScenarioArg,
+    VerboseOpt,
+    announce_compiling,
+    console,
+    handle_errors,
+    load_checked,
+    parse_date,
+    progress,
+    scenario_networks,
+    stdout_taken,
+    ticker,
+)
+
+if TYPE_CHECKING:
+    from corridor.analysis.ranking import Ranking, RoadImpact
+
+app = typer.Typer()
+
+
+@app.command()
+@handle_errors
+def rank(
+    scenario: ScenarioArg = None,
+    at: AtOpt = None,
+    plan: PlanOpt = None,
+    mover: MoverOpt = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="capacity: most persons/h lost first; time: most exits cut, then most time "
+            "added; seal: those that seal the origin first.",
+        ),
+    ] = "capacity",
+    by_way: Annotated[
+        bool,
+        typer.Option("--by-way", help="Rank every OSM way, not the stretches carrying flow."),
+    ] = False,
+    top: Annotated[
+        int | None, typer.Option("--top", min=1, help="Show the N most harmful.")
+    ] = None,
+    json_: JsonOpt = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Close each road stretch that carries flow (or each OSM way) alone: capacity lost, extra
+    time to each exit, exits cut off, whether it seals the origin; most harmful first."""
+    import json
+
+    from corridor.analysis.ranking import RankBy, rank_roads
+    from corridor.analysis.replay import mover_network
+    from corridor.errors import ScenarioError
+    from corridor.model.timeline import first_date, situation_at
+
+    try:
+        order = RankBy(by)
+    except ValueError as exc:
+        raise ScenarioError(f"--by {exc}") from None
+    day = parse_date(at)
+    sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
+    stdout_taken({}, {"--json": json_, "--csv": csv_})
+    networks = scenario_networks(sc)
+    announce_compiling()
+    net = mover_network(sc, networks, mover)
+    d = day or first_date(sc, plan)
+    situation, _ = situation_at(sc, net, d, mover=mover, plan=plan, adapted=True)
+    with progress() as prog:
+        tick = ticker(prog, f"closing each road of {sc.name} on {d}")
+        ranking = rank_roads(situation, by=order, by_way=by_way, top=top, on_road=tick)
+    rows = [_road_json(r) for r in ranking.roads]
+    if json_:
+        print(json.dumps(_ranking_json(ranking, d.isoformat(), rows), ensure_ascii=False, indent=2))
+    elif csv_:
+        _print_csv(rows)
+    else:
+        console().print(_table(ranking, f"{sc.title or sc.name} | {d} | closing each road alone"))
+
+
+def _road_json(r: RoadImpact) -> dict[str, Any]:
+    return {
+        "road": r.road,
+        "ref": r.ref,
+        "osm_ways": list(r.osm_ways),
+        "from": r.from_node,
+        "to": r.to_node,
+        "length_m": r.length_m,
+        "capacity_lost_pph": r.capacity_lost_pph,
+        "capacity_lost_pct": r.capacity_lost_pct,
+        "extra_time_s": r.extra_time_s,
+        "exits_cut": list(r.exits_cut),
+        "seals": r.seals,
+    }
+
+
+def _ranking_json(ranking: Ranking, date: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "date": date,
+        "by": ranking.by.value,
+        "by_way": ranking.by_way,
+        "capacity_pph": ranking.capacity_pph,
+        "roads": rows,
+    }
+
+
+def _print_csv(rows: list[dict[str, Any]]) -> None:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    fields = [k for k in (rows[0] if rows else {"road": ""}) if k != "extra_time_s"]
+    exits = list(rows[0]["extra_time_s"]) if rows else []
+    w = csv.writer(buf)
+    w.writerow([*fields, *(f"extra_time_s:{x}" for x in exits)])
+    for row in rows:
+        cells = [";".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()]
+        cells = [c for k, c in zip(row, cells, strict=True) if k != "extra_time_s"]
+        extra = row["extra_time_s"]
+        w.writerow([*cells, *("" if extra[x] is None else extra[x] for x in exits)])
+    print(buf.getvalue(), end="")
+
+
+def _table(ranking: Ranking, title: str) -> Any:
+    from rich.table import Table
+
+    table = Table(
+        title=f"{title} | capacity {ranking.capacity_pph:,} persons/h", title_justify="left"
+    )
+    for name, justify in [
+        ("road", "left"),
+        ("OSM ways", "left"),
+        ("persons/h lost", "right"),
+        ("extra time per exit", "left"),
+        ("seals", "left"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in ranking.roads:
+        extra = "\n".join(
+            f"{name}: cut off" if t is None else f"{name}: +{t / 60:,.0f} min"
+            for name, t in r.extra_time_s.items()
+            if t is None or t >= 30
+        )
+        table.add_row(
+            r.road,
+            ", ".join(map(str, r.osm_ways)),
+            f"{r.capacity_lost_pph:,} ({r.capacity_lost_pct:.0f} %)",
+            extra or "under 1 min",
+            "SEALS" if r.seals else "",
+        )
+    return table
