@@ -361,3 +361,9 @@ def test_extract_then_accept_round_trip(mosul_copy: Path) -> None:
     assert shown["quote"].startswith("Popular Mobilisation Units cut the road")
     assert shown["sources"][0]["outlet"] == "Wire"
     assert shown["sources"][0]["url"] == "https://example.org/a"
+
+
+def test_accept_only_takes_several_ids(mosul_copy: Path, review_file: Path) -> None:
+    res = accept(review_file, mosul_copy, "--only", "acled-irq1001,acled-irq1005")
+    assert res.exit_code == 0, res.output
+    assert "2 events written" in res.output

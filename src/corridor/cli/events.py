@@ -336,7 +336,11 @@ def accept(
     ],
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="Accept these candidate ids (default: those marked accept)."),
+        typer.Option(
+            "--only",
+            help="Accept these candidate ids (repeat --only, or separate ids with commas; "
+            "default: those marked accept: true).",
+        ),
     ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -350,6 +354,7 @@ def accept(
     rv = read_review(file)
     sc = load_scenario(scenario)
     by_id = {c.id: c for c in rv.candidates}
+    only = [i.strip() for item in only or () for i in item.split(",") if i.strip()]
     if only:
         unknown = [i for i in only if i not in by_id]
         if unknown:
