@@ -1,0 +1,106 @@
+"""Timings of the uncertainty and ranking work (issue 14): ``python -m bench.uncertainty``.
+
+Targets: 1,000 samples of one date on the 100k-edge synthetic grid in at most 60 s on two
+cores; ``timeline --samples 1000`` on mosul-2016 in at most 30 s; every way of the bundled
+scenario's network ranked. ``bench.run`` may call :func:`bench_uncertainty` and print its lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def synthetic_samples(n_edges: int = 100_000, samples: int = 1000, events: int = 12) -> float:
+    """Seconds for ``samples`` samples of one date on the synthetic grid, with ``events``
+    uncertain closures (confidence 0.5) of ways along the fastest route and the bridges."""
+    from bench import synthetic
+    from corridor.analysis.routes import routes
+    from corridor.analysis.uncertainty import sample_at
+    from corridor.io.ways import network_from_ways
+    from corridor.model.scenario import Event, Scenario
+    from corridor.model.situation import Closure, build_situation
+
+    case = synthetic.generate(n_edges, seed=0)
+    net = network_from_ways(case.table, "car", source=case.name)
+    sit = build_situation(net, case.origin, list(case.exits))
+    route_ways = np.unique(net.way_id[np.concatenate([r.edges for r in routes(sit, k=2)])])
+    ways = np.random.default_rng(0).choice(route_ways, size=min(events, len(route_ways)), replace=False)
+    day = dt.date(2020, 1, 1)
+    sc = Scenario(
+        name=case.name,
+        network_path="",
+        network_kind="osm",
+        mover="car",
+        origin=case.origin,
+        exits=case.exits,
+        start=day,
+        events=tuple(
+            Event(
+                id=f"cut-{w}",
+                date=day,
+                kind="close",
+                closure=Closure(ways=(int(w),), label=f"way {w}"),
+                confidence=0.5,
+            )
+            for w in ways
+        ),
+    )
+    seconds, _ = _timed(lambda: sample_at(sc, lambda _m: net, day, samples=samples, seed=1))
+    return seconds
+
+
+def mosul_timeline_samples(samples: int = 1000) -> float:
+    """Seconds for the whole mosul-2016 timeline over ``samples`` samples (isis-fighters)."""
+    from corridor.analysis.uncertainty import sample_timeline
+    from corridor.testing import bundled
+
+    sc, networks = bundled("mosul-2016")
+    seconds, _ = _timed(
+        lambda: sample_timeline(sc, networks, samples=samples, seed=1, mover="isis-fighters")
+    )
+    return seconds
+
+
+def mosul_rank_ways() -> tuple[float, int]:
+    """Seconds to rank every way of the isis-fighters network on 17 Oct 2016, and how many."""
+    from corridor.analysis.ranking import rank_roads
+    from corridor.analysis.replay import mover_network
+    from corridor.model.timeline import situation_at
+    from corridor.testing import bundled
+
+    sc, networks = bundled("mosul-2016")
+    net = mover_network(sc, networks, "isis-fighters")
+    sit, _ = situation_at(sc, net, dt.date(2016, 10, 17), mover="isis-fighters", adapted=True)
+    seconds, ranking = _timed(lambda: rank_roads(sit, by_way=True))
+    return seconds, len(ranking.roads)
+
+
+def bench_uncertainty(*, quick: bool = False) -> list[str]:
+    """The lines to print: each timing against its target."""
+    n = 100 if quick else 1000
+    lines = []
+    t = mosul_timeline_samples(n)
+    lines.append(f"mosul-2016 timeline, {n} samples: {t:.1f} s (target for 1000: 30 s)")
+    t, count = mosul_rank_ways()
+    lines.append(f"mosul-2016 rank --by-way ({count} ways): {t:.2f} s")
+    size = 20_000 if quick else 100_000
+    t = synthetic_samples(size, n)
+    lines.append(f"synthetic {size:,} edges, {n} samples of one date: {t:.1f} s (target 60 s)")
+    return lines
+
+
+if __name__ == "__main__":
+    for line in bench_uncertainty(quick="--quick" in sys.argv):
+        print(line, flush=True)
