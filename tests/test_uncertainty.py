@@ -189,3 +189,10 @@ def test_cli_samples_json_is_reproducible_and_valid(tmp_path):
     assert all(r["samples"]["n"] == 20 for r in json.loads(tl.stdout))
     text = CliRunner().invoke(app, ["timeline", path, "--samples", "20", "--csv"])
     assert text.exit_code == 0 and "p_open" in text.stdout.splitlines()[0], text.output
+
+
+def test_answers_do_not_depend_on_the_number_of_workers(tmp_path):
+    sc, networks = _load(tmp_path)
+    one = sample_timeline(sc, networks, samples=24, seed=9, mover="fighters")
+    two = sample_timeline(sc, networks, samples=24, seed=9, mover="fighters", workers=2)
+    assert one == two, "two workers gave other answers than one"

@@ -312,6 +312,57 @@ def _summary(
     )
 
 
+@dataclass
+class _Job:
+    """Samples of one scenario for one mover at some dates: what a worker needs."""
+
+    scenario: Scenario
+    network: RoadNetwork
+    days: tuple[dt.date, ...]
+    seed: int
+    mover: str | None
+    plan: str | None
+    population: int | None
+
+    def run(
+        self, block: range, on_sample: Callable[[int, int], None] | None = None
+    ) -> list[list[_Outcome]]:
+        """Per date, the outcome of each sample of ``block``, in order."""
+        analyst = _Analyst(self.network, mover=self.mover, plan=self.plan)
+        mover_id = self.scenario.mover_profile(self.mover).id
+        outcomes: list[list[_Outcome]] = [[] for _ in self.days]
+        known: dict[tuple[object, ...], _Outcome] = {}
+        for i in block:
+            sc, zone_draws = _draw(self.scenario, self.seed, i, self.plan)
+            # what decides a date's situation: the events applied by then (with their dates,
+            # in order) and the zones drawn; samples that agree on it share the answer
+            applied = [
+                (e.id, e.date.toordinal(), e.plan)
+                for e in timeline_events(sc, self.plan)
+                if e.applies_to(mover_id)
+            ]
+            for j, d in enumerate(self.days):
+                day_n = d.toordinal()
+                key = (day_n, zone_draws, *(a for a in applied if a[1] <= day_n))
+                if key not in known:
+                    known[key] = analyst.outcome(sc, d, self.population)
+                outcomes[j].append(known[key])
+            if on_sample is not None:
+                on_sample(i + 1, block.stop)
+        return outcomes
+
+
+_JOB: list[_Job] = []  # a worker's job (set once per worker process)
+
+
+def _set_job(job: _Job) -> None:
+    _JOB[:] = [job]
+
+
+def _run_block(block: range) -> list[list[_Outcome]]:
+    return _JOB[0].run(block)
+
+
 def sample_timeline(
     scenario: Scenario,
     network_for: NetworkFor,
@@ -322,6 +373,7 @@ def sample_timeline(
     plan: str | None = None,
     dates: Iterable[dt.date] | None = None,
     population: int | None = None,
+    workers: int = 1,
     on_sample: Callable[[int, int], None] | None = None,
 ) -> list[SampleSummary]:
     """The answers at each date (default: every change date) over ``samples`` samples.
@@ -338,6 +390,9 @@ def sample_timeline(
         As for :func:`corridor.analysis.replay.replay`.
     dates
         The dates to answer for (default: the scenario's change dates).
+    workers
+        Processes that draw and analyse samples (blocks of consecutive samples each); the
+        answers are the same whatever their number.
     on_sample
         Called with (done, total) after each sample.
 
@@ -356,27 +411,31 @@ def sample_timeline(
     days = list(dates) if dates is not None else change_dates(scenario, plan)
     timeline_events(scenario, plan)  # an unknown plan is an error before any work
     network = mover_network(scenario, network_for, mover)
-    analyst = _Analyst(network, mover=mover, plan=plan)
+    job = _Job(scenario, network, tuple(days), seed, mover, plan, population)
     outcomes: list[list[_Outcome]] = [[] for _ in days]
-    mover_id = scenario.mover_profile(mover).id
-    known: dict[tuple[object, ...], _Outcome] = {}
-    for i in range(samples):
-        sc, zone_draws = _draw(scenario, seed, i, plan)
-        # what decides a date's situation: the events applied by then (with their dates, in
-        # order) and the zones drawn; samples that agree on it share the answer
-        applied = [
-            (e.id, e.date.toordinal(), e.plan)
-            for e in timeline_events(sc, plan)
-            if e.applies_to(mover_id)
-        ]
-        for j, d in enumerate(days):
-            day_n = d.toordinal()
-            key = (day_n, zone_draws, *(a for a in applied if a[1] <= day_n))
-            if key not in known:
-                known[key] = analyst.outcome(sc, d, population)
-            outcomes[j].append(known[key])
-        if on_sample is not None:
-            on_sample(i + 1, samples)
+    workers = max(1, min(workers, samples))
+    if workers == 1:
+        done = job.run(range(samples), on_sample)
+        for j, out in enumerate(done):
+            outcomes[j].extend(out)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # contiguous blocks, in order: sample i is the same whoever draws it
+        size = max(1, -(-samples // (workers * 4)))
+        blocks = [range(a, min(a + size, samples)) for a in range(0, samples, size)]
+        fork = multiprocessing.get_context("fork")  # the workers inherit the job, unpickled
+        with ProcessPoolExecutor(
+            workers, mp_context=fork, initializer=_set_job, initargs=(job,)
+        ) as pool:
+            for block, done in zip(blocks, pool.map(_run_block, blocks), strict=True):
+                for j, out in enumerate(done):
+                    outcomes[j].extend(out)
+                if on_sample is not None:
+                    on_sample(block.stop, samples)
+    profile = scenario.mover_profile(mover)
+    exit_names = tuple(a.name for a in (profile.exits or scenario.exits))
     weights = np.ones(samples, dtype=np.float64)
     return [
         _summary(
@@ -384,7 +443,7 @@ def sample_timeline(
             out,
             weights,
             network=network,
-            exit_names=analyst.exit_names,
+            exit_names=exit_names,
             seed=seed,
             exact=False,
         )
@@ -402,6 +461,7 @@ def sample_at(
     mover: str | None = None,
     plan: str | None = None,
     population: int | None = None,
+    workers: int = 1,
     on_sample: Callable[[int, int], None] | None = None,
 ) -> SampleSummary:
     """The answers at one date (None: the first) over ``samples`` samples (see
@@ -416,6 +476,7 @@ def sample_at(
         plan=plan,
         dates=[d],
         population=population,
+        workers=workers,
         on_sample=on_sample,
     )
     return out

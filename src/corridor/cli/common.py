@@ -77,6 +77,15 @@ SamplesOpt = Annotated[
 SeedOpt = Annotated[
     int, typer.Option("--seed", min=0, help="Seed of --samples: the same seed, the same answers.")
 ]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=256,
+        help="Processes for --samples (the answers do not depend on it).",
+    ),
+]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks on errors.")]
 StrictOpt = Annotated[
     bool,

@@ -18,6 +18,7 @@ from corridor.cli.common import (
     SeedOpt,
     StrictOpt,
     VerboseOpt,
+    WorkersOpt,
     announce_compiling,
     chart_format,
     check_outputs,
@@ -58,6 +59,7 @@ def timeline(
     chart_format_: ChartFormatOpt = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = 0,
+    workers: WorkersOpt = 1,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -95,6 +97,7 @@ def timeline(
                 mover=mover,
                 plan=plan,
                 population=population,
+                workers=workers,
                 on_sample=ticker(prog, f"sampling {sc.name}"),
             )
     net = mover_network(sc, networks, mover)

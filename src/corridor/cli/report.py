@@ -19,6 +19,7 @@ from corridor.cli.common import (
     SeedOpt,
     StrictOpt,
     VerboseOpt,
+    WorkersOpt,
     announce_compiling,
     check_outputs,
     console,
@@ -73,6 +74,7 @@ def analyze(
     ] = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = 0,
+    workers: WorkersOpt = 1,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -106,7 +108,12 @@ def analyze(
     if samples is not None:
         from corridor.analysis.uncertainty import sample_at
 
-        drawn: dict[str, Any] = {"samples": samples, "seed": seed, "population": population}
+        drawn: dict[str, Any] = {
+            "samples": samples,
+            "seed": seed,
+            "population": population,
+            "workers": workers,
+        }
         with progress() as prog:
             tick = ticker(prog, f"sampling {sc.name} at {day or 'the first date'}")
             summary = sample_at(sc, networks, day, mover=mover, plan=plan, on_sample=tick, **drawn)
