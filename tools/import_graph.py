@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": {"errors", "model"},
     "io": {"errors", "model", "bundled", "corridor"},
     "outputs": {"errors", "model", "analysis"},
-    "cli": {"errors", "model", "analysis", "io", "outputs", "bundled"},
+    "cli": {"errors", "model", "analysis", "io", "outputs", "bundled", "corridor"},
 }
 
 

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli.common import JsonOpt, VerboseOpt, console, handle_errors, progress
+from corridor.cli.common import (
+    JsonOpt,
+    VerboseOpt,
+    console,
+    err_console,
+    handle_errors,
+    progress,
+)
 
 app = typer.Typer(help="Inspect road networks built from OSM extracts.", no_args_is_help=True)
 
@@ -35,8 +42,10 @@ def network_info(
         table = read_ways(path) if is_osm_path(path) else read_geojson_ways(path)
         nets = {m.value: network_from_ways(table, m, source=str(path)) for m in Mover}
     warnings = list(dict.fromkeys(w for n in nets.values() for w in network_warnings(n)))
-    if json_:
-        print(json.dumps({**{m: n.summary() for m, n in nets.items()}, "warnings": warnings}))
+    if json_:  # one object per mover, as before; what was dropped goes to stderr
+        print(json.dumps({m: n.summary() for m, n in nets.items()}))
+        for w in warnings:
+            err_console().print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
         return
     t = Table("mover", "nodes", "directed edges", "ways kept", title=str(path))
     for m, n in nets.items():
