@@ -23,9 +23,16 @@ demo: $(STAMP)
 	$(BIN)/corridor timeline --chart out/mosul-2016-timeline.png > /dev/null
 	$(BIN)/corridor compare --plan corridor --plan encircle --chart out/mosul-2016-plans.png > /dev/null
 	$(BIN)/corridor map -o out/mosul-2016.html
+	$(BIN)/corridor scenario check mosul-2016
+	$(BIN)/corridor timeline helsinki-bridges
+	$(BIN)/corridor timeline helsinki-bridges --chart out/helsinki-bridges-timeline.png > /dev/null
+	$(BIN)/corridor compare helsinki-bridges --plan keep-bridge --chart out/helsinki-bridges-plans.png > /dev/null
+	$(BIN)/corridor map helsinki-bridges -o out/helsinki-bridges.html
+	$(BIN)/corridor scenario check helsinki-bridges
 	@echo "Written: out/mosul-2016.html (open it in a browser; works offline),"
 	@echo "         out/mosul-2016-timeline.png, out/mosul-2016-plans.png,"
-	@echo "         out/mosul-2016-timeline.json, out/mosul-2016-civilians.csv"
+	@echo "         out/mosul-2016-timeline.json, out/mosul-2016-civilians.csv,"
+	@echo "         out/helsinki-bridges.html, out/helsinki-bridges-timeline.png, out/helsinki-bridges-plans.png"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
