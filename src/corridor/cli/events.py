@@ -196,26 +196,29 @@ def _impact(
 
     import shapely
 
-    import corridor
+    from corridor.analysis.replay import report_at
+    from corridor.model.areas import Area
+    from corridor.model.scenario import Event
+    from corridor.model.situation import Closure
 
     if c.problem():
         return None
     day = c.date
     if (sc.start and day < sc.start) or (sc.end and day > sc.end):
         return None
-    before = corridor.report_at(sc, networks, day, mover=mover)
+    before = report_at(sc, networks, day, mover=mover)
     t = c.target
     if c.kind == "close":
         if "point" in t and "radius_m" in t:
-            area = corridor.Area(c.id, point=tuple(t["point"]), radius_m=float(t["radius_m"]))
+            area = Area(c.id, point=tuple(t["point"]), radius_m=float(t["radius_m"]))
         elif t.get("place") in sc.places:
             area = sc.places[t["place"]].area
         elif "polygon" in t:
-            area = corridor.Area(c.id, polygon=shapely.Polygon(t["polygon"]))
+            area = Area(c.id, polygon=shapely.Polygon(t["polygon"]))
         else:
             return None
-        closure = corridor.Closure(area=area, label=f"candidate {c.id}")
-        return before, corridor.report_at(sc, networks, day, mover=mover, what_if=[closure])
+        closure = Closure(area=area, label=f"candidate {c.id}")
+        return before, report_at(sc, networks, day, mover=mover, what_if=[closure])
     if c.kind == "zone":
         if t.get("place") in sc.places:
             geom = sc.places[t["place"]].area.geometry()
@@ -223,15 +226,13 @@ def _impact(
             geom = shapely.Polygon(t["polygon"])
         else:
             return None
-        event = corridor.Event(
+        event = Event(
             id=c.id, date=day, kind="zone", actor=c.actor, zone=geom, confidence=c.confidence
         )
     else:
-        event = corridor.Event(
-            id=c.id, date=day, kind="population", place=t["place"], value=c.value
-        )
+        event = Event(id=c.id, date=day, kind="population", place=t["place"], value=c.value)
     with_it = dataclasses.replace(sc, events=(*sc.events, event))
-    return before, corridor.report_at(with_it, networks, day, mover=mover)
+    return before, report_at(with_it, networks, day, mover=mover)
 
 
 def _summary(r: CorridorReport) -> dict[str, Any]:
