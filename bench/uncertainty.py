@@ -22,7 +22,9 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
-def synthetic_samples(n_edges: int = 100_000, samples: int = 1000, events: int = 12) -> float:
+def synthetic_samples(
+    n_edges: int = 100_000, samples: int = 1000, events: int = 12, *, workers: int = 1
+) -> float:
     """Seconds for ``samples`` samples of one date on the synthetic grid, with ``events``
     uncertain closures (confidence 0.5) of ways along the fastest route and the bridges."""
     from bench import synthetic
@@ -36,7 +38,9 @@ def synthetic_samples(n_edges: int = 100_000, samples: int = 1000, events: int =
     net = network_from_ways(case.table, "car", source=case.name)
     sit = build_situation(net, case.origin, list(case.exits))
     route_ways = np.unique(net.way_id[np.concatenate([r.edges for r in routes(sit, k=2)])])
-    ways = np.random.default_rng(0).choice(route_ways, size=min(events, len(route_ways)), replace=False)
+    ways = np.random.default_rng(0).choice(
+        route_ways, size=min(events, len(route_ways)), replace=False
+    )
     day = dt.date(2020, 1, 1)
     sc = Scenario(
         name=case.name,
@@ -57,18 +61,22 @@ def synthetic_samples(n_edges: int = 100_000, samples: int = 1000, events: int =
             for w in ways
         ),
     )
-    seconds, _ = _timed(lambda: sample_at(sc, lambda _m: net, day, samples=samples, seed=1))
+    seconds, _ = _timed(
+        lambda: sample_at(sc, lambda _m: net, day, samples=samples, seed=1, workers=workers)
+    )
     return seconds
 
 
-def mosul_timeline_samples(samples: int = 1000) -> float:
+def mosul_timeline_samples(samples: int = 1000, *, workers: int = 1) -> float:
     """Seconds for the whole mosul-2016 timeline over ``samples`` samples (isis-fighters)."""
     from corridor.analysis.uncertainty import sample_timeline
     from corridor.testing import bundled
 
     sc, networks = bundled("mosul-2016")
     seconds, _ = _timed(
-        lambda: sample_timeline(sc, networks, samples=samples, seed=1, mover="isis-fighters")
+        lambda: sample_timeline(
+            sc, networks, samples=samples, seed=1, mover="isis-fighters", workers=workers
+        )
     )
     return seconds
 
@@ -91,13 +99,18 @@ def bench_uncertainty(*, quick: bool = False) -> list[str]:
     """The lines to print: each timing against its target."""
     n = 100 if quick else 1000
     lines = []
-    t = mosul_timeline_samples(n)
-    lines.append(f"mosul-2016 timeline, {n} samples: {t:.1f} s (target for 1000: 30 s)")
+    for w in (1, 2):
+        t = mosul_timeline_samples(n, workers=w)
+        lines.append(
+            f"mosul-2016 timeline, {n} samples, {w} worker(s): {t:.1f} s (target for 1000: 30 s)"
+        )
     t, count = mosul_rank_ways()
     lines.append(f"mosul-2016 rank --by-way ({count} ways): {t:.2f} s")
     size = 20_000 if quick else 100_000
-    t = synthetic_samples(size, n)
-    lines.append(f"synthetic {size:,} edges, {n} samples of one date: {t:.1f} s (target 60 s)")
+    t = synthetic_samples(size, n, workers=2)
+    lines.append(
+        f"synthetic {size:,} edges, {n} samples of one date, 2 workers: {t:.1f} s (target 60 s)"
+    )
     return lines
 
 

@@ -196,3 +196,25 @@ def test_answers_do_not_depend_on_the_number_of_workers(tmp_path):
     one = sample_timeline(sc, networks, samples=24, seed=9, mover="fighters")
     two = sample_timeline(sc, networks, samples=24, seed=9, mover="fighters", workers=2)
     assert one == two, "two workers gave other answers than one"
+
+
+def test_composed_situations_equal_situation_at():
+    """The sampler's situations (closures and zones bound once, composed per sample) have the
+    open roads of situation_at, on mosul-2016 (zones, zone events, reopenings) and buffers."""
+    from corridor.analysis.replay import mover_network
+    from corridor.analysis.uncertainty import _Analyst
+    from corridor.model.timeline import change_dates, situation_at
+    from corridor.testing import bundled
+
+    sc, networks = bundled("mosul-2016")
+    sc = replace(sc, zones=tuple(replace(z, boundary_uncertainty_m=3000) for z in sc.zones))
+    for mover in ("isis-fighters", None):
+        net = mover_network(sc, networks, mover)
+        analyst = _Analyst(net, mover=mover, plan=None)
+        for i in range(4):
+            sample = sample_scenario(sc, 8, i)
+            for d in change_dates(sc)[::3]:
+                got, _ = analyst.situation(sample, d)
+                want, _ = situation_at(sample, net, d, mover=mover, adapted=True)
+                diff = np.flatnonzero(got.open != want.open)
+                assert len(diff) == 0, f"{mover} sample {i} {d}: edges {diff[:5]} differ"

@@ -24,7 +24,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
@@ -35,9 +35,18 @@ from corridor.analysis.prepared import Prepared
 from corridor.analysis.replay import NetworkFor, mover_network
 from corridor.analysis.report import analyze
 from corridor.errors import ScenarioError
+from corridor.model.areas import points_in_polygons
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Event, Scenario, Zone
-from corridor.model.timeline import change_dates, first_date, situation_at, timeline_events
+from corridor.model.situation import Closure, Situation, bind_closure
+from corridor.model.timeline import (
+    State,
+    change_dates,
+    first_date,
+    situation_at,
+    state_at,
+    timeline_events,
+)
 
 MAX_EXACT = 16
 """The most uncertain events (or groups) ``exact=True`` enumerates (2**16 subsets)."""
@@ -225,11 +234,63 @@ class _Analyst:
         self.prepared: Prepared | None = None
         self.seen: dict[tuple[bytes, int], _Outcome] = {}
         self.exit_names: tuple[str, ...] = ()
+        self.base: Situation | None = None
+        self.exempt = np.zeros(0, dtype=bool)
+        # per closure and zone polygon (by identity, the object kept alive beside): its edges
+        self.bound: dict[int, tuple[Closure, NDArray[np.int64]]] = {}
+        self.zoned: dict[int, tuple[BaseGeometry, NDArray[np.int64]]] = {}
+
+    def situation(self, scenario: Scenario, day: dt.date) -> tuple[Situation, State]:
+        """The situation of a sample at ``day``: the open roads of
+        :func:`corridor.model.timeline.situation_at`, composed from each closure's and zone's
+        edges, bound once per closure and per zone polygon (tests check the two agree)."""
+        state = state_at(scenario, day, mover=self.mover, plan=self.plan)
+        if self.base is None:
+            self.base, _ = situation_at(
+                scenario, self.network, day, mover=self.mover, plan=self.plan, adapted=True
+            )
+            in_origin = np.zeros(self.network.n_nodes, dtype=bool)
+            in_origin[self.base.origin] = True
+            net = self.network
+            self.exempt = in_origin[net.src] & in_origin[net.dst]
+        closed = np.zeros(self.network.n_edges, dtype=bool)
+        for c in state.closures:
+            closed[self._closure_edges(c.closure)] = not c.closure.reopen
+        if state.zones:
+            controller = np.full(self.network.n_edges, -1, dtype=np.int64)
+            for k, z in enumerate(state.zones):  # the last zone to cover an edge wins
+                controller[self._zone_edges(z.rule.polygon)] = k
+            blocks = np.array([z.rule.blocks for z in state.zones], dtype=bool)
+            held = controller >= 0
+            closed[held] |= blocks[controller[held]]
+        situation = replace(
+            self.base,
+            open=~closed,
+            closed_by=np.where(closed, 0, -1).astype(np.int32),
+            reasons=("sampled",),
+        )
+        return situation, state
+
+    def _closure_edges(self, closure: Closure) -> NDArray[np.int64]:
+        key = id(closure)  # the scenario's own closures, alive as long as it is
+        if key not in self.bound:
+            self.bound[key] = (closure, np.flatnonzero(bind_closure(self.network, closure)[0]))
+        return self.bound[key][1]
+
+    def _zone_edges(self, polygon: BaseGeometry) -> NDArray[np.int64]:
+        key = id(polygon)
+        if key in self.zoned:
+            return self.zoned[key][1]
+        net = self.network
+        cand = np.flatnonzero(~self.exempt)
+        pt, _ = points_in_polygons(net.edge_mid_lon[cand], net.edge_mid_lat[cand], [polygon])
+        edges = cand[pt]
+        if len(self.zoned) < 4096:  # buffered zones are new each sample: keep the first few
+            self.zoned[key] = (polygon, edges)
+        return edges
 
     def outcome(self, scenario: Scenario, day: dt.date, population: int | None) -> _Outcome:
-        situation, state = situation_at(
-            scenario, self.network, day, mover=self.mover, plan=self.plan, adapted=True
-        )
+        situation, state = self.situation(scenario, day)
         pop = state.population if population is None else population
         key = (np.packbits(situation.open).tobytes(), pop)
         if key in self.seen:
@@ -323,15 +384,19 @@ class _Job:
     mover: str | None
     plan: str | None
     population: int | None
+    analyst: _Analyst | None = None
+    known: dict[tuple[object, ...], _Outcome] = field(default_factory=dict)
 
     def run(
         self, block: range, on_sample: Callable[[int, int], None] | None = None
     ) -> list[list[_Outcome]]:
-        """Per date, the outcome of each sample of ``block``, in order."""
-        analyst = _Analyst(self.network, mover=self.mover, plan=self.plan)
+        """Per date, the outcome of each sample of ``block``, in order (what is bound and
+        analysed is kept for the process's next block)."""
+        if self.analyst is None:
+            self.analyst = _Analyst(self.network, mover=self.mover, plan=self.plan)
+        analyst, known = self.analyst, self.known
         mover_id = self.scenario.mover_profile(self.mover).id
         outcomes: list[list[_Outcome]] = [[] for _ in self.days]
-        known: dict[tuple[object, ...], _Outcome] = {}
         for i in block:
             sc, zone_draws = _draw(self.scenario, self.seed, i, self.plan)
             # what decides a date's situation: the events applied by then (with their dates,
