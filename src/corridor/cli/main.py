@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import events, maps, network, rank, replay, report, scenario
+from corridor.cli import batch, events, maps, network, rank, replay, report, scenario
 from corridor.cli.common import FLAGS_ONLY, end_cleanly_on_sigterm
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app = typer.Typer(
 app.add_typer(report.app)  # analyze
 app.add_typer(replay.app)  # timeline, compare
 app.add_typer(rank.app)  # rank
+app.add_typer(batch.app)  # batch
 app.add_typer(scenario.app)  # scenarios
 app.add_typer(maps.app)  # map
 app.add_typer(network.app, name="network")  # network info

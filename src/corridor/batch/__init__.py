@@ -1,0 +1,1 @@
+"""Many scenarios at once: ``corridor batch`` on Dask (:mod:`corridor.batch.runner`)."""
