@@ -45,3 +45,68 @@ def test_task_key_names_its_inputs():
     a = Task("x.yaml", None, None, None, 0, 0)
     assert a.key() == Task("x.yaml", None, None, None, 0, 0).key()
     assert a.key() != Task("x.yaml", None, "p", None, 0, 0).key()
+
+
+@pytest.mark.slow
+def test_batch_on_a_scheduler_and_two_workers_started_apart(tmp_path):
+    """`dask scheduler` and two `dask worker` processes on loopback, as docs/batch.md says."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-c", "from dask.__main__ import main; main()"]
+    procs = [
+        subprocess.Popen(
+            [
+                *dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        for _ in range(300):
+            if file.exists() and file.stat().st_size > 0:
+                break
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        procs += [
+            subprocess.Popen(
+                [
+                    *dask,
+                    "worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]
+        scenario = write_scenario(tmp_path)
+        tasks = [
+            Task(str(scenario), m, None, ("2020-01-01", "2020-01-21"), 0, 0)
+            for m in ("fighters", "civilians")
+        ]
+        result = run_batch(tasks, tmp_path / "out", scheduler=address)
+        assert result.written == 2 and not result.failed, result
+        assert len(_rows(tmp_path / "out")) == 4
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
