@@ -367,3 +367,11 @@ def test_network_info_says_what_the_file_made_it_drop(tmp_path: Path) -> None:
     res = run("network", "info", str(osm), "--json")
     assert set(json.loads(res.stdout)) == {"car", "foot", "offroad", "all"}
     assert "clipped" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["43,36,nan", "nan,36,100", "43,inf,100", "43,36,-5", "43,36,1e300"]
+)
+def test_close_point_takes_finite_numbers_only(scenario: Path, value: str) -> None:
+    res = run("analyze", str(scenario), "--close-point", value)
+    assert res.exit_code == 2 and "finite numbers" in res.output, res.output

@@ -162,8 +162,11 @@ def _what_if(ways: list[int], points: list[str]) -> list[Closure]:
         except ValueError:
             msg = f"--close-point {text!r}: write it as LON,LAT,RADIUS_M, e.g. 43.05,36.37,500"
             raise ScenarioError(msg) from None
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or radius <= 0:
-            msg = f"--close-point {text!r}: LON in [-180, 180], LAT in [-90, 90], RADIUS_M > 0"
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or not 0 < radius < 2e7:
+            msg = (
+                f"--close-point {text!r}: LON in [-180, 180], LAT in [-90, 90], RADIUS_M > 0 "
+                "(finite numbers)"
+            )
             raise ScenarioError(msg)
         label = f"{radius:.0f} m around [{lon}, {lat}]"
         out.append(Closure(area=Area(label, point=(lon, lat), radius_m=radius), label=label))
