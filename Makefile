@@ -35,8 +35,8 @@ demo: $(STAMP)
 	@echo "         out/helsinki-bridges.html, out/helsinki-bridges-timeline.png, out/helsinki-bridges-plans.png"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
