@@ -2,7 +2,8 @@
 
 Targets: 1,000 samples of one date on the 100k-edge synthetic grid in at most 60 s on two
 cores; ``timeline --samples 1000`` on mosul-2016 in at most 30 s; every way of the bundled
-scenario's network ranked; ``corridor batch`` 1.7 times faster on 2 workers than on 1. ``bench.run`` may call :func:`bench_uncertainty` and print its lines.
+scenario's network ranked; ``corridor batch`` 1.7 times faster on 2 workers than on 1.
+``bench.run`` may call :func:`bench_uncertainty` and print its lines.
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ def batch_scaling(samples: int = 200) -> tuple[float, float, bool]:
 
     import pyarrow.parquet as pq
 
-    from corridor.batch.runner import Task, run_batch
     from corridor.bundled import bundled_scenario
+    from corridor.cli.batch_runner import Task, run_batch
     from corridor.io.scenario import load_scenario
 
     path = bundled_scenario("mosul-2016")

@@ -1,4 +1,5 @@
-"""Batch runs: every scenario x mover x plan of a spec, over its dates, as Dask tasks.
+"""Batch runs (``corridor batch``): every scenario x mover x plan of a spec, over its dates,
+as Dask tasks.
 
 A spec (YAML) lists what to run::
 

@@ -1,1 +1,0 @@
-"""Many scenarios at once: ``corridor batch`` on Dask (:mod:`corridor.batch.runner`)."""
