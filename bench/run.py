@@ -656,6 +656,13 @@ def main(argv: list[str] | None = None) -> int:
         f"Replay: {rep['days']} daily dates x {len(rep['movers'])} movers on {rep['edges']:,} "
         f"edges: {rep['seconds']:.1f} s (target <= 30 s at 1M edges); {per}"
     )
+    # uncertainty (issue 14): samples on mosul-2016 and the synthetic grid, ranking, workers
+    from bench.uncertainty import bench_uncertainty
+
+    console.print("[bold]Uncertainty and ranking[/]")
+    results["uncertainty"] = bench_uncertainty(quick=args.quick)
+    for line in results["uncertainty"]:
+        console.print(line)
     results["total_s"] = time.perf_counter() - started
     results["peak_rss_mb"] = rss_peak_mb()
     args.out.write_text(json.dumps(results, indent=2, default=_json_default))
