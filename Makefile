@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-thorough lint typecheck pytest bench bench-quick clean chromium
+.PHONY: install demo test test-thorough fuzz lint typecheck pytest bench bench-quick clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ test-thorough: $(STAMP)
 	@seed='$(SEED)'; seed=$${seed:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	echo "hypothesis seed $$seed (to run these examples again: make test-thorough SEED=$$seed)"; \
 	HYPOTHESIS_PROFILE=thorough $(BIN)/pytest src tests $(XDIST) --hypothesis-seed=$$seed
+
+# not part of `make test`: the fuzz harness (tests/fuzz) long, FUZZ_EXAMPLES mutated inputs per
+# test (7 tests: 35,000 runs by default), fresh random ones each time; the statistics at the end
+# say how many ran
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	CORRIDOR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=thorough \
+		$(BIN)/pytest tests/fuzz $(XDIST) -p no:cacheprovider --hypothesis-show-statistics
 
 # the browser tests drive Debian's chromium (Playwright with executable_path; no browser download)
 chromium:

@@ -105,18 +105,20 @@ FLAGS_ONLY: dict[str, Any] = {"default_map": {"help": False}}
 # ------------------------------------------------------------------------------------ consoles
 @functools.cache
 def console() -> Console:
-    """The stdout console. Tables need room: to a file or pipe, they are laid out 150 wide."""
+    """The stdout console. Tables need room: to a file or pipe, they are laid out 150 wide.
+    No emoji codes: ``:100:`` in a name or a ``file:100:`` is text, not an emoji."""
     from rich.console import Console
 
-    return Console() if Console().is_terminal else Console(width=150)
+    return Console(emoji=False) if Console().is_terminal else Console(width=150, emoji=False)
 
 
 @functools.cache
 def err_console() -> Console:
-    """The stderr console, for progress, notices and errors."""
+    """The stderr console, for progress, notices and errors (``file:100:`` stays text, not an
+    emoji)."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, emoji=False)
 
 
 # ----------------------------------------------------------------------------------- scenarios
