@@ -68,7 +68,8 @@ def invoke(tmp: Path, args: list[str], *, check: bool = False) -> None:
     assert res.exit_code in allowed, shown
     assert "Traceback" not in res.output, shown
     if res.exit_code == 2:
-        lines = [ln for ln in res.output.splitlines() if ln.strip()]
+        # the error goes to stderr (stdout may hold a half-printed GeoJSON without a newline)
+        lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
         assert lines, f"exit 2 without a message\n{shown}"
         usage = lines[0].startswith("Usage: ")
         errors = [ln for ln in lines if (USAGE_ERROR if usage else ERROR_LINE).match(ln)]
