@@ -23,7 +23,6 @@ from corridor.model.situation import Closure
 CLOSES_NOTHING = "closure-closes-nothing"
 PARTLY_BINDS = "closure-partly-binds"
 REOPENS_NOTHING = "reopening-reopens-nothing"
-ZONE_HOLDS_NO_ROAD = "zone-holds-no-road"
 ZONE_OUTSIDE = "zone-outside-network"
 
 
@@ -41,7 +40,8 @@ def nearest_road(network: RoadNetwork, lon: float, lat: float) -> NearestRoad | 
     )
 
 
-def _road_text(road: NearestRoad) -> str:
+def road_text(road: NearestRoad) -> str:
+    """A nearest road for people: name (ref), OSM way, distance."""
     label = " ".join(x for x in (road.name, f"({road.ref})" if road.ref else "") if x)
     return f"{label or 'an unnamed road'}, OSM way {road.osm_way}, {road.distance_m:,.0f} m away"
 
@@ -68,7 +68,7 @@ def closure_warning(
         message += f" ({area.radius_m:,.0f} m around [{lon}, {lat}])"
     road = nearest_road(network, lon, lat)
     if road is not None:
-        message += f"; the nearest road is {_road_text(road)}"
+        message += f"; the nearest road is {road_text(road)}"
     if area.point is not None and _swapped_inside(network, lon, lat):
         message += f"; [{lat}, {lon}] lies inside the network: are lon and lat swapped?"
     return InputWarning(code, message, binding.id, road)

@@ -16,13 +16,12 @@ turns into ``file:line``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from corridor.analysis.bindings import CLOSES_NOTHING, REOPENS_NOTHING, nearest_road
+from corridor.analysis.bindings import CLOSES_NOTHING, REOPENS_NOTHING, nearest_road, road_text
 from corridor.analysis.replay import NetworkFor, bound
 from corridor.analysis.routes import reach
 from corridor.errors import AreaError
@@ -168,12 +167,7 @@ def _places(scenario: Scenario, net: RoadNetwork, mover: str) -> list[Finding]:
         lon, lat = area.representative
         road = nearest_road(net, lon, lat)
         size = f"radius {area.radius_m:,.0f} m" if area.point is not None else "its polygon"
-        where = (
-            f"; the nearest road is {road.name or road.ref or 'unnamed'} (OSM way "
-            f"{road.osm_way}), {road.distance_m:,.0f} m away"
-            if road is not None
-            else ""
-        )
+        where = f"; the nearest road is {road_text(road)}" if road is not None else ""
         out.append(
             Finding(
                 "place-off-network",
@@ -264,9 +258,3 @@ def _same_road_same_day(
                 )
         masks.append((e.id, mask))
     return out
-
-
-def first_date(findings: list[Finding]) -> dt.date | None:
-    """The earliest date a finding shows on (None: none is dated)."""
-    days = [dt.date.fromisoformat(f.date) for f in findings if f.date]
-    return min(days) if days else None
