@@ -1,5 +1,6 @@
 """The layering of ../shared/DESIGN.md holds: model imports nothing of ours but errors, analysis
-and io import model, outputs imports model and analysis, cli imports everything above
+and io import model, outputs imports model and analysis, serve imports model, analysis, io and
+outputs, cli imports everything above
 (``tools/import_graph.py`` prints the graph)."""
 
 from __future__ import annotations
@@ -20,3 +21,8 @@ def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
     graph = tool["imports"]()
     # cli imports analysis only inside its command functions (to start fast)
     assert "analysis" in graph["cli"] and "model" in graph["analysis"]
+
+
+def test_serve_may_not_import_cli() -> None:
+    tool = runpy.run_path(str(TOOL))
+    assert "cli" not in tool["ALLOWED"]["serve"] and "serve" in tool["ALLOWED"]["cli"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import batch, events, maps, network, rank, replay, report, scenario
+from corridor.cli import batch, events, maps, network, rank, replay, report, scenario, serve
 from corridor.cli.common import FLAGS_ONLY, end_cleanly_on_sigterm
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ app.add_typer(scenario.group, name="scenario")  # scenario validate, scenario sc
 app.add_typer(events.import_app, name="import")  # import acled
 app.add_typer(events.group, name="events")  # events review, events accept
 app.add_typer(events.extract_app)  # extract
+app.add_typer(serve.app)  # serve
 
 
 def main() -> None:

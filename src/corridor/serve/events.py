@@ -1,0 +1,236 @@
+"""Recorded events: the log replayed on a scenario file's events, as events, YAML and a Scenario.
+
+The scenario's current events are its file's events (version 0, author ``scenario file``) with
+the log's entries applied in order: ``create`` adds an event, ``amend`` replaces an event's
+fields, ``retract`` marks it retracted (kept, with its history, but no longer in force).
+
+The scenario *with* its recorded events is YAML text: the file's own text, with each amended
+event's item replaced, each retracted one replaced by a comment, and the created events appended
+to ``events:`` (every other byte as it was). That text is what ``/export`` returns, and what the
+server analyses, read by the scenario loader's own steps (``parse_yaml``, ``ScenarioSpec``,
+``build_scenario``): an edit is refused with the loader's own message when the scenario with it
+would not load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from corridor.errors import Problem, ScenarioError
+from corridor.io.scenario_build import build_scenario, problems_of_the_rest
+from corridor.io.scenario_problems import pydantic_problems, scenario_error
+from corridor.io.scenario_schema import ScenarioSpec
+from corridor.io.yaml_lines import YamlRefused, parse_yaml
+from corridor.model.scenario import Scenario
+from corridor.serve.store import Entry
+
+FILE_AUTHOR = "scenario file"
+
+
+class EventError(ScenarioError):
+    """An edit of the events that the scenario cannot take (the loader's message, for the event)."""
+
+
+@dataclass
+class CurrentEvent:
+    """One event as it stands after the log: its fields and who made and changed it."""
+
+    id: str
+    fields: dict[str, Any]
+    status: str = "current"  # or "retracted"
+    author: str = FILE_AUTHOR
+    created: str | None = None
+    updated: str | None = None
+    updated_by: str | None = None
+    version: int = 0  # the log version of its last change (0: as in the file)
+    file_index: int | None = None  # its position in the file's ``events`` (None: created here)
+    history: list[Entry] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **jsonable(self.fields),
+            "id": self.id,
+            "status": self.status,
+            "origin": "file" if self.file_index is not None else "log",
+            "author": self.author,
+            "created": self.created,
+            "updated": self.updated,
+            "updated_by": self.updated_by,
+            "version": self.version,
+        }
+
+
+def jsonable(value: Any) -> Any:
+    """YAML data as JSON data (dates as ISO text)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def replay_log(file_events: Sequence[Any], entries: Sequence[Entry]) -> dict[str, CurrentEvent]:
+    """The events after ``entries``, by id, in order: the file's first, then those created."""
+    events: dict[str, CurrentEvent] = {}
+    for i, item in enumerate(file_events):
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] not in events:
+            events[item["id"]] = CurrentEvent(item["id"], dict(item), file_index=i)
+    for e in entries:
+        ev = events.get(e.event_id)
+        if e.op == "create":
+            events[e.event_id] = CurrentEvent(
+                e.event_id,
+                dict(e.body or {}),
+                author=e.author,
+                created=e.created,
+                updated=e.created,
+                version=e.version,
+                history=[e],
+            )
+        elif ev is not None:
+            ev.version, ev.updated, ev.updated_by = e.version, e.created, e.author
+            ev.history.append(e)
+            if e.op == "amend":
+                ev.fields = dict(e.body or {})
+            else:
+                ev.status = "retracted"
+    return events
+
+
+def in_force(events: dict[str, CurrentEvent]) -> list[CurrentEvent]:
+    """The events the scenario holds, in the order its text lists them."""
+    kept = [e for e in events.values() if e.status == "current"]
+    return [e for e in kept if e.file_index is not None] + [e for e in kept if e.file_index is None]
+
+
+# ------------------------------------------------------------------------------------ the text
+def _item_yaml(fields: dict[str, Any], indent: int) -> list[str]:
+    text = yaml.safe_dump(
+        [fields], sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**6
+    )
+    return [" " * indent + line + "\n" for line in text.splitlines()]
+
+
+def scenario_text(text: str, events: dict[str, CurrentEvent]) -> str:
+    """The scenario file's ``text`` with the events as they stand (see the module docstring)."""
+    changed = {e.file_index: e for e in events.values() if e.file_index is not None and e.version}
+    added = [e for e in events.values() if e.file_index is None and e.status == "current"]
+    if not changed and not added:
+        return text
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        data = yaml.safe_load(text)
+        data["events"] = [e.fields for e in in_force(events)]
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6)
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    found = next(((k, v) for k, v in root.value if getattr(k, "value", None) == "events"), None)
+    if found is None:
+        return (
+            "".join(lines)
+            + "events:\n"
+            + "".join(line for e in added for line in _item_yaml(e.fields, 2))
+        )
+    key, node = found
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
+        # a flow list (or none): written again as a block list
+        start = key.start_mark.line
+        end = node.end_mark.line + (1 if node.end_mark.column > 0 else 0)
+        kept = [e.fields for e in in_force(events)]
+        block = (
+            ["events:\n", *(line for f in kept for line in _item_yaml(f, 2))]
+            if kept
+            else ["events: []\n"]
+        )
+        lines[start:end] = block
+        return "".join(lines)
+    items = node.value
+    col = items[0].start_mark.column
+    first_line = lines[items[0].start_mark.line]
+    dash = max(first_line.rfind("-", 0, col), 0)
+    starts = [it.start_mark.line for it in items]
+    end_mark = items[-1].end_mark
+    last_end = end_mark.line if end_mark.column == 0 else end_mark.line + 1
+    while last_end - 1 > starts[-1] and _is_trailing(lines[last_end - 1], col):
+        last_end -= 1
+    ends = [*starts[1:], last_end]
+    out = lines[: starts[0]]
+    remaining = 0
+    for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        ev = changed.get(i)
+        if ev is None:
+            out += lines[a:b]
+            remaining += 1
+        elif ev.status == "retracted":
+            out.append(
+                f"{' ' * dash}# event {json.dumps(ev.id)} retracted (corridor serve, version "
+                f"{ev.version})\n"
+            )
+        else:
+            out += _item_yaml(ev.fields, dash)
+            remaining += 1
+    for ev in added:
+        out += _item_yaml(ev.fields, dash)
+        remaining += 1
+    if not remaining:
+        out.append(f"{' ' * col}[]\n")
+    return "".join(out + lines[last_end:])
+
+
+def _is_trailing(line: str, col: int) -> bool:
+    stripped = line.strip()
+    return not stripped or (stripped.startswith("#") and len(line) - len(line.lstrip()) < col)
+
+
+def load_text(text: str, path: Path) -> Scenario:
+    """The scenario ``text`` describes, its files relative to ``path``; the loader's steps and
+    messages (:func:`corridor.io.scenario.load_scenario`)."""
+    try:
+        data, lines = parse_yaml(text)
+    except YamlRefused as exc:
+        raise scenario_error(path, exc.problems) from None
+    if not isinstance(data, dict):
+        raise scenario_error(path, [Problem((), "a scenario is a YAML mapping", line=1)])
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = pydantic_problems(exc, lines)
+        problems += problems_of_the_rest(data, path, lines, exc)
+        raise scenario_error(path, problems) from None
+    return build_scenario(spec, path, lines)
+
+
+def event_problem(
+    exc: ScenarioError, events: dict[str, CurrentEvent], event_id: str, path: Path
+) -> EventError:
+    """The loader's problems with the scenario as an error about event ``event_id``: its own
+    problems first, located inside the event (``target.point: ...``)."""
+    order = [e.id for e in in_force(events)]
+    index = order.index(event_id) if event_id in order else -1
+    mine: list[str] = []
+    others: list[str] = []
+    for p in exc.details:
+        if len(p.loc) >= 2 and p.loc[0] == "events" and p.loc[1] == index:
+            inner = Problem(p.loc[2:], "").where
+            message = p.message.replace(f"events[{index}].", "").replace(
+                f"events[{index}]", "event"
+            )
+            where = f"{inner}: " if inner and not p.loc_in_message else ""
+            hint = f"; {p.hint}" if p.hint else ""
+            mine.append(f"event {event_id!r}: {where}{message}{hint}")
+        else:
+            others.append(replace(p, line=0).format(path.name))
+    problems = mine + others or list(exc.problems)
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    return EventError(problems[0] + more, problems, exc.details)

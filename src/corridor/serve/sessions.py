@@ -1,0 +1,284 @@
+"""The served scenarios, their recorded events, and the prepared situations what-ifs start from.
+
+:class:`Workbench` holds, per served scenario, its file (path and text) and its networks (each
+base mover's loaded once, through the on-disk cache); per scenario version (the number of
+entries in its event log) the scenario with its recorded events; and, per (scenario, version,
+mover, date, plan) in use, a :class:`Situated`: the mover's network, the situation at that date,
+what is built once per network, origin and exits (:class:`corridor.analysis.prepared.Prepared`)
+and, on first use, a :class:`corridor.analysis.session.ClosureSession`. A what-if then costs a
+mask change and the analysis itself, never a load, a situation or a preparation. The last
+:data:`MAX_SITUATIONS` situations used are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.analysis.prepared import Prepared
+from corridor.analysis.replay import bound
+from corridor.analysis.report import CorridorReport, analyze
+from corridor.analysis.session import ClosureAnswer, ClosureSession
+from corridor.errors import AreaError, CorridorError, ScenarioError, UnknownIdError
+from corridor.io.network import NetworkLoader
+from corridor.io.scenario import load_scenario
+from corridor.io.yaml_lines import read_top_level
+from corridor.model.network import RoadNetwork
+from corridor.model.scenario import MoverProfile, Scenario
+from corridor.model.situation import Closure, Situation, closure_edge_mask
+from corridor.model.timeline import first_date, situation_at, timeline_events
+from corridor.serve.events import (
+    CurrentEvent,
+    event_problem,
+    load_text,
+    replay_log,
+    scenario_text,
+)
+from corridor.serve.store import Entry, EventLog
+
+MAX_SITUATIONS = 6
+"""Prepared situations kept (each holds a mover's network state and flows; the 1M-edge grid's
+takes a few hundred MB)."""
+
+
+class NotFound(CorridorError, LookupError):
+    """A scenario, event or file the request names does not exist (HTTP 404)."""
+
+
+@dataclass
+class Source:
+    """A served scenario file: its path, its text as read at start, its ``events`` items."""
+
+    name: str
+    path: Path
+    text: str
+    file_events: list[Any]
+    networks: NetworkLoader
+
+
+@dataclass
+class Version:
+    """A scenario with its recorded events, at one version of its log."""
+
+    scenario: Scenario
+    version: int
+    events: dict[str, CurrentEvent]
+    text: str
+
+
+class Situated:
+    """One (scenario version, mover, date, plan): the situation what-ifs start from."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        networks: NetworkLoader,
+        day: dt.date | None,
+        mover: str | None,
+        plan: str | None,
+    ) -> None:
+        self.scenario = scenario
+        self.profile: MoverProfile = scenario.mover_profile(mover)
+        self.network: RoadNetwork = self.profile.adapt(networks(self.profile.base))
+        dated = day is not None or scenario.start is not None or bool(scenario.events)
+        self.day = day or first_date(scenario, plan)
+        self.label = self.day.isoformat() if dated else None
+        self.plan = plan
+        try:
+            self.situation, self.state = situation_at(
+                scenario, self.network, self.day, mover=self.profile.id, plan=plan, adapted=True
+            )
+        except AreaError as exc:
+            key = exc.key if self.profile.exits is None else None
+            where = scenario.where(key) if scenario.path else "scenario"
+            note = f" (mover {self.profile.id})" if self.profile.exits is not None else ""
+            raise AreaError(f"{where}: {exc}{note}", key=exc.key) from None
+        self.prepared = Prepared.of(self.situation)
+        self.lock = threading.Lock()
+        self._session: ClosureSession | None = None
+        self._base: CorridorReport | None = None
+
+    @property
+    def population(self) -> int:
+        return self.state.population
+
+    def closed(self, closures: Sequence[Closure]) -> tuple[Situation, list[tuple[Closure, int]]]:
+        """The situation with ``closures`` closed on top, and the edges each covers (a way
+        that is not in the mover's network covers none: the report warns)."""
+        situation = self.situation
+        applied: list[tuple[Closure, int]] = []
+        for c in closures:
+            edges = np.flatnonzero(self._mask(c))
+            situation = situation.with_closed(edges, reason=f"what-if: {c.describe()}")
+            applied.append((c, len(edges)))
+        return situation, applied
+
+    def _mask(self, closure: Closure) -> NDArray[np.bool_]:
+        try:
+            return closure_edge_mask(self.network, closure)
+        except UnknownIdError:
+            return np.zeros(self.network.n_edges, dtype=bool)
+
+    def report(self, closures: Sequence[Closure] = ()) -> CorridorReport:
+        """The full report (``corridor analyze``'s) with ``closures`` as what-ifs."""
+        with self.lock:
+            if not closures and self._base is not None:
+                return self._base
+            situation, applied = self.closed(closures)
+            report = analyze(
+                situation,
+                scenario=self.scenario.name,
+                date=self.label,
+                mover=self.profile.id,
+                k=2,
+                population=self.population,
+                prepared=self.prepared,
+            )
+            report = replace(
+                report,
+                plan=self.plan,
+                events=self.state.events_today,
+                **bound(situation, self.state, applied),
+            )
+            if not closures:
+                self._base = report
+            return report
+
+    def answer(self, closures: Sequence[Closure]) -> ClosureAnswer:
+        """The what-if answer from the situation's flows (:class:`ClosureSession`): status,
+        fastest routes, minimum cuts, capacity and critical segments."""
+        with self.lock:
+            if self._session is None:
+                self._session = ClosureSession(self.situation, prepared=self.prepared)
+            situation, _ = self.closed(closures)
+            edges = np.flatnonzero(self.situation.open & ~situation.open)
+            return self._session.answer(edges)
+
+
+class Workbench:
+    """The served scenarios, their event log and the prepared situations (module docstring)."""
+
+    def __init__(
+        self, paths: Sequence[str | Path], log: EventLog, *, max_situations: int = MAX_SITUATIONS
+    ) -> None:
+        self.log = log
+        self.sources: dict[str, Source] = {}
+        self._versions: dict[tuple[str, int], Version] = {}
+        loaders: dict[str, NetworkLoader] = {}
+        for p in paths:
+            sc = load_scenario(p)
+            if sc.name in self.sources:
+                msg = (
+                    f"{p}: scenario name {sc.name!r} is also the name of "
+                    f"{self.sources[sc.name].path}; serve scenarios with distinct names"
+                )
+                raise ScenarioError(msg)
+            text = Path(p).read_text(encoding="utf-8")
+            items = read_top_level(p).get("events") or []
+            key = f"{sc.network_kind}:{sc.network_path}"
+            loaders.setdefault(key, NetworkLoader(sc.network_path, kind=sc.network_kind))
+            self.sources[sc.name] = Source(
+                sc.name, Path(p), text, items if isinstance(items, list) else [], loaders[key]
+            )
+            events = replay_log(self.sources[sc.name].file_events, [])
+            self._versions[(sc.name, 0)] = Version(sc, 0, events, text)
+        self.max_situations = max_situations
+        self._situated: OrderedDict[tuple[Any, ...], Situated] = OrderedDict()
+        self._building: dict[tuple[Any, ...], threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------------------- scenarios
+    def source(self, name: str) -> Source:
+        found = self.sources.get(name)
+        if found is None:
+            served = ", ".join(self.sources) or "none"
+            msg = f"no scenario named {name!r} is served; served: {served}"
+            raise NotFound(msg)
+        return found
+
+    def current(self, name: str) -> Version:
+        """The scenario ``name`` with its recorded events, at its log's current version."""
+        src = self.source(name)
+        version = self.log.version(name)
+        with self._lock:
+            found = self._versions.get((name, version))
+        if found is not None:
+            return found
+        entries = self.log.entries(name)
+        built = self._version(src, entries)
+        with self._lock:
+            self._versions[(name, built.version)] = built
+            for key in [k for k in self._versions if k[0] == name and k[1] < built.version - 2]:
+                if key[1] != 0:
+                    del self._versions[key]
+        return built
+
+    def _version(self, src: Source, entries: list[Entry]) -> Version:
+        events = replay_log(src.file_events, entries)
+        text = scenario_text(src.text, events)
+        return Version(load_text(text, src.path), len(entries), events, text)
+
+    def check_edit(self, name: str, entries: list[Entry]) -> None:
+        """Refuse (raise) the log ``entries`` when the scenario with them would not load: the
+        loader's message, about the last entry's event."""
+        src = self.source(name)
+        try:
+            self._version(src, entries)
+        except ScenarioError as exc:
+            events = replay_log(src.file_events, entries)
+            raise event_problem(exc, events, entries[-1].event_id, src.path) from None
+
+    # --------------------------------------------------------------------------- situations
+    def situated(
+        self, name: str, day: dt.date | None, mover: str | None, plan: str | None
+    ) -> tuple[Situated, Version]:
+        """The prepared situation of ``name`` at its current version (built on first use)."""
+        version = self.current(name)
+        sc = version.scenario
+        check_request(sc, day, mover, plan)
+        key = (name, version.version, mover or sc.mover, day, plan)
+        with self._lock:
+            found = self._situated.get(key)
+            if found is not None:
+                self._situated.move_to_end(key)
+                return found, version
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                found = self._situated.get(key)
+            if found is None:
+                found = Situated(sc, self.sources[name].networks, day, mover, plan)
+                with self._lock:
+                    self._situated[key] = found
+                    while len(self._situated) > self.max_situations:
+                        self._situated.popitem(last=False)
+                    self._building.pop(key, None)
+        return found, version
+
+    def network(self, name: str, mover: str | None) -> RoadNetwork:
+        """The network ``mover``'s reports of scenario ``name`` index."""
+        src = self.source(name)
+        sc = self.current(name).scenario
+        profile = sc.mover_profile(mover)
+        return profile.adapt(src.networks(profile.base))
+
+
+def check_request(
+    scenario: Scenario, day: dt.date | None, mover: str | None, plan: str | None
+) -> None:
+    """Refuse a date outside the scenario's window, an unknown mover or plan (the CLI's words)."""
+    if day is not None:
+        start, end = scenario.start, scenario.end
+        if (start and day < start) or (end and day > end):
+            msg = f"date {day} is outside the scenario's window {start or '…'} to {end or '…'}"
+            raise ScenarioError(msg)
+    scenario.mover_profile(mover)
+    timeline_events(scenario, plan)
