@@ -11,7 +11,8 @@ and equals a fresh analysis of ``situation.with_closed(edges)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,7 +22,10 @@ from numpy.typing import NDArray
 from corridor.analysis.prepared import Prepared
 from corridor.analysis.report import analyze
 from corridor.analysis.session import ClosureSession
+from corridor.model.network import RoadNetwork
+from corridor.model.scenario import Scenario
 from corridor.model.situation import Situation
+from corridor.model.timeline import situation_at
 
 
 class RankBy(StrEnum):
@@ -188,6 +192,50 @@ def rank_roads(
             on_road(i + 1, len(groups))
     impacts.sort(key=_order(by))
     return Ranking(by, by_way, capacity, tuple(impacts[:top] if top is not None else impacts))
+
+
+def rank_dates(
+    scenario: Scenario,
+    network: RoadNetwork,
+    days: Iterable[dt.date],
+    *,
+    mover: str | None = None,
+    plan: str | None = None,
+    by: RankBy | str = RankBy.CAPACITY,
+    by_way: bool = False,
+    top: int | None = None,
+    on_date: Callable[[int, int], None] | None = None,
+) -> list[Ranking]:
+    """The roads ranked (:func:`rank_roads`) at each of ``days``, in order.
+
+    ``network`` is the mover's (:func:`corridor.analysis.replay.mover_network`). Dates that
+    leave the same roads open share one ranking. ``on_date(done, total)`` is called after each.
+
+    Examples
+    --------
+    >>> from corridor.analysis.replay import mover_network
+    >>> from corridor.testing import bundled
+    >>> sc, networks = bundled("mosul-2016")
+    >>> net = mover_network(sc, networks, "isis-fighters")
+    >>> a, b = rank_dates(sc, net, [dt.date(2016, 10, 17)] * 2, mover="isis-fighters")
+    >>> a is b, a.roads[0].capacity_lost_pph > 0
+    (True, True)
+    """
+    days = list(days)
+    seen: dict[bytes, Ranking] = {}
+    out: list[Ranking] = []
+    prepared: Prepared | None = None
+    for i, d in enumerate(days):
+        situation, _ = situation_at(scenario, network, d, mover=mover, plan=plan, adapted=True)
+        key = np.packbits(situation.open).tobytes()
+        if key not in seen:
+            if prepared is None or not prepared.fits(situation):
+                prepared = Prepared.of(situation)
+            seen[key] = rank_roads(situation, by=by, by_way=by_way, top=top, prepared=prepared)
+        out.append(seen[key])
+        if on_date is not None:
+            on_date(i + 1, len(days))
+    return out
 
 
 def _order(by: RankBy) -> Callable[[RoadImpact], tuple[object, ...]]:

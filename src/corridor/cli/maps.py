@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,9 +11,12 @@ from corridor.cli.common import (
     AtOpt,
     MoverOpt,
     PlanOpt,
+    SamplesOpt,
     ScenarioArg,
+    SeedOpt,
     StrictOpt,
     VerboseOpt,
+    WorkersOpt,
     announce_compiling,
     check_layer_directory,
     check_outputs,
@@ -23,10 +26,21 @@ from corridor.cli.common import (
     is_stdout,
     load_checked,
     parse_date,
+    progress,
     scenario_networks,
     stdout_taken,
+    ticker,
     write_text_output,
 )
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from corridor.analysis.report import CorridorReport
+    from corridor.io.network import NetworkLoader
+    from corridor.model.network import RoadNetwork
+    from corridor.model.scenario import Scenario
+    from corridor.outputs.impact import Overlay
 
 app = typer.Typer()
 
@@ -45,8 +59,8 @@ GeojsonDirOpt = Annotated[
     typer.Option(
         "--geojson",
         help="Also write one GeoJSON FeatureCollection per layer, <layer>.geojson (roads, "
-        "zones, closed, areas, routes, corridors, critical, cut, closures, places), into this "
-        "directory, for the date shown first. Refused, unless --force: a directory that holds "
+        "zones, closed, areas, routes, corridors, critical, cut, closures, places; impact with "
+        "--rank, chance with --samples), into this directory, for the date shown first. Refused, unless --force: a directory that holds "
         "the scenario's inputs, and a file of a layer's name that corridor did not write "
         "(corridor's own earlier layers are replaced).",
     ),
@@ -65,6 +79,17 @@ TilesOpt = Annotated[
         "--tiles",
         help="Tile URL template for an online background, e.g. "
         "https://tile.example.org/{z}/{x}/{y}.png (default: offline country borders only).",
+    ),
+]
+
+
+RankOpt = Annotated[
+    bool,
+    typer.Option(
+        "--rank",
+        help="Add a layer of roads by impact: at each date, each road stretch that carries flow "
+        "closed alone (as corridor rank), coloured by the capacity lost; those that seal the "
+        "origin dark purple.",
     ),
 ]
 
@@ -92,10 +117,16 @@ def map_command(
     geojson: GeojsonDirOpt = None,
     tiles: TilesOpt = None,
     force: ForceOpt = False,
+    rank: RankOpt = False,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = 1,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """The corridor on a map: one offline HTML page with layers, legend, and a time slider."""
+    """The corridor on a map: one offline HTML page with layers, legend, and a time slider;
+    with --samples, each exit's corridor shaded by its probability; with --rank, roads by
+    impact."""
     import json
 
     from rich.console import Console
@@ -104,7 +135,7 @@ def map_command(
     from corridor.errors import OutputError
     from corridor.io.files import write_atomic
     from corridor.model.timeline import change_dates
-    from corridor.outputs.layers import LAYERS
+    from corridor.outputs.layers import LAYERS, report_day
     from corridor.outputs.map import map_html, map_layers
     from corridor.outputs.timeline import timeline_warnings
 
@@ -115,7 +146,8 @@ def map_command(
         html_path = default_output(sc.name)
     check_outputs(sc, {"-o": html_path})
     if geojson is not None:
-        check_layer_directory(sc, geojson, list(LAYERS), force=force)
+        extra = [*(["impact"] if rank else []), *(["chance"] if samples else [])]
+        check_layer_directory(sc, geojson, [*LAYERS, *extra], force=force)
     to_stdout = stdout_taken({"-o": html_path}, {})
     if tiles is not None and not ("{z}" in tiles and "{x}" in tiles and "{y}" in tiles):
         msg = f"--tiles {tiles!r}: a tile URL template needs {{z}}, {{x}} and {{y}}"
@@ -132,8 +164,20 @@ def map_command(
         networks = scenario_networks(sc)
         reports = replay(sc, networks, mover=mover, plan=plan, dates=dates if day else None)
         net = mover_network(sc, networks, mover)
-        page = map_html(sc, reports, net, plan=plan, start=start, tiles=tiles) if html_path else ""
+    overlays: list[Overlay] = []
+    if rank or samples is not None:
+        days = [report_day(r, sc) for r in reports]
+        overlays = _overlays(
+            sc, networks, net, reports, days, mover, plan, rank, samples, seed, workers
+        )
+    with err_console().status(f"drawing {sc.name}"):
+        page = (
+            map_html(sc, reports, net, plan=plan, start=start, tiles=tiles, overlays=overlays)
+            if html_path
+            else ""
+        )
         layers = map_layers(sc, reports[start], net, plan=plan) if geojson is not None else {}
+        layers.update({o.name: o.frames[start] for o in overlays} if geojson is not None else {})
     out = err_console() if to_stdout else Console()
     if html_path is not None:
         write_text_output(html_path, page)
@@ -149,3 +193,43 @@ def map_command(
         )
     # the page marks closures that close no road; stderr says how many inputs bind to nothing
     finish_warnings(timeline_warnings(reports), strict=strict, shown=False)
+
+
+def _overlays(
+    sc: Scenario,
+    networks: NetworkLoader,
+    net: RoadNetwork,
+    reports: list[CorridorReport],
+    days: list[dt.date],
+    mover: str | None,
+    plan: str | None,
+    rank: bool,
+    samples: int | None,
+    seed: int,
+    workers: int,
+) -> list[Overlay]:
+    """The layers of --rank (roads by impact) and --samples (exits by probability)."""
+    from corridor.outputs.impact import chance_overlay, impact_overlay
+
+    out = []
+    if samples is not None:
+        from corridor.cli.replay import sample_dates
+
+        summaries = sample_dates(
+            sc, networks, days, samples=samples, seed=seed, mover=mover, plan=plan, workers=workers
+        )
+        out.append(chance_overlay(summaries, reports, net))
+    if rank:
+        from corridor.analysis.ranking import rank_dates
+
+        with progress() as prog:
+            rankings = rank_dates(
+                sc,
+                net,
+                days,
+                mover=mover,
+                plan=plan,
+                on_date=ticker(prog, f"closing each road of {sc.name}, date by date"),
+            )
+        out.append(impact_overlay(rankings, reports, net))
+    return out

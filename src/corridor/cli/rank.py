@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -14,7 +15,9 @@ from corridor.cli.common import (
     ScenarioArg,
     VerboseOpt,
     announce_compiling,
+    check_outputs,
     console,
+    err_console,
     handle_errors,
     load_checked,
     parse_date,
@@ -22,10 +25,11 @@ from corridor.cli.common import (
     scenario_networks,
     stdout_taken,
     ticker,
+    write_text_output,
 )
 
 if TYPE_CHECKING:
-    from corridor.analysis.ranking import Ranking, RoadImpact
+    from corridor.analysis.ranking import Ranking
 
 app = typer.Typer()
 
@@ -54,6 +58,16 @@ def rank(
     ] = None,
     json_: JsonOpt = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    geojson: Annotated[
+        Path | None,
+        typer.Option(
+            "--geojson",
+            help="Also write the ranked roads here as one GeoJSON FeatureCollection (one "
+            "feature per road, with the properties of --json's roads, its rank and map "
+            "colour), for QGIS or GeoPandas; - writes it to standard output instead of the "
+            "table. A link is followed; an input of the run is never replaced.",
+        ),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Close each road stretch that carries flow (or each OSM way) alone: capacity lost, extra
@@ -64,6 +78,7 @@ def rank(
     from corridor.analysis.replay import mover_network
     from corridor.errors import ScenarioError
     from corridor.model.timeline import first_date, situation_at
+    from corridor.outputs.impact import impact_geojson, ranking_json
 
     try:
         order = RankBy(by)
@@ -71,7 +86,8 @@ def rank(
         raise ScenarioError(f"--by {exc}") from None
     day = parse_date(at)
     sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
-    stdout_taken({}, {"--json": json_, "--csv": csv_})
+    check_outputs(sc, {"--geojson": geojson})
+    to_stdout = stdout_taken({"--geojson": geojson}, {"--json": json_, "--csv": csv_})
     networks = scenario_networks(sc)
     announce_compiling()
     net = mover_network(sc, networks, mover)
@@ -80,39 +96,20 @@ def rank(
     with progress() as prog:
         tick = ticker(prog, f"closing each road of {sc.name} on {d}")
         ranking = rank_roads(situation, by=order, by_way=by_way, top=top, on_road=tick)
-    rows = [_road_json(r) for r in ranking.roads]
-    if json_:
-        print(json.dumps(_ranking_json(ranking, d.isoformat(), rows), ensure_ascii=False, indent=2))
+    data = ranking_json(ranking, d.isoformat())
+    if geojson is not None:
+        fc = impact_geojson(ranking, net, date=d.isoformat())
+        write_text_output(geojson, json.dumps(fc, ensure_ascii=False))
+    if to_stdout:  # the GeoJSON is all that standard output holds
+        pass
+    elif json_:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     elif csv_:
-        _print_csv(rows)
+        _print_csv(data["roads"])
     else:
         console().print(_table(ranking, f"{sc.title or sc.name} | {d} | closing each road alone"))
-
-
-def _road_json(r: RoadImpact) -> dict[str, Any]:
-    return {
-        "road": r.road,
-        "ref": r.ref,
-        "osm_ways": list(r.osm_ways),
-        "from": r.from_node,
-        "to": r.to_node,
-        "length_m": r.length_m,
-        "capacity_lost_pph": r.capacity_lost_pph,
-        "capacity_lost_pct": r.capacity_lost_pct,
-        "extra_time_s": r.extra_time_s,
-        "exits_cut": list(r.exits_cut),
-        "seals": r.seals,
-    }
-
-
-def _ranking_json(ranking: Ranking, date: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "date": date,
-        "by": ranking.by.value,
-        "by_way": ranking.by_way,
-        "capacity_pph": ranking.capacity_pph,
-        "roads": rows,
-    }
+    if geojson is not None and not to_stdout:
+        err_console().print(f"GeoJSON of {len(ranking.roads)} roads written to {geojson}")
 
 
 def _print_csv(rows: list[dict[str, Any]]) -> None:

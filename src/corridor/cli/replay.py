@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -35,6 +35,13 @@ from corridor.cli.common import (
     ticker,
     write_chart_output,
 )
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from corridor.analysis.uncertainty import SampleSummary
+    from corridor.io.network import NetworkLoader
+    from corridor.model.scenario import Scenario
 
 app = typer.Typer()
 
@@ -86,20 +93,17 @@ def timeline(
         )
     summaries = None
     if samples is not None:
-        from corridor.analysis.uncertainty import sample_timeline
-
-        with progress() as prog:
-            summaries = sample_timeline(
-                sc,
-                networks,
-                samples=samples,
-                seed=seed,
-                mover=mover,
-                plan=plan,
-                population=population,
-                workers=workers,
-                on_sample=ticker(prog, f"sampling {sc.name}"),
-            )
+        summaries = sample_dates(
+            sc,
+            networks,
+            None,
+            samples=samples,
+            seed=seed,
+            mover=mover,
+            plan=plan,
+            population=population,
+            workers=workers,
+        )
     net = mover_network(sc, networks, mover)
     say_network_warnings(net)
     if chart is not None:
@@ -236,6 +240,36 @@ def compare(
         if warnings:
             out.print(warnings_renderable(warnings))
     finish_warnings(warnings, strict=strict, shown=not (to_stdout or json_))
+
+
+def sample_dates(
+    sc: Scenario,
+    networks: NetworkLoader,
+    dates: list[dt.date] | None,
+    *,
+    samples: int,
+    seed: int,
+    mover: str | None,
+    plan: str | None,
+    population: int | None = None,
+    workers: int = 1,
+) -> list[SampleSummary]:
+    """The answers over samples at each date (None: the change dates), with a progress bar."""
+    from corridor.analysis.uncertainty import sample_timeline
+
+    with progress() as prog:
+        return sample_timeline(
+            sc,
+            networks,
+            samples=samples,
+            seed=seed,
+            mover=mover,
+            plan=plan,
+            dates=dates,
+            population=population,
+            workers=workers,
+            on_sample=ticker(prog, f"sampling {sc.name}"),
+        )
 
 
 def _say_chart_written(chart: Path) -> None:

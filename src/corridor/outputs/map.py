@@ -19,9 +19,10 @@ import base64
 import html
 import json
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor.analysis.report import CorridorReport
 from corridor.model.network import RoadNetwork
@@ -40,6 +41,9 @@ from corridor.outputs.layers import (
     roads_layer,
     side_colour,
 )
+
+if TYPE_CHECKING:
+    from corridor.outputs.impact import Overlay
 
 __all__ = [
     "DYNAMIC",
@@ -121,8 +125,13 @@ def map_data(
     plan: str | None = None,
     start: int = 0,
     tiles: str | None = None,
+    overlays: Sequence[Overlay] = (),
 ) -> dict[str, Any]:
-    """Everything the page embeds: static layers, one frame per report, styles and titles."""
+    """Everything the page embeds: static layers, one frame per report, styles and titles.
+
+    ``overlays`` add layers of :mod:`corridor.outputs.impact` (one FeatureCollection per
+    report each) to the frames, with their titles.
+    """
     if not reports:
         msg = "no report to map"
         raise ValueError(msg)
@@ -130,6 +139,12 @@ def map_data(
     net = network
     lo = net.bounds
     frames = [_frame(scenario, r, net, plan) for r in reports]
+    for o in overlays:
+        if len(o.frames) != len(frames):
+            msg = f"overlay {o.name}: {len(o.frames)} layers for {len(frames)} reports"
+            raise ValueError(msg)
+        for fr, fc in zip(frames, o.frames, strict=True):
+            fr["layers"][o.name] = fc
     max_flow = max(
         (
             f["properties"]["edge_flow_pph"]
@@ -157,7 +172,8 @@ def map_data(
         "start": max(0, min(start, len(frames) - 1)),
         "tiles": tiles,
         "max_flow_pph": int(max_flow),
-        "titles": LAYERS,
+        "titles": {**LAYERS, **{o.name: o.title for o in overlays}},
+        "overlays": [o.name for o in overlays],
         "static": {
             "roads": roads_layer(net),
             "areas": areas_layer(first),
@@ -175,6 +191,7 @@ def map_html(
     plan: str | None = None,
     start: int = 0,
     tiles: str | None = None,
+    overlays: Sequence[Overlay] = (),
 ) -> str:
     """The map as one self-contained HTML page.
 
@@ -195,6 +212,9 @@ def map_html(
     tiles
         A tile URL template (``https://.../{z}/{x}/{y}.png``) for an online background; without
         it the page makes no request at all.
+    overlays
+        Layers of :mod:`corridor.outputs.impact` to add (roads by impact, exits by probability),
+        one FeatureCollection per report each.
 
     Examples
     --------
@@ -205,7 +225,9 @@ def map_html(
     >>> page.startswith("<!DOCTYPE html>")
     True
     """
-    data = map_data(scenario, reports, network, plan=plan, start=start, tiles=tiles)
+    data = map_data(
+        scenario, reports, network, plan=plan, start=start, tiles=tiles, overlays=overlays
+    )
     js, css = _leaflet()
     page = (resources.files("corridor.outputs") / ASSETS / "map.html").read_text(encoding="utf-8")
     app = (resources.files("corridor.outputs") / ASSETS / "map.js").read_text(encoding="utf-8")

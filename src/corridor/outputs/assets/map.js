@@ -49,7 +49,7 @@
   var map = L.map("map", { zoomControl: true, minZoom: 2 });
   var panes = {
     borders: 210, zones: 300, roads: 400, closed: 410, areas: 420, routes: 430,
-    critical: 435, corridors: 440, cut: 460, closures: 480, places: 490
+    critical: 435, corridors: 440, chance: 445, impact: 450, cut: 460, closures: 480, places: 490
   };
   Object.keys(panes).forEach(function (name) {
     map.createPane(name).style.zIndex = panes[name];
@@ -209,6 +209,51 @@
     }
   };
 
+  /* roads by impact (corridor map --rank) and exits by probability (corridor map --samples):
+     the colours come with the data (corridor/outputs/impact.py) */
+  builders.impact = function (fc) {
+    return L.geoJSON(fc, {
+      pane: "impact",
+      style: function (f) {
+        var p = f.properties;
+        return { color: p.colour, weight: p.seals ? 8 : 3 + 5 * p.capacity_lost_pct / 100, opacity: 0.9, lineCap: "round", className: "corridor-impact" };
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        var extra = Object.keys(p.extra_time_s || {}).map(function (x) {
+          var t = p.extra_time_s[x];
+          return esc(x) + ": " + (t === null ? "cut off" : "+" + hours(t));
+        }).join("<br>");
+        layer.bindPopup("<b>#" + esc(p.rank) + " " + esc(p.road) + "</b> (closed alone)<br>" +
+          row("capacity lost", fmt(p.capacity_lost_pph) + " persons/h (" + esc(p.capacity_lost_pct) + " %)") +
+          (p.seals ? '<div class="warn">seals the origin</div>' : "") +
+          row("extra time", extra) + row("OSM ways", esc((p.osm_ways || []).join(", "))) +
+          row("length", fmt(Math.round(p.length_m / 100) / 10) + " km"));
+      }
+    });
+  };
+  builders.chance = function (fc) {
+    function pct(p) { return Math.round(p * 100) + "%"; }
+    return L.geoJSON(fc, {
+      pane: "chance",
+      style: function (f) {
+        var p = f.properties;
+        return p.kind === "exit"
+          ? { color: p.colour, weight: 3, fillColor: p.colour, fillOpacity: 0.45, className: "corridor-chance-exit" }
+          : { color: p.colour, weight: 6, opacity: 0.9, dashArray: p.p_reachable < 0.5 ? "8 6" : null, lineCap: "round", className: "corridor-chance" };
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        if (p.kind === "exit") {
+          layer.bindTooltip("P " + pct(p.p_reachable), { permanent: true, direction: "bottom", className: "chance-label" });
+        }
+        layer.bindPopup("<b>" + (p.kind === "exit" ? "exit " : "corridor to ") + esc(p.exit) + "</b><br>" +
+          row("P(reachable)", pct(p.p_reachable) + " of " + fmt(fc.properties.n) + " samples (seed " + esc(fc.properties.seed) + ")") +
+          row("P(origin open)", pct(fc.properties.p_open)) + row("roads", esc(p.roads)));
+      }
+    });
+  };
+
   /* ---------------------------------------------------------------- layers and controls */
   var groups = {};
   var current = {};
@@ -252,6 +297,13 @@
     h += '<span class="dot" style="background:#ff2d20"></span>closure (reported)<br>';
     h += '<span class="dot" style="border:2px dashed #b35806"></span>closure that closes no road<br>';
     h += '<span class="sw" style="border-top:3px dashed #4d4d4d"></span>closed road<br>';
+    if ((D.overlays || []).indexOf("chance") >= 0) {
+      h += '<h4>Exits by probability reachable</h4><span class="ramp" style="background:linear-gradient(to right,#D55E00,#F0E442,#009E73)"></span><br>0 % → 100 % (dashed: under 50 %)<br>';
+    }
+    if ((D.overlays || []).indexOf("impact") >= 0) {
+      h += '<h4>Roads by impact (closed alone)</h4><span class="ramp" style="background:linear-gradient(to right,#ffffb2,#fecc5c,#fd8d3c,#f03b20,#bd0026)"></span><br>capacity lost 0 % → 100 %<br>';
+      h += '<span class="sw" style="border-top:6px solid #3f007d"></span>seals the origin<br>';
+    }
     if (D.sides.length) {
       h += "<h4>Control zones</h4>";
       D.sides.forEach(function (s) { h += '<span class="box" style="background:' + s.colour + '"></span>' + esc(s.name) + "<br>"; });
