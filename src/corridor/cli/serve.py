@@ -116,6 +116,7 @@ def _serve(application: object, sock: object, host: str, *, verbose: bool) -> No
     from corridor.cli.common import err_console
 
     assert isinstance(sock, socket.socket)
+    sock.listen(128)  # connections wait in the backlog until uvicorn accepts them
     bound_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     print(f"corridor serve: http://{shown}:{bound_port}/ (Ctrl+C stops)", flush=True)

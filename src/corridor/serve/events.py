@@ -212,10 +212,12 @@ def load_text(text: str, path: Path) -> Scenario:
 
 
 def event_problem(
-    exc: ScenarioError, events: dict[str, CurrentEvent], event_id: str, path: Path
+    exc: ScenarioError, events: dict[str, CurrentEvent], entry: Entry, path: Path
 ) -> EventError:
-    """The loader's problems with the scenario as an error about event ``event_id``: its own
-    problems first, located inside the event (``target.point: ...``)."""
+    """The loader's problems with the scenario after ``entry`` as an error about its event: the
+    event's own problems first, located inside it (``target.point: ...``), then the others
+    (``retract of event 'x' refused: ...: no event with id 'x' to reopen``)."""
+    event_id = entry.event_id
     order = [e.id for e in in_force(events)]
     index = order.index(event_id) if event_id in order else -1
     mine: list[str] = []
@@ -230,7 +232,8 @@ def event_problem(
             hint = f"; {p.hint}" if p.hint else ""
             mine.append(f"event {event_id!r}: {where}{message}{hint}")
         else:
-            others.append(replace(p, line=0).format(path.name))
+            problem = replace(p, line=0).format(path.name)
+            others.append(f"{entry.op} of event {event_id!r} refused: {problem}")
     problems = mine + others or list(exc.problems)
     more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     return EventError(problems[0] + more, problems, exc.details)

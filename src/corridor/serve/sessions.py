@@ -234,7 +234,7 @@ class Workbench:
             self._version(src, entries)
         except ScenarioError as exc:
             events = replay_log(src.file_events, entries)
-            raise event_problem(exc, events, entries[-1].event_id, src.path) from None
+            raise event_problem(exc, events, entries[-1], src.path) from None
 
     # --------------------------------------------------------------------------- situations
     def situated(
