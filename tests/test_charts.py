@@ -148,12 +148,14 @@ def _texts(fig):  # type: ignore[no-untyped-def]
     return [t for t in found if t is not None and t.get_visible() and t.get_text().strip()]
 
 
-@pytest.mark.parametrize("kind", ["timeline", "compare"])
-def test_no_label_overlaps_or_leaves_the_figure(valley, kind: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("kind", ["timeline", "compare", "samples"])
+def test_no_label_overlaps_or_leaves_the_figure(valley, sampled, kind: str) -> None:  # type: ignore[no-untyped-def]
     sc, reports, a, b, _ = valley
     fig = (
         timeline_figure(sc, reports)
         if kind == "timeline"
+        else timeline_figure(sc, reports, samples=sampled)
+        if kind == "samples"
         else compare_figure(sc, a, b, [None, "seal"])
     )
     fig.canvas.draw()
@@ -225,3 +227,79 @@ def test_full_exit_names_and_plan_titles(valley) -> None:  # type: ignore[no-unt
     assert "…" not in labels, "a label is shortened"
     title = sc.plans["seal"].title
     assert " ".join(title.split()) in " ".join(fig._suptitle.get_text().split())
+
+
+# ---------------------------------------------------------------------------------------------
+# probability bands (timeline --samples N --chart)
+
+
+@pytest.fixture(scope="module")
+def sampled(valley):  # type: ignore[no-untyped-def]
+    from corridor.analysis.uncertainty import sample_timeline
+
+    sc = valley[0]
+    networks = NetworkLoader(sc.network_path, kind=sc.network_kind)
+    return sample_timeline(sc, networks, samples=60, seed=2)
+
+
+def _values(line) -> list[float | None]:  # type: ignore[no-untyped-def]
+    """The values of a step line of probabilities or quantiles (NaN: None)."""
+    return [None if np.isnan(v) else float(v) for v in line.get_data()[1][:-1]]
+
+
+def test_probability_bands_plot_the_samples_json(valley, sampled) -> None:  # type: ignore[no-untyped-def]
+    from corridor.outputs.samples import samples_json
+
+    sc, reports, *_ = valley
+    fig = timeline_figure(sc, reports, samples=sampled)
+    data = [samples_json(s) for s in sampled]
+    assert _values(_by_gid(fig, "p_open")) == [d["p_open"] for d in data]
+    for k, x in enumerate(data[0]["exits"]):
+        line = _by_gid(fig, f"p_reachable:{x['name']}")
+        assert _values(line) == [d["exits"][k]["p_reachable"] for d in data], x["name"]
+    assert any(
+        0 < d["p_open"] < 1 or any(0 < x["p_reachable"] < 1 for x in d["exits"]) for d in data
+    ), "the fixture has no uncertain date: the test would not see a band"
+    for gid, key in (
+        ("capacity_pph", "capacity_pph"),
+        ("min_cut", "min_cut_count"),
+        ("evacuation_hours", "evacuation_hours"),
+    ):
+        assert _values(_by_gid(fig, f"{gid}-p50")) == [d[key]["p50"] for d in data], gid
+        band = _by_gid(fig, f"{gid}-band")
+        ys = np.concatenate([p.vertices[:, 1] for p in band.get_paths()])
+        lows = [d[key]["p10"] for d in data if d[key]["p10"] is not None]
+        highs = [d[key]["p90"] for d in data if d[key]["p90"] is not None]
+        never = any(d[key]["p90"] is None and d[key]["p10"] is not None for d in data)
+        assert np.isclose(ys.min(), min(lows)), gid
+        # a 90 % quantile that is never (a sealed origin's hours) runs above every other
+        assert ys.max() > max(highs) if never else np.isclose(ys.max(), max(highs)), gid
+    # the reported numbers stay drawn beside the samples
+    _, caps = _steps(_by_gid(fig, "capacity_pph"))
+    assert caps == [int(r.flow.value_pph) for r in reports]
+    # without samples: no band at all
+    plain = timeline_figure(sc, reports)
+    gids = {a.get_gid() for ax in plain.axes for a in [*ax.lines, *ax.collections]}
+    assert not {g for g in gids if g and (g.endswith("-band") or g.startswith("p_"))}, gids
+
+
+def test_cli_timeline_samples_chart_has_bands(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from corridor.cli.main import app
+    from corridor.outputs.charts import FIGSIZE_SAMPLES_IN
+
+    path = write_scenario(tmp_path)
+    svg = tmp_path / "t.svg"
+    args = ["timeline", str(path), "--samples", "20", "--seed", "1", "--chart", str(svg), "--json"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    ids = {el.get("id") for el in ET.parse(svg).getroot().iter()}
+    assert {"p_open", "capacity_pph-band", "min_cut-band", "evacuation_hours-band"} <= ids, ids
+    png = tmp_path / "t.png"
+    res = CliRunner().invoke(app, [*args[:-3], "--chart", str(png)])
+    assert res.exit_code == 0, res.output
+    assert _png_size(png) == (
+        round(FIGSIZE_SAMPLES_IN[0] * DPI),
+        round(FIGSIZE_SAMPLES_IN[1] * DPI),
+    )

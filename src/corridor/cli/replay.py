@@ -60,7 +60,9 @@ def timeline(
         typer.Option(
             "--chart",
             help="Also draw the timeline as a chart (.png or .svg); - writes it to standard "
-            "output instead of the table (see --chart-format).",
+            "output instead of the table (see --chart-format). With --samples, with "
+            "probability bands: P(open) and P(reachable) per exit, and the 10-90 % bands of "
+            "capacity, minimum cut and evacuation hours.",
         ),
     ] = None,
     chart_format_: ChartFormatOpt = None,
@@ -109,7 +111,11 @@ def timeline(
     if chart is not None:
         from corridor.outputs.charts import write_timeline_chart
 
-        write_chart_output(chart, fmt, lambda p: write_timeline_chart(sc, reports, p, plan=plan))
+        write_chart_output(
+            chart,
+            fmt,
+            lambda p: write_timeline_chart(sc, reports, p, plan=plan, samples=summaries),
+        )
         _say_chart_written(chart)
     warnings = timeline_warnings(reports)  # once each, not once per date
     if to_stdout:  # the chart is all that standard output holds

@@ -12,6 +12,10 @@ above the bands; the numbered list of what happened is printed below the chart, 
 comparison draws two plans on the same figure (the second plan dashed, its bands below the
 first's, each band row named on the right). Legends sit outside the panels.
 
+With samples (``timeline --samples N --chart``), two panels more and bands: P(origin open)
+and P(reachable) per exit, and the 10–90 % band and median over the samples of capacity, minimum
+cut and evacuation hours beside the reported numbers (:func:`sample_series`, the samples' JSON).
+
 What is plotted is exactly :func:`timeline_series` of the reports (the same numbers as their
 JSON, :func:`corridor.outputs.json.report_json`); tests compare the two.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +36,12 @@ from corridor.model.scenario import Scenario
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from corridor.analysis.uncertainty import SampleSummary
+
 #: Figure size in inches and resolution: a PNG is 1400 x 900 pixels.
 FIGSIZE_IN = (14.0, 9.0)
+#: With probability bands (``timeline --samples N --chart``): 1400 x 1200 pixels.
+FIGSIZE_SAMPLES_IN = (14.0, 12.0)
 DPI = 100
 FORMATS = (".png", ".svg")
 #: Okabe and Ito (2008): bluish green, vermillion, blue, orange, reddish purple.
@@ -361,15 +370,21 @@ def _finish_axes(axes: list[Any], days: list[dt.date], end: dt.date) -> None:
         a.set_ylim(bottom=0)
 
 
-def _new_figure(n_exit_rows: int) -> tuple[Any, list[Any]]:
+def _new_figure(n_exit_rows: int, *, samples: bool = False) -> tuple[Any, list[Any]]:
+    """Three panels (exits, capacity, minimum cut); with ``samples``, five, on a taller
+    figure (:data:`FIGSIZE_SAMPLES_IN`): exits, probabilities, capacity, minimum cut and
+    evacuation hours."""
     plt = _pyplot()
+    ratios = [max(1.2, 0.45 * n_exit_rows), 1.1, 0.9]
+    if samples:
+        ratios = [ratios[0], 1.3, 1.1, 0.9, 0.9]
     fig, axes = plt.subplots(
-        3,
+        len(ratios),
         1,
-        figsize=FIGSIZE_IN,
+        figsize=FIGSIZE_SAMPLES_IN if samples else FIGSIZE_IN,
         dpi=DPI,
         sharex=True,
-        gridspec_kw={"height_ratios": [max(1.2, 0.45 * n_exit_rows), 1.1, 0.9]},
+        gridspec_kw={"height_ratios": ratios},
     )
     fig.subplots_adjust(
         left=PANELS_LEFT, right=PANELS_RIGHT, top=PANELS_TOP, bottom=PANELS_BOTTOM, hspace=0.25
@@ -401,15 +416,26 @@ def _title(fig: Any, text: str) -> None:
 
 
 def timeline_figure(
-    scenario: Scenario, reports: list[CorridorReport], *, plan: str | None = None
+    scenario: Scenario,
+    reports: list[CorridorReport],
+    *,
+    plan: str | None = None,
+    samples: Sequence[SampleSummary] | None = None,
 ) -> Figure:
-    """The timeline chart as a matplotlib figure (see the module's docstring)."""
+    """The timeline chart as a matplotlib figure (see the module's docstring).
+
+    With ``samples`` (one summary over samples per report, in order), the probability bands
+    too: a panel of P(origin open) and P(reachable) per exit, and the 10–90 % bands and
+    medians of capacity, minimum cut and evacuation hours (:func:`sample_series`).
+    """
     if not reports:
         msg = "no report to chart"
         raise ValueError(msg)
     series = timeline_series(reports)
     days, end = _dates(series, scenario)
-    fig, axes = _new_figure(len(series["exits"]))
+    fig, panels = _new_figure(len(series["exits"]), samples=samples is not None)
+    # exits, capacity, minimum cut (then, with samples: probabilities and hours)
+    axes = panels if samples is None else [panels[0], panels[2], panels[3], panels[1], panels[4]]
     ys = _bands(axes[0], days, end, series["exits"], 0, 0.7, gid="exit")
     axes[0].set_yticks(ys, [_exit_label(n) for n in series["exits"]], fontsize=9)
     axes[0].set_ylim(-len(ys) + 0.4, 0.6)
@@ -420,14 +446,195 @@ def timeline_figure(
     line = _step(axes[2], days, end, series["min_cut"], color=OKABE_ITO["reddish purple"])
     line.set_gid("min_cut")
     axes[2].set_ylabel("minimum cut\n(segments)")
+    if samples is not None:
+        _probability_bands(axes, days, end, reports, samples)
     _finish_axes(axes, days, end)
+    if samples is not None:
+        _finish_probability_axis(axes[3])
     numbered = _label_events(axes, days, chart_events(series, scenario, days))
     _event_list(fig, numbered)
     title = f"{scenario.title or scenario.name}: mover {reports[0].mover}"
     if plan:
         title += f", plan {_plan_name(scenario, plan)}"
+    if samples:
+        s0 = samples[0]
+        title += (
+            ", every subset of the uncertain events"
+            if s0.exact
+            else f", {s0.n:,} samples (seed {s0.seed})"
+        )
     _title(fig, title)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# probability bands (timeline --samples N --chart)
+
+
+def sample_series(summaries: Sequence[SampleSummary]) -> dict[str, Any]:
+    """The numbers the probability bands plot, read from each summary's JSON
+    (:func:`corridor.outputs.samples.samples_json`): ``dates``, ``p_open``, ``p_reachable``
+    (exit name -> list), and ``capacity_pph``, ``min_cut_count``, ``evacuation_hours`` (each
+    ``{p10, p50, p90}`` -> list; None where a quantile is a sealed origin's "never")."""
+    from corridor.outputs.samples import samples_json
+
+    data = [samples_json(s) for s in summaries]
+    exits: dict[str, list[float]] = {}
+    for d in data:
+        for x in d["exits"]:
+            exits.setdefault(x["name"], [])
+    for d in data:
+        p = {x["name"]: x["p_reachable"] for x in d["exits"]}
+        for name, vals in exits.items():
+            vals.append(p.get(name, 0.0))
+    keys = ("capacity_pph", "min_cut_count", "evacuation_hours")
+    return {
+        "dates": [s.date for s in summaries],
+        "p_open": [d["p_open"] for d in data],
+        "p_reachable": exits,
+        **{k: {q: [d[k][q] for d in data] for q in ("p10", "p50", "p90")} for k in keys},  # type: ignore[literal-required]
+    }
+
+
+def _extend(values: list[float | None]) -> list[float]:
+    """Step values with the last repeated (up to the end date); None (never) as NaN: a gap."""
+    out = [float("nan") if v is None else float(v) for v in values]
+    return [*out, out[-1]]
+
+
+def _quantile_band(
+    ax: Any, days: list[dt.date], end: dt.date, q: dict[str, list[Any]], *, colour: str, gid: str
+) -> None:
+    """The 10–90 % band (filled) and the median (dashed) of one number over the samples; where
+    the 90 % quantile is "never" (None), the band runs to the panel's top."""
+    import matplotlib.dates as mdates
+    import numpy as np
+
+    x = [mdates.date2num(d) for d in [*days, end]]
+    lo, hi = np.array(_extend(q["p10"])), np.array(_extend(q["p90"]))
+    # a 90 % quantile that is "never" (a sealed origin's hours): the band runs to the top
+    mid = np.array(_extend(q["p50"]))
+    drawn = [ax.dataLim.y1] if np.isfinite(ax.dataLim.y1) else []
+    finite = np.concatenate([v[np.isfinite(v)] for v in (lo, hi, mid, np.array(drawn))])
+    hi[np.isfinite(lo) & ~np.isfinite(hi)] = 1.25 * finite.max() if len(finite) else 1.0
+    band = ax.fill_between(
+        x,
+        lo,
+        hi,
+        step="post",
+        color=colour,
+        alpha=0.22,
+        linewidth=0,
+        label="10–90 % of samples",
+    )
+    band.set_gid(f"{gid}-band")
+    (line,) = ax.step(
+        x,
+        mid,
+        where="post",
+        color=colour,
+        linestyle="--",
+        linewidth=1.4,
+        label="median of samples",
+    )
+    line.set_gid(f"{gid}-p50")
+
+
+def _probability_bands(
+    axes: list[Any],
+    days: list[dt.date],
+    end: dt.date,
+    reports: list[CorridorReport],
+    summaries: Sequence[SampleSummary],
+) -> None:
+    """Probabilities on ``axes[3]``, the quantile bands on capacity (``axes[1]``), minimum cut
+    (``axes[2]``) and evacuation hours (``axes[4]``, beside the reported hours)."""
+    if len(summaries) != len(reports):
+        msg = f"{len(summaries)} summaries over samples for {len(reports)} reports"
+        raise ValueError(msg)
+    ss = sample_series(summaries)
+    _quantile_band(
+        axes[1], days, end, ss["capacity_pph"], colour=OKABE_ITO["blue"], gid="capacity_pph"
+    )
+    _quantile_band(
+        axes[2], days, end, ss["min_cut_count"], colour=OKABE_ITO["reddish purple"], gid="min_cut"
+    )
+    hours: list[float | None] = [r.evacuation.hours for r in reports]
+    import matplotlib.dates as mdates
+
+    x = [mdates.date2num(d) for d in [*days, end]]
+    (line,) = axes[4].step(
+        x, _extend(hours), where="post", linewidth=2, color=OKABE_ITO["orange"], label="as reported"
+    )
+    line.set_gid("evacuation_hours")
+    _quantile_band(
+        axes[4],
+        days,
+        end,
+        ss["evacuation_hours"],
+        colour=OKABE_ITO["orange"],
+        gid="evacuation_hours",
+    )
+    axes[4].set_ylabel("evacuation\n(hours)")
+    (line,) = axes[3].step(
+        x,
+        _extend(ss["p_open"]),
+        where="post",
+        color="#222222",
+        linewidth=2.6,
+        label="origin open",
+    )
+    line.set_gid("p_open")
+    palette = [
+        OKABE_ITO[k]
+        for k in ("bluish green", "vermillion", "sky blue", "orange", "reddish purple", "blue")
+    ]
+    styles = ("-", "--", "-.", ":")
+    for k, (name, vals) in enumerate(ss["p_reachable"].items()):
+        (line,) = axes[3].step(
+            x,
+            _extend(vals),
+            where="post",
+            color=palette[k % len(palette)],
+            linestyle=styles[k % len(styles)],
+            linewidth=1.6,
+            label="\n".join(textwrap.wrap(f"{name} reachable", width=26)),
+        )
+        line.set_gid(f"p_reachable:{name}")
+    axes[3].set_ylabel("probability\n(of samples)")
+    # one key for the three panels of numbers (each in its own colour), one for probabilities
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    grey = "#555555"
+    axes[1].legend(
+        handles=[
+            Line2D([], [], color=grey, linewidth=2, label="as reported"),
+            Line2D([], [], color=grey, linewidth=1.4, linestyle="--", label="median of samples"),
+            Patch(facecolor=grey, alpha=0.22, label="10–90 % of samples"),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
+    axes[3].legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.08),
+        fontsize=7.5,
+        frameon=False,
+        labelspacing=0.3,
+        title="probability",
+        title_fontsize=8,
+    )
+
+
+def _finish_probability_axis(ax: Any) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    ax.set_ylim(-0.04, 1.04)
+    ax.set_yticks([0, 0.5, 1])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
 
 def compare_figure(
@@ -534,10 +741,12 @@ def write_timeline_chart(
     path: Path,
     *,
     plan: str | None = None,
+    samples: Sequence[SampleSummary] | None = None,
 ) -> Path:
-    """Write the timeline chart of ``reports`` to ``path`` (.png or .svg); return the path."""
+    """Write the timeline chart of ``reports`` (with ``samples``: and its probability bands)
+    to ``path`` (.png or .svg); return the path."""
     check_chart_path(path)
-    save_figure(timeline_figure(scenario, reports, plan=plan), path)
+    save_figure(timeline_figure(scenario, reports, plan=plan, samples=samples), path)
     return path
 
 
