@@ -104,8 +104,8 @@ def batch_scaling(samples: int = 200) -> tuple[float, float, bool]:
 
     import pyarrow.parquet as pq
 
+    from corridor.batch.runner import Task, run_batch
     from corridor.bundled import bundled_scenario
-    from corridor.cli.batch_runner import Task, run_batch
     from corridor.io.scenario import load_scenario
 
     path = bundled_scenario("mosul-2016")

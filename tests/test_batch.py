@@ -9,7 +9,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 
 from tests.fixtures import write_scenario  # noqa: E402
 
-from corridor.cli.batch_runner import Task, read_spec, run_batch  # noqa: E402
+from corridor.batch.runner import Task, read_spec, run_batch  # noqa: E402
 
 
 def _rows(directory):

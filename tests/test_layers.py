@@ -26,3 +26,10 @@ def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
 def test_serve_may_not_import_cli() -> None:
     tool = runpy.run_path(str(TOOL))
     assert "cli" not in tool["ALLOWED"]["serve"] and "serve" in tool["ALLOWED"]["cli"]
+
+
+def test_batch_is_a_layer_below_cli() -> None:
+    tool = runpy.run_path(str(TOOL))
+    allowed = tool["ALLOWED"]
+    assert "batch" in allowed["cli"] and not {"cli", "serve"} & allowed["batch"]
+    assert "batch" in tool["imports"]()["cli"], "corridor batch runs corridor.batch"

@@ -7,8 +7,9 @@ suite checks the same rules (tests/test_layers.py).
 The rules (docs: ../shared/DESIGN.md, "Who may import whom"): ``model`` imports nothing of ours
 but ``errors``; ``analysis`` imports ``model``; ``io`` imports ``model``; ``outputs`` imports
 ``model`` and ``analysis`` (and ``io.files``, the one atomic writer, for charts); ``serve`` (the
-web server of ``corridor serve``) imports ``model``, ``analysis``, ``io`` and ``outputs``; ``cli``
-imports everything above. The top-level helpers (``errors``, ``bundled``, ``testing``) and the front door
+web server of ``corridor serve``) imports ``model``, ``analysis``, ``io`` and ``outputs``; ``batch``
+(the Dask runner of ``corridor batch``) imports ``model``, ``analysis``, ``io`` and ``outputs``;
+``cli`` imports everything above. The top-level helpers (``errors``, ``bundled``, ``testing``) and the front door
 (``corridor/__init__.py``, whose ``__version__`` the network cache keys on) are not layers.
 """
 
@@ -20,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "corridor"
-LAYERS = ("model", "analysis", "io", "outputs", "serve", "cli")
+LAYERS = ("model", "analysis", "io", "outputs", "serve", "batch", "cli")
 # single modules a layer may use beyond its rules
 EXCEPT: dict[str, set[str]] = {"outputs": {"corridor.io.files"}}
 ALLOWED: dict[str, set[str]] = {
@@ -29,7 +30,18 @@ ALLOWED: dict[str, set[str]] = {
     "io": {"errors", "model", "bundled", "corridor"},
     "outputs": {"errors", "model", "analysis"},
     "serve": {"errors", "model", "analysis", "io", "outputs", "bundled", "corridor"},
-    "cli": {"errors", "model", "analysis", "io", "outputs", "serve", "bundled", "corridor"},
+    "batch": {"errors", "model", "analysis", "io", "outputs", "bundled"},
+    "cli": {
+        "errors",
+        "model",
+        "analysis",
+        "io",
+        "outputs",
+        "serve",
+        "batch",
+        "bundled",
+        "corridor",
+    },
 }
 
 

@@ -31,7 +31,7 @@ def batch(
 ) -> None:
     """Run every scenario x mover x plan of SPEC over its dates (and samples) on Dask; a rerun
     skips the tasks already written."""
-    from corridor.cli.batch_runner import read_spec, run_batch
+    from corridor.batch.runner import read_spec, run_batch
     from corridor.errors import CorridorError
 
     tasks = read_spec(spec)
