@@ -663,6 +663,11 @@ def main(argv: list[str] | None = None) -> int:
     results["uncertainty"] = bench_uncertainty(quick=args.quick)
     for line in results["uncertainty"]:
         console.print(line)
+    if not args.quick:  # travel times against OSRM's car profile (issue 11): bench/osrm.py
+        from bench.osrm import bench_osrm
+
+        console.print("[bold]Travel times against OSRM[/]")
+        results["osrm"] = bench_osrm()
     results["total_s"] = time.perf_counter() - started
     results["peak_rss_mb"] = rss_peak_mb()
     args.out.write_text(json.dumps(results, indent=2, default=_json_default))

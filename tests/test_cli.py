@@ -365,7 +365,7 @@ def test_network_info_says_what_the_file_made_it_drop(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "probably clipped or unsorted" in res.output and "lanes" in res.output, res.output
     res = run("network", "info", str(osm), "--json")
-    assert set(json.loads(res.stdout)) == {"car", "foot", "offroad", "all"}
+    assert set(json.loads(res.stdout)) == {"car", "foot", "offroad", "all", "walkers"}
     assert "clipped" in res.stderr
 
 

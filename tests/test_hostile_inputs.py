@@ -594,9 +594,10 @@ def _tagged(tmp_path: Path, **extra: str) -> Path:
         ("lanes", "1e300", "lanes", 15.0),  # 30 lanes at most, half each way
         ("lanes", "99999999999999999999999", "lanes", 15.0),
         ("lanes:forward", "1e300", "lanes", 30.0),
-        ("maxspeed", "99999999999999999999999", "speed_kph", 200.0),
-        ("maxspeed", "99999999999999999999999 mph", "speed_kph", 200.0),
-        ("maxspeed", "0.001", "speed_kph", 5.0),
+        # clamped to 5..200 km/h, then driven at OSRM's speed_reduction (0.8) of it
+        ("maxspeed", "99999999999999999999999", "speed_kph", 160.0),
+        ("maxspeed", "99999999999999999999999 mph", "speed_kph", 160.0),
+        ("maxspeed", "1", "speed_kph", 4.0),
     ],
 )
 def test_absurd_tags_are_clamped_and_counted(
@@ -612,11 +613,11 @@ def test_absurd_tags_are_clamped_and_counted(
     assert (net.capacity_pph > 0).all() and net.capacity_pph.max() < 2**40
 
 
-def test_an_absurd_maxspeed_does_not_set_the_class_mean(tmp_path: Path) -> None:
+def test_an_absurd_maxspeed_does_not_set_other_roads_speeds(tmp_path: Path) -> None:
     net = load_osm(_tagged(tmp_path, maxspeed="99999999999999999999999"), "car", use_cache=False)
     untagged = net.way_id == 11
-    # the mean of the in-range tags of the class (80), not of 1e23 and 80
-    assert set(net.speed_kph[untagged].tolist()) == {80.0}
+    # an untagged road drives at its class's speed, whatever its neighbours are tagged
+    assert set(net.speed_kph[untagged].tolist()) == {defaults.SPEED_KPH["primary"]}
 
 
 def test_an_absurd_width_is_clamped_for_walkers(tmp_path: Path) -> None:

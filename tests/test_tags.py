@@ -455,42 +455,49 @@ def _speeds(net: RoadNetwork, way: int) -> set[float]:
     return {float(s) for s in net.speed_kph[edges_of(net, way)]}
 
 
-def test_speed_rules_tag_then_class_mean_then_default_table() -> None:
+def test_speed_rules_follow_osrms_car_profile() -> None:
+    # OSRM car.lua: the tagged limit x speed_reduction (0.8), zones from its tables, else the
+    # class speed; then no faster than the surface allows
+    r = defaults.SPEED_REDUCTION
     net = build(
         [
-            {"highway": "residential", "maxspeed": "30"},  # two edges at 30
-            {"highway": "residential", "maxspeed": "60", "oneway": "yes"},  # one edge at 60
-            {"highway": "residential"},  # imputed: mean over tagged edges
-            {"highway": "secondary"},  # no tagged secondary: the table
-            {"highway": "primary", "maxspeed": "RU:urban"},  # unparseable: the table
-            {"highway": "tertiary", "maxspeed": "none"},
-            {"highway": "tertiary", "maxspeed": "50;70"},
+            {"highway": "residential", "maxspeed": "30"},
+            {"highway": "residential", "maxspeed": "60", "oneway": "yes"},
+            {"highway": "residential"},  # untagged: the class speed, not a mean of the others
+            {"highway": "primary", "maxspeed": "RU:urban"},  # a zone: car.lua's table
+            {"highway": "tertiary", "maxspeed": "none"},  # car.lua's "none" = 140
+            {"highway": "tertiary", "maxspeed": "50;70"},  # OSRM reads the leading number
+            {"highway": "primary", "maxspeed": "80", "surface": "gravel"},  # gravel: 40 at most
+            {"highway": "primary", "maxspeed": "signals"},  # no number, no zone: the class
         ]
     )
-    assert _rules(net, 1) == {SpeedRule.MAXSPEED_TAG} and _speeds(net, 1) == {30.0}
-    assert _rules(net, 2) == {SpeedRule.MAXSPEED_TAG} and _speeds(net, 2) == {60.0}
-    # OSMnx's add_edge_speeds averages over (directed) edges, so a two-way way counts twice
-    assert _rules(net, 3) == {SpeedRule.CLASS_MEAN}
-    np.testing.assert_allclose(net.speed_kph[edges_of(net, 3)], (30 + 30 + 60) / 3)
-    assert _rules(net, 4) == {SpeedRule.DEFAULT_TABLE}
-    assert _speeds(net, 4) == {defaults.SPEED_KPH["secondary"]}
-    assert _rules(net, 5) == {SpeedRule.DEFAULT_TABLE}
-    assert _speeds(net, 5) == {defaults.SPEED_KPH["primary"]}
-    assert _rules(net, 6) == {SpeedRule.CLASS_MEAN} and _speeds(net, 6) == {60.0}
-    assert _rules(net, 7) == {SpeedRule.MAXSPEED_TAG} and _speeds(net, 7) == {60.0}
+    assert _rules(net, 1) == {SpeedRule.MAXSPEED_TAG} and _speeds(net, 1) == {30.0 * r}
+    assert _speeds(net, 2) == {60.0 * r}
+    assert _rules(net, 3) == {SpeedRule.DEFAULT_TABLE}
+    assert _speeds(net, 3) == {defaults.SPEED_KPH["residential"]}
+    assert _speeds(net, 4) == {60.0 * r}
+    assert _speeds(net, 5) == {140.0 * r}
+    assert _speeds(net, 6) == {50.0 * r}
+    assert _rules(net, 7) == {SpeedRule.SURFACE} and _speeds(net, 7) == {40.0}
+    assert _rules(net, 8) == {SpeedRule.DEFAULT_TABLE}
+    assert _speeds(net, 8) == {defaults.SPEED_KPH["primary"]}
     assert net.speed_rule.dtype == np.int8
     assert set(net.speed_rule.tolist()) <= set(range(len(SPEED_RULES)))
 
 
-def test_class_mean_weights_ways_by_their_segments() -> None:
+def test_directional_and_advisory_limits() -> None:
+    r = defaults.SPEED_REDUCTION
     net = build(
         [
-            ({"highway": "residential", "maxspeed": "20", "oneway": "yes"}, 3),
-            ({"highway": "residential", "maxspeed": "60", "oneway": "yes"}, 1),
-            {"highway": "residential"},
+            {"highway": "primary", "maxspeed": "70", "maxspeed:backward": "50"},
+            {"highway": "primary", "maxspeed": "70", "maxspeed:advisory": "40"},
         ]
     )
-    np.testing.assert_allclose(net.speed_kph[edges_of(net, 3)], (3 * 20 + 60) / 4)
+    along = [e for e in edges_of(net, 1) if forward(net, int(e))]
+    against = [e for e in edges_of(net, 1) if not forward(net, int(e))]
+    assert net.speed_kph[along].tolist() == [70.0 * r]
+    assert net.speed_kph[against].tolist() == [50.0 * r]
+    assert _speeds(net, 2) == {40.0 * r}
 
 
 def test_unknown_class_uses_the_fallback_speed() -> None:

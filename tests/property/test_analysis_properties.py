@@ -24,6 +24,7 @@ from corridor.analysis.evacuation import evacuation_time
 from corridor.analysis.prepared import Prepared
 from corridor.analysis.report import analyze
 from corridor.analysis.routes import ALTERNATIVE_PENALTY, reach, routes
+from corridor.analysis.turns import turn_costs_s
 from corridor.model.situation import Situation
 from strategies import (
     edge_subsets,
@@ -76,8 +77,9 @@ def test_routes_are_valid_paths(situation: Situation) -> None:
         assert not exit_nodes & set(nodes[:-1]), f"{where}: passes its exit before the end"
         assert len(set(nodes)) == len(nodes), f"{where}: not a simple path, nodes {nodes}"
         tt, length = float(net.travel_time_s[r.edges].sum()), float(net.length_m[r.edges].sum())
+        tt += float(turn_costs_s(net, r.edges).sum())  # the time model's turns
         assert math.isclose(r.travel_time_s, tt, rel_tol=1e-12), (
-            f"{where}: reports {r.travel_time_s} s, its edges sum to {tt} s"
+            f"{where}: reports {r.travel_time_s} s, its edges and turns sum to {tt} s"
         )
         assert math.isclose(r.distance_m, length, rel_tol=1e-12), (
             f"{where}: reports {r.distance_m} m, its edges sum to {length} m"

@@ -259,20 +259,24 @@ def test_lengths_match_osmnx_within_1m(built: Built, mover: Mover) -> None:
     assert np.all(diff <= 0.005 * np.maximum(a, 1.0))
 
 
-def test_car_speeds_match_osmnx_imputation(built: Built) -> None:
-    # OSMnx imputes a class without any tagged maxspeed from the mean of all classes; corridor
-    # from its defaults table, passed to OSMnx as hwy_speeds for exactly those classes.
+def test_car_speeds_are_osrms_reduction_of_osmnx_tagged_speeds(built: Built) -> None:
+    # corridor drives as OSRM's car profile does: a tagged limit x SPEED_REDUCTION (OSMnx keeps
+    # the limit itself), an untagged road at its class's speed (OSMnx: the class's mean)
     net, g, piece_way = built[Mover.CAR]
-    highways = np.array([net.edge_highway(e) for e in range(net.n_edges)])
-    tagged = {h for h, r in zip(highways, net.speed_rule, strict=True) if r == MAXSPEED}
-    untagged = {h: defaults.class_speed_kph(h) for h in set(highways) - tagged}
-    ox.routing.add_edge_speeds(g, hwy_speeds=untagged)
+    ox.routing.add_edge_speeds(g)
     ours, _, our_speed = corridor_edges(net)
     theirs, _, their_speed = osmnx_edges(g, piece_way)
-    (a,) = by_key(ours, our_speed)
+    (a, rule) = by_key(ours, our_speed, net.speed_rule)
     (b,) = by_key(theirs, their_speed)
-    np.testing.assert_allclose(a, b, rtol=1e-12, err_msg="car speeds differ from OSMnx's")
-    assert untagged, "every class is tagged: the default-table branch is not exercised"
+    tagged = rule == MAXSPEED
+    by_class = rule == SPEED_RULES.index(SpeedRule.DEFAULT_TABLE)
+    assert tagged.sum() > 100 and by_class.sum() > 100
+    # where the tag is a plain number (OSRM reads a list's first number, OSMnx its mean)
+    plain = tagged & (np.abs(a / defaults.SPEED_REDUCTION - b) < 1e-9)
+    assert plain.mean() > 0.95 * tagged.mean(), "car speeds differ from OSMnx's tagged speeds"
+    highways = by_key(ours, np.array([net.edge_highway(e) for e in range(net.n_edges)]))[0]
+    expected = np.array([defaults.class_speed_kph(h) for h in highways[by_class]])
+    np.testing.assert_array_equal(a[by_class], expected)
 
 
 # ------------------------------------------------------------------ filters vs OSMnx's strings

@@ -8,6 +8,8 @@ something changes, what the file alone cannot say:
 * places and exits farther than their radius from any road of a mover (with the distance);
 * exits unreachable even with nothing closed, and the first reason found (the mover's network
   drops roads that another mover's keeps, or no road links them at all);
+* exits that cars reach with nothing closed but people on foot cannot (the ``walkers`` network:
+  footpaths and main roads, no motorways): an evacuation on foot has no way out there;
 * events after the scenario's end; two closures of the same road on the same day.
 
 Each finding names the scenario key it is about (``events[3]``, ``places[0]``), which the caller
@@ -80,6 +82,8 @@ def check_scenario(
         add(f)
     for f in _empty_zones(scenario, network_for, keys):
         add(f)
+    for f in walkers_cut_off(scenario, network_for):
+        add(f)
     for mover in _movers(scenario):
         if on_mover is not None:
             on_mover(mover)
@@ -113,6 +117,46 @@ def check_scenario(
         for f in found.values()
         if not (f.code in (CLOSES_NOTHING, REOPENS_NOTHING) and f.key in closing)
     ]
+
+
+WALKERS_CUT_OFF = "exit-unreachable-on-foot"
+
+
+def walkers_cut_off(scenario: Scenario, network_for: NetworkFor) -> list[Finding]:
+    """The scenario's exits that the car network reaches from the origin with nothing closed
+    and the ``walkers`` network (evacuation on foot) does not: people who must walk cannot leave
+    that way, whatever the cars' numbers say."""
+    car_net, walk_net = network_for(Mover.CAR), network_for(Mover.WALKERS)
+    if not (_holds_road(car_net, scenario.origin) and _holds_road(walk_net, scenario.origin)):
+        return []  # the origin holds no road: "place-off-network" says so
+
+    def reached(net: RoadNetwork, exit_: Area) -> bool:
+        try:  # an exit that holds no node of the network is out of its movers' reach
+            situation = build_situation(net, scenario.origin, [exit_])
+        except (ValueError, LookupError):
+            return False
+        return reach(situation).status == "open"
+
+    out = []
+    for i, exit_ in enumerate(scenario.exits):
+        if reached(car_net, exit_) and not reached(walk_net, exit_):
+            out.append(
+                Finding(
+                    WALKERS_CUT_OFF,
+                    f"exits[{i}]",
+                    f"{exit_.name!r} is reached by car from {scenario.origin.name!r} with nothing "
+                    "closed, but not on foot: no footpath or main road of the walkers network "
+                    "(trunk and primary roads walked whatever their foot tag; no motorways) leads "
+                    "there, so people leaving on foot have no way out to it; check the roads near "
+                    "the exit, or give walkers an exit of their own",
+                    Mover.WALKERS.value,
+                )
+            )
+    return out
+
+
+def _holds_road(net: RoadNetwork, area: Area) -> bool:
+    return net.n_edges > 0 and bool(area.edge_mask(net).any())
 
 
 def _window(scenario: Scenario, keys: dict[str, str]) -> list[Finding]:

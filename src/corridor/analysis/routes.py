@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from corridor.analysis import kernels
 from corridor.analysis.prepared import EPS_S, Prepared, SituationWork
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
+from corridor.analysis.turns import path_time_s
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
@@ -55,14 +56,15 @@ def exit_reach(
     paths: Sequence[NDArray[np.int64] | None],
 ) -> tuple[Status, tuple[ExitReach, ...]]:
     """The status and, per exit, whether it is reachable and the travel time and distance of
-    its fastest route (``paths``: road edges per exit, None where unreachable)."""
+    its fastest route (``paths``: road edges per exit, None where unreachable). The time adds
+    the route's turns to its edges' times (:mod:`corridor.analysis.turns`)."""
     exits = tuple(
         ExitReach(name, False, None, None)
         if path is None
         else ExitReach(
             name,
             True,
-            float(network.travel_time_s[path].sum()),
+            path_time_s(network, path),
             float(network.length_m[path].sum()),
         )
         for name, path in zip(names, paths, strict=True)
@@ -164,7 +166,7 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
             segs = set(net.segment[path].tolist())
             if rank > 0 and segs <= used_segments:
                 break
-            tt = float(net.travel_time_s[path].sum())
+            tt = path_time_s(net, path)
             if fastest is not None and tt > max_stretch * fastest.travel_time_s:
                 break
             length = float(net.length_m[path].sum())

@@ -52,7 +52,9 @@ ARRAYS = (
     "speed_rule",
     "lanes",
     "travel_time_s",
+    "delay_s",
     "capacity_pph",
+    "road_count",
 )
 
 
@@ -172,7 +174,9 @@ _DTYPES = {
     "speed_rule": np.int8,
     "lanes": np.float64,
     "travel_time_s": np.float64,
+    "delay_s": np.float64,
     "capacity_pph": np.int64,
+    "road_count": np.int32,
 }
 _CODES = {"name_code": "names", "ref_code": "refs", "highway_code": "highways"}
 
@@ -189,7 +193,10 @@ def _consistent(arrays: dict[str, NDArray[Any]], meta: Any) -> bool:
         return False
     if indptr[0] != 0 or indptr[-1] != m or (np.diff(indptr) < 0).any():
         return False
-    edge_arrays = [a for name, a in arrays.items() if name not in ("node_osm_id", "lon", "lat")]
+    node_arrays = ("node_osm_id", "lon", "lat", "road_count")
+    if len(arrays["road_count"]) != n:
+        return False
+    edge_arrays = [a for name, a in arrays.items() if name not in node_arrays]
     if any(len(a) != m for a in edge_arrays if a is not indptr):
         return False
     if m and (dst.min() < 0 or dst.max() >= n):

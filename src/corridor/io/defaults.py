@@ -29,24 +29,27 @@ from numpy.typing import NDArray
 from corridor.model.network import Mover, StrColumn
 
 # --- speeds (km/h) ------------------------------------------------------------------------------
-# Source: osmnxr `speeds.R` defaults (https://rdrr.io/cran/osmnxr/src/R/speeds.R), the class
-# table closest to OSMnx, which itself imputes from tagged maxspeeds and has no class table.
+# The time model is OSRM's car profile (Project-OSRM/osrm-backend ``profiles/car.lua`` and
+# ``profiles/lib/way_handlers.lua``, as shipped in osrm-bindings 26.10.0), the router under
+# openrouteservice and most humanitarian routing tools. Class speeds of the road classes it drives:
+# car.lua ``speeds.highway``. track and the classes no car drives (offroad and ``all`` movers):
+# osmnxr ``speeds.R`` (https://rdrr.io/cran/osmnxr/src/R/speeds.R).
 SPEED_KPH: Final[dict[str, float]] = {
-    "motorway": 100.0,
-    "motorway_link": 60.0,
-    "trunk": 80.0,
-    "trunk_link": 50.0,
-    "primary": 60.0,
-    "primary_link": 40.0,
-    "secondary": 50.0,
-    "secondary_link": 40.0,
+    "motorway": 90.0,  # car.lua
+    "motorway_link": 45.0,
+    "trunk": 85.0,
+    "trunk_link": 40.0,
+    "primary": 65.0,
+    "primary_link": 30.0,
+    "secondary": 55.0,
+    "secondary_link": 25.0,
     "tertiary": 40.0,
-    "tertiary_link": 30.0,
-    "unclassified": 40.0,
-    "residential": 30.0,
+    "tertiary_link": 20.0,
+    "unclassified": 25.0,
+    "residential": 25.0,
     "living_street": 10.0,
-    "service": 20.0,
-    "track": 20.0,
+    "service": 15.0,  # car.lua (to here)
+    "track": 20.0,  # osmnxr (from here)
     "cycleway": 15.0,
     "footway": 5.0,
     "path": 5.0,
@@ -54,10 +57,141 @@ SPEED_KPH: Final[dict[str, float]] = {
     "steps": 2.0,
 }
 FALLBACK_SPEED_KPH: Final[float] = 40.0  # osmnxr fallback
+# The classes car.lua drives (its ``speeds.highway``, winter and ice roads aside): where three
+# or more of these meet, a turn costs (corridor.analysis.turns), as OSRM's junctions count them.
+OSRM_CAR_CLASSES: Final[frozenset[str]] = frozenset(list(SPEED_KPH)[:14])
 
-# Walking speed for the foot mover: FHWA design walking speed 1.2 m/s
+# Walking speed for the foot and walkers movers: FHWA design walking speed 1.2 m/s
 # (https://www.fhwa.dot.gov/publications/research/safety/pedbike/98107/section2.cfm).
 WALK_SPEED_KPH: Final[float] = 1.2 * 3.6
+
+# Tagged speed limits (car.lua, ``WayHandlers.maxspeed``): the first of ``maxspeed:advisory``,
+# ``maxspeed``, ``source:maxspeed``, ``maxspeed:type`` (each ``:forward``/``:backward`` first) sets
+# the speed, times ``SPEED_REDUCTION``: drivers keep below the limit on average. Zone values such as
+# ``FR:rural`` come from ``MAXSPEED_ZONE`` (car.lua ``maxspeed_table``, the exceptions), else
+# ``MAXSPEED_ZONE_DEFAULT`` by the part after the colon (car.lua ``maxspeed_table_default``).
+SPEED_REDUCTION: Final[float] = 0.8
+MAXSPEED_ZONE_DEFAULT: Final[dict[str, float]] = {
+    "urban": 50.0,
+    "rural": 90.0,
+    "trunk": 110.0,
+    "motorway": 130.0,
+}
+_MPH: Final[float] = 1609.0 / 1000.0  # car.lua's own conversion for the British zones
+MAXSPEED_ZONE: Final[dict[str, float]] = {
+    "at:rural": 100.0,
+    "at:trunk": 100.0,
+    "ar:urban": 40.0,
+    "ar:rural": 110.0,
+    "be:motorway": 120.0,
+    "be-bru:rural": 70.0,
+    "be-bru:urban": 30.0,
+    "be-vlg:rural": 70.0,
+    "bg:motorway": 140.0,
+    "by:urban": 60.0,
+    "by:motorway": 110.0,
+    "ca-on:rural": 80.0,
+    "ch:rural": 80.0,
+    "ch:trunk": 100.0,
+    "ch:motorway": 120.0,
+    "de:living_street": 7.0,
+    "de:rural": 100.0,
+    "de:motorway": 0.0,  # no limit: the class speed applies
+    "dk:rural": 80.0,
+    "es:trunk": 90.0,
+    "fr:rural": 80.0,
+    "gb:nsl_single": 60 * _MPH,
+    "gb:nsl_dual": 70 * _MPH,
+    "gb:motorway": 70 * _MPH,
+    "lv:living_street": 20.0,
+    "nl:rural": 80.0,
+    "nl:trunk": 100.0,
+    "no:rural": 80.0,
+    "no:motorway": 110.0,
+    "ph:urban": 40.0,
+    "ph:rural": 80.0,
+    "ph:motorway": 100.0,
+    "pl:rural": 100.0,
+    "pl:expressway": 120.0,
+    "pl:motorway": 140.0,
+    "ro:trunk": 100.0,
+    "ru:living_street": 20.0,
+    "ru:urban": 60.0,
+    "ru:motorway": 110.0,
+    "uk:nsl_single": 60 * _MPH,
+    "uk:nsl_dual": 70 * _MPH,
+    "uk:motorway": 70 * _MPH,
+    "za:urban": 60.0,
+    "za:rural": 100.0,
+    "none": 140.0,
+}
+
+# Upper speeds by surface, tracktype and smoothness (car.lua ``surface_speeds``,
+# ``tracktype_speeds``, ``smoothness_speeds``; ``WayHandlers.surface`` takes the least of them and
+# the speed above). car.lua: "values were estimated from looking at the photos at the relevant wiki
+# pages". Surfaces without an entry (asphalt, concrete, paved) do not limit.
+SURFACE_SPEED_KPH: Final[dict[str, float]] = {
+    "cement": 80.0,
+    "compacted": 80.0,
+    "fine_gravel": 80.0,
+    "paving_stones": 60.0,
+    "metal": 60.0,
+    "bricks": 60.0,
+    "grass": 40.0,
+    "wood": 40.0,
+    "sett": 40.0,
+    "grass_paver": 40.0,
+    "gravel": 40.0,
+    "unpaved": 40.0,
+    "ground": 40.0,
+    "dirt": 40.0,
+    "pebblestone": 40.0,
+    "tartan": 40.0,
+    "cobblestone": 30.0,
+    "clay": 30.0,
+    "earth": 20.0,
+    "stone": 20.0,
+    "rocky": 20.0,
+    "sand": 20.0,
+    "laterite": 15.0,
+    "mud": 10.0,
+    "ice": 20.0,
+    "snow": 30.0,
+}
+TRACKTYPE_SPEED_KPH: Final[dict[str, float]] = {
+    "grade1": 60.0,
+    "grade2": 40.0,
+    "grade3": 30.0,
+    "grade4": 25.0,
+    "grade5": 20.0,
+}
+SMOOTHNESS_SPEED_KPH: Final[dict[str, float]] = {
+    "intermediate": 80.0,
+    "bad": 40.0,
+    "very_bad": 20.0,
+    "horrible": 10.0,
+    "very_horrible": 5.0,
+    # car.lua's ``impassable = 0`` makes the way unroutable; corridor keeps the way (its filters
+    # are OSMnx's) at walking pace rather than an infinite time
+    "impassable": 5.0,
+}
+
+# --- delays at nodes (seconds, vehicles) ---------------------------------------------------------
+# car.lua with ``lib/obstacles.lua``: a traffic signal costs 2 s (``traffic_signal_penalty``), a
+# stop sign 2 s, a give-way sign 1 s, a gate or lift gate 60 s (``barrier_penalties``); a crossing
+# (``highway=crossing``) is an obstacle of duration 0 for cars. Added to every edge that enters
+# the node.
+NODE_DELAY_S: Final[dict[str, float]] = {
+    "highway=traffic_signals": 2.0,
+    "highway=stop": 2.0,
+    "highway=give_way": 1.0,
+    "highway=crossing": 0.0,
+    "barrier=gate": 60.0,
+    "barrier=lift_gate": 60.0,
+}
+
+# --- turns: the turn costs of OSRM's car profile are in corridor.analysis.turns (the analysis
+# layer, which reads no io module, applies them to paths); docs/defaults.md lists them too.
 
 # --- lanes per direction and vehicles per lane-hour ----------------------------------------------
 # Source: MATSim OsmNetworkReader defaults (matsim-org/matsim-libs, OsmNetworkReader.java
@@ -221,7 +355,7 @@ def road_defaults(
     highway
         The edges' road classes as (distinct classes, class code per edge).
     mover
-        ``foot`` walks at :data:`WALK_SPEED_KPH` and its capacity follows the width; the vehicle
+        ``foot`` and ``walkers`` walk at :data:`WALK_SPEED_KPH` and their capacity follows the width; the vehicle
         movers' capacity follows the lanes.
     lanes
         Lanes per direction from tags (NaN where untagged); the class default fills the gaps.
@@ -239,7 +373,7 @@ def road_defaults(
     --------
     >>> d = road_defaults((("motorway", "residential"), np.array([0, 1, 1])), "car")
     >>> d.speed_kph.tolist(), d.lanes.tolist(), d.capacity_pph.tolist()
-    ([100.0, 30.0, 30.0], [2.0, 1.0, 1.0], [16000, 2400, 2400])
+    ([90.0, 25.0, 25.0], [2.0, 1.0, 1.0], [16000, 2400, 2400])
     >>> road_defaults((("footway",), np.array([0])), "foot").capacity_pph.tolist()
     [4680]
     """
@@ -251,7 +385,7 @@ def road_defaults(
     def per_edge(table: list[float]) -> NDArray[np.float64]:
         return np.array(table, dtype=np.float64)[codes] if n else np.zeros(0)
 
-    if mover is Mover.FOOT:
+    if mover.on_foot:
         speed = np.full(n, WALK_SPEED_KPH)
     else:
         speed = per_edge([class_speed_kph(c) for c in classes])
@@ -262,7 +396,7 @@ def road_defaults(
         given_lanes,
         per_edge([class_lanes_per_direction(c) for c in classes]),
     )
-    if mover is Mover.FOOT:
+    if mover.on_foot:
         given_width = np.full(n, np.nan) if width_m is None else clamp_tag("width", width_m)[0]
         width = np.where(
             np.isfinite(given_width), given_width, per_edge([class_width_m(c) for c in classes])

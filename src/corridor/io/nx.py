@@ -55,6 +55,7 @@ def to_networkx(network: RoadNetwork) -> Any:
             "lanes_per_direction": float(network.lanes[e]),
             "speed_kph": float(network.speed_kph[e]),
             "travel_time": float(network.travel_time_s[e]),
+            "delay_s": float(network.delay_s[e]),
             "capacity_pph": int(network.capacity_pph[e]),
             "segment": int(seg[e]),
             "oneway": not bool(two_way[e]),
@@ -133,6 +134,8 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
     lanes = np.array([_float(d.get("lanes_per_direction", d.get("lanes"))) for *_, d in edges])
     width = np.array([_width(d.get("width")) for *_, d in edges])
     cap = np.array([_float(d.get("capacity_pph")) for *_, d in edges])
+    delay = np.array([_float(d.get("delay_s")) for *_, d in edges])
+    delay = np.where(np.isfinite(delay) & (delay > 0), delay, 0.0)
 
     # segments: an edge and its reverse on the same way share one
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
@@ -163,7 +166,7 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
     missing = ~np.isfinite(speed)
     speed[missing] = by_class.speed_kph[missing]
     rule[missing] = SPEED_RULES.index(SpeedRule.DEFAULT_TABLE)
-    if mover is Mover.FOOT:
+    if mover.on_foot:
         speed = by_class.speed_kph  # walkers walk, whatever the graph says
         rule[:] = SPEED_RULES.index(SpeedRule.FOOT)
     cap = np.where(np.isfinite(cap), np.rint(cap), by_class.capacity_pph)
@@ -184,5 +187,6 @@ def from_networkx(graph: Any, mover: Mover | str = Mover.CAR) -> RoadNetwork:
         lanes=by_class.lanes,
         capacity_pph=cap.astype(np.int64),
         length_m=None if not np.isfinite(length).all() else length,
+        delay_s=None if mover.on_foot else delay,
         source="networkx graph",
     )

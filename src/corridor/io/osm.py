@@ -1,8 +1,9 @@
 """Read OSM extracts (PBF, .osm, .osm.gz, .osm.bz2) into road networks with pyosmium.
 
 Streaming: pyosmium keeps node locations in its C++ index and hands over only ways with a
-``highway`` tag, each with its nodes' locations; the reader appends them to flat arrays. No Python
-object is kept per OSM node.
+``highway`` tag, each with its nodes' locations, and the few nodes tagged ``highway`` or
+``barrier`` (traffic signals, stop signs, gates: delays for vehicles); the reader appends them to
+flat arrays. No Python object is kept per OSM node.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from numpy.typing import NDArray
 
 from corridor.errors import InputFileError, NetworkError
 from corridor.io import cache
-from corridor.io.tags import KEYS
+from corridor.io.tags import KEYS, node_delay_s
 from corridor.io.text import clipped
 from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.network import Mover, RoadNetwork
@@ -32,7 +33,8 @@ def is_osm_path(path: Path) -> bool:
 
 
 def read_ways(path: str | Path) -> WayTable:
-    """Every way with a ``highway`` tag, with its nodes' locations (NaN where missing)."""
+    """Every way with a ``highway`` tag, with its nodes' locations (NaN where missing), and the
+    nodes that delay vehicles."""
     import osmium
 
     path = Path(path)
@@ -43,15 +45,25 @@ def read_ways(path: str | Path) -> WayTable:
     xs = array("q")  # osmium's fixed-point coordinates (1e-7 degrees); invalid = 2**31 - 1
     ys = array("q")
     way_tags: list[dict[str, str]] = []
+    delay_node = array("q")
+    delay_s = array("d")
     try:
         processor = (
             osmium.FileProcessor(str(path))
             .with_locations()
-            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-            .with_filter(osmium.filter.KeyFilter("highway"))
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway", "barrier"))
         )
         for way in processor:
+            if isinstance(way, osmium.osm.Node):  # traffic signals, stop signs, gates
+                delay = node_delay_s(way.tags.get("highway"), way.tags.get("barrier"))
+                if delay > 0:
+                    delay_node.append(way.id)
+                    delay_s.append(delay)
+                continue
             assert isinstance(way, osmium.osm.Way)
+            if "highway" not in way.tags:
+                continue
             for nd in way.nodes:
                 refs.append(nd.ref)
                 loc = nd.location
@@ -87,6 +99,8 @@ def read_ways(path: str | Path) -> WayTable:
         node_lon=np.where(valid, x / _COORDINATE_PRECISION, np.nan),
         node_lat=np.where(valid, y / _COORDINATE_PRECISION, np.nan),
         way_tags=way_tags,
+        delay_node=np.frombuffer(delay_node, dtype=np.int64).copy(),
+        delay_s=np.frombuffer(delay_s, dtype=np.float64).copy(),
     )
 
 

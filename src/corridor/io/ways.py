@@ -5,13 +5,16 @@ Python object per node) and calls :func:`network_from_ways`. The mover's tag rul
 (:mod:`corridor.io.tags`) pick the ways; every consecutive node pair of a kept way becomes a
 segment, and one or two directed edges by its one-way rule. Segments with a node whose location is
 unknown (clipped extracts) are dropped. Speeds, lanes and capacities follow
-:mod:`corridor.io.defaults`.
+:mod:`corridor.io.defaults`: speeds as OSRM's car profile sets them (the tagged limit times 0.8,
+else the class speed, capped by the surface), plus the delays of the nodes each edge enters
+(traffic signals, stop signs, gates), and per node the roads that meet there (turns cost at
+junctions: :mod:`corridor.analysis.turns`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +44,10 @@ class WayTable:
     node_lon: NDArray[np.float64]
     node_lat: NDArray[np.float64]
     way_tags: list[dict[str, str]]
+    delay_node: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """OSM ids of the nodes that delay vehicles (traffic signals, stop signs, gates)."""
+    delay_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    """Seconds each of ``delay_node`` costs a vehicle that passes it (``defaults.NODE_DELAY_S``)."""
 
     @property
     def n_ways(self) -> int:
@@ -136,11 +143,12 @@ def network_from_ways(
     )
     speed, rule = _speeds(
         mover,
-        attrs["maxspeed"][e_way],
-        highway,
+        np.where(e_forward, attrs["maxspeed_fwd"][e_way], attrs["maxspeed_bwd"][e_way]),
+        attrs["speed_cap"][e_way],
         by_class.speed_kph,
-        in_range=~attrs["maxspeed_clamped"][e_way],
     )
+    delay = _node_delays(table, node_ids, mover)
+    roads = _junction_roads(table, node_ids)
 
     return RoadNetwork.from_edges(
         mover=mover,
@@ -159,6 +167,8 @@ def network_from_ways(
         lanes=by_class.lanes,
         capacity_pph=by_class.capacity_pph,
         length_m=seg_len[e_seg],
+        delay_s=delay[dst],
+        road_count=roads,
         source=source,
         meta={
             "ways_kept": int(keep.sum()),
@@ -167,6 +177,7 @@ def network_from_ways(
             "segments_dropped_unlocated": dropped_unlocated,
             "tags_clamped": clamped,
             "persons_per_vehicle": persons_per_vehicle,
+            "delay_nodes": int(np.count_nonzero(delay)),
         },
     )
 
@@ -179,14 +190,17 @@ def _coded(per_way: NDArray[Any], e_way: NDArray[np.int64]) -> StrColumn:
 def _way_attributes(
     way_tags: list[dict[str, str]], keep: NDArray[np.bool_]
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    """Per-way tag values (NaN where untagged), clamped to ``defaults.TAG_RANGES``, and how
-    many kept ways had each clamped tag (``maxspeed_clamped`` marks the ways whose speed was)."""
+    """Per-way tag values (NaN where untagged; the speed limits along and against the way as
+    OSRM's car profile reads them, and the upper speed of its surface), clamped to
+    ``defaults.TAG_RANGES``, and how many kept ways had each clamped tag."""
     n = len(way_tags)
     out: dict[str, Any] = {
         "highway": np.full(n, "", dtype=object),
         "name": np.full(n, "", dtype=object),
         "ref": np.full(n, "", dtype=object),
-        "maxspeed": np.full(n, np.nan),
+        "maxspeed_fwd": np.full(n, np.nan),
+        "maxspeed_bwd": np.full(n, np.nan),
+        "speed_cap": np.full(n, np.inf),
         "lanes": np.full(n, np.nan),
         "lanes_fwd": np.full(n, np.nan),
         "lanes_bwd": np.full(n, np.nan),
@@ -197,7 +211,8 @@ def _way_attributes(
         out["highway"][i] = t.get("highway", "")
         out["name"][i] = t.get("name", "")
         out["ref"][i] = t.get("ref", "")
-        out["maxspeed"][i] = tags.parse_maxspeed(t.get("maxspeed"))
+        out["maxspeed_fwd"][i], out["maxspeed_bwd"][i] = tags.drive_maxspeeds(t)
+        out["speed_cap"][i] = tags.speed_cap(t)
         out["lanes"][i] = tags.parse_number(t.get("lanes"))
         out["lanes_fwd"][i] = tags.parse_number(t.get("lanes:forward"))
         out["lanes_bwd"][i] = tags.parse_number(t.get("lanes:backward"))
@@ -206,10 +221,11 @@ def _way_attributes(
     for column, key in (("lanes", "lanes"), ("lanes_fwd", "lanes"), ("lanes_bwd", "lanes")):
         out[column], outside = defaults.clamp_tag(key, out[column])
         lanes_clamped |= outside
-    out["maxspeed"], out["maxspeed_clamped"] = defaults.clamp_tag("maxspeed", out["maxspeed"])
+    out["maxspeed_fwd"], fwd_clamped = defaults.clamp_tag("maxspeed", out["maxspeed_fwd"])
+    out["maxspeed_bwd"], bwd_clamped = defaults.clamp_tag("maxspeed", out["maxspeed_bwd"])
     out["width"], width_clamped = defaults.clamp_tag("width", out["width"])
     clamped = {
-        "maxspeed": int(out["maxspeed_clamped"].sum()),
+        "maxspeed": int((fwd_clamped | bwd_clamped).sum()),
         "lanes": int(lanes_clamped.sum()),
         "width": int(width_clamped.sum()),
     }
@@ -223,37 +239,53 @@ def _rule_code(rule: SpeedRule) -> int:
 def _speeds(
     mover: Mover,
     maxspeed: NDArray[np.float64],
-    highway: StrColumn,
+    cap: NDArray[np.float64],
     class_speed: NDArray[np.float64],
-    *,
-    in_range: NDArray[np.bool_],
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    """The tag, else the class's mean of tagged speeds, else ``class_speed``; walkers walk.
-
-    Tags that were clamped (``in_range`` False) keep their clamped value but are left out of the
-    class means, so that one absurd tag does not set the speed of every untagged road.
-    """
-    classes, cls_idx = highway
-    m = len(cls_idx)
-    if mover is Mover.FOOT:
+    """OSRM's car profile: the tagged limit in the edge's direction times
+    ``defaults.SPEED_REDUCTION``, else ``class_speed``; then no faster than the way's surface,
+    tracktype or smoothness allow (``cap``). Walkers walk."""
+    m = len(maxspeed)
+    if mover.on_foot:
         return class_speed, np.full(m, _rule_code(SpeedRule.FOOT), dtype=np.int8)
-    speed = maxspeed.copy()
-    rule = np.full(m, _rule_code(SpeedRule.MAXSPEED_TAG), dtype=np.int8)
     tagged = np.isfinite(maxspeed)
-    usable = tagged & in_range
-    sums = np.bincount(cls_idx[usable], weights=maxspeed[usable], minlength=len(classes))
-    counts = np.bincount(cls_idx[usable], minlength=len(classes))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        class_mean = sums / counts
-    missing = ~tagged
-    has_mean = counts[cls_idx] > 0
-    use_mean = missing & has_mean
-    use_table = missing & ~has_mean
-    speed[use_mean] = class_mean[cls_idx[use_mean]]
-    rule[use_mean] = _rule_code(SpeedRule.CLASS_MEAN)
-    speed[use_table] = class_speed[use_table]
-    rule[use_table] = _rule_code(SpeedRule.DEFAULT_TABLE)
+    speed = np.where(tagged, maxspeed * defaults.SPEED_REDUCTION, class_speed)
+    rule = np.where(
+        tagged, _rule_code(SpeedRule.MAXSPEED_TAG), _rule_code(SpeedRule.DEFAULT_TABLE)
+    ).astype(np.int8)
+    capped = cap < speed
+    speed = np.where(capped, cap, speed)
+    rule[capped] = _rule_code(SpeedRule.SURFACE)
     return speed, rule
+
+
+def _junction_roads(table: WayTable, node_ids: NDArray[np.int64]) -> NDArray[np.int32]:
+    """Per network node, how many distinct road segments of the classes vehicles drive meet
+    there (``tags.junction_road``: service roads included, which the car network lacks)."""
+    out = np.zeros(len(node_ids), dtype=np.int32)
+    road = np.fromiter((tags.junction_road(t) for t in table.way_tags), bool, table.n_ways)
+    _, pos = _segments(table, road)
+    if len(pos) == 0 or len(node_ids) == 0:
+        return out
+    a, b = table.node_ref[pos], table.node_ref[pos + 1]
+    pairs = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    ends, counts = np.unique(pairs.ravel(), return_counts=True)
+    at = np.clip(np.searchsorted(node_ids, ends), 0, len(node_ids) - 1)
+    hit = node_ids[at] == ends
+    out[at[hit]] = counts[hit]
+    return out
+
+
+def _node_delays(table: WayTable, node_ids: NDArray[np.int64], mover: Mover) -> NDArray[np.float64]:
+    """Seconds a vehicle loses at each network node (``table.delay_s``; none for walkers)."""
+    delay = np.zeros(len(node_ids))
+    if mover.on_foot or len(table.delay_node) == 0 or len(node_ids) == 0:
+        return delay
+    pos = np.clip(np.searchsorted(node_ids, table.delay_node), 0, len(node_ids) - 1)
+    hit = node_ids[pos] == table.delay_node
+    np.maximum.at(delay, pos[hit], table.delay_s[hit])
+    return delay
 
 
 def tags_subset(all_tags: Mapping[str, str]) -> dict[str, str]:

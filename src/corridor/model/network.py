@@ -25,13 +25,16 @@ class Mover(StrEnum):
 
     ``car`` follows OSMnx's ``network_type="drive"`` filter, ``foot`` its ``"walk"`` filter (and
     ignores ``oneway``), ``offroad`` is ``car`` plus ``highway=track``, ``all`` keeps every
-    highway way.
+    highway way. ``walkers`` is evacuation on foot: ``foot``, plus the trunk and primary roads
+    whatever their ``foot`` and ``sidewalk`` tags (people fleeing walk the main roads), never
+    motorways.
     """
 
     CAR = "car"
     FOOT = "foot"
     OFFROAD = "offroad"
     ALL = "all"
+    WALKERS = "walkers"
 
     @classmethod
     def _missing_(cls, value: object) -> Mover:
@@ -42,19 +45,25 @@ class Mover(StrEnum):
         raise ValueError(msg)
 
     @property
+    def on_foot(self) -> bool:
+        """Whether this mover walks (``foot``, ``walkers``): walking speed, capacity by width,
+        no one-way streets, no delays at signals and no turn costs."""
+        return self in (Mover.FOOT, Mover.WALKERS)
+
+    @property
     def honours_oneway(self) -> bool:
         """Whether ``oneway`` tags restrict this mover (vehicles yes, walkers no)."""
-        return self is not Mover.FOOT
+        return not self.on_foot
 
 
 class SpeedRule(StrEnum):
     """Where an edge's speed came from, so every number is traceable."""
 
-    MAXSPEED_TAG = "maxspeed tag"
-    CLASS_MEAN = "mean of tagged maxspeeds of its road class in this network (OSMnx imputation)"
+    MAXSPEED_TAG = "maxspeed tag x 0.8 (OSRM car profile's speed_reduction)"
     DEFAULT_TABLE = "default speed of its road class (corridor.io.defaults)"
     GIVEN = "given by the source graph"
     FOOT = "walking speed (corridor.io.defaults)"
+    SURFACE = "upper speed of its surface, tracktype or smoothness (OSRM car profile)"
 
 
 SPEED_RULES: tuple[SpeedRule, ...] = tuple(SpeedRule)
@@ -71,6 +80,18 @@ def geodesic_length_m(
         return np.zeros(0, dtype=np.float64)
     _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2)
     return np.asarray(dist, dtype=np.float64)
+
+
+def _neighbour_count(
+    n: int, src: NDArray[np.integer[Any]], dst: NDArray[np.integer[Any]]
+) -> NDArray[np.int32]:
+    """Distinct neighbours of each of ``n`` nodes over edges ``src -> dst``, either direction."""
+    if len(src) == 0:
+        return np.zeros(n, dtype=np.int32)
+    a, b = np.minimum(src, dst), np.maximum(src, dst)
+    pairs = np.unique(a * n + b)
+    ends = np.concatenate([pairs // n, pairs % n])
+    return np.bincount(ends, minlength=n).astype(np.int32)
 
 
 StrColumn = tuple[tuple[str, ...], NDArray[np.integer[Any]]]
@@ -119,6 +140,15 @@ class RoadNetwork:
     speed_rule: NDArray[np.int8]
     lanes: NDArray[np.float64]
     travel_time_s: NDArray[np.float64]
+    """Seconds to drive (or walk) the edge: its length at its speed, plus the delay at the node
+    it enters (traffic signals, stop signs, gates: ``corridor.io.defaults.NODE_DELAY_S``). Turns
+    are costed on paths, not here (``corridor.analysis.turns``)."""
+    delay_s: NDArray[np.float64]
+    """The part of ``travel_time_s`` lost at the node the edge enters (0 where none)."""
+    road_count: NDArray[np.int32]
+    """How many road segments meet at each node (per node): 2 on a bend of one road, 3 or more at
+    a junction, where turns cost (``corridor.analysis.turns``). Counts the roads vehicles use
+    that this mover's network may lack (service roads), as OSRM's junctions do."""
     capacity_pph: NDArray[np.int64]
     names: tuple[str, ...]
     refs: tuple[str, ...]
@@ -147,6 +177,8 @@ class RoadNetwork:
         lanes: NDArray[np.float64],
         capacity_pph: NDArray[np.int64],
         length_m: NDArray[np.float64] | None = None,
+        delay_s: NDArray[np.float64] | None = None,
+        road_count: NDArray[np.integer[Any]] | None = None,
         source: str = "",
         meta: dict[str, Any] | None = None,
     ) -> RoadNetwork:
@@ -155,7 +187,9 @@ class RoadNetwork:
         The same input always gives the same arrays.
 
         Lengths are computed as geodesic distances between the end nodes unless given; travel
-        time is ``length / speed``. Edges are sorted by (source, target), ties in input
+        time is ``length / speed``, plus ``delay_s`` (seconds lost at the node the edge enters:
+        traffic signals, stop signs, gates) when given. ``road_count`` (per node) is at least the
+        number of distinct neighbours a node has in this network. Edges are sorted by (source, target), ties in input
         order. String columns are one string per edge, or a
         :data:`StrColumn` (distinct strings, code per edge), which is much faster for big
         networks.
@@ -183,8 +217,13 @@ class RoadNetwork:
         length = np.asarray(length_m, dtype=np.float64)[order]
         with np.errstate(divide="ignore"):
             tt = np.where(speed > 0, length / (speed / 3.6), np.inf)
+        delay = np.zeros(m) if delay_s is None else np.asarray(delay_s, dtype=np.float64)[order]
+        tt = tt + delay
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+        roads = _neighbour_count(n, src, dst_a)
+        if road_count is not None:
+            roads = np.maximum(roads, np.asarray(road_count, dtype=np.int32))
         return cls(
             mover=Mover(mover),
             node_osm_id=np.asarray(node_osm_id, dtype=np.int64),
@@ -202,6 +241,8 @@ class RoadNetwork:
             speed_rule=np.asarray(speed_rule, dtype=np.int8)[order],
             lanes=np.asarray(lanes, dtype=np.float64)[order],
             travel_time_s=tt,
+            delay_s=delay,
+            road_count=roads,
             capacity_pph=np.asarray(capacity_pph, dtype=np.int64)[order],
             names=names,
             refs=refs,
