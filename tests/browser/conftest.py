@@ -54,15 +54,14 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def offline_page(browser: Any) -> Iterator[tuple[Any, PageLog]]:
-    """A page in a fresh context with every non-file request aborted and recorded."""
+def _watched_page(ctx: Any, allowed: tuple[str, ...]) -> tuple[Any, PageLog]:
+    """A page of ``ctx`` whose requests outside the ``allowed`` URL prefixes are aborted and
+    recorded, as are failed requests, console errors and uncaught page errors."""
     log = PageLog()
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)
 
     def route(r: Any) -> None:
         url = r.request.url
-        if url.startswith(("file://", "data:", "about:")):
+        if url.startswith(allowed):
             r.continue_()
         else:
             log.blocked.append(url)
@@ -73,7 +72,14 @@ def offline_page(browser: Any) -> Iterator[tuple[Any, PageLog]]:
     page.on("console", lambda m: log.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: log.errors.append(str(e)))
     page.on("requestfailed", lambda r: log.failed.append(f"{r.url}: {r.failure}"))
-    yield page, log
+    return page, log
+
+
+@pytest.fixture
+def offline_page(browser: Any) -> Iterator[tuple[Any, PageLog]]:
+    """A page in a fresh context with every non-file request aborted and recorded."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)
+    yield _watched_page(ctx, ("file://", "data:", "about:"))
     ctx.close()
 
 
@@ -82,3 +88,22 @@ def shots() -> Path:
     """Where screenshots go for a person to look at (``out/`` is gitignored)."""
     OUT.mkdir(parents=True, exist_ok=True)
     return OUT
+
+
+@pytest.fixture
+def served_pages(browser: Any) -> Iterator[Any]:
+    """Pages of a local test server: ``new(base)`` opens a page in a fresh context (a second
+    browser, as far as the server can tell) that may reach ``base`` (``http://127.0.0.1:<port>/``)
+    and nothing else; any other request is aborted and recorded in its :class:`PageLog`, as are
+    console errors and uncaught page errors."""
+    contexts: list[Any] = []
+
+    def new(base: str) -> tuple[Any, PageLog]:
+        assert base.startswith("http://127.0.0.1:") and base.endswith("/"), base
+        ctx = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+        contexts.append(ctx)
+        return _watched_page(ctx, (base, "data:", "about:", "blob:" + base.rstrip("/")))
+
+    yield new
+    for ctx in contexts:
+        ctx.close()
