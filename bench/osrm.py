@@ -207,19 +207,70 @@ def candidate_pairs(net: Any, rng: np.random.Generator, n: int) -> list[tuple[in
     return out
 
 
-def corridor_route(net: Any, a: int, b: int) -> tuple[float, float] | None:
-    """corridor's time (s) and distance (m) from node ``a`` to node ``b``, as a report gives it."""
-    from corridor.analysis.routes import reach
+def corridor_route(net: Any, a: int, b: int) -> tuple[float, float, Any] | None:
+    """corridor's time (s), distance (m) and road edges from node ``a`` to node ``b``, as a
+    report gives them."""
+    from corridor.analysis.routes import fastest_path, reach
     from corridor.model.areas import Area
     from corridor.model.situation import build_situation
 
     origin = Area("A", point=(float(net.lon[a]), float(net.lat[a])), radius_m=0.5)
     exit_ = Area("B", point=(float(net.lon[b]), float(net.lat[b])), radius_m=0.5)
-    r = reach(build_situation(net, origin, [exit_]))
-    x = r.exits[0]
+    situation = build_situation(net, origin, [exit_])
+    x = reach(situation).exits[0]
     if not x.reachable or x.travel_time_s is None or x.distance_m is None:
         return None
-    return x.travel_time_s, x.distance_m
+    return x.travel_time_s, x.distance_m, fastest_path(situation)
+
+
+@dataclass(frozen=True)
+class OsrmOnly:
+    """What OSRM's car profile reads in an extract that corridor's network does not: turn
+    restrictions (``type=restriction`` relations: (from way, via node, to way, kind)) and ways
+    its ``avoid`` list blocks (``construction=*`` other than no, widening, minor)."""
+
+    restrictions: list[tuple[int, int, int, str]]
+    construction: set[int]
+
+
+def osrm_only(path: Path) -> OsrmOnly:
+    import osmium
+
+    restrictions = []
+    construction = set()
+    for obj in osmium.FileProcessor(str(path)).with_filter(
+        osmium.filter.KeyFilter("restriction", "construction")
+    ):
+        if isinstance(obj, osmium.osm.Relation) and obj.tags.get("type") == "restriction":
+            members = {(m.role, m.type): m.ref for m in obj.members}
+            kind = obj.tags.get("restriction", "")
+            if ("from", "w") in members and ("via", "n") in members and ("to", "w") in members:
+                restrictions.append(
+                    (members["from", "w"], members["via", "n"], members["to", "w"], kind)
+                )
+        elif (
+            isinstance(obj, osmium.osm.Way)
+            and "highway" in obj.tags
+            and obj.tags.get("construction") not in ("no", "widening", "minor")
+        ):
+            construction.add(obj.id)
+    return OsrmOnly(restrictions, construction)
+
+
+def why_routes_differ(net: Any, path: Any, only: OsrmOnly) -> str:
+    """Why OSRM cannot drive corridor's route, as far as the extract says (empty: not found)."""
+    ways = net.way_id[path]
+    vias = net.node_osm_id[net.dst[path[:-1]]]
+    turns = set(zip(ways[:-1].tolist(), vias.tolist(), ways[1:].tolist(), strict=True))
+    for frm, via, to, kind in only.restrictions:
+        if kind.startswith("no_") and (frm, via, to) in turns:
+            return f"turn restriction {kind} at node {via}"
+        if kind.startswith("only_") and any(f == frm and v == via and t != to for f, v, t in turns):
+            return f"turn restriction {kind} at node {via}"
+    blocked = sorted(set(ways.tolist()) & only.construction)
+    if blocked:
+        return f"way {blocked[0]} tagged construction (OSRM avoids it)"
+    return ""
 
 
 def edges_along(net: Any, osm_nodes: list[int]) -> Any:
@@ -262,6 +313,7 @@ def bench_osrm(pairs_per_extract: int = PAIRS_PER_EXTRACT) -> dict[str, Any] | N
             for a, b in cands
         ]
         answers = osrm_routes(py, graph, coords)
+        only = osrm_only(extract.path)
         kept_by_third = [0, 0, 0]
         third = len(cands) // 3 or 1
         for i, ((a, b), ans) in enumerate(zip(cands, answers, strict=True)):
@@ -287,6 +339,7 @@ def bench_osrm(pairs_per_extract: int = PAIRS_PER_EXTRACT) -> dict[str, Any] | N
                     # corridor's time model on OSRM's own path (None: a step of it is not in
                     # corridor's network)
                     "corridor_on_osrm_path_s": None if theirs is None else path_time_s(net, theirs),
+                    "why_routes_differ": why_routes_differ(net, ours[2], only),
                 }
             )
     return summarise(rows)
@@ -295,7 +348,7 @@ def bench_osrm(pairs_per_extract: int = PAIRS_PER_EXTRACT) -> dict[str, Any] | N
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     from rich.console import Console
 
-    console = Console(width=120)
+    console = Console(width=200)
     console.print(
         f"{'extract':<15}{'from -> to (OSM nodes)':<28}{'OSRM km':>9}{'OSRM s':>8}"
         f"{'ours km':>9}{'ours s':>8}{'time':>7}{'dist':>7}{'path':>7}"
@@ -311,7 +364,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             f"{r['osrm_m'] / 1000:>9.2f}{r['osrm_s']:>8.0f}{r['corridor_m'] / 1000:>9.2f}"
             f"{r['corridor_s']:>8.0f}{r['time_ratio']:>7.3f}{r['distance_ratio']:>7.3f}"
             + ("      -" if r["path_ratio"] is None else f"{r['path_ratio']:>7.3f}")
-            + ("  (out of range)" if out else ""),
+            + ("  (out of range)" if out else "")
+            + (f": {r['why_routes_differ']}" if out and r["why_routes_differ"] else ""),
             highlight=False,
         )
     t = [r["time_ratio"] for r in rows]
