@@ -27,6 +27,12 @@ HELSINKI = "helsinki-bridges"
 BRIDGE_WAY = 23952344  # the Long Bridge's roadway (helsinki-bridges' bridge-roadway event)
 
 
+def ways_of(layer: dict[str, Any]) -> set[int]:
+    """The OSM ways a layer draws (one per segment feature, or several per stretch)."""
+    props = [f["properties"] for f in layer["features"]]
+    return {w for p in props for w in p.get("osm_ways") or [p["osm_way"]]}
+
+
 def roundtrip(data: Any) -> Any:
     return json.loads(json.dumps(data))
 
@@ -340,7 +346,8 @@ def test_events_create_amend_retract_history(helsinki: tuple[TestClient, Path]) 
     assert r.status_code == 200, r.text
     assert r.json()["event"]["confidence"] == 0.4 and r.json()["event"]["updated_by"] == "bo"
     r = c.post(
-        f"{url}/bridge-roadway/retract", json={"base_version": 2, "author": "bo", "reason": "rumour"}
+        f"{url}/bridge-roadway/retract",
+        json={"base_version": 2, "author": "bo", "reason": "rumour"},
     )
     assert r.status_code == 200, r.text
     now = {e["id"]: e for e in c.get(url).json()["events"]}
@@ -426,7 +433,9 @@ def test_export_loads_back_with_the_same_answers(helsinki: tuple[TestClient, Pat
         == 200
     )
     assert (
-        c.post(f"{url}/bridge-roadway/retract", json={"base_version": 2, "author": "bo"}).status_code
+        c.post(
+            f"{url}/bridge-roadway/retract", json={"base_version": 2, "author": "bo"}
+        ).status_code
         == 200
     )
     r = c.get(f"/api/scenarios/{HELSINKI}/export")
@@ -444,3 +453,44 @@ def test_export_loads_back_with_the_same_answers(helsinki: tuple[TestClient, Pat
         ).json()
         cli = cli_json(str(exported), "--at", date, "--mover", mover)
         assert served == cli, f"{date} {mover}: the export answers differently"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "date", "mover", "ways"),
+    [
+        (HELSINKI, "2026-06-03", "cars", []),
+        (HELSINKI, "2026-06-03", "cars", [BRIDGE_WAY]),
+        (HELSINKI, "2026-06-03", "pedestrians", [BRIDGE_WAY, 999]),
+        ("mosul-2016", "2016-11-03", "isis-fighters", "cut"),
+        ("mosul-2016", "2016-11-23", "civilians", "route"),
+    ],
+)
+def test_the_quick_what_if_agrees_with_the_full_report(
+    client: TestClient, scenario: str, date: str, mover: str, ways: Any
+) -> None:
+    base = {"scenario": scenario, "date": date, "mover": mover}
+    if ways == "cut":
+        recorded = client.get("/api/report", params=base).json()
+        ways = sorted({s["osm_way"] for s in recorded["min_cut"]["segments"]})
+    elif ways == "route":
+        recorded = client.get("/api/report", params=base).json()
+        ways = recorded["routes"][0]["osm_ways"][len(recorded["routes"][0]["osm_ways"]) // 2 :][:1]
+    body = {**base, "close_ways": ways}
+    r = client.post("/api/whatif", json=body)
+    assert r.status_code == 200, r.text
+    quick = r.json()
+    full = client.post("/api/view", json=body).json()
+    answer, report = quick["answer"], full["report"]
+    assert answer["quick"] is True and "evacuation" not in answer
+    for cut in ("min_cut", "capacity_cut"):  # the road stretches come with the full report
+        report[cut].pop("stretches", None)
+    same = ("status", "exits", "min_cut", "capacity_cut", "critical_segments", "capacity_pph")
+    for key in (*same, "closed", "warnings", "events", "origin", "network", "scenario", "date"):
+        assert answer[key] == report[key], f"{key} differs between /api/whatif and /api/report"
+    assert answer.get("what_if") == report.get("what_if")
+    assert answer["routes"] == [x for x in report["routes"] if x["rank"] == 0]
+    for name in ("closed", "closures"):
+        assert quick["layers"][name] == full["layers"][name], name
+    for name in ("cut", "critical"):  # the full report draws them as named road stretches
+        assert ways_of(quick["layers"][name]) == ways_of(full["layers"][name]), name
+    assert full["header"].startswith(quick["header"])

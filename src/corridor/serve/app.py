@@ -18,7 +18,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -37,20 +37,6 @@ from corridor.io.scenario_schema import MAX_RADIUS_M
 from corridor.model.areas import Area
 from corridor.model.situation import Closure
 from corridor.model.timeline import change_dates, first_date
-from corridor.outputs.json import report_json
-from corridor.outputs.layers import (
-    areas_layer,
-    closed_layer,
-    closures_layer,
-    corridors_layer,
-    critical_layer,
-    cut_layer,
-    places_layer,
-    roads_layer,
-    routes_layer,
-    zones_layer,
-)
-from corridor.outputs.map import header_text
 from corridor.serve.events import EventError
 from corridor.serve.sessions import NotFound, Workbench
 from corridor.serve.store import Conflict, EventLog, StoreError
@@ -83,6 +69,13 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
 )
 
 WayId = Annotated[int, Field(gt=-(2**63), lt=2**63)]
+LAYER_NAMES = Literal[
+    "zones", "closed", "areas", "routes", "corridors", "critical", "cut", "closures", "places"
+]
+VIEW_LAYERS = ("zones", "closed", "areas", "routes", "critical", "cut", "closures", "places")
+QUICK_LAYERS = ("closed", "routes", "critical", "cut", "closures")
+#: what the quick what-if does not give (the full report's evacuation and descriptions)
+NOT_QUICK = ("evacuation", "critical_stretches", "cut_stretches", "pocket")
 LonLat = Annotated[
     list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=2, max_length=2)
 ]
@@ -115,6 +108,10 @@ class WhatIf(_Body):
     plan: str | None = Field(default=None, max_length=200)
     close_ways: list[WayId] = Field(default=[], max_length=MAX_WHAT_IFS)
     close_areas: list[CircleArea | PolygonArea] = Field(default=[], max_length=MAX_WHAT_IFS)
+    layers: list[LAYER_NAMES] | None = Field(
+        default=None,
+        description="/api/view: the layers to return (default: all but corridors, the slowest)",
+    )
 
 
 class EventWrite(BaseModel):
@@ -144,12 +141,14 @@ class ConflictBody(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body is not JSON"},
     401: {"model": ErrorBody, "description": "A token is required (Authorization: Bearer)"},
     404: {"model": ErrorBody, "description": "No such scenario or event"},
     413: {"model": ErrorBody, "description": "The request body is too large"},
     422: {"model": ErrorBody, "description": "Invalid input (the CLI's one-line message)"},
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body is not JSON"},
     **ERRORS,
     409: {"model": ConflictBody, "description": "Based on an old version: the changes since"},
 }
@@ -285,6 +284,8 @@ def create_app(
     ) -> JSONBody:
         """The report of ``corridor analyze --json`` for these arguments (with the scenario's
         recorded events)."""
+        from corridor.outputs.json import report_json
+
         situated, _ = bench.situated(name_of(scenario), date, mover, plan)
         return JSONBody(report_json(situated.report(), situated.network))
 
@@ -292,31 +293,54 @@ def create_app(
     def report_post(body: WhatIf) -> JSONBody:
         """The report after the what-if closures (``corridor analyze --close-way ...
         --json``); a way or area that closes no road is a warning in ``warnings``."""
+        from corridor.outputs.json import report_json
+
         situated, _ = bench.situated(name_of(body.scenario), body.date, body.mover, body.plan)
         return JSONBody(report_json(situated.report(closures_of(body)), situated.network))
 
     @app.post("/api/view", dependencies=[Read], responses=ERRORS)
     def view(body: WhatIf) -> JSONBody:
         """The report after the what-ifs, the map's layers for it and the map's header."""
+        from corridor.outputs.json import report_json
+        from corridor.outputs.map import header_text
+
         situated, version = bench.situated(name_of(body.scenario), body.date, body.mover, body.plan)
         report = situated.report(closures_of(body))
-        sc, net, state = version.scenario, situated.network, situated.state
-        layers = {
-            "zones": zones_layer(sc, state),
-            "closed": closed_layer(report, net),
-            "areas": areas_layer(report),
-            "routes": routes_layer(report, net),
-            "corridors": corridors_layer(report, net),
-            "critical": critical_layer(report, net),
-            "cut": cut_layer(report, net),
-            "closures": closures_layer(sc, state, report, net),
-            "places": places_layer(sc, state),
-        }
+        names = VIEW_LAYERS if body.layers is None else body.layers
         return JSONBody(
             {
-                "report": report_json(report, net),
-                "layers": layers,
-                "header": header_text(sc, report, plan=body.plan),
+                "report": report_json(report, situated.network),
+                "layers": layers_of(version.scenario, situated, report, names),
+                "header": header_text(version.scenario, report, plan=body.plan),
+                "version": version.version,
+            }
+        )
+
+    @app.post("/api/whatif", dependencies=[Read], responses=ERRORS)
+    def what_if(body: WhatIf) -> JSONBody:
+        """The quick what-if, from the situation's flows (``ClosureSession``): status, exits,
+        the fastest route to each exit, the minimum cuts, the capacity and the critical
+        segments, in the report's shapes (no alternative routes, no evacuation: ``quick`` is
+        true), with the layers that change (``closed``, ``routes``, ``critical``, ``cut``,
+        ``closures``) and the header without the evacuation time."""
+        from corridor.outputs.json import report_json
+        from corridor.outputs.map import header_text
+
+        situated, version = bench.situated(name_of(body.scenario), body.date, body.mover, body.plan)
+        _, report = situated.answer(closures_of(body))
+        data: dict[str, Any] = dict(report_json(report, situated.network))
+        for key in NOT_QUICK:  # not worked out from the flows: left out, not left empty
+            data.pop(key, None)
+        for cut in ("min_cut", "capacity_cut"):
+            data[cut] = {k: v for k, v in data[cut].items() if k != "stretches"}  # type: ignore[literal-required]
+        data["quick"] = True
+        names = QUICK_LAYERS if body.layers is None else body.layers
+        header = header_text(version.scenario, report, plan=body.plan).rsplit(" · ", 1)[0]
+        return JSONBody(
+            {
+                "answer": data,
+                "layers": layers_of(version.scenario, situated, report, names),
+                "header": header,
                 "version": version.version,
             }
         )
@@ -329,6 +353,8 @@ def create_app(
         mover: Annotated[str | None, Query(max_length=200)] = None,
     ) -> Response:
         """The mover's roads, one feature per OSM way (``way``, ``name``, ``ref``, ``highway``)."""
+        from corridor.outputs.layers import roads_layer
+
         name = name_of(scenario)
         key = (name, mover)
         if key not in roads_cache:
@@ -481,6 +507,35 @@ def create_app(
         )
 
     return app
+
+
+def layers_of(scenario: Any, situated: Any, report: Any, names: Sequence[str]) -> dict[str, Any]:
+    """The map's layers ``names`` for a report of ``situated`` (:mod:`corridor.outputs.layers`)."""
+    from corridor.outputs.layers import (
+        areas_layer,
+        closed_layer,
+        closures_layer,
+        corridors_layer,
+        critical_layer,
+        cut_layer,
+        places_layer,
+        routes_layer,
+        zones_layer,
+    )
+
+    net, state = situated.network, situated.state
+    build: dict[str, Callable[[], Any]] = {
+        "zones": lambda: zones_layer(scenario, state),
+        "closed": lambda: closed_layer(report, net),
+        "areas": lambda: areas_layer(report),
+        "routes": lambda: routes_layer(report, net),
+        "corridors": lambda: corridors_layer(report, net),
+        "critical": lambda: critical_layer(report, net),
+        "cut": lambda: cut_layer(report, net),
+        "closures": lambda: closures_layer(scenario, state, report, net),
+        "places": lambda: places_layer(scenario, state),
+    }
+    return {name: build[name]() for name in dict.fromkeys(names)}
 
 
 def _jsonable(value: Any) -> Any:

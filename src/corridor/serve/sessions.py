@@ -16,25 +16,21 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.analysis.prepared import Prepared
-from corridor.analysis.replay import bound
-from corridor.analysis.report import CorridorReport, analyze
-from corridor.analysis.session import ClosureAnswer, ClosureSession
-from corridor.errors import AreaError, CorridorError, ScenarioError, UnknownIdError
+from corridor.errors import CorridorError, ScenarioError, UnknownIdError
 from corridor.io.network import NetworkLoader
 from corridor.io.scenario import load_scenario
 from corridor.io.yaml_lines import read_top_level
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import MoverProfile, Scenario
 from corridor.model.situation import Closure, Situation, closure_edge_mask
-from corridor.model.timeline import first_date, situation_at, timeline_events
+from corridor.model.timeline import first_date, timeline_events
 from corridor.serve.events import (
     CurrentEvent,
     event_problem,
@@ -43,6 +39,10 @@ from corridor.serve.events import (
     scenario_text,
 )
 from corridor.serve.store import Entry, EventLog
+
+if TYPE_CHECKING:  # analysis loads on the first report (``corridor serve`` starts sooner)
+    from corridor.analysis.report import CorridorReport
+    from corridor.analysis.session import ClosureAnswer, ClosureSession
 
 MAX_SITUATIONS = 6
 """Prepared situations kept (each holds a mover's network state and flows; the 1M-edge grid's
@@ -85,23 +85,19 @@ class Situated:
         mover: str | None,
         plan: str | None,
     ) -> None:
+        from corridor.analysis.replay import _Mover
+
+        # the replay's own per-mover runner, so that a report here is report_at's exactly
+        self.run = _Mover(scenario, networks, mover)
         self.scenario = scenario
-        self.profile: MoverProfile = scenario.mover_profile(mover)
-        self.network: RoadNetwork = self.profile.adapt(networks(self.profile.base))
+        self.profile: MoverProfile = self.run.profile
+        self.network: RoadNetwork = self.run.network
         dated = day is not None or scenario.start is not None or bool(scenario.events)
         self.day = day or first_date(scenario, plan)
         self.label = self.day.isoformat() if dated else None
         self.plan = plan
-        try:
-            self.situation, self.state = situation_at(
-                scenario, self.network, self.day, mover=self.profile.id, plan=plan, adapted=True
-            )
-        except AreaError as exc:
-            key = exc.key if self.profile.exits is None else None
-            where = scenario.where(key) if scenario.path else "scenario"
-            note = f" (mover {self.profile.id})" if self.profile.exits is not None else ""
-            raise AreaError(f"{where}: {exc}{note}", key=exc.key) from None
-        self.prepared = Prepared.of(self.situation)
+        self.situation, self.state = self.run.situation(self.day, plan)
+        self.prepared = self.run.prepared_for(self.situation)
         self.lock = threading.Lock()
         self._session: ClosureSession | None = None
         self._base: CorridorReport | None = None
@@ -133,34 +129,78 @@ class Situated:
             if not closures and self._base is not None:
                 return self._base
             situation, applied = self.closed(closures)
-            report = analyze(
+            report = self.run.analysed(
                 situation,
-                scenario=self.scenario.name,
-                date=self.label,
-                mover=self.profile.id,
+                self.state,
+                plan=self.plan,
+                label=self.label,
                 k=2,
                 population=self.population,
-                prepared=self.prepared,
-            )
-            report = replace(
-                report,
-                plan=self.plan,
-                events=self.state.events_today,
-                **bound(situation, self.state, applied),
+                what_if=applied,
             )
             if not closures:
                 self._base = report
             return report
 
-    def answer(self, closures: Sequence[Closure]) -> ClosureAnswer:
+    def answer(self, closures: Sequence[Closure]) -> tuple[ClosureAnswer, CorridorReport]:
         """The what-if answer from the situation's flows (:class:`ClosureSession`): status,
-        fastest routes, minimum cuts, capacity and critical segments."""
+        fastest route to each exit, minimum cuts, capacity and critical segments; and the same
+        as a report with only those parts (no alternative routes, per-edge flows or
+        evacuation: ``flow.edge_flow_pph`` is empty and ``evacuation.method`` is
+        ``"not computed"``), for the presenters."""
+        from corridor.analysis.replay import bound
+        from corridor.analysis.report import (
+            CorridorReport,
+            closed_roads,
+            network_info,
+            terminals,
+        )
+        from corridor.analysis.results import EvacuationResult, FlowResult, ReachResult, Route
+        from corridor.analysis.session import ClosureSession
+
         with self.lock:
             if self._session is None:
                 self._session = ClosureSession(self.situation, prepared=self.prepared)
-            situation, _ = self.closed(closures)
+            situation, applied = self.closed(closures)
             edges = np.flatnonzero(self.situation.open & ~situation.open)
-            return self._session.answer(edges)
+            answer = self._session.answer(edges)
+        net = situation.network
+        routes = tuple(
+            Route(
+                exit=x.name,
+                rank=0,
+                edges=path,
+                travel_time_s=float(x.travel_time_s or 0.0),
+                distance_m=float(x.distance_m or 0.0),
+                shared_m=0.0,
+                roads=net.roads_along(path),
+                gate=int(path[0]),
+            )
+            for x, path in zip(answer.exits, answer.routes, strict=True)
+            if path is not None and len(path) > 0
+        )
+        origin, exits = terminals(situation)
+        capacity = answer.capacity_cut.capacity_pph
+        report = CorridorReport(
+            scenario=self.scenario.name,
+            date=self.label,
+            mover=self.profile.id,
+            origin=origin,
+            exits=exits,
+            network=network_info(situation),
+            closed=closed_roads(situation),
+            reach=ReachResult(answer.status, answer.exits, np.zeros(0, dtype=np.int64)),
+            routes=routes,
+            min_cut=answer.min_cut,
+            capacity_cut=answer.capacity_cut,
+            critical=answer.critical,
+            flow=FlowResult(capacity, np.zeros(0, dtype=np.int64)),
+            evacuation=EvacuationResult(self.population, None, 0, 0, "not computed"),
+            plan=self.plan,
+            events=self.state.events_today,
+            **bound(situation, self.state, applied),
+        )
+        return answer, report
 
 
 class Workbench:
