@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 pytest.importorskip("dask.distributed")
@@ -39,6 +41,51 @@ def test_batch_writes_resumes_and_reports_failures(tmp_path):
     one = tmp_path / "one"
     run_batch(tasks[:1] + tasks[2:3], one, workers=1, processes=False)
     assert _rows(one) == rows, "the rows depend on the number of workers"
+
+
+def test_files_are_byte_identical_whatever_the_split_and_the_workers(tmp_path):
+    """Blocks of 3 samples on 2 worker processes, and one block in this process (run_task),
+    give the same Parquet bytes; and the rows equal the samples of sample_timeline."""
+    import datetime as dt
+
+    from corridor.analysis.uncertainty import sample_timeline
+    from corridor.batch.runner import _write_rows, run_task
+    from corridor.io.network import NetworkLoader
+    from corridor.io.scenario import load_scenario
+
+    scenario = write_scenario(tmp_path)
+    days = ("2020-01-01", "2020-01-11", "2020-01-21")
+    tasks = [Task(str(scenario), m, None, days, 10, 3) for m in ("fighters", "civilians")]
+    out = tmp_path / "out"
+    result = run_batch(tasks, out, workers=2, samples_per_task=3)
+    assert result.written == 2 and not result.failed, result
+    for task in tasks:
+        here = tmp_path / f"{task.key()}.parquet"
+        _write_rows(run_task(task), here)
+        there = out / f"{task.key()}.parquet"
+        assert here.read_bytes() == there.read_bytes(), f"{task.mover}: the files differ"
+        sc = load_scenario(scenario)
+        summaries = sample_timeline(
+            sc,
+            NetworkLoader(sc.network_path, kind=sc.network_kind),
+            samples=10,
+            seed=3,
+            mover=task.mover,
+            dates=[dt.date.fromisoformat(d) for d in days],
+        )
+        rows = pq.read_table(there).to_pylist()
+        assert [r["p_open"] for r in rows] == [s.p_open for s in summaries]
+        assert [r["capacity_pph_p50"] for r in rows] == [s.capacity_pph.p50 for s in summaries]
+
+
+def test_blocks_of_a_task_cover_its_samples_once():
+    from corridor.batch.runner import blocks_of
+
+    task = Task("x.yaml", None, None, None, 101, 0)
+    blocks = blocks_of(task, 25)
+    assert blocks[0][0] == 0 and blocks[-1][1] == 101
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(blocks))
+    assert blocks_of(Task("x.yaml", None, None, None, 0, 0)) == []
 
 
 def test_task_key_names_its_inputs():

@@ -417,6 +417,89 @@ class _Job:
         return outcomes
 
 
+@dataclass(frozen=True)
+class SampleBlock:
+    """The outcomes of samples ``start`` to ``stop - 1`` at each date of a :class:`Sampler`
+    (what a worker returns: small, it pickles cheaply)."""
+
+    start: int
+    stop: int
+    outcomes: tuple[tuple[_Outcome, ...], ...]  # per date, per sample
+
+
+class Sampler:
+    """Samples of one scenario for one mover (and plan) at some dates, drawn block by block:
+    what :func:`sample_timeline` runs, open to callers that spread the blocks over processes
+    or machines (``corridor batch`` on Dask). Sample ``i`` is the same whichever block draws
+    it, so the summaries do not depend on how the samples were split.
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> sc, networks = bundled("mosul-2016")
+    >>> s = Sampler(sc, networks, seed=1, mover="isis-fighters", dates=[dt.date(2016, 11, 3)])
+    >>> whole = s.summaries([s.block(range(0, 20))])
+    >>> split = s.summaries([s.block(range(10, 20)), s.block(range(0, 10))])
+    >>> whole == split
+    True
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        network_for: NetworkFor,
+        *,
+        seed: int = 0,
+        mover: str | None = None,
+        plan: str | None = None,
+        dates: Iterable[dt.date] | None = None,
+        population: int | None = None,
+    ) -> None:
+        days = list(dates) if dates is not None else change_dates(scenario, plan)
+        timeline_events(scenario, plan)  # an unknown plan is an error before any work
+        self.network = mover_network(scenario, network_for, mover)
+        self.days = tuple(days)
+        self.seed = seed
+        self.job = _Job(scenario, self.network, self.days, seed, mover, plan, population)
+        profile = scenario.mover_profile(mover)
+        self.exit_names = tuple(a.name for a in (profile.exits or scenario.exits))
+
+    def block(
+        self, samples: range, on_sample: Callable[[int, int], None] | None = None
+    ) -> SampleBlock:
+        """The outcomes of the samples in ``samples`` (consecutive) at each date; what is bound
+        and analysed stays for the next block."""
+        done = self.job.run(samples, on_sample)
+        return SampleBlock(samples.start, samples.stop, tuple(tuple(d) for d in done))
+
+    def summaries(self, blocks: Iterable[SampleBlock]) -> list[SampleSummary]:
+        """The answers at each date over the samples of ``blocks`` (any order), which must be
+        samples 0 to n - 1, each once."""
+        ordered = sorted(blocks, key=lambda b: b.start)
+        at = 0
+        for b in ordered:
+            if b.start != at or b.stop <= b.start:
+                msg = f"sample blocks: expected one starting at sample {at}, got {b.start}-{b.stop}"
+                raise ValueError(msg)
+            at = b.stop
+        if at == 0:
+            msg = "sample blocks: none"
+            raise ValueError(msg)
+        weights = np.ones(at, dtype=np.float64)
+        return [
+            _summary(
+                d,
+                [o for b in ordered for o in b.outcomes[j]],
+                weights,
+                network=self.network,
+                exit_names=self.exit_names,
+                seed=self.seed,
+                exact=False,
+            )
+            for j, d in enumerate(self.days)
+        ]
+
+
 _JOB: list[_Job] = []  # a worker's job (set once per worker process)
 
 
@@ -424,8 +507,9 @@ def _set_job(job: _Job) -> None:
     _JOB[:] = [job]
 
 
-def _run_block(block: range) -> list[list[_Outcome]]:
-    return _JOB[0].run(block)
+def _run_block(block: range) -> SampleBlock:
+    done = _JOB[0].run(block)
+    return SampleBlock(block.start, block.stop, tuple(tuple(d) for d in done))
 
 
 def sample_timeline(
@@ -473,47 +557,34 @@ def sample_timeline(
     if samples < 1:
         msg = f"samples {samples}: give at least 1"
         raise ScenarioError(msg)
-    days = list(dates) if dates is not None else change_dates(scenario, plan)
-    timeline_events(scenario, plan)  # an unknown plan is an error before any work
-    network = mover_network(scenario, network_for, mover)
-    job = _Job(scenario, network, tuple(days), seed, mover, plan, population)
-    outcomes: list[list[_Outcome]] = [[] for _ in days]
+    sampler = Sampler(
+        scenario,
+        network_for,
+        seed=seed,
+        mover=mover,
+        plan=plan,
+        dates=dates,
+        population=population,
+    )
     workers = max(1, min(workers, samples))
     if workers == 1:
-        done = job.run(range(samples), on_sample)
-        for j, out in enumerate(done):
-            outcomes[j].extend(out)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        return sampler.summaries([sampler.block(range(samples), on_sample)])
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-        # contiguous blocks, in order: sample i is the same whoever draws it
-        size = max(1, -(-samples // (workers * 4)))
-        blocks = [range(a, min(a + size, samples)) for a in range(0, samples, size)]
-        fork = multiprocessing.get_context("fork")  # the workers inherit the job, unpickled
-        with ProcessPoolExecutor(
-            workers, mp_context=fork, initializer=_set_job, initargs=(job,)
-        ) as pool:
-            for block, done in zip(blocks, pool.map(_run_block, blocks), strict=True):
-                for j, out in enumerate(done):
-                    outcomes[j].extend(out)
-                if on_sample is not None:
-                    on_sample(block.stop, samples)
-    profile = scenario.mover_profile(mover)
-    exit_names = tuple(a.name for a in (profile.exits or scenario.exits))
-    weights = np.ones(samples, dtype=np.float64)
-    return [
-        _summary(
-            d,
-            out,
-            weights,
-            network=network,
-            exit_names=exit_names,
-            seed=seed,
-            exact=False,
-        )
-        for d, out in zip(days, outcomes, strict=True)
-    ]
+    # contiguous blocks, in order: sample i is the same whoever draws it
+    size = max(1, -(-samples // (workers * 4)))
+    blocks = [range(a, min(a + size, samples)) for a in range(0, samples, size)]
+    fork = multiprocessing.get_context("fork")  # the workers inherit the job, unpickled
+    done: list[SampleBlock] = []
+    with ProcessPoolExecutor(
+        workers, mp_context=fork, initializer=_set_job, initargs=(sampler.job,)
+    ) as pool:
+        for block in pool.map(_run_block, blocks):
+            done.append(block)
+            if on_sample is not None:
+                on_sample(block.stop, samples)
+    return sampler.summaries(done)
 
 
 def sample_at(

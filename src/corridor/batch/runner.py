@@ -1,9 +1,12 @@
 """Batch runs (``corridor batch``): every scenario x mover x plan of a spec
 (:mod:`corridor.batch.spec`), over its dates, as Dask tasks.
 
-One task per (scenario, mover, plan) replays its dates; it runs on a Dask worker, which loads
-each scenario and network once (never shipped from the client). Each finished task is written at
-once as one Parquet file (one row per date) in the output directory; a rerun skips the tasks
+Each (scenario, mover, plan) of the spec is a few Dask tasks: one replays its dates, one per
+block of :data:`SAMPLES_PER_TASK` samples draws and analyses them (so that the work spreads
+evenly over the workers), and one joins the blocks into the rows. Each worker loads each
+scenario and network once and keeps one warm sampler per (scenario, mover, plan); nothing large
+is shipped from the client. Each finished (scenario, mover, plan) is written at once as one
+Parquet file (one row per date) in the output directory; a rerun skips the tasks
 whose file exists (resume after a crash); a failed task is reported with its inputs and the
 others' results are kept. The rows and their columns are :data:`COLUMNS`.
 """
@@ -12,15 +15,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor.batch.spec import Task, read_spec
 from corridor.errors import CorridorError
 
-__all__ = ["COLUMNS", "BatchResult", "Task", "read_spec", "run_batch", "run_task"]
+if TYPE_CHECKING:
+    from corridor.analysis.uncertainty import SampleBlock, Sampler
+    from corridor.io.network import NetworkLoader
+    from corridor.model.scenario import Scenario
+
+__all__ = [
+    "COLUMNS",
+    "SAMPLES_PER_TASK",
+    "BatchResult",
+    "Task",
+    "read_spec",
+    "run_batch",
+    "run_task",
+]
 
 COLUMNS: dict[str, str] = {
     "scenario": "the scenario's name",
@@ -41,37 +58,53 @@ COLUMNS: dict[str, str] = {
 }
 
 
+#: Samples per Dask task: a task's samples are split into blocks of this many, spread over the
+#: workers and summed up at the end (the rows do not depend on it, nor on the workers).
+SAMPLES_PER_TASK = 25
+
 _LOADED: dict[str, Any] = {}  # per worker process: scenarios and network loaders, loaded once
+# per worker process: one sampler per task, kept warm between its blocks; the lock keeps two
+# worker threads of one process (a LocalCluster of threads) from sharing one at once
+_SAMPLERS: dict[Task, tuple[Sampler, threading.Lock]] = {}
+_SAMPLERS_LOCK = threading.Lock()
 
 
-def run_task(task: Task) -> list[dict[str, Any]]:
-    """The rows of one task (runs on a worker)."""
-    from corridor.analysis.replay import replay
+def _loaded(task: Task) -> tuple[Scenario, NetworkLoader]:
     from corridor.io.network import NetworkLoader
     from corridor.io.scenario import load_scenario
 
     if task.scenario not in _LOADED:
         sc = load_scenario(Path(task.scenario))
         _LOADED[task.scenario] = (sc, NetworkLoader(sc.network_path, kind=sc.network_kind))
-    sc, networks = _LOADED[task.scenario]
-    days = [dt.date.fromisoformat(d) for d in task.dates] if task.dates is not None else None
-    reports = replay(sc, networks, mover=task.mover, plan=task.plan, dates=days)
-    summaries: list[Any] = [None] * len(reports)
-    if task.samples > 0:
-        from corridor.analysis.uncertainty import sample_timeline
+    return _LOADED[task.scenario]  # type: ignore[no-any-return]
 
-        summaries = sample_timeline(
-            sc,
-            networks,
-            samples=task.samples,
-            seed=task.seed,
-            mover=task.mover,
-            plan=task.plan,
-            dates=days,
-        )
+
+def _days(task: Task) -> list[dt.date] | None:
+    return [dt.date.fromisoformat(d) for d in task.dates] if task.dates is not None else None
+
+
+def _sampler(task: Task) -> tuple[Sampler, threading.Lock]:
+    from corridor.analysis.uncertainty import Sampler
+
+    with _SAMPLERS_LOCK:
+        if task not in _SAMPLERS:
+            sc, networks = _loaded(task)
+            sampler = Sampler(
+                sc, networks, seed=task.seed, mover=task.mover, plan=task.plan, dates=_days(task)
+            )
+            _SAMPLERS[task] = (sampler, threading.Lock())
+        return _SAMPLERS[task]
+
+
+def replay_rows(task: Task) -> list[dict[str, Any]]:
+    """The rows of one task without the answers over samples (runs on a worker)."""
+    from corridor.analysis.replay import replay
+
+    sc, networks = _loaded(task)
+    reports = replay(sc, networks, mover=task.mover, plan=task.plan, dates=_days(task))
     mover = sc.mover_profile(task.mover).id
     rows = []
-    for r, s in zip(reports, summaries, strict=True):
+    for r in reports:
         hours = r.evacuation.hours
         rows.append(
             {
@@ -86,13 +119,60 @@ def run_task(task: Task) -> list[dict[str, Any]]:
                 "evacuation_hours": None if hours is None else float(hours),
                 "samples": task.samples,
                 "seed": task.seed,
-                "p_open": None if s is None else s.p_open,
-                "capacity_pph_p10": None if s is None else s.capacity_pph.p10,
-                "capacity_pph_p50": None if s is None else s.capacity_pph.p50,
-                "capacity_pph_p90": None if s is None else s.capacity_pph.p90,
+                "p_open": None,
+                "capacity_pph_p10": None,
+                "capacity_pph_p50": None,
+                "capacity_pph_p90": None,
             }
         )
     return rows
+
+
+def sample_block(task: Task, start: int, stop: int) -> SampleBlock:
+    """Samples ``start`` to ``stop - 1`` of one task at each of its dates (runs on a worker)."""
+    sampler, lock = _sampler(task)
+    with lock:
+        return sampler.block(range(start, stop))
+
+
+def with_samples(
+    task: Task, rows: list[dict[str, Any]], *blocks: SampleBlock
+) -> list[dict[str, Any]]:
+    """The rows of one task with the answers over all its samples' blocks (runs on a worker)."""
+    if not blocks:
+        return rows
+    sampler, lock = _sampler(task)
+    with lock:
+        summaries = sampler.summaries(blocks)
+    out = []
+    for row, s in zip(rows, summaries, strict=True):
+        q = s.capacity_pph
+        out.append(
+            {
+                **row,
+                "p_open": s.p_open,
+                "capacity_pph_p10": q.p10,
+                "capacity_pph_p50": q.p50,
+                "capacity_pph_p90": q.p90,
+            }
+        )
+    return out
+
+
+def blocks_of(task: Task, size: int = SAMPLES_PER_TASK) -> list[tuple[int, int]]:
+    """The blocks of samples (start, stop) a task is split into.
+
+    >>> blocks_of(Task("x.yaml", None, None, None, 60, 0))
+    [(0, 25), (25, 50), (50, 60)]
+    """
+    return [(a, min(a + size, task.samples)) for a in range(0, task.samples, size)]
+
+
+def run_task(task: Task) -> list[dict[str, Any]]:
+    """The rows of one task, in this process: what the Dask tasks of :func:`run_batch` compute
+    between them."""
+    blocks = [sample_block(task, a, b) for a, b in blocks_of(task)]
+    return with_samples(task, replay_rows(task), *blocks)
 
 
 def _write_rows(rows: list[dict[str, Any]], file: Path) -> None:
@@ -145,12 +225,18 @@ def run_batch(
     workers: int = 2,
     scheduler: str | None = None,
     processes: bool = True,
+    samples_per_task: int = SAMPLES_PER_TASK,
     on_task: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Run ``tasks`` on Dask and write one Parquet file per task into the directory ``output``.
 
     ``scheduler`` is the address of a running cluster (``tcp://host:8786``); without it, a
-    ``LocalCluster`` of ``workers`` processes (threads with ``processes=False``) runs them.
+    ``LocalCluster`` of ``workers`` processes (threads with ``processes=False``) runs them: on
+    Linux its workers are forked from this process once it has imported what they run, so that
+    they start in a fraction of a second instead of importing everything anew (Dask's default,
+    ``spawn``, costs several seconds per batch on two cores). ``samples_per_task`` sets the
+    blocks each (scenario, mover, plan)'s samples are split into; the files written do not
+    depend on it, nor on the workers.
     """
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -164,19 +250,19 @@ def run_batch(
     written = 0
     if not todo:
         return BatchResult(0, skipped, ())
-    cluster = (
-        None
-        if scheduler
-        else LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=processes,
-            dashboard_address=None,
-        )
-    )
+    cluster = None if scheduler else _local_cluster(LocalCluster, workers, processes)
     try:
         with Client(scheduler or cluster) as client:
-            futures = client.map(run_task, todo, pure=False)
+            # per task: its replay and its blocks of samples, spread over the workers, then
+            # one small task that joins them (on a worker: it needs the network)
+            futures = []
+            for task in todo:
+                parts = [
+                    client.submit(sample_block, task, a, b, pure=False)
+                    for a, b in blocks_of(task, samples_per_task)
+                ]
+                rows = client.submit(replay_rows, task, pure=False)
+                futures.append(client.submit(with_samples, task, rows, *parts, pure=False))
             by_future = dict(zip(futures, todo, strict=True))
             for i, fut in enumerate(as_completed(futures)):
                 task = by_future[fut]
@@ -193,3 +279,27 @@ def run_batch(
         if cluster is not None:
             cluster.close()
     return BatchResult(written, skipped, tuple(failed))
+
+
+def _local_cluster(local_cluster: Any, workers: int, processes: bool) -> Any:
+    """A LocalCluster of ``workers`` single-threaded workers; on Linux, worker processes forked
+    from this one after importing the modules the tasks run (and numba's compiled kernels)."""
+    import sys
+
+    import dask
+
+    method = dask.config.get("distributed.worker.multiprocessing-method")
+    if processes and sys.platform == "linux":
+        import corridor.analysis.replay
+        import corridor.analysis.uncertainty
+        import corridor.io.network
+        import corridor.io.scenario  # noqa: F401
+
+        method = "fork"
+    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+        return local_cluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+        )
