@@ -112,6 +112,23 @@ def test_check_warns_when_cars_reach_an_exit_walkers_cannot(tmp_path: Path) -> N
     assert not any(code == WALKERS_CUT_OFF and key != "exits[0]" for code, key in found)
 
 
+def test_scenario_check_prints_the_walkers_finding_with_its_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from corridor.cli.main import app
+
+    roads = roads_geojson()
+    for f in roads["features"]:
+        if f["properties"]["osm_id"] in (201, 202):
+            f["properties"]["highway"] = "motorway"
+    path = write_scenario(tmp_path, roads=roads)
+    res = CliRunner().invoke(app, ["scenario", "check", str(path)])
+    assert res.exit_code == 1, res.output
+    line = next(ln for ln in res.output.splitlines() if WALKERS_CUT_OFF in ln)
+    assert line.startswith(f"{path}:") and "exits[0]" in line, line
+    assert "mover walkers" in line, line
+
+
 def test_check_is_quiet_when_walkers_walk_the_main_road(tmp_path: Path) -> None:
     roads = roads_geojson()
     for f in roads["features"]:

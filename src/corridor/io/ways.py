@@ -267,10 +267,15 @@ def _junction_roads(table: WayTable, node_ids: NDArray[np.int64]) -> NDArray[np.
     _, pos = _segments(table, road)
     if len(pos) == 0 or len(node_ids) == 0:
         return out
-    a, b = table.node_ref[pos], table.node_ref[pos + 1]
-    pairs = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    ends, counts = np.unique(pairs.ravel(), return_counts=True)
+    refs, local = np.unique(
+        np.concatenate([table.node_ref[pos], table.node_ref[pos + 1]]), return_inverse=True
+    )
+    a, b = local[: len(pos)], local[len(pos) :]
+    k = len(refs)
+    pairs = np.unique(np.minimum(a, b) * k + np.maximum(a, b))  # one per road segment
+    pairs = pairs[pairs // k != pairs % k]
+    ends_local, counts = np.unique(np.concatenate([pairs // k, pairs % k]), return_counts=True)
+    ends = refs[ends_local]
     at = np.clip(np.searchsorted(node_ids, ends), 0, len(node_ids) - 1)
     hit = node_ids[at] == ends
     out[at[hit]] = counts[hit]
