@@ -668,6 +668,13 @@ def main(argv: list[str] | None = None) -> int:
 
         console.print("[bold]Travel times against OSRM[/]")
         results["osrm"] = bench_osrm()
+    # the workbench (issue 13): one what-if over HTTP, against a running ``corridor serve``
+    from bench import serve as serve_bench
+
+    console.print("[bold]corridor serve: one what-if over HTTP (httpx, 127.0.0.1)[/]")
+    results["serve"] = serve_bench.bench_serve(quick=args.quick)
+    for line in serve_bench.lines(results["serve"]):
+        console.print(line, markup=False, highlight=False)
     results["total_s"] = time.perf_counter() - started
     results["peak_rss_mb"] = rss_peak_mb()
     args.out.write_text(json.dumps(results, indent=2, default=_json_default))
