@@ -100,8 +100,9 @@ def batch_scaling(samples: int = 200, *, repeat: int = 2) -> tuple[float, float,
     """Seconds of one batch (mosul-2016: every mover x what happened and both plans, every
     change date, ``samples`` samples) on 1 and on 2 local worker processes, the best of
     ``repeat`` runs each (alternating 1, 2, 1, 2, ...: the same conditions for both), whether
-    every Parquet file is byte-identical whatever the number of workers, and the load averages
-    (``os.getloadavg``) before and after: the 2 cores are shared."""
+    every Parquet file is byte-identical whatever the number of workers, and the conditions: CPU
+    seconds spent (this process and the workers), each run's seconds, and the load averages
+    (``os.getloadavg``) before and after, since the 2 cores are shared."""
     import os
     import tempfile
     from pathlib import Path
@@ -114,21 +115,38 @@ def batch_scaling(samples: int = 200, *, repeat: int = 2) -> tuple[float, float,
     sc = load_scenario(path)
     tasks = [Task(str(path), m, p, None, samples, 1) for m in sc.movers for p in (None, *sc.plans)]
     times: dict[int, list[float]] = {1: [], 2: []}
+    cpu: dict[int, list[float]] = {1: [], 2: []}
     files: dict[int, dict[str, bytes]] = {}
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="corridor-bench-") as tmp:
         for k in range(repeat):
             for w in (1, 2):
                 out = Path(tmp) / f"w{w}-{k}"
+                cpu0 = _cpu_s()
                 t, _ = _timed(lambda out=out, w=w: run_batch(tasks, out, workers=w))
                 times[w].append(t)
+                cpu[w].append(_cpu_s() - cpu0)
                 written = {f.name: f.read_bytes() for f in sorted(out.glob("*.parquet"))}
                 files.setdefault(w, written)
                 if written != files[w]:
                     files[w] = {}  # a rerun with as many workers differs: not identical
     same = bool(files[1]) and files[1] == files[2] and len(files[1]) == len(tasks)
-    conditions = f"load {load:.1f} before, {os.getloadavg()[0]:.1f} after"
+    conditions = (
+        f"CPU {min(cpu[1]):.0f} s on 1 worker, {min(cpu[2]):.0f} s on 2; runs "
+        f"{', '.join(f'{t:.1f}' for t in times[1])} s and "
+        f"{', '.join(f'{t:.1f}' for t in times[2])} s; "
+        f"load {load:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
     return min(times[1]), min(times[2]), same, conditions
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its children that have ended (the Dask workers)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def bench_uncertainty(*, quick: bool = False) -> list[str]:
