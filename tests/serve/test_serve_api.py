@@ -195,6 +195,13 @@ def test_roads_are_click_targets_with_way_ids(client: TestClient) -> None:
     feats = r.json()["features"]
     assert feats and all({"way", "name", "ref", "highway"} <= set(f["properties"]) for f in feats)
     assert BRIDGE_WAY in {f["properties"]["way"] for f in feats}
+    near = client.get(
+        "/api/roads",
+        params={"scenario": HELSINKI, "mover": "cars", "bbox": "24.950,60.176,24.952,60.178"},
+    ).json()["features"]
+    assert 0 < len(near) < len(feats) and BRIDGE_WAY in {f["properties"]["way"] for f in near}
+    bad = client.get("/api/roads", params={"scenario": HELSINKI, "bbox": "1,2,3"})
+    assert bad.status_code == 422 and "WEST,SOUTH,EAST,NORTH" in bad.json()["error"]
 
 
 # ----------------------------------------------------------------------------------- errors
@@ -494,3 +501,21 @@ def test_the_quick_what_if_agrees_with_the_full_report(
     for name in ("cut", "critical"):  # the full report draws them as named road stretches
         assert ways_of(quick["layers"][name]) == ways_of(full["layers"][name]), name
     assert full["header"].startswith(quick["header"])
+
+
+# ------------------------------------------------------------------------------------- the CLI
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--host", "0.0.0.0"], "--host 0.0.0.0 is not a loopback address: give --token"),
+        (["--host", "192.168.1.5", "--token", " "], "--token is empty"),
+        (["no-such-scenario"], "no such scenario file"),
+    ],
+)
+def test_serve_refuses_to_start_in_one_line(args: list[str], words: str, tmp_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["serve", *args, "--data", str(tmp_path)], env={"CORRIDOR_TOKEN": ""}
+    )
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -345,24 +345,45 @@ def create_app(
             }
         )
 
-    roads_cache: dict[tuple[str, str | None], bytes] = {}
+    roads_cache: dict[tuple[str, str | None], tuple[dict[str, Any], Any, bytes]] = {}
 
     @app.get("/api/roads", dependencies=[Read], responses=ERRORS)
     def roads(
         scenario: Annotated[str | None, Query(max_length=200)] = None,
         mover: Annotated[str | None, Query(max_length=200)] = None,
+        bbox: Annotated[
+            str | None,
+            Query(
+                max_length=200,
+                description="west,south,east,north: only the roads that reach into this box",
+            ),
+        ] = None,
     ) -> Response:
         """The mover's roads, one feature per OSM way (``way``, ``name``, ``ref``, ``highway``)."""
+        import numpy as np
+
         from corridor.outputs.layers import roads_layer
 
+        box = _bbox(bbox)
         name = name_of(scenario)
         key = (name, mover)
         if key not in roads_cache:
             layer = roads_layer(bench.network(name, mover))
             for f in layer["features"]:
                 f["properties"]["way"] = f["properties"]["osm_way"]
-            roads_cache[key] = bytes(JSONBody(layer).body)
-        return Response(roads_cache[key], media_type="application/json")
+            bounds = np.array(
+                [shapely.bounds(shapely.geometry.shape(f["geometry"])) for f in layer["features"]]
+            ).reshape(-1, 4)
+            roads_cache[key] = (layer, bounds, bytes(JSONBody(layer).body))
+        layer, bounds, whole = roads_cache[key]
+        if box is None:
+            return Response(whole, media_type="application/json")
+        w, s, e, n = box
+        inside = (
+            (bounds[:, 0] <= e) & (bounds[:, 2] >= w) & (bounds[:, 1] <= n) & (bounds[:, 3] >= s)
+        )
+        picked = [f for f, keep in zip(layer["features"], inside.tolist(), strict=True) if keep]
+        return JSONBody({**layer, "features": picked})
 
     # ------------------------------------------------------------------------------ events
     @app.get("/api/scenarios/{name}/events", dependencies=[Read], responses=ERRORS)
@@ -542,6 +563,23 @@ def _jsonable(value: Any) -> Any:
     from corridor.serve.events import jsonable
 
     return jsonable(value)
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """``west,south,east,north`` as numbers (None when not given)."""
+    if text is None:
+        return None
+    try:
+        w, s, e, n = (float(x) for x in text.split(","))
+    except ValueError:
+        msg = (
+            f"bbox {text!r}: write it as WEST,SOUTH,EAST,NORTH in degrees, e.g. 24.9,60.1,25.0,60.2"
+        )
+        raise ScenarioError(msg) from None
+    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
+        msg = f"bbox {text!r}: need -180 <= WEST <= EAST <= 180 and -90 <= SOUTH <= NORTH <= 90"
+        raise ScenarioError(msg)
+    return w, s, e, n
 
 
 def _new_id(events: dict[str, Any]) -> str:
