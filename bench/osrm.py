@@ -302,7 +302,12 @@ def bench_osrm(pairs_per_extract: int = PAIRS_PER_EXTRACT) -> dict[str, Any] | N
     rows: list[dict[str, Any]] = []
     rng = np.random.default_rng(SEED)
     for extract in extracts():
-        graph = build_graph(py, extract)
+        try:
+            graph = build_graph(py, extract)
+        except subprocess.CalledProcessError as exc:
+            err = (exc.stderr or b"").decode(errors="replace")[-500:]
+            print(f"OSRM: building {extract.name} failed ({exc.cmd[0]}); skipped\n{err}")
+            continue
         net = load_osm(extract.path, "car")
         cands = candidate_pairs(net, rng, pairs_per_extract)
         coords = [
