@@ -126,6 +126,7 @@ def test_two_clients_writing_at_once_lose_nothing(tiny: Path, tmp_path: Path) ->
     )
 
 
+@pytest.mark.slow
 def test_acknowledged_edits_survive_sigkill(tiny: Path, tmp_path: Path) -> None:
     """The kill test: ``KILL_ROUNDS`` rounds of a burst of writes and a SIGKILL at a random
     moment; after each restart, every edit acknowledged so far is there."""
