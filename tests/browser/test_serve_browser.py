@@ -173,8 +173,14 @@ def test_click_on_the_cut_closes_the_road_and_the_view_redraws(
     assert sorted(s0["cut"]) == sorted(cut_ways(recorded)) == [1101, 1302]
     assert page.locator("#status.open").inner_text() == "OPEN (3/4 exits open)"
 
-    # a click on the cut's road 1302: closed as a what-if, the capacity halves, the cut moves
+    # a click on the cut's road 1302: closed as a what-if, the capacity halves, the cut moves;
+    # the quick answer (POST /api/whatif) comes first, then the full view
+    posts: list[str] = []
+    page.on(
+        "request", lambda r: posts.append(r.url.split("/api/")[1]) if r.method == "POST" else None
+    )
     click_cut(page, 1302)
+    assert posts == ["whatif", "view"], posts
     s1 = page_state(page)
     one = view(server, close_ways=[1302])
     assert s1["close_ways"] == [1302] and s1["close_areas"] == []
@@ -185,6 +191,10 @@ def test_click_on_the_cut_closes_the_road_and_the_view_redraws(
     assert "capacity 12,000" in page.inner_text("#baseline")  # the recorded state, for comparison
     closed = page.evaluate("corridorServe.state.view.layers.closed.features.map(f => f.properties)")
     assert [c["reason"] for c in closed if c["osm_way"] == 1302] == ["what-if: way 1302"]
+    page.mouse.move(5, 300)  # off the roads: no tooltip
+    page.screenshot(path=str(shots / "serve-mosul-whatif-zoomed.png"))
+    # Mosul to Tal Afar: the what-if on the R3, the cut moved to the highway
+    page.evaluate("corridorServe.map.fitBounds([[36.0, 42.25], [36.75, 43.5]], {animate: false})")
     page.screenshot(path=str(shots / "serve-mosul-whatif.png"))
     if os.environ.get("CORRIDOR_DOCS_SCREENSHOTS") == "1":
         page.screenshot(path=str(DOCS_IMG))

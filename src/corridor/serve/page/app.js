@@ -242,7 +242,7 @@
   L.control.scale({ imperial: false, maxWidth: 180, position: "bottomleft" }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("corridor serve");
-  map.on("overlayadd", function (e) { if (e.layer === groups.corridors) loadView(); });
+  map.on("overlayadd", function (e) { if (e.layer === groups.corridors) loadView(false); });
 
   var maxFlow = 1;
   var builders = {
@@ -451,7 +451,7 @@
     return div;
   };
   legend.addTo(map);
-  if (map.getSize().y < 800) legend.getContainer().querySelector(".legend-toggle").click();  // unfolds on a click
+  if (window.innerHeight < 1000) legend.getContainer().querySelector(".legend-toggle").click();  // unfolds on a click
   function swatch(css) { var s = el("span", { class: "sw" }); s.style.cssText = css; return s; }
   function dot(css) { var s = el("span", { class: "dot" }); s.style.cssText = css; return s; }
   function box(css) { var s = el("span", { class: "box" }); s.style.cssText = css; return s; }
@@ -534,9 +534,9 @@
   function whatIfsChanged() {
     closeRecord();
     drawWhatIfs();
-    loadView();
+    loadView(true);
   }
-  function drawWhatIfs() {
+  function drawWhatIfs(report) {
     groups.whatif.clearLayers();
     S.ways.forEach(function (w) {
       var f = S.roadByWay[w.way];
@@ -549,8 +549,9 @@
         : L.circle([a.lat, a.lon], L.extend({ radius: a.radius_m }, style)));
     });
     var warn = {};
-    if (S.view && S.view.report) {
-      (S.view.report.warnings || []).forEach(function (w) {
+    report = report || (S.view && S.view.report);
+    if (report) {
+      (report.warnings || []).forEach(function (w) {
         var m = /^what-if\[(\d+)\]$/.exec(w.id || "");
         if (m) warn[Number(m[1])] = w.message;
       });
@@ -659,30 +660,48 @@
   }
   function situationKey() { return [S.sc.name, S.date, S.mover, S.plan].join("|"); }
 
-  function loadView() {
+  // quick: a what-if changed; the quick answer (POST /api/whatif, the server's ClosureSession:
+  // status, cut, critical segments, fastest routes, capacity) is drawn first, then the full view
+  // (alternative routes, corridors, evacuation time) replaces it
+  function loadView(quick) {
     if (!S.sc || !S.date) return Promise.resolve();
     var seq = ++viewSeq;
     var body = viewBody();
     var key = situationKey();
-    return api("POST", "/api/view", body, { what: "Computing the view" }).then(function (view) {
-      if (seq !== viewSeq) return;  // a later request is on its way
-      hideError();
-      S.view = view;
-      S.viewBody = body;
-      if (!body.close_ways.length && !body.close_areas.length) S.baseline[key] = view.header;
-      maxFlow = 1;
-      (view.layers.corridors ? view.layers.corridors.features : []).forEach(function (f) { maxFlow = Math.max(maxFlow, f.properties.edge_flow_pph); });
-      Object.keys(view.layers).forEach(function (name) { if (builders[name]) setLayer(name, view.layers[name]); });
-      if (!view.layers.corridors) groups.corridors.clearLayers();
-      drawHeader(view, key);
-      drawLegend(view);
-      drawWhatIfs();
-      if (!S.fitted) fit();
-      checkVersion(view.version);
-      declutter();
-    }, function (e) {
-      if (seq !== viewSeq) return;
-      showError(e);
+    var what = body.close_ways.length || body.close_areas.length;
+    var first = Promise.resolve(true);
+    if (quick === true && what) {
+      var q = L.extend({}, body);
+      delete q.layers;  // the server's default: the layers that change with a closure
+      first = api("POST", "/api/whatif", q, { what: "Closing" }).then(function (res) {
+        if (seq !== viewSeq) return false;
+        hideError();
+        Object.keys(res.layers).forEach(function (name) { if (builders[name]) setLayer(name, res.layers[name]); });
+        drawHeader(res.header, res.answer, body, key, true);
+        drawWhatIfs(res.answer);
+        return true;
+      });
+    }
+    return first.then(function (go) {
+      if (!go || seq !== viewSeq) return;
+      return api("POST", "/api/view", body, { what: "Computing the view" }).then(function (view) {
+        if (seq !== viewSeq) return;  // a later request is on its way
+        hideError();
+        S.view = view;
+        if (!what) S.baseline[key] = view.header;
+        maxFlow = 1;
+        (view.layers.corridors ? view.layers.corridors.features : []).forEach(function (f) { maxFlow = Math.max(maxFlow, f.properties.edge_flow_pph); });
+        Object.keys(view.layers).forEach(function (name) { if (builders[name]) setLayer(name, view.layers[name]); });
+        if (!view.layers.corridors) groups.corridors.clearLayers();
+        drawHeader(view.header, view.report, body, key, false);
+        drawLegend(view);
+        drawWhatIfs(view.report);
+        if (!S.fitted) fit();
+        checkVersion(view.version);
+        declutter();
+      });
+    }).catch(function (e) {
+      if (seq === viewSeq) showError(e);
     });
   }
 
@@ -701,18 +720,20 @@
     if (!m) return [text];
     return [text.slice(0, m.index), el("span", { id: id, class: m[1].toLowerCase() }, m[0]), text.slice(m.index + m[0].length)];
   }
-  function drawHeader(view, key) {
+  function drawHeader(text, report, body, key, quick) {
+    S.viewBody = body;
     var hdr = clear($("header"));
-    add(hdr, headerNodes(view.header, "status"));
-    var n = S.viewBody.close_ways.length + S.viewBody.close_areas.length;
+    add(hdr, headerNodes(text, "status"));
+    if (quick) add(hdr, el("span", { class: "pending" }, " · evacuation: computing…"));
+    var n = body.close_ways.length + body.close_areas.length;
     if (n) add(hdr, el("span", { class: "whatif-badge" }, "what-if: " + n + " closure" + (n > 1 ? "s" : "")));
-    hdr.dataset.status = view.report.status;
-    hdr.dataset.date = view.report.date || "";
-    var base = $("baseline");
-    base.hidden = !n || !S.baseline[key];
-    clear(base);
+    hdr.dataset.status = report.status;
+    hdr.dataset.date = report.date || "";
+    hdr.dataset.quick = quick ? "1" : "";
+    var base = clear($("baseline"));
     var was = S.baseline[key];
     var m = was ? STATUS.exec(was) : null;
+    base.hidden = !n || !was;
     if (n && was) add(base, "Recorded (without the what-ifs): ", headerNodes(m ? was.slice(m.index) : was));
   }
 
@@ -780,14 +801,14 @@
     setDays();
     writeHash();
     closeRecord();
-    return Promise.all([loadRoads(), loadEvents()]).then(loadView).catch(showError);
+    return Promise.all([loadRoads(), loadEvents(), loadView()]).catch(showError);
   }
   $("scenario").addEventListener("change", function () { setScenario($("scenario").value); });
   $("mover").addEventListener("change", function () {
     S.mover = $("mover").value;
     S.ways = []; S.areas = [];
     writeHash();
-    loadRoads().then(loadView).catch(showError);
+    Promise.all([loadRoads(), loadView()]).catch(showError);
   });
   $("plan").addEventListener("change", function () {
     S.plan = $("plan").value;
@@ -1137,9 +1158,10 @@
       var r = map.getContainer().getBoundingClientRect();
       return { x: r.left + p.x, y: r.top + p.y };
     },
-    // frame a layer's i-th feature (no animation)
+    // frame a layer's i-th feature, or the whole layer (no animation)
     zoomTo: function (name, i) {
-      map.fitBounds(current[name].getLayers()[i || 0].getBounds(), { animate: false, maxZoom: 12, padding: [80, 80] });
+      var layer = i === undefined ? current[name] : current[name].getLayers()[i];
+      map.fitBounds(layer.getBounds(), { animate: false, maxZoom: 12, padding: [80, 80] });
     },
     // the page coordinates of the middle of a road (an OSM way of /api/roads)
     road: function (way) {
