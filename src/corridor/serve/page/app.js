@@ -491,7 +491,9 @@
       current.roads = L.geoJSON(fc, { pane: "roads", interactive: false, style: function (f) { return roadStyle(f.properties.highway); } });
       groups.roads.addLayer(current.roads);
       if (hit) map.removeLayer(hit);
-      hit = L.geoJSON(fc, {
+      // where roads overlap, the more important road takes the click: lesser classes first
+      var byClass = { features: fc.features.slice().sort(function (a, b) { return classRank(b) - classRank(a); }), type: "FeatureCollection" };
+      hit = L.geoJSON(byClass, {
         pane: "hit",
         style: function () { return { color: WHATIF, weight: 14, opacity: 0, lineCap: "round", className: "corridor-hit" }; },
         onEachFeature: function (f, layer) {
@@ -511,8 +513,25 @@
         }
       });
       if (mode === "close") hit.addTo(map);
+      if (S.view) raiseHits(S.view);
       drawWhatIfs();
     });
+  }
+
+  var CLASSES = ["motorway", "trunk", "primary", "secondary", "tertiary"];
+  function classRank(f) {
+    var i = CLASSES.indexOf(String(f.properties.highway || "").replace(/_link$/, ""));
+    return i < 0 ? CLASSES.length : i;
+  }
+  // the roads of the minimum cut, the critical segments and the what-ifs take clicks first
+  function raiseHits(view) {
+    if (!hit) return;
+    var top = {};
+    ["cut", "critical"].forEach(function (name) {
+      ((view.layers[name] || {}).features || []).forEach(function (f) { top[f.properties.osm_way] = true; });
+    });
+    S.ways.forEach(function (w) { top[w.way] = true; });
+    hit.eachLayer(function (layer) { if (top[layer.feature.properties.way]) layer.bringToFront(); });
   }
 
   /* ------------------------------------------------------------------------- what-ifs */
@@ -694,6 +713,7 @@
         Object.keys(view.layers).forEach(function (name) { if (builders[name]) setLayer(name, view.layers[name]); });
         if (!view.layers.corridors) groups.corridors.clearLayers();
         drawHeader(view.header, view.report, body, key, false);
+        raiseHits(view);
         drawLegend(view);
         drawWhatIfs(view.report);
         if (!S.fitted) fit();
@@ -1161,7 +1181,7 @@
     // frame a layer's i-th feature, or the whole layer (no animation)
     zoomTo: function (name, i) {
       var layer = i === undefined ? current[name] : current[name].getLayers()[i];
-      map.fitBounds(layer.getBounds(), { animate: false, maxZoom: 12, padding: [80, 80] });
+      map.fitBounds(layer.getBounds(), { animate: false, maxZoom: 15, padding: [80, 80] });
     },
     // the page coordinates of the middle of a road (an OSM way of /api/roads)
     road: function (way) {
