@@ -328,3 +328,51 @@ def test_problem_format() -> None:
         "s.yaml:4: not valid YAML (x); check quoting"
     )
     assert Problem(("origin",), "no line known").format("s.yaml") == "s.yaml: origin: no line known"
+
+
+# ------------------------------------------------------------------------- exit kinds
+
+
+def test_exits_without_kind_are_refuges(tmp_path: Path) -> None:
+    sc = load_scenario(write_scenario(tmp_path))
+    assert [type(a).__name__ for a in sc.exits] == ["Exit"] * 3
+    assert [a.kind for a in sc.exits] == ["refuge"] * 3
+    assert all(a.kind == "refuge" for m in sc.movers.values() for a in (m.exits or ()))
+
+
+def test_exit_kind_by_place_and_inline(tmp_path: Path) -> None:
+    data = scenario_dict()
+    data["exits"] = [
+        {"place": "west", "kind": "waypoint"},
+        {"place": "north", "name": "North gate"},
+        {"name": "Far", "point": [9.9, 50.2], "radius_m": 300, "kind": "waypoint"},
+    ]
+    data["movers"][0]["exits"] = [{"place": "north", "kind": "waypoint"}, "west"]
+    sc = load_scenario(write_scenario(tmp_path, data))
+    assert [(a.name, a.kind) for a in sc.exits] == [
+        ("West City", "waypoint"),
+        ("North gate", "refuge"),
+        ("Far", "waypoint"),
+    ]
+    assert sc.exits[0].point == tuple(data["places"][1]["point"])
+    mover = sc.movers[data["movers"][0]["id"]]
+    assert [(a.name, a.kind) for a in mover.exits or ()] == [
+        ("North City", "waypoint"),
+        ("West City", "refuge"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("exit_item", "expected"),
+    [
+        ({"place": "west", "kind": "camp"}, "'refuge' or 'waypoint'"),
+        ({"place": "west", "point": [9.9, 50.0], "radius_m": 10}, "names a place or draws an area"),
+        ({"place": "nowhere"}, "nowhere"),
+    ],
+)
+def test_bad_exit_kinds(tmp_path: Path, exit_item: dict, expected: str) -> None:
+    data = scenario_dict()
+    data["exits"] = [exit_item, "north"]
+    problems = _problems(tmp_path, data)
+    assert any(expected in str(p) for p in problems), problems
+    assert any("exits" in str(p) for p in problems), problems

@@ -16,12 +16,13 @@ from typing import Any
 import numpy as np
 
 from corridor.analysis.bindings import closure_warning, zone_warnings
+from corridor.analysis.pocket import with_populations
 from corridor.analysis.prepared import Prepared
 from corridor.analysis.report import CorridorReport, analyze, closed_roads
 from corridor.analysis.results import ClosureBinding, InputWarning, ZoneBinding
 from corridor.errors import AreaError, UnknownIdError
 from corridor.model.network import Mover, RoadNetwork
-from corridor.model.scenario import MoverProfile, Scenario
+from corridor.model.scenario import MoverProfile, Place, Scenario
 from corridor.model.situation import Closure, Situation, closure_edge_mask
 from corridor.model.timeline import (
     State,
@@ -84,10 +85,19 @@ class _Mover:
             k=k,
             population=population,
             prepared=self.prepared_for(situation),
+            places=places_at(self.scenario, state),
         )
         return replace(
             report, plan=plan, events=state.events_today, **bound(situation, state, what_if)
         )
+
+
+def places_at(scenario: Scenario, state: State) -> list[Place]:
+    """The scenario's places with their populations at the state's date."""
+    return [
+        replace(p, population=state.place_population.get(pid, p.population))
+        for pid, p in scenario.places.items()
+    ]
 
 
 def bound(
@@ -288,6 +298,7 @@ def replay(
                         plan=plan,
                         events=state.events_today,
                         closed=closed_roads(situation),
+                        pocket=with_populations(reports[-1].pocket, state.place_population),
                         **bound(situation, state),
                     )
                 )

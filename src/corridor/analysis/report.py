@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis.cut import capacity_cut_and_flow_of, min_cut_and_critical_of
 from corridor.analysis.evacuation import evacuation_of
+from corridor.analysis.pocket import Pocket, pocket_of
 from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.results import (
     ClosedRoads,
     ClosureBinding,
     CutResult,
     EvacuationResult,
+    ExitReach,
     FlowResult,
     InputWarning,
     NetworkInfo,
@@ -25,7 +29,8 @@ from corridor.analysis.results import (
     ZoneBinding,
 )
 from corridor.analysis.routes import reach_of, routes_of
-from corridor.model.scenario import Event
+from corridor.analysis.stretches import Stretch, critical_stretches, cut_stretches, named_places
+from corridor.model.scenario import Event, ExitKind, Place, exit_kind
 from corridor.model.situation import Situation
 
 
@@ -38,6 +43,9 @@ class CorridorReport:
     scenario's timeline also says its ``plan``, the ``events`` of its date, the what-if closures
     applied on top (``what_if``), how each closure and zone in force bound to the network
     (``closures``, ``zones``) and the ``warnings`` about those that bind to nothing.
+    ``critical_stretches`` and ``cut_stretches`` name the critical segments and the minimum
+    cut as road stretches (:mod:`corridor.analysis.stretches`); ``pocket`` is the area the
+    origin still reaches (:mod:`corridor.analysis.pocket`; None when not worked out).
     """
 
     scenario: str
@@ -60,11 +68,52 @@ class CorridorReport:
     closures: tuple[ClosureBinding, ...] = ()
     zones: tuple[ZoneBinding, ...] = ()
     warnings: tuple[InputWarning, ...] = ()
+    critical_stretches: tuple[Stretch, ...] = ()
+    cut_stretches: tuple[Stretch, ...] = ()
+    pocket: Pocket | None = None
 
     @property
     def status(self) -> Status:
         """``"open"`` when any exit is reachable, else ``"sealed"``."""
         return self.reach.status
+
+    @property
+    def exit_kinds(self) -> tuple[ExitKind, ...]:
+        """Each exit's kind, ``refuge`` or ``waypoint``, in the order of ``exits``."""
+        return tuple(exit_kind(x.area) for x in self.exits)
+
+    @property
+    def headline(self) -> str:
+        """The status in words, with the exits' kinds: "open to 2 of 3 exits (A, B)", "open
+        only to waypoints (Tal Afar); sealed from every refuge", "sealed from every exit"."""
+        return headline(self.reach.exits, self.exit_kinds)
+
+
+def headline(exits: Sequence[ExitReach], kinds: Sequence[ExitKind]) -> str:
+    """The status in words (see :attr:`CorridorReport.headline`).
+
+    Examples
+    --------
+    >>> from corridor.analysis.results import ExitReach
+    >>> xs = [ExitReach("Tal Afar", True, 60.0, 1.0), ExitReach("Sufuk", False, None, None)]
+    >>> headline(xs, ["waypoint", "refuge"])
+    'open only to waypoints (Tal Afar); sealed from every refuge'
+    >>> headline(xs, ["refuge", "refuge"])
+    'open to 1 of 2 exits (Tal Afar)'
+    """
+    refuges = [x for x, k in zip(exits, kinds, strict=True) if k == "refuge"]
+    waypoints = [x for x, k in zip(exits, kinds, strict=True) if k == "waypoint"]
+    open_refuges = [x.name for x in refuges if x.reachable]
+    open_waypoints = [x.name for x in waypoints if x.reachable]
+    if not open_refuges and not open_waypoints:
+        return "sealed from every exit"
+    if not waypoints:
+        return f"open to {len(open_refuges)} of {len(refuges)} exits ({', '.join(open_refuges)})"
+    if not open_refuges:
+        text = f"open only to waypoints ({', '.join(open_waypoints)})"
+        return text + ("; sealed from every refuge" if refuges else "")
+    text = f"open to {len(open_refuges)} of {len(refuges)} refuges ({', '.join(open_refuges)})"
+    return text + (f" and to waypoints ({', '.join(open_waypoints)})" if open_waypoints else "")
 
 
 def terminals(situation: Situation) -> tuple[Terminal, tuple[Terminal, ...]]:
@@ -98,6 +147,8 @@ def analyze(
     k: int = 2,
     population: int = 0,
     prepared: Prepared | None = None,
+    places: Sequence[Place] = (),
+    describe: bool = True,
 ) -> CorridorReport:
     """Run every analysis on one situation.
 
@@ -115,6 +166,12 @@ def analyze(
         What is built once per network, origin and exits
         (:class:`corridor.analysis.prepared.Prepared`), when the caller analyses several
         situations of the same network; built here otherwise.
+    places
+        The scenario's places (with their populations at the date): they name the ends of the
+        critical and cut stretches (beside the origin and exits) and are counted in the pocket.
+    describe
+        Name the critical and cut stretches and outline the pocket; loops that read only the
+        numbers (samples, rankings) pass False and get none.
 
     Returns
     -------
@@ -133,6 +190,9 @@ def analyze(
     cut, critical = min_cut_and_critical_of(work)
     capacity_cut, flow = capacity_cut_and_flow_of(work)
     origin, exits = terminals(situation)
+    described = (
+        described_parts(situation, r, cut, critical, origin, exits, places) if describe else {}
+    )
     return CorridorReport(
         scenario=scenario,
         date=date,
@@ -148,4 +208,31 @@ def analyze(
         critical=critical,
         flow=flow,
         evacuation=evacuation_of(work, population),
+        **described,
     )
+
+
+def described_parts(
+    situation: Situation,
+    r: ReachResult,
+    cut: CutResult,
+    critical: NDArray[np.int64],
+    origin: Terminal,
+    exits: Sequence[Terminal],
+    places: Sequence[Place],
+) -> dict[str, Any]:
+    """A report's ``critical_stretches``, ``cut_stretches`` and ``pocket``."""
+    net = situation.network
+    names = named_places([*places, origin, *exits])
+    crit = critical_stretches(net, critical, places=names)
+    return {
+        "critical_stretches": crit,
+        "cut_stretches": cut_stretches(net, cut.edges, crit, places=names),
+        "pocket": pocket_of(
+            net,
+            situation.open,
+            r.reached_nodes,
+            places=places,
+            exits=[(x.name, exit_kind(x.area), x.nodes) for x in exits],
+        ),
+    }

@@ -23,6 +23,8 @@ from corridor.io.scenario_problems import ProblemLog, listed, number_hint, scena
 from corridor.io.scenario_schema import (
     LIST_ITEMS,
     EventSpec,
+    ExitField,
+    ExitSpec,
     MoverSpec,
     ScenarioSpec,
     SourceField,
@@ -35,6 +37,7 @@ from corridor.model.network import Mover
 from corridor.model.scenario import (
     Actor,
     Event,
+    Exit,
     MoverProfile,
     Place,
     Plan,
@@ -114,7 +117,7 @@ class _Builder:
         self.sides: dict[str, Side] = {}
         self.actors: dict[str, Actor] = {}
         self.origin: Area | None = None
-        self.exits: list[Area] = []
+        self.exits: list[Exit] = []
         self.population = 0
         self.population_place: str | None = None
         self.zones: list[Zone] = []
@@ -271,7 +274,7 @@ class _Builder:
         s = self.spec
         self.origin = self.areas.place_or_area(s.origin, ("origin",), "origin")
         for i, x in enumerate(s.exits):
-            area = self.areas.place_or_area(x, ("exits", i), f"exit {i + 1}")
+            area = self.exit(x, ("exits", i), f"exit {i + 1}")
             if area is not None:
                 self.exits.append(area)
         if isinstance(s.population, int):
@@ -284,6 +287,30 @@ class _Builder:
             else:
                 self.population_place = s.population
                 self.population = self.places[s.population].population or 0
+
+    def exit(self, x: ExitField, loc: Loc, default_name: str) -> Exit | None:
+        """An exit: a place id (a refuge), or a place or inline area with its ``kind``."""
+        if not isinstance(x, ExitSpec):
+            area = self.areas.place_or_area(x, loc, default_name)
+            kind: Any = "refuge"
+        elif x.place is not None:
+            if x.point is not None or x.polygon is not None or x.geojson is not None:
+                self.problems.add(
+                    loc,
+                    "an exit names a place or draws an area (point, polygon, geojson), not both",
+                    "drop `place`, or the area",
+                )
+                return None
+            area = self.areas.place_or_area(x.place, (*loc, "place"), default_name)
+            if area is not None and x.name:
+                area = replace(area, name=x.name)
+            kind = x.kind
+        else:
+            area = self.areas.place_or_area(x, loc, default_name)
+            kind = x.kind
+        if area is None:
+            return None
+        return Exit(area.name, area.point, area.radius_m, area.polygon, kind=kind)
 
     def read_zones(self) -> None:
         for i, z in enumerate(self.spec.zones):
@@ -353,8 +380,7 @@ class _Builder:
         exits = None
         if m.exits is not None:
             areas = (
-                self.areas.place_or_area(x, (*loc, "exits", j), f"exit {j + 1}")
-                for j, x in enumerate(m.exits)
+                self.exit(x, (*loc, "exits", j), f"exit {j + 1}") for j, x in enumerate(m.exits)
             )
             exits = tuple(a for a in areas if a is not None)
         population: int | None = None

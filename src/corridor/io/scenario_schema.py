@@ -80,6 +80,19 @@ class AreaSpec(_Spec):
     geojson: str | None = None
 
 
+class ExitSpec(AreaSpec):
+    """An exit with its kind: a place (``place: id``) or an inline area, and ``kind``:
+    ``refuge`` (movers are safe or out there: the default) or ``waypoint`` (a place on the way,
+    itself inside the fighting)."""
+
+    place: str | None = None
+    kind: Literal["refuge", "waypoint"] = "refuge"
+
+
+ExitField = str | ExitSpec
+"""An exit: a place id (a refuge), or an :class:`ExitSpec`."""
+
+
 class PlaceSpec(AreaSpec):
     id: str
     name: str | None = None
@@ -126,7 +139,7 @@ class MoverSpec(_Spec):
     base: Literal["car", "foot", "offroad", "all"] = "car"
     side: str | None = None
     blocked_by: list[str] | None = None
-    exits: list[str | AreaSpec] | None = None
+    exits: list[ExitField] | None = None
     speed_factor: float = Field(default=1.0, gt=0, le=MAX_SPEED_FACTOR)
     capacity_factor: float = Field(default=1.0, gt=0, le=MAX_CAPACITY_FACTOR)
     persons_per_vehicle: float | None = Field(default=None, gt=0, le=MAX_PERSONS_PER_VEHICLE)
@@ -220,7 +233,7 @@ class ScenarioSpec(_Spec):
     network: NetworkSpec
     mover: str = "car"
     origin: str | AreaSpec
-    exits: list[str | AreaSpec] = Field(min_length=1)
+    exits: list[ExitField] = Field(min_length=1)
     closures: list[ClosureSpec] = []
     population: Population | str | None = None
     sources: dict[str, SourceSpec] = {}

@@ -18,6 +18,28 @@ from corridor.model.network import Mover, RoadNetwork
 from corridor.model.situation import Closure
 
 EventKind = Literal["close", "reopen", "zone", "population"]
+ExitKind = Literal["refuge", "waypoint"]
+"""What reaching an exit means: ``refuge``, where movers are safe or out (the default), or
+``waypoint``, a place on the way, itself inside the fighting."""
+EXIT_KINDS: tuple[ExitKind, ...] = ("refuge", "waypoint")
+
+
+@dataclass(frozen=True)
+class Exit(Area):
+    """An exit: an area to get out to, and its kind (``refuge`` or ``waypoint``).
+
+    Examples
+    --------
+    >>> Exit("Tal Afar", point=(42.44, 36.37), radius_m=2500, kind="waypoint").kind
+    'waypoint'
+    """
+
+    kind: ExitKind = "refuge"
+
+
+def exit_kind(area: Area | None) -> ExitKind:
+    """The kind of an exit's area: its own for an :class:`Exit`, else ``refuge``."""
+    return area.kind if isinstance(area, Exit) else "refuge"
 
 
 @dataclass(frozen=True)

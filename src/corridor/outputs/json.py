@@ -8,17 +8,21 @@ copy, which a test keeps equal.
 
 from __future__ import annotations
 
+import json
 import math
 from functools import cache
 from typing import Annotated, Any, Literal
 
 import numpy as np
+import shapely
 from annotated_types import Ge, Le
 from numpy.typing import NDArray
 from typing_extensions import NotRequired, TypedDict  # noqa: UP035 (pydantic reads only these on 3.11)
 
+from corridor.analysis.pocket import Pocket
 from corridor.analysis.report import CorridorReport
 from corridor.analysis.results import InputWarning
+from corridor.analysis.stretches import Stretch
 from corridor.model.network import SPEED_RULES, RoadNetwork
 from corridor.model.scenario import Event, Source
 from corridor.outputs.samples import SamplesJSON
@@ -48,6 +52,52 @@ class SegmentJSON(TypedDict):
     speed_rule: str
 
 
+StretchJSON = TypedDict(
+    "StretchJSON",
+    {
+        "road": str,
+        "ref": str,
+        "osm_ways": list[int],
+        "from": str,
+        "to": str,
+        "label": str,
+        "length_m": float,
+        "segments": NonNegative,
+        "edges": list[int],
+        "lon": Annotated[float, Ge(-180), Le(180)],
+        "lat": Annotated[float, Ge(-90), Le(90)],
+    },
+)
+"""Consecutive segments of one road, named by road and by the places at either end
+(:mod:`corridor.analysis.stretches`): ``label`` reads "R1 from Syria Gate to Tal Afar";
+``lon``, ``lat`` is the midpoint of the segment halfway along."""
+
+
+class PocketPlaceJSON(TypedDict):
+    id: str
+    name: str
+    population: NonNegative | None
+
+
+class PocketExitJSON(TypedDict):
+    name: str
+    kind: Literal["refuge", "waypoint"]
+
+
+class PocketJSON(TypedDict):
+    """The area the origin still reaches (:mod:`corridor.analysis.pocket`): its area, the
+    scenario's places and the exits inside, and its ``outline`` (a GeoJSON geometry, lon/lat)."""
+
+    area_km2: float
+    population: NonNegative
+    places: list[PocketPlaceJSON]
+    exits: list[PocketExitJSON]
+    outline: dict[str, Any]
+    nodes: NonNegative
+    segments: NonNegative
+    cell_m: float
+
+
 class OriginJSON(TypedDict):
     name: str
     nodes: int
@@ -55,6 +105,7 @@ class OriginJSON(TypedDict):
 
 class ExitJSON(TypedDict):
     name: str
+    kind: Literal["refuge", "waypoint"]
     reachable: bool
     travel_time_s: float | None
     distance_m: float | None
@@ -77,6 +128,7 @@ class CutJSON(TypedDict):
     count: NonNegative
     capacity_pph: NonNegative
     segments: list[SegmentJSON]
+    stretches: NotRequired[list[StretchJSON]]  # min_cut only: the cut as named stretches
 
 
 class EvacuationJSON(TypedDict):
@@ -149,12 +201,15 @@ class ReportJSON(TypedDict):
     date: str | None
     mover: str
     status: Literal["open", "sealed"]
+    headline: str
     origin: OriginJSON
     exits: list[ExitJSON]
     routes: list[RouteJSON]
     min_cut: CutJSON
     capacity_cut: CutJSON
     critical_segments: list[SegmentJSON]
+    critical_stretches: list[StretchJSON]
+    pocket: PocketJSON | None
     capacity_pph: NonNegative
     evacuation: EvacuationJSON
     closed: ClosedJSON
@@ -194,6 +249,40 @@ def segment_json(net: RoadNetwork, e: int) -> SegmentJSON:
 
 def _segments(net: RoadNetwork, edges: NDArray[np.int64]) -> list[SegmentJSON]:
     return [segment_json(net, int(e)) for e in edges]
+
+
+def stretch_json(s: Stretch) -> StretchJSON:
+    """A named stretch as reported."""
+    return {
+        "road": s.road,
+        "ref": s.ref,
+        "osm_ways": list(s.osm_ways),
+        "from": s.from_name,
+        "to": s.to_name,
+        "label": s.label,
+        "length_m": s.length_m,
+        "segments": s.segments,
+        "edges": [int(e) for e in s.edges],
+        "lon": s.lon,
+        "lat": s.lat,
+    }
+
+
+def pocket_json(p: Pocket | None) -> PocketJSON | None:
+    """The pocket as reported (None when the report has none)."""
+    if p is None:
+        return None
+    outline: dict[str, Any] = json.loads(shapely.to_geojson(shapely.set_precision(p.outline, 1e-6)))
+    return {
+        "area_km2": p.area_km2,
+        "population": p.population,
+        "places": [{"id": x.id, "name": x.name, "population": x.population} for x in p.places],
+        "exits": [{"name": x.name, "kind": x.kind} for x in p.exits],
+        "outline": outline,
+        "nodes": p.nodes,
+        "segments": p.segments,
+        "cell_m": p.cell_m,
+    }
 
 
 def source_json(s: Source) -> SourceJSON:
@@ -244,16 +333,18 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
         "date": report.date,
         "mover": report.mover,
         "status": report.status,
+        "headline": report.headline,
         "origin": {"name": report.origin.name, "nodes": len(report.origin.nodes)},
         "exits": [
             {
                 "name": x.name,
+                "kind": kind,
                 "reachable": x.reachable,
                 "travel_time_s": _num(x.travel_time_s),
                 "distance_m": _num(x.distance_m),
                 "nodes": len(t.nodes),
             }
-            for x, t in zip(report.reach.exits, report.exits, strict=True)
+            for x, t, kind in zip(report.reach.exits, report.exits, report.exit_kinds, strict=True)
         ],
         "routes": [
             {
@@ -273,6 +364,7 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
             "count": report.min_cut.count,
             "capacity_pph": report.min_cut.capacity_pph,
             "segments": _segments(net, report.min_cut.edges),
+            "stretches": [stretch_json(x) for x in report.cut_stretches],
         },
         "capacity_cut": {
             "count": report.capacity_cut.count,
@@ -280,6 +372,8 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
             "segments": _segments(net, report.capacity_cut.edges),
         },
         "critical_segments": _segments(net, report.critical),
+        "critical_stretches": [stretch_json(x) for x in report.critical_stretches],
+        "pocket": pocket_json(report.pocket),
         "capacity_pph": report.flow.value_pph,
         "evacuation": {
             "population": report.evacuation.population,

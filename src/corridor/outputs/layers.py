@@ -27,7 +27,7 @@ from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Event, Scenario, Source
 from corridor.model.situation import Closure, closure_edge_mask
 from corridor.model.timeline import State, state_at
-from corridor.outputs.json import segment_json
+from corridor.outputs.json import pocket_json, segment_json, stretch_json
 
 Feature = dict[str, Any]
 FeatureCollection = dict[str, Any]
@@ -35,6 +35,7 @@ FeatureCollection = dict[str, Any]
 #: The layers of the map, in drawing order (bottom first), with their titles in the page.
 LAYERS: dict[str, str] = {
     "zones": "Control zones (by side)",
+    "pocket": "Pocket (the area the origin reaches)",
     "roads": "Road network (by class)",
     "closed": "Closed roads",
     "areas": "Origin and exits",
@@ -46,7 +47,17 @@ LAYERS: dict[str, str] = {
     "places": "Places (population)",
 }
 #: The layers that change with the date (the others are the same on every date).
-DYNAMIC = ("zones", "closed", "routes", "corridors", "critical", "cut", "closures", "places")
+DYNAMIC = (
+    "zones",
+    "pocket",
+    "closed",
+    "routes",
+    "corridors",
+    "critical",
+    "cut",
+    "closures",
+    "places",
+)
 
 EXIT_COLOURS = ("#1a9850", "#2166ac", "#e08214", "#762a83", "#01665e", "#c51b7d", "#8c510a")
 SIDE_COLOURS = ("#d73027", "#4575b4", "#1b7837", "#984ea3", "#ff7f00", "#a65628", "#666666")
@@ -352,9 +363,59 @@ def cut_layer(
 def critical_layer(
     report: CorridorReport, network: RoadNetwork, *, layer: str = "critical"
 ) -> FeatureCollection:
-    """The critical segments: any one of them, closed alone, seals the origin."""
-    note = f"closing this segment alone seals {report.origin.name}"
-    return _segments_layer(network, report.critical, layer, note)
+    """The critical segments: any one of them, closed alone, seals the origin. One feature per
+    critical stretch (:mod:`corridor.analysis.stretches`: its properties are the report's
+    ``critical_stretches`` item, with the first segment's ``edge`` and ``osm_way`` and the
+    stretch's least ``capacity_pph``); one per segment for a report without stretches."""
+    if len(report.critical) and not report.critical_stretches:
+        note = f"closing this segment alone seals {report.origin.name}"
+        return _segments_layer(network, report.critical, layer, note)
+    net = network
+    note = f"closing any one of its segments alone seals {report.origin.name}"
+    feats = []
+    for st in report.critical_stretches:
+        e0 = int(st.edges[0])
+        feats.append(
+            _feature(
+                {
+                    "type": "MultiLineString",
+                    "coordinates": [_edge_line(net, int(e)) for e in st.edges],
+                },
+                layer=layer,
+                **stretch_json(st),
+                edge=e0,
+                osm_way=int(net.way_id[e0]),
+                highway=net.edge_highway(e0),
+                capacity_pph=int(net.capacity_pph[st.edges].min()),
+                note=note,
+            )
+        )
+    return _collection(
+        feats, layer=layer, count=len(feats), segments=len(report.critical), note=note
+    )
+
+
+def pocket_layer(report: CorridorReport) -> FeatureCollection:
+    """The pocket: the area the origin still reaches (:mod:`corridor.analysis.pocket`), one
+    feature with its area, the places and exits inside; empty for a report without one."""
+    p = report.pocket
+    if p is None or p.outline.is_empty:
+        return _collection([], layer="pocket")
+    data = pocket_json(p)
+    assert data is not None
+    props = {k: v for k, v in data.items() if k != "outline"}
+    return _collection(
+        [
+            _feature(
+                data["outline"],
+                layer="pocket",
+                origin=report.origin.name,
+                headline=report.headline,
+                **props,
+            )
+        ],
+        layer="pocket",
+    )
 
 
 def closed_layer(report: CorridorReport, network: RoadNetwork) -> FeatureCollection:
@@ -549,7 +610,7 @@ def map_layers(
 ) -> dict[str, FeatureCollection]:
     """Every layer of the map at the report's date, one FeatureCollection each.
 
-    Layers: roads, zones, closed, areas (origin and exits), routes, corridors, critical, cut,
+    Layers: roads, zones, pocket, closed, areas (origin and exits), routes, corridors, critical, cut,
     closures, places; their properties are what the page's popups show. ``network`` is the one
     the report was computed on; ``state`` the timeline's state at its date (read here with
     :func:`corridor.model.timeline.state_at` when not given).
@@ -559,6 +620,7 @@ def map_layers(
     return {
         "roads": roads_layer(network),
         "zones": zones_layer(scenario, state),
+        "pocket": pocket_layer(report),
         "closed": closed_layer(report, network),
         "areas": areas_layer(report),
         "routes": routes_layer(report, network),

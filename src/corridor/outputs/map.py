@@ -57,7 +57,8 @@ __all__ = [
 
 
 def header_text(scenario: Scenario, report: CorridorReport, *, plan: str | None = None) -> str:
-    """The header line: scenario, date, mover, plan, status, capacity and evacuation time."""
+    """The header line: scenario, date, mover, plan, status and its headline (exits by kind),
+    capacity and evacuation time."""
     ev = report.evacuation
     if ev.hours is None:
         evac = "evacuation: never (sealed)"
@@ -70,6 +71,7 @@ def header_text(scenario: Scenario, report: CorridorReport, *, plan: str | None 
         f"mover {report.mover}",
         *([f"plan {plan}"] if plan else []),
         f"{report.status.upper()} ({n_open}/{len(report.reach.exits)} exits open)",
+        report.headline,
         f"capacity {report.flow.value_pph:,} persons/h",
         f"min cut {report.min_cut.count}",
         evac,

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from corridor.analysis.report import CorridorReport
 from corridor.analysis.results import InputWarning
+from corridor.analysis.stretches import Stretch
 from corridor.model.network import RoadNetwork
 
 
@@ -53,6 +54,7 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
         f"  origin: {origin.name} ({len(origin.nodes)} nodes)",
     )
     parts: list = [Panel(head, expand=False)]
+    parts.append(Text(report.headline[:1].upper() + report.headline[1:] + ".", style=status_style))
     if report.what_if:
         parts.append(
             Text(
@@ -63,12 +65,14 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
 
     ex = Table(title="Exits", title_justify="left")
     ex.add_column("exit")
+    ex.add_column("kind")
     ex.add_column("reachable")
     ex.add_column("fastest", justify="right")
     ex.add_column("distance", justify="right")
-    for x in report.reach.exits:
+    for x, kind in zip(report.reach.exits, report.exit_kinds, strict=True):
         ex.add_row(
             x.name,
+            kind,
             Text("yes", "green") if x.reachable else Text("no", "red"),
             fmt_duration(x.travel_time_s),
             fmt_km(x.distance_m),
@@ -118,7 +122,20 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
                 Text("alone", "bold red") if e in critical else "",
             )
         parts.append(ct)
-        if len(report.critical):
+        critical_ids = {id(x) for x in report.critical_stretches}
+        if report.cut_stretches and not all(id(x) in critical_ids for x in report.cut_stretches):
+            parts.append(stretches_table(report.cut_stretches, "Minimum cut, as road stretches"))
+        if len(report.critical) and report.critical_stretches:
+            parts.append(
+                stretches_table(
+                    report.critical_stretches,
+                    f"Critical stretches ({len(report.critical_stretches)}, "
+                    f"{len(report.critical)} segments): closing any one segment alone seals "
+                    f"{origin.name}" + (" (the minimum cut lies on them)" if cut.count else ""),
+                    style="red",
+                )
+            )
+        elif len(report.critical):
             names = sorted({net.road_label(int(e)) for e in report.critical})
             parts.append(
                 Text(
@@ -129,6 +146,8 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
             )
         else:
             parts.append(Text("No single segment seals it alone."))
+    if report.pocket is not None:
+        parts.append(pocket_text(report))
     summary = Table.grid(padding=(0, 2))
     summary.add_row("Capacity (max flow)", f"{report.flow.value_pph:,} persons/h")
     summary.add_row(
@@ -159,6 +178,48 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
     if report.warnings:
         parts.append(warnings_renderable(report.warnings))
     return Group(*parts)
+
+
+def stretches_table(stretches: Sequence[Stretch], title: str, *, style: str = "") -> Table:
+    """Named road stretches, one row each: road, from, to, length, segments, OSM ways."""
+    t = Table(title=title, title_justify="left", title_style=style or None)
+    t.add_column("road")
+    t.add_column("from")
+    t.add_column("to")
+    t.add_column("length", justify="right")
+    t.add_column("segments", justify="right")
+    t.add_column("OSM ways")
+    for s in stretches:
+        ways = ", ".join(str(w) for w in s.osm_ways[:4]) + (" …" if len(s.osm_ways) > 4 else "")
+        t.add_row(
+            Text(s.road),
+            Text(s.from_name),
+            Text(s.to_name),
+            fmt_km(s.length_m),
+            str(s.segments),
+            ways,
+        )
+    return t
+
+
+def pocket_text(report: CorridorReport) -> Text:
+    """The pocket in a few lines: area, places inside (with populations), exits inside."""
+    p = report.pocket
+    assert p is not None
+    text = Text(
+        f"Pocket: {p.area_km2:,.0f} km² that {report.origin.name} still reaches", style="bold"
+    )
+    if p.places:
+        names = [
+            x.name + (f" ({x.population:,})" if x.population is not None else "") for x in p.places
+        ]
+        shown = names[:12] + ([f"… and {len(names) - 12} more"] if len(names) > 12 else [])
+        text.append(f"\n  places inside: {', '.join(shown)}")
+        if p.population:
+            text.append(f"; {p.population:,} people where known")
+    exits = [f"{x.name} ({x.kind})" for x in p.exits]
+    text.append(f"\n  exits inside: {', '.join(exits) if exits else 'none'}")
+    return text
 
 
 def print_report(

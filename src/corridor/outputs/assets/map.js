@@ -48,7 +48,7 @@
 
   var map = L.map("map", { zoomControl: true, minZoom: 2 });
   var panes = {
-    borders: 210, zones: 300, roads: 400, closed: 410, areas: 420, routes: 430,
+    borders: 210, zones: 300, pocket: 310, roads: 400, closed: 410, areas: 420, routes: 430,
     critical: 435, corridors: 440, chance: 445, impact: 450, cut: 460, closures: 480, places: 490
   };
   Object.keys(panes).forEach(function (name) {
@@ -153,7 +153,27 @@
         style: function () { return { color: "#ffcc00", weight: 18, opacity: 0.85, lineCap: "round", className: "corridor-critical" }; },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindPopup("<b>" + esc(p.road) + "</b> (critical)<br>" + esc(p.note) + "<br>" + row("capacity", fmt(p.capacity_pph) + " persons/h"));
+          var what = p.label ? esc(p.label) : esc(p.road);
+          layer.bindPopup("<b>" + what + "</b> (critical)<br>" + esc(p.note) + "<br>" +
+            (p.length_m !== undefined ? row("length", (p.length_m / 1000).toFixed(1) + " km") + row("segments", p.segments) : "") +
+            row("capacity", fmt(p.capacity_pph) + " persons/h") +
+            row("OSM ways", esc((p.osm_ways || [p.osm_way]).join(", "))));
+        }
+      });
+    },
+    pocket: function (fc) {
+      return L.geoJSON(fc, {
+        pane: "pocket",
+        style: function () { return { color: "#6a3d9a", weight: 2, dashArray: "3 5", fillColor: "#cab2d6", fillOpacity: 0.25 }; },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          var places = (p.places || []).map(function (x) {
+            return esc(x.name) + (x.population === null || x.population === undefined ? "" : " (" + fmt(x.population) + ")");
+          }).join(", ");
+          var exits = (p.exits || []).map(function (x) { return esc(x.name) + " (" + esc(x.kind) + ")"; }).join(", ");
+          layer.bindPopup("<b>pocket: what " + esc(p.origin) + " still reaches</b><br>" + esc(p.headline) + "<br>" +
+            row("area", fmt(Math.round(p.area_km2)) + " km²") + row("places inside", places || "none") +
+            row("people (where known)", fmt(p.population)) + row("exits inside", exits || "none"));
         }
       });
     },
@@ -293,7 +313,8 @@
     D.exits.forEach(function (x) { h += '<span class="sw" style="border-color:' + x.colour + '"></span>to ' + esc(x.name) + "<br>"; });
     h += '<span class="sw" style="border-top:3px dotted #555"></span>fastest route<br>';
     h += '<h4>Seal</h4><span class="sw" style="border-top:7px solid #a50026"></span>minimum cut<br>';
-    h += '<span class="sw" style="border-top:9px solid #ffcc00"></span>critical segment<br>';
+    h += '<span class="sw" style="border-top:9px solid #ffcc00"></span>critical stretch<br>';
+    h += '<span class="box" style="background:#cab2d6;border:1px dashed #6a3d9a"></span>pocket (what the origin reaches)<br>';
     h += '<span class="dot" style="background:#ff2d20"></span>closure (reported)<br>';
     h += '<span class="dot" style="border:2px dashed #b35806"></span>closure that closes no road<br>';
     h += '<span class="sw" style="border-top:3px dashed #4d4d4d"></span>closed road<br>';

@@ -1,0 +1,230 @@
+"""The pocket: the area the origin still reaches, the places in it and the exits in it.
+
+On 25 November 2016 Mosul reached Tal Afar and nothing beyond: Mosul and Tal Afar were one
+pocket, cut off from Syria. The pocket at a date is read off the open roads the origin reaches:
+
+- **Outline**: on a grid of ``cell_m`` squares (default :data:`CELL_M`, 500 m) in an azimuthal
+  equidistant projection centred on the network (pyproj), the cells that an open road segment
+  the origin reaches (both its ends reached) passes through, and the eight cells around each
+  (so the outline runs 500 to 1,000 m beside the outermost roads), with the holes filled (the
+  inside of a ring road counts); given back in lon/lat, smoothed to half a cell.
+  ``area_km2`` is the area of those cells in that projection. A grid, not a buffer of the lines, keeps it fast on a country's roads.
+- **Places inside**: a scenario place is in the pocket when the origin reaches a road node in
+  its area (its circle or polygon); a place whose area holds no road node counts when the origin
+  reaches its nearest road node. The population is the place's at the date (population events
+  applied), as the timeline's state holds it.
+- **Exits inside**: the exits the origin reaches (a road node of the exit reached), with their
+  kind (refuge or waypoint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+from corridor.model.areas import haversine_m
+from corridor.model.network import RoadNetwork
+from corridor.model.scenario import ExitKind, Place
+
+CELL_M = 500.0
+"""The side (m) of the grid cells the pocket's outline is drawn on."""
+
+
+@dataclass(frozen=True)
+class PocketPlace:
+    """A scenario place inside the pocket, with its population at the date (None: unknown)."""
+
+    id: str
+    name: str
+    population: int | None
+
+
+@dataclass(frozen=True)
+class PocketExit:
+    """An exit inside the pocket (one the origin reaches) and its kind."""
+
+    name: str
+    kind: ExitKind
+
+
+@dataclass(frozen=True, eq=False)
+class Pocket:
+    """The area the origin still reaches: its outline (a lon/lat polygon, the one geometry a
+    result holds, since it is the answer), area, the places and exits inside it, and the road
+    nodes and segments it is drawn from."""
+
+    area_km2: float
+    outline: BaseGeometry
+    places: tuple[PocketPlace, ...]
+    exits: tuple[PocketExit, ...]
+    nodes: int
+    segments: int
+    cell_m: float
+
+    @property
+    def population(self) -> int:
+        """The known population of the places inside (places without a figure count 0)."""
+        return sum(p.population or 0 for p in self.places)
+
+
+def with_populations(pocket: Pocket | None, populations: Mapping[str, int | None]) -> Pocket | None:
+    """The pocket with its places' populations as ``populations`` gives them (by place id)."""
+    if pocket is None:
+        return None
+    places = tuple(
+        replace(p, population=populations.get(p.id, p.population)) for p in pocket.places
+    )
+    return replace(pocket, places=places)
+
+
+def reached_segments(
+    network: RoadNetwork, open_mask: NDArray[np.bool_], reached: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """One directed edge per open road segment whose ends the origin reaches."""
+    mask = np.zeros(network.n_nodes, dtype=bool)
+    mask[reached] = True
+    edges = np.flatnonzero(open_mask & mask[network.src] & mask[network.dst])
+    if len(edges) == 0:
+        return edges.astype(np.int64)
+    _, first = np.unique(network.segment[edges], return_index=True)
+    return np.sort(edges[first]).astype(np.int64)
+
+
+def places_reached(
+    network: RoadNetwork, places: Sequence[Place], reached: NDArray[np.int64]
+) -> list[Place]:
+    """The places in the pocket (see the module): a reached road node in the place's area, or,
+    for a place whose area holds no road node, its nearest road node reached."""
+    mask = np.zeros(network.n_nodes, dtype=bool)
+    mask[reached] = True
+    out = []
+    for p in places:  # a few dozen places, each one vectorised test over the nodes
+        inside = p.area.node_mask(network)
+        if inside.any():
+            hit = bool((inside & mask).any())
+        elif network.n_nodes:
+            lon, lat = p.area.representative
+            hit = bool(mask[int(np.argmin(haversine_m(network.lon, network.lat, lon, lat)))])
+        else:
+            hit = False
+        if hit:
+            out.append(p)
+    return out
+
+
+@cache
+def _projections(bounds: tuple[float, float, float, float]) -> tuple[Transformer, Transformer]:
+    """lon/lat to an azimuthal equidistant projection centred on ``bounds`` (metres), and back."""
+    w, s, e, n = bounds
+    aeqd = CRS.from_proj4(
+        f"+proj=aeqd +lat_0={(s + n) / 2:.6f} +lon_0={(w + e) / 2:.6f} +datum=WGS84 +units=m"
+    )
+    return (
+        Transformer.from_crs("EPSG:4326", aeqd, always_xy=True),
+        Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True),
+    )
+
+
+def pocket_outline(
+    network: RoadNetwork, edges: NDArray[np.int64], *, cell_m: float = CELL_M
+) -> tuple[BaseGeometry, float]:
+    """The outline (lon/lat) and area (km²) of the pocket drawn from ``edges`` (see the module):
+    the ``cell_m`` grid cells a segment crosses (sampled every quarter cell along it) and their
+    eight neighbours, holes filled, in an azimuthal equidistant projection centred on the
+    network's bounds. Vectorised: one grid, one coverage union of its cells."""
+    if len(edges) == 0:
+        return shapely.Polygon(), 0.0
+    to_m, to_deg = _projections(network.bounds)
+    nodes, inverse = np.unique(
+        np.concatenate([network.src[edges], network.dst[edges]]), return_inverse=True
+    )
+    nx_, ny_ = (np.asarray(a) for a in to_m.transform(network.lon[nodes], network.lat[nodes]))
+    x0, x1 = nx_[inverse[: len(edges)]], nx_[inverse[len(edges) :]]
+    y0, y1 = ny_[inverse[: len(edges)]], ny_[inverse[len(edges) :]]
+    # samples every quarter cell along each segment, both ends included
+    k = np.ceil(np.hypot(x1 - x0, y1 - y0) / (cell_m / 4)).astype(np.int64) + 1
+    seg = np.repeat(np.arange(len(edges)), k)
+    start = np.repeat(np.cumsum(k) - k, k)
+    t = (np.arange(len(seg)) - start) / np.maximum(k[seg] - 1, 1)
+    ix = np.floor((x0[seg] + t * (x1 - x0)[seg]) / cell_m).astype(np.int64)
+    iy = np.floor((y0[seg] + t * (y1 - y0)[seg]) / cell_m).astype(np.int64)
+    # one integer per cell (a 2^31 grid each way is far wider than the Earth), then neighbours
+    key = np.unique((ix << 32) + iy + (1 << 31))
+    near = np.array([(dx << 32) + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
+    key = np.unique((key[:, None] + near[None, :]).ravel())
+    cells = np.column_stack([(key >> 32), (key & 0xFFFFFFFF) - (1 << 31)]).astype(np.float64)
+    boxes = shapely.box(
+        cells[:, 0] * cell_m,
+        cells[:, 1] * cell_m,
+        (cells[:, 0] + 1) * cell_m,
+        (cells[:, 1] + 1) * cell_m,
+    )
+    body = shapely.coverage_union_all(boxes)
+    parts = shapely.get_parts(body)
+    filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
+    area_km2 = float(shapely.area(filled)) / 1e6
+    # the staircase of cell edges, smoothed to half a cell (the area is the cells')
+    filled = shapely.simplify(filled, cell_m / 2, preserve_topology=True)
+    outline = shapely.transform(filled, lambda xy: np.column_stack(to_deg.transform(*xy.T)))
+    return outline, area_km2
+
+
+def pocket_of(
+    network: RoadNetwork,
+    open_mask: NDArray[np.bool_],
+    reached: NDArray[np.int64],
+    *,
+    places: Sequence[Place] = (),
+    exits: Sequence[tuple[str, ExitKind, NDArray[np.int64]]] = (),
+    cell_m: float = CELL_M,
+) -> Pocket:
+    """The pocket of an origin that reaches ``reached`` over the ``open_mask`` roads.
+
+    Parameters
+    ----------
+    network
+        The network the ids index.
+    open_mask
+        Which edges are open.
+    reached
+        The road nodes the origin reaches (a report's ``reach.reached_nodes``).
+    places
+        The scenario's places, each with its population at the date.
+    exits
+        Per exit: its name, kind and road nodes.
+    cell_m
+        The side of the grid cells the outline is drawn on (m).
+
+    Examples
+    --------
+    >>> from corridor.analysis.report import analyze
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> s = two_towns_one_bridge()
+    >>> r = analyze(s)
+    >>> p = pocket_of(s.network, s.open, r.reach.reached_nodes, exits=[("East", "refuge", s.exits[0])])
+    >>> [x.name for x in p.exits], p.area_km2 > 0
+    (['East'], True)
+    """
+    edges = reached_segments(network, open_mask, reached)
+    outline, area_km2 = pocket_outline(network, edges, cell_m=cell_m)
+    mask = np.zeros(network.n_nodes, dtype=bool)
+    mask[reached] = True
+    inside = places_reached(network, places, reached)
+    return Pocket(
+        area_km2=round(area_km2, 3),
+        outline=outline,
+        places=tuple(PocketPlace(p.id, p.name, p.population) for p in inside),
+        exits=tuple(
+            PocketExit(name, kind) for name, kind, nodes in exits if bool(mask[nodes].any())
+        ),
+        nodes=len(reached),
+        segments=len(edges),
+        cell_m=cell_m,
+    )
