@@ -14,6 +14,7 @@ Screenshots go to ``out/browser/``; ``CORRIDOR_DOCS_SCREENSHOTS=1`` also writes 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -51,8 +52,9 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def start(self) -> Server:
+    def start(self, *options: str) -> Server:
         cmd = [str(CORRIDOR), "serve", SCENARIO, "--port", str(self.port), "--data", str(self.data)]
+        cmd += options
         with self.log.open("a") as err:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
         assert self.proc.stdout is not None
@@ -88,11 +90,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     s.stop()
 
 
-def open_page(new: Any, server: Server, day: str = DAY) -> tuple[Any, Any]:
+def open_page(new: Any, server: Server, day: str = DAY, *, wait: bool = True) -> tuple[Any, Any]:
     page, log = new(server.base)
     page.set_default_timeout(15_000)
     page.goto(f"{server.base}#scenario={SCENARIO}&mover={MOVER}&date={day}")
-    wait_idle(page)
+    if wait:
+        wait_idle(page)
     return page, log
 
 
@@ -348,10 +351,19 @@ def test_an_event_recorded_in_the_page_survives_a_restart(
         log.assert_clean()
         page.context.close()
 
-        # the server restarts on the same port and log: the event is there, in force
+        # the server restarts on the same port and log, now with a token: the page asks for it,
+        # then the event is there, in force
         s.stop()
-        s.start()
-        page, log = open_page(served_pages, s)
+        s.start("--token", "s3cret-token")
+        page, log = open_page(served_pages, s, wait=False)
+        page.locator("#token").wait_for()
+        wait_for(page, "!document.getElementById('error').hidden")
+        assert "needs a token" in page.inner_text("#error")
+        allowed_errors(log, 401)
+        page.fill("#token", "s3cret-token")
+        page.click("#token-use")
+        wait_idle(page)
+        assert page.locator("#token-box").is_hidden() and page.locator("#error").is_hidden()
         item = page.locator("#events li.ev.log")
         assert item.count() == 1 and HOSTILE in item.inner_text()
         assert page_state(page)["header"] == after["header"] != before["header"]
@@ -427,6 +439,39 @@ def test_a_stale_write_from_a_second_browser_gets_the_conflict(
     assert not first.locator("#notice").is_hidden()
     log1.assert_clean()
     log2.assert_clean()
+
+
+def test_plan_date_and_mover_controls(server: Server, served_pages: Any) -> None:
+    page, log = open_page(served_pages, server)
+    with server.api() as c:
+        sc = next(x for x in c.get("/api/scenarios").json() if x["name"] == SCENARIO)
+    # a plan: its change dates mark the slider, the header says the plan, as the API does
+    page.select_option("#plan", "encircle")
+    wait_idle(page)
+    assert page.inner_text("#header").startswith(view(server, plan="encircle")["header"])
+    assert "plan encircle" in page.inner_text("#header")
+    assert page.locator("#changes option").count() == len(sc["plan_dates"]["encircle"])
+    # the next change date, by the button
+    later = next(d for d in sc["plan_dates"]["encircle"] if d > DAY)
+    page.click("#next")
+    wait_idle(page)
+    assert page.inner_text("#date").startswith(f"{later} (change date)")
+    assert page.inner_text("#header").startswith(view(server, later, plan="encircle")["header"])
+    # a day later, by the keyboard on the slider: every day, not only change dates
+    page.focus("#slider")
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    next_day = (dt.date.fromisoformat(later) + dt.timedelta(days=1)).isoformat()
+    assert page.evaluate("corridorServe.state.date") == next_day
+    assert page.inner_text("#header").startswith(view(server, next_day, plan="encircle")["header"])
+    # another mover: its roads and its view
+    page.select_option("#mover", "civilians")
+    wait_idle(page)
+    expected = view(server, next_day, plan="encircle", mover="civilians")
+    assert page.inner_text("#header").startswith(expected["header"])
+    assert "mover civilians" in expected["header"]
+    assert "mover=civilians" in page.url and "plan=encircle" in page.url
+    log.assert_clean()
 
 
 def test_the_page_is_served_with_a_strict_policy(server: Server) -> None:

@@ -787,7 +787,8 @@
     showDate();
     writeHash();
     clearTimeout(slideTimer);
-    if (now) loadView(); else slideTimer = setTimeout(loadView, 200);
+    slideTimer = null;
+    if (now) loadView(); else slideTimer = setTimeout(function () { slideTimer = null; loadView(); }, 200);
   }
   $("slider").addEventListener("input", function () { setDate(S.days[Number($("slider").value)]); });
   $("prev").addEventListener("click", function () {
@@ -1165,7 +1166,7 @@
   window.corridorServe = {
     map: map,
     state: S,
-    idle: function () { return pending === 0 && !!S.view; },
+    idle: function () { return pending === 0 && !slideTimer && !!S.view; },
     count: function (name) { return current[name] ? current[name].getLayers().length : 0; },
     ways: function (name) {
       return S.view && S.view.layers[name] ? S.view.layers[name].features.map(function (f) { return f.properties.osm_way; }) : [];
