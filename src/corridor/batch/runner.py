@@ -255,14 +255,20 @@ def run_batch(
         with Client(scheduler or cluster) as client:
             # per task: its replay and its blocks of samples, spread over the workers, then
             # one small task that joins them (on a worker: it needs the network)
-            futures = []
-            for task in todo:
-                parts = [
+            # replays first (the longest single pieces), then the blocks: Dask starts tasks in
+            # the order given, and a long piece started last would leave one worker idle
+            replays = [client.submit(replay_rows, task, pure=False) for task in todo]
+            parts = [
+                [
                     client.submit(sample_block, task, a, b, pure=False)
                     for a, b in blocks_of(task, samples_per_task)
                 ]
-                rows = client.submit(replay_rows, task, pure=False)
-                futures.append(client.submit(with_samples, task, rows, *parts, pure=False))
+                for task in todo
+            ]
+            futures = [
+                client.submit(with_samples, task, rows, *blocks, pure=False)
+                for task, rows, blocks in zip(todo, replays, parts, strict=True)
+            ]
             by_future = dict(zip(futures, todo, strict=True))
             for i, fut in enumerate(as_completed(futures)):
                 task = by_future[fut]
