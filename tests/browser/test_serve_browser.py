@@ -260,6 +260,18 @@ def test_click_on_the_cut_closes_the_road_and_the_view_redraws(
     assert len(s6["close_areas"]) == 2 and len(s6["close_areas"][1]["polygon"]) == 5
     assert s6["header"].startswith(view(server, close_areas=s6["close_areas"])["header"])
 
+    # a polygon that crosses itself: the server's message in the page, the what-if taken back
+    page.click("#draw-polygon")
+    for dx, dy in ((-40, -40), (40, 40), (40, -40), (-40, 40)):
+        page.mouse.click(p["x"] + dx, p["y"] + dy)
+    page.click("#draw-finish")
+    wait_idle(page)
+    error = page.inner_text("#error-text")
+    assert "close_areas[2].polygon: not a valid polygon (Self-intersection" in error, error
+    assert error.endswith("(that what-if was not applied)")
+    assert len(page_state(page)["close_areas"]) == 2 and len(page_state(page)["whatifs"]) == 2
+    allowed_errors(log, 422)
+
     # inspect mode: a click opens the layer's popup and closes nothing
     page.click("#mode-inspect")
     page.click("#clear")

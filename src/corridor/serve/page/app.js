@@ -182,6 +182,7 @@
     baseline: {},      // "scenario|date|mover|plan" -> the header without what-ifs
     roads: null,       // FeatureCollection of /api/roads
     roadByWay: {},
+    applied: null,     // the what-ifs of the last view the server gave: {ways, areas}
     fitted: false
   };
   var viewSeq = 0;
@@ -687,6 +688,7 @@
     var seq = ++viewSeq;
     var body = viewBody();
     var key = situationKey();
+    var sent = { ways: S.ways.slice(), areas: S.areas.slice() };
     var what = body.close_ways.length || body.close_areas.length;
     var first = Promise.resolve(true);
     if (quick === true && what) {
@@ -695,6 +697,7 @@
       first = api("POST", "/api/whatif", q, { what: "Closing" }).then(function (res) {
         if (seq !== viewSeq) return false;
         hideError();
+        S.applied = sent;
         Object.keys(res.layers).forEach(function (name) { if (builders[name]) setLayer(name, res.layers[name]); });
         drawHeader(res.header, res.answer, body, key, true);
         drawWhatIfs(res.answer);
@@ -706,6 +709,7 @@
       return api("POST", "/api/view", body, { what: "Computing the view" }).then(function (view) {
         if (seq !== viewSeq) return;  // a later request is on its way
         hideError();
+        S.applied = sent;
         S.view = view;
         if (!what) S.baseline[key] = view.header;
         maxFlow = 1;
@@ -721,7 +725,18 @@
         declutter();
       });
     }).catch(function (e) {
-      if (seq === viewSeq) showError(e);
+      if (seq !== viewSeq) return;
+      var undo = e.status === 422 && S.applied &&
+        (S.applied.ways.length !== sent.ways.length || S.applied.areas.length !== sent.areas.length);
+      if (undo) {
+        // the server refused a what-if (an invalid polygon, say): the map still shows the last
+        // accepted ones, and so does the list
+        S.ways = S.applied.ways.slice();
+        S.areas = S.applied.areas.slice();
+        drawWhatIfs();
+        e.message += " (that what-if was not applied)";
+      }
+      showError(e);
     });
   }
 
