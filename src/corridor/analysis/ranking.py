@@ -19,8 +19,8 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.analysis.prepared import Prepared
-from corridor.analysis.report import analyze
+from corridor.analysis.cut import capacity_cut_and_flow_of
+from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.session import ClosureSession
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Scenario
@@ -88,7 +88,7 @@ def stretches(situation: Situation, *, prepared: Prepared | None = None) -> list
     True
     """
     prepared = prepared if prepared is not None else Prepared.of(situation)
-    flow = analyze(situation, k=0, prepared=prepared).flow.edge_flow_pph
+    flow = capacity_cut_and_flow_of(SituationWork(situation, prepared))[1].edge_flow_pph
     chains = prepared.chains
     used = np.unique(chains.chain_of_edge[np.flatnonzero(flow > 0)])
     used = used[used >= 0]

@@ -31,9 +31,11 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from corridor.analysis.prepared import Prepared
+from corridor.analysis.cut import capacity_cut_and_flow_of, min_cut_of
+from corridor.analysis.evacuation import evacuation_of
+from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.replay import NetworkFor, mover_network
-from corridor.analysis.report import analyze
+from corridor.analysis.routes import reach_of
 from corridor.errors import ScenarioError
 from corridor.model.areas import points_in_polygons
 from corridor.model.network import RoadNetwork
@@ -298,13 +300,20 @@ class _Analyst:
         if self.prepared is None or not self.prepared.fits(situation):
             self.prepared = Prepared.of(situation)
         self.exit_names = situation.exit_names
-        r = analyze(situation, k=0, population=pop, prepared=self.prepared)
+        # the numbers a summary reads, as analyze computes them (no routes, no critical
+        # segments, no names: a sample needs none)
+        work = SituationWork(situation, self.prepared)
+        reach = reach_of(work)
+        cut = min_cut_of(work)
+        _, flow = capacity_cut_and_flow_of(work)
+        hours = evacuation_of(work, pop).hours
+        is_open = reach.status == "open"
         out = _Outcome(
-            reachable=tuple(x.reachable for x in r.reach.exits),
-            capacity_pph=r.flow.value_pph,
-            cut_count=r.min_cut.count if r.status == "open" else 0,
-            hours=math.inf if r.evacuation.hours is None else r.evacuation.hours,
-            cut_edges=r.min_cut.edges if r.status == "open" else np.zeros(0, np.int64),
+            reachable=tuple(x.reachable for x in reach.exits),
+            capacity_pph=flow.value_pph,
+            cut_count=cut.count if is_open else 0,
+            hours=math.inf if hours is None else hours,
+            cut_edges=cut.edges if is_open else np.zeros(0, np.int64),
         )
         self.seen[key] = out
         return out
