@@ -482,6 +482,8 @@
 
   /* --------------------------------------------------------------- roads: the click targets */
   var hit = null;
+  var roadsCanvas = L.canvas({ pane: "roads" });
+  var hitCanvas = L.canvas({ pane: "hit", tolerance: 3 });
   function loadRoads() {
     var q = "?scenario=" + encodeURIComponent(S.sc.name) + "&mover=" + encodeURIComponent(S.mover);
     return api("GET", "/api/roads" + q, undefined, { what: "Loading the roads" }).then(function (fc) {
@@ -489,13 +491,15 @@
       S.roadByWay = {};
       fc.features.forEach(function (f) { S.roadByWay[f.properties.way] = f; });
       groups.roads.clearLayers();
-      current.roads = L.geoJSON(fc, { pane: "roads", interactive: false, style: function (f) { return roadStyle(f.properties.highway); } });
+      // the roads and their click targets on canvases: a city's tens of thousands of ways stay fluid
+      current.roads = L.geoJSON(fc, { pane: "roads", renderer: roadsCanvas, interactive: false, style: function (f) { return roadStyle(f.properties.highway); } });
       groups.roads.addLayer(current.roads);
       if (hit) map.removeLayer(hit);
       // where roads overlap, the more important road takes the click: lesser classes first
       var byClass = { features: fc.features.slice().sort(function (a, b) { return classRank(b) - classRank(a); }), type: "FeatureCollection" };
       hit = L.geoJSON(byClass, {
         pane: "hit",
+        renderer: hitCanvas,
         style: function () { return { color: WHATIF, weight: 14, opacity: 0, lineCap: "round", className: "corridor-hit" }; },
         onEachFeature: function (f, layer) {
           var p = f.properties;
@@ -513,7 +517,7 @@
           });
         }
       });
-      if (mode === "close") hit.addTo(map);
+      hit.addTo(map);
       if (S.view) raiseHits(S.view);
       drawWhatIfs();
     });
@@ -613,7 +617,8 @@
     $("draw-finish").hidden = m !== "polygon";
     $("draw-hint").textContent = drawing ? HINTS[m] : "";
     if (drawing) map.doubleClickZoom.disable(); else map.doubleClickZoom.enable();
-    if (hit) { if (m === "close") hit.addTo(map); else map.removeLayer(hit); }
+    // the click targets' canvas covers the map below it: shown only while a click closes roads
+    map.getPane("hit").style.display = m === "close" ? "" : "none";
   }
   Object.keys(MODES).forEach(function (k) { $(MODES[k]).addEventListener("click", function () { setMode(k); }); });
 
