@@ -302,3 +302,46 @@ def test_borders_leave_no_sliver_of_sea_in_a_small_landlocked_country(
     )
     sea = shapely.box(*box).difference(land)
     assert sea.area < 1e-7, f"{sea.area:.2e} square degrees of sea inside {country}'s box"
+
+
+def test_critical_stretches_one_feature_each_and_the_pocket_layer(valley) -> None:  # type: ignore[no-untyped-def]
+    import shapely
+
+    _, sc, reports, net = valley
+    for r in reports:
+        layers = map_layers(sc, r, net)
+        crit = layers["critical"]
+        # one feature (one popup) per critical stretch, covering every critical segment
+        assert len(crit["features"]) == len(r.critical_stretches), r.date
+        edges = sorted(e for f in crit["features"] for e in f["properties"]["edges"])
+        assert edges == sorted(int(e) for e in r.critical), r.date
+        for f, s in zip(crit["features"], r.critical_stretches, strict=True):
+            p = f["properties"]
+            assert (p["label"], p["from"], p["to"], p["segments"]) == (
+                s.label,
+                s.from_name,
+                s.to_name,
+                s.segments,
+            )
+            assert len(f["geometry"]["coordinates"]) == s.segments
+        pocket = layers["pocket"]
+        assert r.pocket is not None
+        (feature,) = pocket["features"]
+        p = feature["properties"]
+        assert p["area_km2"] == r.pocket.area_km2 and p["headline"] == r.headline
+        assert [x["name"] for x in p["exits"]] == [x.name for x in r.reach.exits if x.reachable]
+        outline = shapely.geometry.shape(feature["geometry"])
+        reached = r.reach.reached_nodes
+        assert shapely.contains_xy(outline, net.lon[reached], net.lat[reached]).sum() > 0
+    assert (
+        "Pocket (the area the origin reaches)" in map_data(sc, reports[:1], net)["titles"].values()
+    )
+
+
+def test_this_day_line_names_zone_changes() -> None:
+    """The page's script writes the day's zone changes (zone, actor, side, confidence, source)
+    beside its events."""
+    from importlib import resources
+
+    js = (resources.files("corridor.outputs") / "assets" / "map.js").read_text(encoding="utf-8")
+    assert "fr.report.zone_changes" in js and "zones held at the start" in js

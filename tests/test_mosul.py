@@ -144,3 +144,34 @@ def test_reused_dates_equal_fresh_analyses() -> None:
         fresh = report_at(sc, net, dt.date.fromisoformat(r.date), mover="isis-fighters", k=0)
         network = mover_network(sc, net, "isis-fighters")
         assert report_json(r, network) == report_json(fresh, network), r.date
+
+
+def test_25_november_mosul_and_tal_afar_one_pocket_sealed_from_syria() -> None:
+    """The PMU link-up of 23 November left Mosul linked to Tal Afar, a waypoint, and to no
+    refuge: one pocket, cut off from Syria; the highway to Tal Afar is one critical stretch."""
+    r = at(timeline("isis-fighters"), "2016-11-25")
+    assert r["status"] == "open"
+    assert r["headline"] == "open only to waypoints (Tal Afar); sealed from every refuge"
+    assert {x["name"]: x["kind"] for x in r["exits"]} == {"Tal Afar": "waypoint"} | {
+        name: "refuge" for name in SYRIA
+    }
+    pocket = r["pocket"]
+    inside = {p["id"] for p in pocket["places"]}
+    assert {"mosul", "tal-afar"} <= inside
+    assert not inside & {"sinjar", "sufuk-crossing", "rabia-crossing", "qaim-crossing"}
+    assert pocket["exits"] == [{"name": "Tal Afar", "kind": "waypoint"}]
+    assert pocket["outline"]["type"] in ("Polygon", "MultiPolygon") and pocket["area_km2"] > 0
+    (stretch,) = r["critical_stretches"]
+    assert (stretch["ref"], stretch["from"], stretch["to"], stretch["segments"]) == (
+        "R1",
+        "Syria Gate (Bab Sham)",
+        "Tal Afar",
+        5,
+    )
+    assert stretch["length_m"] == pytest.approx(
+        sum(s["length_m"] for s in r["critical_segments"]), abs=0.5
+    )
+    # before the link-up the pocket reached Syria
+    before = at(timeline("isis-fighters"), "2016-11-20")
+    assert "sufuk-crossing" in {p["id"] for p in before["pocket"]["places"]}
+    assert before["pocket"]["area_km2"] > pocket["area_km2"]

@@ -98,7 +98,8 @@ def test_plan_drops_only_from_its_start(tmp_path: Path) -> None:
     assert "take-w1" in {e.id for e in timeline_events(sc, "hold-west")}
 
 
-def test_zone_validity_interval(tmp_path: Path) -> None:
+def _red_zone_scenario(tmp_path: Path, **zone: object) -> Scenario:
+    """The valley with no events or plans and one zone, red-w, held from 2 to 4 January."""
     data = copy.deepcopy(scenario_dict())
     box = [[9.92, 49.99], [9.98, 49.99], [9.98, 50.01], [9.92, 50.01], [9.92, 49.99]]
     data["zones"] = [
@@ -109,11 +110,16 @@ def test_zone_validity_interval(tmp_path: Path) -> None:
             "to": "2020-01-04",
             "polygon": box,
             "source": "T1",
+            **zone,
         }
     ]
     data["events"] = []
     data["plans"] = []
-    sc = load_scenario(write_scenario(tmp_path, data))
+    return load_scenario(write_scenario(tmp_path, data))
+
+
+def test_zone_validity_interval(tmp_path: Path) -> None:
+    sc = _red_zone_scenario(tmp_path)
     assert D(2020, 1, 2) in change_dates(sc) and D(2020, 1, 4) in change_dates(sc)
     west = {
         d: _reachable(sc, d, "fighters")["West City"]
@@ -194,3 +200,39 @@ def test_mover_side_means_blocked_by_every_hostile_side(tmp_path: Path) -> None:
     sc = load_scenario(write_scenario(tmp_path, data))
     assert sc.movers["fighters"].blocked_by == frozenset({"red"})
     assert _reachable(sc, D(2020, 1, 10), "fighters")["West City"] is False
+
+
+def test_every_row_names_the_zone_changes_of_its_date(tmp_path: Path) -> None:
+    """Rows where a zone begins or ends say so: zone, actor, side, confidence and source; in
+    the table, the CSV rows, the JSON and the chart's event list."""
+    from rich.console import Console
+
+    from corridor.outputs.charts import chart_events, timeline_series
+    from corridor.outputs.json import report_json
+    from corridor.outputs.timeline import events_text, timeline_rows, timeline_table
+
+    sc = _red_zone_scenario(tmp_path, confidence=0.6)
+    reports = replay(sc, _net(sc, "fighters"), mover="fighters")
+    by_date = {r.date: r for r in reports}
+    side = sc.sides[sc.actors["red-army"].side].name
+    begins = events_text(by_date["2020-01-02"])
+    ends = events_text(by_date["2020-01-04"])
+    assert begins == f"zone red-w begins: red-army ({side}) holds it (conf 0.6, T1)"
+    assert ends == f"zone red-w ends: red-army ({side}) no longer holds it (conf 0.6, T1)"
+    net = mover_network(sc, _net(sc, "fighters"), "fighters")
+    console = Console(width=400, record=True)
+    console.print(timeline_table(sc, reports, net))
+    table = console.export_text()
+    assert "(start of the timeline)" in table.split("2020-01-02")[0]
+    assert table.count("(start of the timeline)") == 1
+    assert "zone red-w begins" in table and "zone red-w ends" in table
+    rows = {row["date"]: row for row in timeline_rows(reports, net)}
+    assert rows["2020-01-04"]["events"] == ends
+    js = report_json(by_date["2020-01-02"], net)["zone_changes"]
+    assert [(z["zone"], z["change"], z["side"], z["sources"][0]["key"]) for z in js] == [
+        ("red-w", "begins", sc.actors["red-army"].side, "T1")
+    ]
+    series = timeline_series(reports)
+    days = [D.fromisoformat(r.date) for r in reports]
+    marks = dict(zip(series["dates"], chart_events(series, sc, days), strict=True))
+    assert [e["what"] + e["evidence"] for e in marks["2020-01-04"]] == [ends]

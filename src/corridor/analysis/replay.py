@@ -88,7 +88,11 @@ class _Mover:
             places=places_at(self.scenario, state),
         )
         return replace(
-            report, plan=plan, events=state.events_today, **bound(situation, state, what_if)
+            report,
+            plan=plan,
+            events=state.events_today,
+            zone_changes=self.scenario.zone_changes(state.date),
+            **bound(situation, state, what_if),
         )
 
 
@@ -285,7 +289,7 @@ def replay(
             and last_day <= d
             and not _any_between(changes, last_day, d)
         ):  # nothing happens in between: the same report, another date
-            reports.append(replace(reports[-1], date=label, events=()))
+            reports.append(replace(reports[-1], date=label, events=(), zone_changes=()))
         else:
             situation, state = run.situation(d, plan)
             pop = state.population if population is None else population
@@ -297,6 +301,7 @@ def replay(
                         date=label,
                         plan=plan,
                         events=state.events_today,
+                        zone_changes=scenario.zone_changes(d),
                         closed=closed_roads(situation),
                         pocket=with_populations(reports[-1].pocket, state.place_population),
                         **bound(situation, state),

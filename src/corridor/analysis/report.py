@@ -30,7 +30,7 @@ from corridor.analysis.results import (
 )
 from corridor.analysis.routes import reach_of, routes_of
 from corridor.analysis.stretches import Stretch, critical_stretches, cut_stretches, named_places
-from corridor.model.scenario import Event, ExitKind, Place, exit_kind
+from corridor.model.scenario import Event, ExitKind, Place, ZoneChange, exit_kind
 from corridor.model.situation import Situation
 
 
@@ -45,7 +45,8 @@ class CorridorReport:
     (``closures``, ``zones``) and the ``warnings`` about those that bind to nothing.
     ``critical_stretches`` and ``cut_stretches`` name the critical segments and the minimum
     cut as road stretches (:mod:`corridor.analysis.stretches`); ``pocket`` is the area the
-    origin still reaches (:mod:`corridor.analysis.pocket`; None when not worked out).
+    origin still reaches (:mod:`corridor.analysis.pocket`; None when not worked out);
+    ``zone_changes`` the scenario's zones that begin or end on the report's date.
     """
 
     scenario: str
@@ -71,6 +72,7 @@ class CorridorReport:
     critical_stretches: tuple[Stretch, ...] = ()
     cut_stretches: tuple[Stretch, ...] = ()
     pocket: Pocket | None = None
+    zone_changes: tuple[ZoneChange, ...] = ()
 
     @property
     def status(self) -> Status:

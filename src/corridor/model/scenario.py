@@ -103,6 +103,27 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class ZoneChange:
+    """A scenario zone that begins (its ``from`` date) or ends (its ``to`` date) on a date, with
+    its actor's side (id and name, "" when unknown)."""
+
+    zone: Zone
+    change: Literal["begins", "ends"]
+    side: str = ""
+    side_name: str = ""
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.zone.start if self.change == "begins" else self.zone.end
+
+    def what(self) -> str:
+        """ "zone isis-west ends: isis (Islamic State) no longer holds it"."""
+        who = self.zone.actor + (f" ({self.side_name})" if self.side_name else "")
+        holds = "holds it" if self.change == "begins" else "no longer holds it"
+        return f"zone {self.zone.id} {self.change}: {who} {holds}"
+
+
+@dataclass(frozen=True)
 class MoverProfile:
     """Who is moving: base network, which sides' zones block them, speed and capacity factors."""
 
@@ -205,6 +226,31 @@ class Scenario:
         """``file:line`` of a top-level key such as ``origin`` or ``exits[1]`` (file alone if unknown)."""
         line = self.lines.get(key or "")
         return f"{self.path}:{line}" if line else self.path
+
+    def zone_changes(self, day: dt.date) -> tuple[ZoneChange, ...]:
+        """The scenario's zones that begin or end on ``day``, in file order (begins first).
+
+        Examples
+        --------
+        >>> from corridor.testing import bundled
+        >>> [z.what() for z in bundled()[0].zone_changes(dt.date(2016, 10, 17))][:1]
+        ['zone krg-kurdistan begins: peshmerga (Kurdistan Regional Government (Peshmerga)) holds it']
+        """
+        out: list[ZoneChange] = []
+        for change in ("begins", "ends"):
+            for z in self.zones:
+                if (z.start if change == "begins" else z.end) == day:
+                    actor = self.actors.get(z.actor)
+                    side = self.sides.get(actor.side) if actor is not None else None
+                    out.append(
+                        ZoneChange(
+                            z,
+                            change,  # type: ignore[arg-type]
+                            actor.side if actor is not None else "",
+                            side.name if side is not None else "",
+                        )
+                    )
+        return tuple(out)
 
     def mover_profile(self, mover_id: str | None = None) -> MoverProfile:
         """The named mover, or a plain profile for a base mover (car, foot, offroad, all)."""

@@ -32,6 +32,7 @@ from corridor.analysis.report import CorridorReport
 from corridor.errors import OutputError
 from corridor.io.files import writable, write_atomic_with
 from corridor.model.scenario import Scenario
+from corridor.outputs.timeline import evidence_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -86,7 +87,7 @@ def timeline_series(reports: list[CorridorReport]) -> dict[str, Any]:
     dict
         ``dates`` (ISO strings), ``exits`` (name -> list of reachable booleans),
         ``capacity_pph``, ``min_cut`` (counts), ``status`` and ``events`` (one list of
-        ``{date, actor, what}`` per date).
+        ``{date, actor, what, evidence}`` per date; ``evidence``: "(conf 0.7, S12)").
     """
     exits: dict[str, list[bool]] = {}
     for r in reports:
@@ -104,7 +105,12 @@ def timeline_series(reports: list[CorridorReport]) -> dict[str, Any]:
         "status": [r.status for r in reports],
         "events": [
             [
-                {"date": e.date.isoformat(), "actor": e.actor or "", "what": e.what or ""}
+                {
+                    "date": e.date.isoformat(),
+                    "actor": e.actor or "",
+                    "what": e.what or "",
+                    "evidence": evidence_text(e.confidence, e.sources),
+                }
                 for e in r.events
             ]
             for r in reports
@@ -142,13 +148,9 @@ def _zone_changes(scenario: Scenario, days: list[dt.date]) -> list[list[dict[str
         if i == 0:
             out.append(evs)
             continue
-        for z in scenario.zones:
-            if z.start == day:
-                evs.append({"date": day.isoformat(), "actor": z.actor, "what": f"zone {z.id} held"})
-            if z.end == day:
-                evs.append(
-                    {"date": day.isoformat(), "actor": z.actor, "what": f"zone {z.id} given up"}
-                )
+        for z in scenario.zone_changes(day):  # zone, actor, side, confidence and source
+            ev = {"date": day.isoformat(), "actor": "", "what": z.what()}
+            evs.append({**ev, "evidence": evidence_text(z.zone.confidence, z.zone.sources)})
         out.append(evs)
     return out
 
@@ -165,7 +167,8 @@ def chart_events(
 
 
 def _event_text(e: dict[str, str]) -> str:
-    return (f"{e['actor']}: " if e["actor"] else "") + (e["what"] or "(no description)")
+    text = (f"{e['actor']}: " if e["actor"] else "") + (e["what"] or "(no description)")
+    return text + e.get("evidence", "")
 
 
 def _number_levels(xs: list[float], min_gap: float) -> list[int]:

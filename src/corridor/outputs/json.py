@@ -24,7 +24,7 @@ from corridor.analysis.report import CorridorReport
 from corridor.analysis.results import InputWarning
 from corridor.analysis.stretches import Stretch
 from corridor.model.network import SPEED_RULES, RoadNetwork
-from corridor.model.scenario import Event, Source
+from corridor.model.scenario import Event, Source, ZoneChange
 from corridor.outputs.samples import SamplesJSON
 
 # ------------------------------------------------------------------------------ the JSON shapes
@@ -177,6 +177,21 @@ class EventJSON(TypedDict):
     notes: str
 
 
+class ZoneChangeJSON(TypedDict):
+    """A scenario zone that begins or ends on the report's date: the zone, its actor and side,
+    its confidence and sources, and ``what`` in words."""
+
+    zone: str
+    change: Literal["begins", "ends"]
+    date: str
+    actor: str
+    side: str
+    side_name: str
+    confidence: float | None
+    sources: list[SourceJSON]
+    what: str
+
+
 class NearestRoadJSON(TypedDict):
     name: str
     ref: str
@@ -216,6 +231,7 @@ class ReportJSON(TypedDict):
     network: NetworkJSON
     plan: str | None
     events: list[EventJSON]
+    zone_changes: list[ZoneChangeJSON]
     what_if: NotRequired[list[str]]
     warnings: list[WarningJSON]
     samples: NotRequired[SamplesJSON]  # with --samples N: the answers over N samples
@@ -307,6 +323,21 @@ def event_json(e: Event) -> EventJSON:
     }
 
 
+def zone_change_json(z: ZoneChange) -> ZoneChangeJSON:
+    """A zone that begins or ends, as reported."""
+    return {
+        "zone": z.zone.id,
+        "change": z.change,
+        "date": z.date.isoformat() if z.date else "",
+        "actor": z.zone.actor,
+        "side": z.side,
+        "side_name": z.side_name,
+        "confidence": z.zone.confidence,
+        "sources": [source_json(s) for s in z.zone.sources],
+        "what": z.what(),
+    }
+
+
 def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
     """The report as a JSON-ready dict (see README "JSON report").
 
@@ -393,6 +424,7 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
         },
         "plan": report.plan,
         "events": [event_json(e) for e in report.events],
+        "zone_changes": [zone_change_json(z) for z in report.zone_changes],
         "warnings": [warning_json(w) for w in report.warnings],
     }
     if report.what_if:

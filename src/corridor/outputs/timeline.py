@@ -10,21 +10,47 @@ from rich.text import Text
 from corridor.analysis.report import CorridorReport
 from corridor.analysis.results import InputWarning
 from corridor.model.network import RoadNetwork
-from corridor.model.scenario import Scenario
+from corridor.model.scenario import Scenario, Source, ZoneChange
 from corridor.outputs.text import fmt_duration, fmt_hours
 
 
-def events_text(r: CorridorReport) -> str:
-    """The events of a report's date, one line each: actor: what (confidence, source)."""
+def evidence_text(confidence: float | None, sources: tuple[Source, ...]) -> str:
+    """ "(conf 0.7, S12)": the confidence and the first source, where known."""
+    bits = [] if confidence is None else [f"conf {confidence:.1f}"]
+    src = sources[0] if sources else None
+    if src is not None and (src.key or src.outlet):
+        bits.append(src.key or src.outlet)
+    return f" ({', '.join(bits)})" if bits else ""
+
+
+def zone_change_text(z: ZoneChange) -> str:
+    """A zone that begins or ends: "zone isis-west ends: isis (Islamic State) no longer holds it
+    (conf 0.7, S12)"."""
+    return z.what() + evidence_text(z.zone.confidence, z.zone.sources)
+
+
+def events_text(r: CorridorReport, *, first: bool = False) -> str:
+    """What changed on a report's date, one line each: the events (actor: what (confidence,
+    source)), then the zones that begin or end (zone, its actor and side, confidence, source).
+    On the ``first`` date of a timeline the zones that begin are its starting state, named in
+    one line."""
     lines = []
     for e in r.events:
-        src = e.sources[0] if e.sources else None
-        label = (src.key or src.outlet) if src is not None else ""
         plan = f"[plan {e.plan}] " if e.plan else ""
         lines.append(
-            f"{plan}{(e.actor + ': ') if e.actor else ''}{e.what} "
-            f"(conf {e.confidence:.1f}" + (f", {label}" if label else "") + ")"
+            f"{plan}{(e.actor + ': ') if e.actor else ''}{e.what}"
+            + evidence_text(e.confidence, e.sources)
         )
+    changes = r.zone_changes
+    if first:
+        held = [z for z in changes if z.change == "begins"]
+        changes = tuple(z for z in changes if z.change != "begins")
+        if held:
+            lines.append(
+                "zones held at the start: "
+                + ", ".join(f"{z.zone.id} ({z.zone.actor})" for z in held)
+            )
+    lines += [zone_change_text(z) for z in changes]
     return "\n".join(lines)
 
 
@@ -65,7 +91,11 @@ def timeline_rows(reports: list[CorridorReport], network: RoadNetwork) -> list[d
         row["capacity_pph"] = r.flow.value_pph
         row["population"] = r.evacuation.population
         row["evacuation_hours"] = "" if r.evacuation.hours is None else round(r.evacuation.hours, 2)
-        row["events"] = " | ".join(events_text(r).splitlines())
+        row["pocket_km2"] = "" if r.pocket is None else round(r.pocket.area_km2, 1)
+        row["pocket_places"] = (
+            "" if r.pocket is None else "; ".join(x.name for x in r.pocket.places)
+        )
+        row["events"] = " | ".join(events_text(r, first=r is reports[0]).splitlines())
         rows.append({k: spreadsheet_safe(v) for k, v in row.items()})
     return rows
 
@@ -103,12 +133,19 @@ def timeline_table(
     t.add_column("min cut: roads", min_width=14)
     t.add_column("persons/h", justify="right", no_wrap=True)
     t.add_column("evacuation", justify="right", no_wrap=True)
-    t.add_column("events of the day (actor: what; confidence, source)", ratio=2, min_width=24)
+    t.add_column("pocket (places inside)", min_width=14)
+    t.add_column(
+        "what changed (actor: what; zones begun or ended; confidence, source)",
+        ratio=2,
+        min_width=24,
+    )
     prev = None
-    for r in reports:
+    for row_i, r in enumerate(reports):
         flipped = prev is not None and prev != r.status
         colour = "green" if r.status == "open" else "red"
         status = Text(r.status.upper(), style=f"bold {colour}" + (" reverse" if flipped else ""))
+        if r.status == "open" and "only to waypoints" in r.headline:
+            status.append("\nwaypoints only", style=colour)
         exits = Text()
         for i, x in enumerate(r.reach.exits):
             if i:
@@ -127,10 +164,24 @@ def timeline_table(
             cut,
             f"{r.flow.value_pph:,}",
             fmt_hours(r.evacuation.hours),
-            events_text(r) or "(start of the timeline)",
+            Text(pocket_cell(r)),
+            Text(
+                events_text(r, first=row_i == 0)
+                or ("(start of the timeline)" if row_i == 0 else "(no change for this mover)")
+            ),
         )
         prev = r.status
     return t
+
+
+def pocket_cell(r: CorridorReport) -> str:
+    """The pocket in a table cell: its area and the places inside ("-" without one)."""
+    p = r.pocket
+    if p is None:
+        return "-"
+    names = [x.name for x in p.places]
+    shown = ", ".join(names[:4]) + (f" +{len(names) - 4}" if len(names) > 4 else "")
+    return f"{p.area_km2:,.0f} km²" + (f": {shown}" if shown else "")
 
 
 def first_difference(a: list[CorridorReport], b: list[CorridorReport]) -> str | None:

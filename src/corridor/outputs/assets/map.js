@@ -419,6 +419,20 @@
       return '<span class="ev">' + (e.plan ? "[plan " + esc(e.plan) + "] " : "") + (e.actor ? esc(e.actor) + ": " : "") +
         esc(e.what) + " (conf " + Number(e.confidence).toFixed(1) + (src ? ", " + esc(src) : "") + ")</span>";
     });
+    // zones that begin or end this day, with actor, side, confidence and source (on the first
+    // frame, those that begin are the starting state: named in one line)
+    var zs = fr.report.zone_changes || [];
+    var held = i === 0 ? zs.filter(function (z) { return z.change === "begins"; }) : [];
+    if (held.length) {
+      evs.push('<span class="ev">zones held at the start: ' + held.map(function (z) {
+        return esc(z.zone) + " (" + esc(z.actor) + ")";
+      }).join(", ") + "</span>");
+    }
+    zs.filter(function (z) { return held.indexOf(z) < 0; }).forEach(function (z) {
+      var src = z.sources && z.sources.length ? z.sources[0].key || z.sources[0].outlet : "";
+      var bits = (z.confidence === null || z.confidence === undefined ? [] : ["conf " + Number(z.confidence).toFixed(1)]).concat(src ? [esc(src)] : []);
+      evs.push('<span class="ev">' + esc(z.what) + (bits.length ? " (" + bits.join(", ") + ")" : "") + "</span>");
+    });
     document.getElementById("events").innerHTML = evs.length ? "<b>this day:</b> " + evs.join("") : "";
     map.closePopup();
     map.invalidateSize({ pan: false });  // the header's height follows the day's events
