@@ -234,7 +234,11 @@ def test_click_on_the_cut_closes_the_road_and_the_view_redraws(
     s4 = page_state(page)
     assert s4["header"] == recorded["header"] and s4["close_ways"] == [] and s4["whatifs"] == []
 
-    # a circle drawn around the highway's cut segment closes the roads within it
+    # Escape cancels a drawing; a circle drawn around the highway's cut segment closes the roads
+    # within it
+    page.click("#draw-circle")
+    page.keyboard.press("Escape")
+    assert page.get_attribute("#mode-close", "aria-pressed") == "true"
     page.click("#draw-circle")
     p = page.evaluate("i => corridorServe.point('cut', i)", s4["cut"].index(1101))
     page.mouse.click(p["x"], p["y"])
@@ -434,17 +438,19 @@ def test_a_stale_write_from_a_second_browser_gets_the_conflict(
         events = c.get(f"/api/scenarios/{SCENARIO}/events").json()
     assert events["version"] == base + 1, "the stale write was refused, not recorded"
 
-    # reloading the events (now seen) and submitting again records it
+    # reloading the events (now seen) and submitting again records it, for this mover only
     second.click("#record-reload")
     wait_idle(second)
     assert "Ana's source" in second.inner_text("#events")
+    second.check("#ev-only-mover")
     record(second)
     assert second.locator("#record").is_hidden(), second.inner_text("#record-error")
     with server.api() as c:
         events = c.get(f"/api/scenarios/{SCENARIO}/events").json()
     assert events["version"] == base + 2
-    authors = [e["author"] for e in events["events"] if e["origin"] == "log"]
-    assert authors[-2:] == ["Ana", "Bo"]
+    mine = [e for e in events["events"] if e["origin"] == "log"][-2:]
+    assert [e["author"] for e in mine] == ["Ana", "Bo"]
+    assert "movers" not in mine[0] and mine[1]["movers"] == [MOVER]
     # the first page learns of it from the next view: a notice, the list stays as it saw it
     first.evaluate("corridorServe.setDate(corridorServe.state.changes[0])")
     wait_idle(first)
