@@ -1,9 +1,12 @@
 """The workbench page of ``corridor serve`` in a real browser (headless Chromium) against a real
 server (``corridor serve`` run as a subprocess on 127.0.0.1, a free port, a temporary event log):
-a click on a road of the minimum cut closes it and the view redraws (status, cut), what-ifs stack
-and clear, a circle closes an area, an event recorded in the page survives a restart of the
-server, a second browser's stale write shows the conflict, exports download. The page may reach
-the test server only; any other request, any console error fails the test.
+a click on a road of the minimum cut closes it and the view redraws (status, cut; the quick
+answer, then the full view), what-ifs stack, reopen and clear, a circle and a polygon close
+areas, a refused polygon is taken back with the server's message; an event recorded in the page
+(the loader's message first, for a bad confidence) survives a restart of the server, which then
+asks for a token; retract and history; a second browser's stale write shows the conflict;
+plan, date and mover controls; exports download. The page may reach the test server only; any
+other request, any console error (but those of the HTTP errors a test provokes) fails the test.
 
 Every answer the page shows is checked against the server's API asked directly (httpx), with
 the same what-ifs the page sent.
@@ -33,7 +36,7 @@ import yaml
 
 SCENARIO = "mosul-2016"
 MOVER = "isis-fighters"
-DAY = "2016-10-29"  # the minimum cut is two roads: the Tal Afar highway (1101) and 1302
+DAY = "2016-10-29"  # the minimum cut: the Tal Afar highway (way 1101) and the R3 (way 1302)
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "serve.png"
 CORRIDOR = Path(sys.executable).parent / "corridor"
 HOSTILE = '<img src=x onerror="window.pwned=1"> road cut & "sealed"'
