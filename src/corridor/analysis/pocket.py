@@ -3,12 +3,14 @@
 On 25 November 2016 Mosul reached Tal Afar and nothing beyond: Mosul and Tal Afar were one
 pocket, cut off from Syria. The pocket at a date is read off the open roads the origin reaches:
 
-- **Outline**: on a grid of ``cell_m`` squares (default :data:`CELL_M`, 500 m) in an azimuthal
-  equidistant projection centred on the network (pyproj), the cells that an open road segment
-  the origin reaches (both its ends reached) passes through, and the eight cells around each
-  (so the outline runs 500 to 1,000 m beside the outermost roads), with the holes filled (the
-  inside of a ring road counts); given back in lon/lat, smoothed to half a cell.
-  ``area_km2`` is the area of those cells in that projection. A grid, not a buffer of the lines, keeps it fast on a country's roads.
+- **Outline**: on a grid of square cells in an azimuthal equidistant projection centred on the
+  network (pyproj), the cells that an open road segment the origin reaches (both its ends
+  reached) passes through, and the eight cells around each (so the outline runs one to two
+  cells beside the outermost roads), with the holes filled (the inside of a ring road counts);
+  given back in lon/lat, smoothed to half a cell. ``area_km2`` is the area of those cells in
+  that projection. Cells are :data:`CELL_M` (500 m) wide, or wider on a large network, so that
+  its bounding box spans at most :data:`MAX_CELLS` cells each way (the report gives ``cell_m``):
+  a grid, not a buffer of the lines, keeps it fast on a country's roads.
 - **Places inside**: a scenario place is in the pocket when the origin reaches a road node in
   its area (its circle or polygon); a place whose area holds no road node counts when the origin
   reaches its nearest road node. The population is the place's at the date (population events
@@ -34,7 +36,19 @@ from corridor.model.network import RoadNetwork
 from corridor.model.scenario import ExitKind, Place
 
 CELL_M = 500.0
-"""The side (m) of the grid cells the pocket's outline is drawn on."""
+"""The side (m) of the grid cells the pocket's outline is drawn on (at the least)."""
+MAX_CELLS = 200
+"""The most cells the grid spans across the network's bounding box, each way."""
+
+
+def grid_cell_m(network: RoadNetwork) -> float:
+    """The pocket grid's cell side for ``network``: :data:`CELL_M`, or wider so that the
+    bounding box spans at most :data:`MAX_CELLS` cells each way (rounded up to 100 m)."""
+    w, s, e, n = network.bounds
+    mid_lon, mid_lat = (w + e) / 2, (s + n) / 2
+    width = float(haversine_m(np.array([w]), np.array([mid_lat]), e, mid_lat)[0])
+    height = float(haversine_m(np.array([mid_lon]), np.array([s]), mid_lon, n)[0])
+    return max(CELL_M, float(np.ceil(max(width, height) / MAX_CELLS / 100.0) * 100.0))
 
 
 @dataclass(frozen=True)
@@ -138,7 +152,7 @@ def pocket_outline(
     """The outline (lon/lat) and area (km²) of the pocket drawn from ``edges`` (see the module):
     the ``cell_m`` grid cells a segment crosses (sampled every quarter cell along it) and their
     eight neighbours, holes filled, in an azimuthal equidistant projection centred on the
-    network's bounds. Vectorised: one grid, one coverage union of its cells."""
+    network's bounds. Vectorised: one grid, its cells merged into column strips, one union."""
     if len(edges) == 0:
         return shapely.Polygon(), 0.0
     to_m, to_deg = _projections(network.bounds)
@@ -159,14 +173,15 @@ def pocket_outline(
     key = np.unique((ix << 32) + iy + (1 << 31))
     near = np.array([(dx << 32) + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
     key = np.unique((key[:, None] + near[None, :]).ravel())
-    cells = np.column_stack([(key >> 32), (key & 0xFFFFFFFF) - (1 << 31)]).astype(np.float64)
-    boxes = shapely.box(
-        cells[:, 0] * cell_m,
-        cells[:, 1] * cell_m,
-        (cells[:, 0] + 1) * cell_m,
-        (cells[:, 1] + 1) * cell_m,
-    )
-    body = shapely.coverage_union_all(boxes)
+    # cells sorted by column then row: runs of consecutive keys are one column's strip of cells,
+    # one rectangle each, then one union (far fewer shapes than cells)
+    start = np.flatnonzero(np.diff(key, prepend=key[0] - 2) != 1)
+    end = np.append(start[1:], len(key)) - 1
+    ix_run = (key[start] >> 32).astype(np.float64)
+    iy0 = ((key[start] & 0xFFFFFFFF) - (1 << 31)).astype(np.float64)
+    iy1 = ((key[end] & 0xFFFFFFFF) - (1 << 31)).astype(np.float64)
+    boxes = shapely.box(ix_run * cell_m, iy0 * cell_m, (ix_run + 1) * cell_m, (iy1 + 1) * cell_m)
+    body = shapely.union_all(boxes)
     parts = shapely.get_parts(body)
     filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
     area_km2 = float(shapely.area(filled)) / 1e6
@@ -183,7 +198,7 @@ def pocket_of(
     *,
     places: Sequence[Place] = (),
     exits: Sequence[tuple[str, ExitKind, NDArray[np.int64]]] = (),
-    cell_m: float = CELL_M,
+    cell_m: float | None = None,
 ) -> Pocket:
     """The pocket of an origin that reaches ``reached`` over the ``open_mask`` roads.
 
@@ -200,7 +215,8 @@ def pocket_of(
     exits
         Per exit: its name, kind and road nodes.
     cell_m
-        The side of the grid cells the outline is drawn on (m).
+        The side of the grid cells the outline is drawn on (m); by default
+        :func:`grid_cell_m`.
 
     Examples
     --------
@@ -213,6 +229,7 @@ def pocket_of(
     (['East'], True)
     """
     edges = reached_segments(network, open_mask, reached)
+    cell_m = grid_cell_m(network) if cell_m is None else cell_m
     outline, area_km2 = pocket_outline(network, edges, cell_m=cell_m)
     mask = np.zeros(network.n_nodes, dtype=bool)
     mask[reached] = True
