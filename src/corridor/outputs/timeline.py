@@ -87,7 +87,9 @@ def timeline_rows(reports: list[CorridorReport], network: RoadNetwork) -> list[d
             row[f"time_s:{x.name}"] = "" if x.travel_time_s is None else round(x.travel_time_s)
         row["min_cut"] = r.min_cut.count
         row["min_cut_roads"] = "; ".join(_cut_roads(r, network))
+        row["min_cut_stretches"] = "; ".join(x.label for x in r.cut_stretches)
         row["critical"] = len(r.critical)
+        row["critical_stretches"] = "; ".join(x.label for x in r.critical_stretches)
         row["capacity_pph"] = r.flow.value_pph
         row["population"] = r.evacuation.population
         row["evacuation_hours"] = "" if r.evacuation.hours is None else round(r.evacuation.hours, 2)
@@ -129,11 +131,10 @@ def timeline_table(
     t = Table(title=title, show_lines=True, title_justify="left")
     t.add_column("date", no_wrap=True)
     t.add_column("status", no_wrap=True)
-    t.add_column("exits reachable (fastest)", min_width=18)
-    t.add_column("min cut: roads", min_width=14)
+    t.add_column("exits reachable (fastest); pocket", min_width=18)
+    t.add_column("min cut: road stretches", min_width=14)
     t.add_column("persons/h", justify="right", no_wrap=True)
     t.add_column("evacuation", justify="right", no_wrap=True)
-    t.add_column("pocket (places inside)", min_width=14)
     t.add_column(
         "what changed (actor: what; zones begun or ended; confidence, source)",
         ratio=2,
@@ -145,7 +146,7 @@ def timeline_table(
         colour = "green" if r.status == "open" else "red"
         status = Text(r.status.upper(), style=f"bold {colour}" + (" reverse" if flipped else ""))
         if r.status == "open" and "only to waypoints" in r.headline:
-            status.append("\nwaypoints only", style=colour)
+            status.append("\nwaypoints\nonly", style=colour)
         exits = Text()
         for i, x in enumerate(r.reach.exits):
             if i:
@@ -154,9 +155,15 @@ def timeline_table(
                 exits.append(f"✔ {x.name} ({fmt_duration(x.travel_time_s)})", style="green")
             else:
                 exits.append(f"✘ {x.name}", style="red")
-        cut = f"{r.min_cut.count}: " + "; ".join(_cut_roads(r, network)) if r.min_cut.count else "0"
+        if r.pocket is not None:
+            exits.append(f"\npocket {pocket_cell(r)}", style="dim")
+        cut_names = [x.label for x in r.cut_stretches] or _cut_roads(r, network)
+        cut = f"{r.min_cut.count}: " + "; ".join(cut_names) if r.min_cut.count else "0"
         if len(r.critical):
-            cut += f"\n({len(r.critical)} critical)"
+            n = len(r.critical_stretches)
+            cut += f"\n({len(r.critical)} critical" + (
+                f" on {n} stretch{'es' if n > 1 else ''})" if n else ")"
+            )
         t.add_row(
             Text(r.date or "(undated)", style="bold" if flipped else ""),
             status,
@@ -164,7 +171,6 @@ def timeline_table(
             cut,
             f"{r.flow.value_pph:,}",
             fmt_hours(r.evacuation.hours),
-            Text(pocket_cell(r)),
             Text(
                 events_text(r, first=row_i == 0)
                 or ("(start of the timeline)" if row_i == 0 else "(no change for this mover)")
@@ -175,12 +181,15 @@ def timeline_table(
 
 
 def pocket_cell(r: CorridorReport) -> str:
-    """The pocket in a table cell: its area and the places inside ("-" without one)."""
+    """The pocket in a table cell: its area and the places inside, the two most populous named
+    ("-" without one)."""
     p = r.pocket
     if p is None:
         return "-"
-    names = [x.name for x in p.places]
-    shown = ", ".join(names[:4]) + (f" +{len(names) - 4}" if len(names) > 4 else "")
+    # the most populous places first (those without a figure last), two named
+    ranked = sorted(p.places, key=lambda x: -(x.population or -1))
+    names = [x.name for x in ranked]
+    shown = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
     return f"{p.area_km2:,.0f} km²" + (f": {shown}" if shown else "")
 
 
