@@ -519,3 +519,41 @@ def test_serve_refuses_to_start_in_one_line(args: list[str], words: str, tmp_pat
     assert result.exit_code == 2, result.output
     assert words in result.stderr and "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_progress_says_what_is_being_prepared(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from corridor.analysis.prepared import Prepared
+
+    release = threading.Event()
+    original = Prepared.of.__func__  # type: ignore[attr-defined]
+
+    def slow(cls: type[Prepared], situation: Any) -> Prepared:
+        release.wait(30)
+        return original(cls, situation)
+
+    monkeypatch.setattr(Prepared, "of", classmethod(slow))
+    params = {"scenario": HELSINKI, "date": "2026-06-05", "mover": "cars"}
+    done: list[int] = []
+    worker = threading.Thread(
+        target=lambda: done.append(client.get("/api/report", params=params).status_code)
+    )
+    worker.start()
+    try:
+        for _ in range(300):
+            preparing = client.get("/api/progress").json()["preparing"]
+            if preparing:
+                break
+            threading.Event().wait(0.05)
+        assert preparing, "the preparation shows while it runs"
+        item = preparing[0]
+        assert item["scenario"] == HELSINKI and item["date"] == "2026-06-05"
+        assert "preparing" in item["stage"] and item["seconds"] >= 0
+    finally:
+        release.set()
+        worker.join()
+    assert done == [200]
+    assert client.get("/api/progress").json() == {"preparing": []}

@@ -275,6 +275,13 @@ def create_app(
             )
         return JSONBody(out)
 
+    @app.get("/api/progress", dependencies=[Read], responses=ERRORS)
+    def progress() -> JSONBody:
+        """What the server is loading, preparing or analysing now (a large extract's first
+        load takes seconds): ``{"preparing": [{"scenario", "mover", "date", "plan", "stage",
+        "seconds"}]}``, for a page to show while it waits."""
+        return JSONBody({"preparing": bench.in_progress()})
+
     @app.get("/api/report", dependencies=[Read], responses=ERRORS)
     def report_get(
         scenario: Annotated[str | None, Query(max_length=200)] = None,

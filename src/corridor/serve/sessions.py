@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,9 +85,13 @@ class Situated:
         day: dt.date | None,
         mover: str | None,
         plan: str | None,
+        *,
+        progress: Callable[[str | None], None] | None = None,
     ) -> None:
         from corridor.analysis.replay import _Mover
 
+        self.progress = progress or (lambda stage: None)
+        self.progress("loading the network (a large extract's first load builds its cache)")
         # the replay's own per-mover runner, so that a report here is report_at's exactly
         self.run = _Mover(scenario, networks, mover)
         self.scenario = scenario
@@ -96,8 +101,11 @@ class Situated:
         self.day = day or first_date(scenario, plan)
         self.label = self.day.isoformat() if dated else None
         self.plan = plan
+        self.progress("placing the closures and zones of the date")
         self.situation, self.state = self.run.situation(self.day, plan)
+        self.progress("preparing the network's structures (chains, flow graph)")
         self.prepared = self.run.prepared_for(self.situation)
+        self.progress(None)
         self.lock = threading.Lock()
         self._session: ClosureSession | None = None
         self._base: CorridorReport | None = None
@@ -129,15 +137,20 @@ class Situated:
             if not closures and self._base is not None:
                 return self._base
             situation, applied = self.closed(closures)
-            report = self.run.analysed(
-                situation,
-                self.state,
-                plan=self.plan,
-                label=self.label,
-                k=2,
-                population=self.population,
-                what_if=applied,
-            )
+            if not closures:
+                self.progress("analysing (the first report of this date)")
+            try:
+                report = self.run.analysed(
+                    situation,
+                    self.state,
+                    plan=self.plan,
+                    label=self.label,
+                    k=2,
+                    population=self.population,
+                    what_if=applied,
+                )
+            finally:
+                self.progress(None)
             if not closures:
                 self._base = report
             return report
@@ -160,7 +173,11 @@ class Situated:
 
         with self.lock:
             if self._session is None:
-                self._session = ClosureSession(self.situation, prepared=self.prepared)
+                self.progress("setting up what-ifs (the situation's maximum flows, once)")
+                try:
+                    self._session = ClosureSession(self.situation, prepared=self.prepared)
+                finally:
+                    self.progress(None)
             situation, applied = self.closed(closures)
             edges = np.flatnonzero(self.situation.open & ~situation.open)
             answer = self._session.answer(edges)
@@ -233,6 +250,7 @@ class Workbench:
         self.max_situations = max_situations
         self._situated: OrderedDict[tuple[Any, ...], Situated] = OrderedDict()
         self._building: dict[tuple[Any, ...], threading.Lock] = {}
+        self.preparing: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     # ---------------------------------------------------------------------------- scenarios
@@ -295,13 +313,50 @@ class Workbench:
             with self._lock:
                 found = self._situated.get(key)
             if found is None:
-                found = Situated(sc, self.sources[name].networks, day, mover, plan)
+                try:
+                    found = Situated(
+                        sc,
+                        self.sources[name].networks,
+                        day,
+                        mover,
+                        plan,
+                        progress=lambda stage: self._progress(key, stage),
+                    )
+                finally:
+                    self._progress(key, None)
+                    with self._lock:
+                        self._building.pop(key, None)
                 with self._lock:
                     self._situated[key] = found
                     while len(self._situated) > self.max_situations:
                         self._situated.popitem(last=False)
-                    self._building.pop(key, None)
         return found, version
+
+    def _progress(self, key: tuple[Any, ...], stage: str | None) -> None:
+        with self._lock:
+            if stage is None:
+                self.preparing.pop(key, None)
+            else:
+                name, _, mover, day, plan = key
+                since = self.preparing.get(key, {}).get("since", time.monotonic())
+                self.preparing[key] = {
+                    "scenario": name,
+                    "mover": mover,
+                    "date": day.isoformat() if day else None,
+                    "plan": plan,
+                    "stage": stage,
+                    "since": since,
+                }
+
+    def in_progress(self) -> list[dict[str, Any]]:
+        """What is being loaded, prepared or analysed now, with the seconds it has taken."""
+        now = time.monotonic()
+        with self._lock:
+            items = list(self.preparing.values())
+        return [
+            {**{k: v for k, v in x.items() if k != "since"}, "seconds": round(now - x["since"], 1)}
+            for x in items
+        ]
 
     def network(self, name: str, mover: str | None) -> RoadNetwork:
         """The network ``mover``'s reports of scenario ``name`` index."""
