@@ -557,3 +557,14 @@ def test_progress_says_what_is_being_prepared(
         worker.join()
     assert done == [200]
     assert client.get("/api/progress").json() == {"preparing": []}
+
+
+def test_the_page_and_leaflet_are_served_and_nothing_else(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert client.get("/page/app.js").status_code == 200
+    assert client.get("/assets/images/marker-icon.png").status_code == 200
+    for url in ("/page/../store.py", "/page/%2e%2e/store.py", "/assets/../../etc/passwd", "/page/"):
+        r = client.get(url)
+        assert r.status_code == 404, url
