@@ -485,6 +485,21 @@ def test_plan_date_and_mover_controls(server: Server, served_pages: Any) -> None
     next_day = (dt.date.fromisoformat(later) + dt.timedelta(days=1)).isoformat()
     assert page.evaluate("corridorServe.state.date") == next_day
     assert page.inner_text("#header").startswith(view(server, next_day, plan="encircle")["header"])
+    # a view that takes long: the page says what it waits for and for how long, and stays usable
+    held: list[Any] = []
+    page.route("**/api/view", lambda r: held.append(r))
+    page.click("#next")
+    wait_for(page, "!document.getElementById('busy').hidden")
+    page.wait_for_timeout(1300)
+    assert len(held) == 1 and re.fullmatch(r"Computing the view… 1 s", page.inner_text("#busy"))
+    page.click("#mode-inspect")  # not frozen
+    assert page.get_attribute("#mode-inspect", "aria-pressed") == "true"
+    held[0].continue_()  # (to the test server, as the context allows)
+    page.unroute("**/api/view")
+    wait_idle(page)
+    assert page.locator("#busy").is_hidden()
+    next_day = page.evaluate("corridorServe.state.date")
+    assert page.inner_text("#header").startswith(view(server, next_day, plan="encircle")["header"])
     # another mover: its roads and its view
     page.select_option("#mover", "civilians")
     wait_idle(page)
