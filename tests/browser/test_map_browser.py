@@ -283,3 +283,38 @@ def test_bundled_scenario_at_two_zoom_levels(
     page.click(".legend-toggle")
     assert page.locator(".legend-body").is_visible()
     log.assert_clean()
+
+
+def test_this_day_names_zone_changes_and_the_pocket_is_drawn(
+    tmp_path: Path,
+    offline_page,  # type: ignore[no-untyped-def]
+    shots: Path,
+) -> None:
+    """A zone that begins and ends mid-timeline is named on the "this day" line of its dates
+    (zone, actor, side, confidence, source); the pocket layer is drawn on every date."""
+    import copy
+
+    from fixtures import scenario_dict
+
+    data = copy.deepcopy(scenario_dict())
+    box = [[9.92, 49.99], [9.98, 49.99], [9.98, 50.01], [9.92, 50.01], [9.92, 49.99]]
+    zone = {"id": "red-w", "actor": "red-army", "from": "2020-01-02", "to": "2020-01-04"}
+    data["zones"] = [{**zone, "polygon": box, "source": "T1", "confidence": 0.6}]
+    data["events"], data["plans"] = [], []
+    html, mapped = _write_map(tmp_path, write_scenario(tmp_path, data), "zones")
+    page, log = offline_page
+    page.goto(html.as_uri())
+    page.wait_for_function("window.corridorMap !== undefined")
+    dates = [f["date"] for f in mapped["frames"]]
+    assert dates == ["2020-01-01", "2020-01-02", "2020-01-04"]
+    lines = []
+    for i in range(len(dates)):
+        _slide_to(page, i)
+        lines.append(page.inner_text("#events"))
+        assert page.locator(".leaflet-pocket-pane path").count() == 1, dates[i]
+    assert lines[0] == ""
+    assert lines[1].startswith("this day:") and "zone red-w begins: red-army" in lines[1]
+    assert "(conf 0.6, T1)" in lines[1]
+    assert "zone red-w ends: red-army" in lines[2] and "no longer holds it" in lines[2]
+    page.screenshot(path=str(shots / "zones-this-day.png"))
+    log.assert_clean()

@@ -40,7 +40,7 @@ LAYERS: dict[str, str] = {
     "closed": "Closed roads",
     "areas": "Origin and exits",
     "routes": "Fastest routes",
-    "critical": "Critical segments",
+    "critical": "Critical stretches",
     "corridors": "Open corridors (width: persons/hour)",
     "cut": "Minimum cut",
     "closures": "Closures (reported)",
