@@ -798,7 +798,7 @@
     add(label, [S.date, " ", el("span", { class: "change" }, S.changes.indexOf(S.date) >= 0 ? "(change date)" : "(" + (i + 1) + "/" + S.days.length + ")")]);
     $("prev").disabled = !S.changes.some(function (d) { return d < S.date; });
     $("next").disabled = !S.changes.some(function (d) { return d > S.date; });
-    $("ev-date").value = S.date;
+    if ($("record").hidden) $("ev-date").value = S.date;  // an open form keeps its date
   }
   var slideTimer = null;
   function setDate(d, now) {
@@ -836,7 +836,7 @@
     S.plan = plans.indexOf(keep.plan) >= 0 ? keep.plan : sc.default_plan || "";
     fillSelect($("plan"), [["", "none (as reported)"]].concat(sc.plans.map(function (p) { return [p.name, p.title]; })), S.plan);
     S.date = keep.date || null;
-    S.ways = []; S.areas = []; S.fitted = false; S.view = null;
+    S.ways = []; S.areas = []; S.applied = null; S.fitted = false; S.view = null;
     if (S.base[sc.name] === undefined) S.base[sc.name] = sc.version;
     document.title = sc.title + " · corridor serve";
     setDays();
@@ -847,7 +847,7 @@
   $("scenario").addEventListener("change", function () { setScenario($("scenario").value); });
   $("mover").addEventListener("change", function () {
     S.mover = $("mover").value;
-    S.ways = []; S.areas = [];
+    S.ways = []; S.areas = []; S.applied = null;
     writeHash();
     Promise.all([loadRoads(), loadView()]).catch(showError);
   });
