@@ -168,7 +168,7 @@ def timeline_table(
             Text(r.date or "(undated)", style="bold" if flipped else ""),
             status,
             exits,
-            cut,
+            Text(cut),
             f"{r.flow.value_pph:,}",
             fmt_hours(r.evacuation.hours),
             Text(
