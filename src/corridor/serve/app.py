@@ -196,6 +196,19 @@ def create_app(
         unless ``public_read``.
     public_read
         With a token: reads need none.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from fastapi.testclient import TestClient
+    >>> from corridor.bundled import bundled_scenarios
+    >>> app = create_app([bundled_scenarios()["helsinki-bridges"]], tempfile.mkdtemp())
+    >>> client = TestClient(app)
+    >>> [s["name"] for s in client.get("/api/scenarios").json()]
+    ['helsinki-bridges']
+    >>> client.post("/api/whatif", json={"date": "2026-06-03", "close_ways": [23952344]}).json()[
+    ...     "answer"]["status"]
+    'open'
     """
     bench = Workbench(scenarios, EventLog(Path(data_dir)))
     app = FastAPI(
