@@ -103,11 +103,20 @@ def test_two_clients_writing_at_once_lose_nothing(tiny: Path, tmp_path: Path) ->
                         assert body["changes"], "a 409 says what changed"
                         version = body["changes"][-1]["version"]
 
-        threads = [threading.Thread(target=write, args=(k,)) for k in (0, 1)]
+        failures: list[BaseException] = []
+
+        def guarded(k: int) -> None:
+            try:
+                write(k)
+            except BaseException as exc:  # seen by the test, not lost in the thread
+                failures.append(exc)
+
+        threads = [threading.Thread(target=guarded, args=(k,)) for k in (0, 1)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        assert not failures, failures
         with httpx.Client(base_url=url, timeout=30) as c:
             listed = c.get(URL).json()
             entries = [
@@ -133,6 +142,7 @@ def test_acknowledged_edits_survive_sigkill(tiny: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     rng = random.Random(20261130)
     acked: list[str] = []
+    failures: list[str] = []  # what the writing thread saw go wrong
     t0 = time.perf_counter()
     for rnd in range(KILL_ROUNDS + 1):
         proc, url = start(tiny, data)
@@ -160,7 +170,9 @@ def test_acknowledged_edits_survive_sigkill(tiny: Path, tmp_path: Path) -> None:
                             r = c.post(URL, json=event(eid, base))
                         except httpx.HTTPError:
                             return  # the server is gone
-                        assert r.status_code == 201, r.text
+                        if r.status_code != 201:
+                            failures.append(f"round {rnd}, {eid}: {r.status_code} {r.text}")
+                            return
                         acked.append(eid)
                         base = r.json()["version"]
 
@@ -171,6 +183,7 @@ def test_acknowledged_edits_survive_sigkill(tiny: Path, tmp_path: Path) -> None:
             proc.wait()
             stop.set()
             writer.join()
+            assert not failures, failures
         finally:
             if proc.poll() is None:
                 proc.kill()
