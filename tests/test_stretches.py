@@ -197,3 +197,25 @@ def test_untouched_by_an_empty_input() -> None:
         [Area("E", point=(0.06, 0.0), radius_m=100)],
     )
     assert analyze(situation).critical_stretches  # the whole road is critical
+
+
+def test_hostile_names_are_shown_as_text() -> None:
+    """Stretch ends and roads come from scenario and OSM text: markup in them is shown, not run."""
+    from rich.console import Console
+
+    from corridor.outputs.text import report_renderable
+
+    net = _road_network()
+    hostile = "[bold red]Evil[/] <script>x</script>"
+    situation = build_situation(
+        net,
+        Area(hostile, point=(0.0, 0.0), radius_m=100),
+        [Area("E", point=(0.06, 0.0), radius_m=100)],
+    )
+    r = analyze(situation)
+    assert any(s.from_name == hostile for s in r.critical_stretches)
+    console = Console(width=200, record=True)
+    console.print(report_renderable(r, net))
+    # the header, the cut's and the stretches' titles, the stretch's end, the pocket
+    # (a title wraps at its table's width: count the markup, which must stay as it is)
+    assert console.export_text().count("Evil[/]") == 5

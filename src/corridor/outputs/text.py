@@ -103,7 +103,7 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
     cut = report.min_cut
     if report.status == "open":
         ct = Table(
-            title=f"Minimum cut: closing these {cut.count} segment(s) seals {origin.name}",
+            title=Text(f"Minimum cut: closing these {cut.count} segment(s) seals {origin.name}"),
             title_justify="left",
         )
         ct.add_column("road")
@@ -182,7 +182,7 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
 
 def stretches_table(stretches: Sequence[Stretch], title: str, *, style: str = "") -> Table:
     """Named road stretches, one row each: road, from, to, length, segments, OSM ways."""
-    t = Table(title=title, title_justify="left", title_style=style or None)
+    t = Table(title=Text(title, style=style), title_justify="left")
     t.add_column("road")
     t.add_column("from")
     t.add_column("to")
