@@ -12,11 +12,11 @@ critical stretches and cut stretches alike:
 - **Consecutive**: two segments of one road are consecutive when they share an end node where
   no third segment of that road (among those merged) meets. A stretch is therefore a simple
   path (or a loop) of segments.
-- **Ends**: each end node is named by a scenario place (the origin and exits count): one whose
-  area holds the node (of several, the one whose representative point is nearest), else the
-  nearest whose area lies within ``near_m`` metres ("near Badush"); else by a named road
-  crossing there ("junction with CG-3", roads with a ref first); else by the nearest place
-  within ``FAR_M`` and the direction from it ("2.1 km NE of Soldeu"); else by its coordinates.
+- **Ends**: each end node is named by a scenario place (the origin and exits count) whose area
+  holds it (of several, the one whose representative point is nearest); else by a named road
+  crossing there ("junction with CG-3", roads with a ref first); else by the nearest place whose
+  area lies within ``near_m`` metres ("near Badush"); else by the nearest place within
+  :data:`FAR_M` and the direction from it ("2.1 km NE of Soldeu"); else by its coordinates.
 
 Critical stretches merge the critical segments. A cut stretch is the critical stretch holding a
 cut segment; a cut segment on no critical stretch is extended along its road through the nodes
@@ -118,7 +118,9 @@ class _EndNamer:
         self.rep = rep.reshape(-1, 2)
         self.incidence = _Incidence(network)
 
-    def _place(self, lon: float, lat: float) -> str | None:
+    def _place(self, lon: float, lat: float, *, within_m: float) -> str | None:
+        """The place whose area holds the point (``within_m`` 0), or lies within ``within_m``
+        of it: of several, the one nearest by area, then by representative point."""
         if not self.places:
             return None
         to_rep = haversine_m(self.rep[:, 0], self.rep[:, 1], lon, lat)
@@ -129,7 +131,7 @@ class _EndNamer:
                 outside[i] = max(0.0, float(to_rep[i]) - float(a.radius_m or 0.0))
             else:
                 outside[i] = _polygon_distance_m(a, lon, lat)
-        near = np.flatnonzero(outside <= self.near_m)
+        near = np.flatnonzero(outside <= within_m)
         if len(near) == 0:
             return None
         best = int(near[np.lexsort((to_rep[near], outside[near]))[0]])
@@ -150,8 +152,9 @@ class _EndNamer:
     def name(self, node: int, key: tuple[str, str]) -> str:
         lon, lat = float(self.net.lon[node]), float(self.net.lat[node])
         return (
-            self._place(lon, lat)
+            self._place(lon, lat, within_m=0.0)
             or self._crossing(node, key)
+            or self._place(lon, lat, within_m=self.near_m)
             or self._bearing(lon, lat)
             or f"{lon:.5f}, {lat:.5f}"
         )
