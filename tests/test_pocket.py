@@ -123,3 +123,13 @@ def test_places_reached_counts_a_place_off_the_roads_by_its_nearest_node() -> No
     inside = places_reached(net, [far], first.reach.reached_nodes)
     nearest = int(np.argmin(haversine_m(net.lon, net.lat, *far.area.representative)))
     assert bool(inside) == (nearest in set(first.reach.reached_nodes.tolist()))
+
+
+def test_the_chart_labels_a_waypoint() -> None:
+    from corridor.outputs.charts import _exit_label, timeline_series
+
+    _, _, _, reports = mosul()
+    kinds = timeline_series(reports)["kinds"]
+    assert kinds["Tal Afar"] == "waypoint" and kinds["Sufuk border post"] == "refuge"
+    assert _exit_label("Tal Afar", "waypoint") == "to Tal Afar (waypoint)"
+    assert _exit_label("Sufuk border post", "refuge") == "to Sufuk border post"

@@ -86,7 +86,8 @@ def timeline_series(reports: list[CorridorReport]) -> dict[str, Any]:
     -------
     dict
         ``dates`` (ISO strings), ``exits`` (name -> list of reachable booleans),
-        ``capacity_pph``, ``min_cut`` (counts), ``status`` and ``events`` (one list of
+        ``capacity_pph``, ``min_cut`` (counts), ``status``, ``kinds`` (exit name -> refuge or
+        waypoint) and ``events`` (one list of
         ``{date, actor, what, evidence}`` per date; ``evidence``: "(conf 0.7, S12)").
     """
     exits: dict[str, list[bool]] = {}
@@ -103,6 +104,7 @@ def timeline_series(reports: list[CorridorReport]) -> dict[str, Any]:
         "capacity_pph": [int(r.flow.value_pph) for r in reports],
         "min_cut": [int(r.min_cut.count) for r in reports],
         "status": [r.status for r in reports],
+        "kinds": {x.name: k for r in reports for x, k in zip(r.exits, r.exit_kinds, strict=True)},
         "events": [
             [
                 {
@@ -395,8 +397,10 @@ def _new_figure(n_exit_rows: int, *, samples: bool = False) -> tuple[Any, list[A
     return fig, list(axes)
 
 
-def _exit_label(name: str) -> str:
-    return "\n".join(textwrap.wrap(f"to {name}", width=28))
+def _exit_label(name: str, kind: str | None = None) -> str:
+    """ "to Tal Afar (waypoint)": a waypoint says so; a refuge, the default, does not."""
+    label = f"to {name}" + (" (waypoint)" if kind == "waypoint" else "")
+    return "\n".join(textwrap.wrap(label, width=28))
 
 
 def _plan_name(scenario: Scenario, plan: str | None) -> str:
@@ -440,7 +444,8 @@ def timeline_figure(
     # exits, capacity, minimum cut (then, with samples: probabilities and hours)
     axes = panels if samples is None else [panels[0], panels[2], panels[3], panels[1], panels[4]]
     ys = _bands(axes[0], days, end, series["exits"], 0, 0.7, gid="exit")
-    axes[0].set_yticks(ys, [_exit_label(n) for n in series["exits"]], fontsize=9)
+    kinds = series.get("kinds", {})
+    axes[0].set_yticks(ys, [_exit_label(n, kinds.get(n)) for n in series["exits"]], fontsize=9)
     axes[0].set_ylim(-len(ys) + 0.4, 0.6)
     _band_key(axes[0])
     line = _step(axes[1], days, end, series["capacity_pph"], color=OKABE_ITO["blue"])
