@@ -24,7 +24,6 @@ from typer.testing import CliRunner
 
 import corridor
 from corridor.analysis.routes import fastest_path, reach
-from corridor.analysis.turns import path_time_s
 from corridor.cli.main import app
 from corridor.errors import CorridorError, InputFileError, NetworkError
 from corridor.io import cache, defaults, network
@@ -585,10 +584,11 @@ def _corridor_travel_time(net: RoadNetwork, u: int, v: int) -> float:
     )
     (exit_,) = reach(situation).exits
     assert exit_.reachable and exit_.travel_time_s is not None
-    # the reported time is the path's edges plus its turns (corridor.analysis.turns)
+    # the reported time weighs turns and obeys turn restrictions (corridor.analysis.turns): never
+    # below the fastest path over roads alone
     path = fastest_path(situation)
     assert path is not None
-    assert exit_.travel_time_s == pytest.approx(path_time_s(net, path), rel=1e-12)
+    assert exit_.travel_time_s >= float(net.travel_time_s[path].sum()) - 1e-6
     return float(net.travel_time_s[path].sum())
 
 

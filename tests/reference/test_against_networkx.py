@@ -142,7 +142,9 @@ def test_rank0_route_is_fastest(situation: Situation) -> None:
             f"{name}: rank-0 route reports {r0.travel_time_s} s, its edges sum to {tt} s and "
             f"its turns to {turns} s"
         )
-        assert math.isclose(tt, min(ref), rel_tol=1e-6, abs_tol=_path_tolerance_s(len(r0.edges))), (
+        # the route weighs turns, so its edges alone may take longer than the fastest path
+        # without turns, never less (its turn-aware optimality: tests/test_restrictions.py)
+        assert tt >= min(ref) - _path_tolerance_s(len(r0.edges)), (
             f"{name}: rank-0 route's edges take {tt} s, networkx's fastest {min(ref)} s"
         )
         for alt in mine[1:]:

@@ -3,6 +3,7 @@ numba otherwise: both must give the same answers, byte for byte, on the same sit
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -38,6 +39,15 @@ def grid_situation(seed: int) -> Situation:
         [Area("a", point=(top, top), radius_m=250), Area("b", point=(top, 0.0), radius_m=250)],
     )
     closed = rng.choice(net.n_edges, size=int(rng.integers(0, 4)), replace=False)
+    # a few banned turns (OSM restrictions), which the route search over edges obeys
+    turns = [
+        (a, b)
+        for a in range(net.n_edges)
+        for b in range(int(net.indptr[net.dst[a]]), int(net.indptr[net.dst[a] + 1]))
+    ]
+    pick = rng.choice(len(turns), size=min(len(turns), int(rng.integers(0, 6))), replace=False)
+    banned = np.array(sorted(turns[i] for i in pick), dtype=np.int64).reshape(-1, 2)
+    s = dataclasses.replace(s, network=dataclasses.replace(net, banned_turns=banned))
     return s.with_closed(closed)
 
 

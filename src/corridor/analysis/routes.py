@@ -10,7 +10,13 @@ once per network, origin and exits and every situation only changes weights:
   :func:`corridor.analysis.kernels.astar`) guided by that bound, which closures and penalties
   can only make looser, never wrong: it stays near the fastest route and leaves it only as far as
   the detours a closure forces cost;
-* what the origin still reaches is one breadth-first search over the open chains.
+* what the origin still reaches is one breadth-first search over the open chains;
+* for vehicles, the route reported to each exit and its time come from a second search, over
+  edges, that weighs every turn (:mod:`corridor.analysis.turns`) and never takes a turn that an
+  OSM restriction bans (``RoadNetwork.banned_turns``), guided by the all-open least time from the
+  origin. Where the restrictions leave no legal route to an exit the road network still reaches,
+  the route of the search over chains is reported, its turns added (a restriction is a traffic
+  rule, which people fleeing may break; a closed road is not): the exit stays reachable.
 
 Alternatives come from re-running the search with the roads already used made very expensive,
 so each new route shares as little road as possible with the ones before.
@@ -26,7 +32,7 @@ from numpy.typing import NDArray
 from corridor.analysis import kernels
 from corridor.analysis.prepared import EPS_S, Prepared, SituationWork
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
-from corridor.analysis.turns import path_time_s
+from corridor.analysis.turns import TurnGraph, path_time_s, turn_graph, turn_route
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
@@ -36,8 +42,9 @@ ALTERNATIVE_PENALTY = 1000.0
 def fastest_path(
     situation: Situation, exit_index: int = 0, *, prepared: Prepared | None = None
 ) -> NDArray[np.int64] | None:
-    """The road edges of the fastest route from the origin to one exit (None: unreachable),
-    without the rest of the report.
+    """The road edges of the fastest route over roads from the origin to one exit (None:
+    unreachable), without the rest of the report. Turns are not weighed here; the routes and
+    times of :func:`reach` and :func:`routes` weigh them and obey turn restrictions.
 
     Examples
     --------
@@ -57,7 +64,8 @@ def exit_reach(
 ) -> tuple[Status, tuple[ExitReach, ...]]:
     """The status and, per exit, whether it is reachable and the travel time and distance of
     its fastest route (``paths``: road edges per exit, None where unreachable). The time adds
-    the route's turns to its edges' times (:mod:`corridor.analysis.turns`)."""
+    the route's turns to its edges' times (:mod:`corridor.analysis.turns`).
+    (:func:`turn_routes` gives the routes that weigh turns and obey restrictions.)"""
     exits = tuple(
         ExitReach(name, False, None, None)
         if path is None
@@ -93,7 +101,7 @@ def reach_of(work: SituationWork) -> ReachResult:
     """:func:`reach` from a situation's shared work."""
     situation = work.situation
     net = situation.network
-    status, exits = exit_reach(net, situation.exit_names, work.search.routes)
+    status, exits = exit_reach(net, situation.exit_names, turn_routes(work))
     # junctions from one breadth-first search over the open chains; then the nodes along every
     # chain whose start it reached, up to the chain's first closed segment
     graph = work.prepared.chain_graph
@@ -152,15 +160,23 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
     net = situation.network
     out: list[Route] = []
     search = work.search  # rank 0 of every exit shares one search
-    for name, nodes, first in zip(
-        situation.exit_names, situation.exits, search.routes, strict=True
+    turns = _turns(work)
+    for name, nodes, first, node_first in zip(
+        situation.exit_names, situation.exits, turn_routes(work), search.routes, strict=True
     ):
-        weight = net.travel_time_s.copy()
+        weight = np.where(situation.open, net.travel_time_s, np.inf)
+        # alternatives weigh turns too, unless the fastest route had to ignore a restriction
+        aware = turns is not None and first is not node_first
         w = search.weights.copy()  # per chain; only the chains of penalised roads change
         used_segments: set[int] = set()
         fastest: Route | None = None
         for rank in range(k + 1):
-            path = first if rank == 0 else work.route(w, nodes)
+            if rank == 0:
+                path = first
+            elif aware and turns is not None:
+                path = turn_route(net, turns[0], weight, turns[1], work.prepared.is_origin, nodes)
+            else:
+                path = work.route(w, nodes)
             if path is None or len(path) == 0:
                 break
             segs = set(net.segment[path].tolist())
@@ -190,6 +206,52 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
             if rank < k:
                 _penalise(work, weight, w, path)
     return out
+
+
+def turn_routes(work: SituationWork) -> tuple[NDArray[np.int64] | None, ...]:
+    """Per exit, the road edges of the fastest route that weighs turns and obeys the network's
+    turn restrictions (None: unreachable). Walkers turn freely: their routes are those of the
+    search over chains. Where restrictions leave no legal route to an exit that the search over
+    chains reaches, that route is given (see the module docstring). Computed once per
+    situation's work."""
+    cached = vars(work).get("_turn_routes")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    node_routes = work.search.routes
+    turns = _turns(work)
+    if turns is None:
+        out = node_routes
+    else:
+        graph, bound = turns
+        net = work.situation.network
+        weight = np.where(work.situation.open, net.travel_time_s, np.inf)
+        is_origin = work.prepared.is_origin
+        routes: list[NDArray[np.int64] | None] = []
+        for nodes, node in zip(work.situation.exits, node_routes, strict=True):
+            legal = (
+                None if node is None else turn_route(net, graph, weight, bound, is_origin, nodes)
+            )
+            routes.append(node if legal is None else legal)
+        out = tuple(routes)
+    vars(work)["_turn_routes"] = out
+    return out
+
+
+def _turns(work: SituationWork) -> tuple[TurnGraph, NDArray[np.float64]] | None:
+    """The network's turn graph and the all-open least time (no turns) from the origin to every
+    node, built once per :class:`Prepared` (None for walkers, who turn freely)."""
+    prepared = work.prepared
+    net = prepared.network
+    if not net.mover.honours_oneway:
+        return None
+    cached = vars(prepared).get("_turns")
+    if cached is None:
+        bound = kernels.dijkstra_from(
+            net.indptr, net.dst.astype(np.int64), net.travel_time_s, prepared.origin
+        )
+        cached = (turn_graph(net), bound)
+        vars(prepared)["_turns"] = cached
+    return cached  # type: ignore[no-any-return]
 
 
 def _penalise(

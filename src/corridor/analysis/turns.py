@@ -8,25 +8,36 @@ gap in the oncoming traffic (``ONCOMING_TURN_PENALTY_S``, scaled by the same kin
 a u-turn, anywhere, adds ``U_TURN_PENALTY_S``. Bends of one road (a node with two roads) cost
 nothing, as in OSRM. Constants below, with their sources (also in ``docs/defaults.md``).
 
-The network is node-based (one node per junction), so a shortest-path search cannot weigh turns
-exactly: corridor searches on segment times (``RoadNetwork.travel_time_s``: length at speed plus
-node delays) and adds the turns of the path it found to the times it reports (routes, the time to
-each exit). A route that a turn-aware search would prefer may therefore be missed where two routes
-differ by less than their turns; their reported times stay exact for the path shown.
+The network is node-based (one node per OSM node), so turns are weighed by a second search over
+its directed edges (:func:`turn_graph`, :func:`turn_route`): a route is a sequence of edges, and
+going from one edge onto the next costs the next edge's time plus the turn between them
+(:func:`pair_turn_costs_s`, the same function :func:`turn_costs_s` charges a path with, so the
+times reported are those the search minimised). The search never takes a turn that an OSM turn
+restriction bans (``RoadNetwork.banned_turns``, read by :mod:`corridor.io.osm`), and, as OSRM,
+makes u-turns only at dead ends. The routes and times corridor reports for vehicles come from it
+(:mod:`corridor.analysis.routes`). Walkers turn freely and ignore restrictions.
 
-Angles are read along the path between the points ``LOOKAHEAD_M`` before and after the junction
-(as OSRM's coordinate extractor does without lane data), on a local flat approximation. OSRM reads the side of the road
-per way; corridor assumes right-hand traffic everywhere and does not know roundabouts here (OSRM
-spares their exits the oncoming-traffic penalty).
+Reachability (open or sealed, what the origin still reaches), cuts and flows stay node-based: a
+closure is a road, not a turn, and a restriction is a rule that people fleeing may break. Where
+restrictions leave no legal route to an exit the roads still reach, the road route is reported
+with its turns costed (:func:`corridor.analysis.routes.turn_routes`).
+
+Angles are read between the points ``LOOKAHEAD_M`` before and after the junction along the two
+roads (walked through their bends, stopped at the next junction, as OSRM's coordinate extractor
+does without lane data), on a local flat approximation. OSRM reads the side of the road per way;
+corridor assumes right-hand traffic everywhere and does not know roundabouts here (OSRM spares
+their exits the oncoming-traffic penalty).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
+from corridor.analysis import kernels
 from corridor.model.network import RoadNetwork
 
 # car.lua (osrm-bindings 26.10.0): ``turn_penalty``, ``turn_bias``, ``oncoming_turn_penalty``,
@@ -61,24 +72,87 @@ def turn_angles(network: RoadNetwork, path: NDArray[np.integer[Any]]) -> NDArray
     path = np.asarray(path, dtype=np.int64)
     if len(path) < 2:
         return np.zeros(0)
-    src, dst = network.src, network.dst
-    nodes = np.concatenate([src[path[:1]], dst[path]]).astype(np.int64)
-    # positions LOOKAHEAD_M before and after each inner node along the path (OSRM measures a
-    # turn between points that far down each road, so that short mapped segments at the
-    # junction itself do not set the angle)
-    cum = np.concatenate([[0.0], np.cumsum(network.length_m[path])])
-    at = cum[1:-1]
-    lon, lat = network.lon[nodes], network.lat[nodes]
-    before = np.maximum(at - LOOKAHEAD_M, 0.0)
-    after = np.minimum(at + LOOKAHEAD_M, cum[-1])
-    back = np.column_stack([np.interp(before, cum, lon), np.interp(before, cum, lat)])
-    ahead = np.column_stack([np.interp(after, cum, lon), np.interp(after, cum, lat)])
-    via = np.column_stack([lon[1:-1], lat[1:-1]])
-    h_in = _heading(back, via)
-    h_out = _heading(via, ahead)
+    return pair_turn_angles(network, path[:-1], path[1:])
+
+
+def pair_turn_angles(
+    network: RoadNetwork, a: NDArray[np.integer[Any]], b: NDArray[np.integer[Any]]
+) -> NDArray[np.float64]:
+    """The turn angle (degrees, positive to the right; 180 for a u-turn) from each edge of ``a``
+    onto the edge of ``b`` at the same place (``network.dst[a] == network.src[b]``).
+
+    The angle is read between the point ``LOOKAHEAD_M`` back along the incoming road and the
+    point that far along the outgoing one, each walked through the bends of its road (nodes
+    where two roads meet) and stopped at the next junction or dead end: a function of the two
+    edges alone, so that a search over edges weighs the same turns as a path is charged.
+    """
+    ins = np.asarray(a, dtype=np.int64)
+    outs = np.asarray(b, dtype=np.int64)
+    via = network.dst[ins]
+    pts = np.column_stack([network.lon[via], network.lat[via]])
+    h_in = _heading(_along(network, ins, backward=True), pts)
+    h_out = _heading(pts, _along(network, outs, backward=False))
     angle = (h_out - h_in + 180.0) % 360.0 - 180.0
     angle = np.where(angle == -180.0, 180.0, angle)
-    return np.where(nodes[:-2] == nodes[2:], 180.0, angle)
+    return np.where(network.src[ins] == network.dst[outs], 180.0, angle)
+
+
+# a walk along a road's bends stops after this many edges (a ring of zero-length edges)
+_MAX_WALK = 64
+
+
+def _next_along(
+    network: RoadNetwork, edges: NDArray[np.int64], *, backward: bool
+) -> NDArray[np.int64]:
+    """The edge that continues each of ``edges`` along its road through a bend (backward: the
+    edge before it; forward: the one after it), -1 where its end is a junction or a dead end."""
+    if backward:
+        node, other = network.src[edges], network.dst[edges]
+        indptr, ids = network.in_edges
+        ends = network.src
+    else:
+        node, other = network.dst[edges], network.src[edges]
+        indptr, ids = network.indptr, None  # the edges leaving a node are numbered in a row
+        ends = network.dst
+    lo, hi = indptr[node], indptr[node + 1]
+    bend = (network.road_count[node] == 2) & (hi > lo)
+    # at a bend at most two neighbours; the node's edges are sorted by neighbour, so the first
+    # or the last one leads to the other neighbour, if any
+    lo, hi = np.where(bend, lo, 0), np.where(bend, hi - 1, 0)
+    first = lo if ids is None else ids[lo]
+    last = hi if ids is None else ids[hi]
+    pick = np.where(ends[first] != other, first, np.where(ends[last] != other, last, -1))
+    return np.where(bend, pick, -1)
+
+
+def _along(
+    network: RoadNetwork, edges: NDArray[np.int64], *, backward: bool
+) -> NDArray[np.float64]:
+    """The point (rows of lon, lat) ``LOOKAHEAD_M`` back from the end of each of ``edges``
+    (backward) or ahead from its start, along its road through bends, stopped at a junction."""
+    length = network.length_m
+    cur = edges.copy()
+    left = np.full(len(edges), LOOKAHEAD_M)
+    active = np.ones(len(edges), dtype=bool)
+    for _ in range(_MAX_WALK):
+        active &= left > length[cur]
+        if not active.any():
+            break
+        idx = np.flatnonzero(active)
+        nxt = _next_along(network, cur[idx], backward=backward)
+        go = nxt >= 0
+        moved = idx[go]
+        left[moved] -= length[cur[moved]]
+        cur[moved] = nxt[go]
+        active[idx[~go]] = False
+    seg = length[cur]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(seg > 0, np.minimum(left / seg, 1.0), 1.0)
+    near = network.dst[cur] if backward else network.src[cur]
+    far = network.src[cur] if backward else network.dst[cur]
+    lon = network.lon[near] + t * (network.lon[far] - network.lon[near])
+    lat = network.lat[near] + t * (network.lat[far] - network.lat[near])
+    return np.column_stack([lon, lat])
 
 
 def _heading(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -106,12 +180,23 @@ def turn_costs_s(network: RoadNetwork, path: NDArray[np.integer[Any]]) -> NDArra
     (0.01, 2.11, 7.32)
     """
     path = np.asarray(path, dtype=np.int64)
-    if len(path) < 2 or not network.mover.honours_oneway:
-        return np.zeros(max(len(path) - 1, 0))
-    angle = turn_angles(network, path)
-    via = network.dst[path[:-1]]
-    junction = network.road_count[via] > 2
-    u_turn = network.src[path[:-1]] == network.dst[path[1:]]
+    if len(path) < 2:
+        return np.zeros(0)
+    return pair_turn_costs_s(network, path[:-1], path[1:])
+
+
+def pair_turn_costs_s(
+    network: RoadNetwork, a: NDArray[np.integer[Any]], b: NDArray[np.integer[Any]]
+) -> NDArray[np.float64]:
+    """Seconds the turn from each edge of ``a`` onto the edge of ``b`` costs (zeros for walkers):
+    the cost :func:`turn_costs_s` charges a path, and the search of :func:`turn_graph` weighs."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    if len(a) == 0 or not network.mover.honours_oneway:
+        return np.zeros(len(a))
+    angle = pair_turn_angles(network, a, b)
+    junction = network.road_count[network.dst[a]] > 2
+    u_turn = network.src[a] == network.dst[b]
     return np.where(junction | u_turn, turn_cost_s(angle, u_turn=u_turn, junction=junction), 0.0)
 
 
@@ -138,3 +223,89 @@ def path_time_s(network: RoadNetwork, path: NDArray[np.integer[Any]]) -> float:
     """Seconds to drive ``path``: its edges' travel times plus its turns."""
     path = np.asarray(path, dtype=np.int64)
     return float(network.travel_time_s[path].sum() + turn_costs_s(network, path).sum())
+
+
+@dataclass(frozen=True, eq=False)
+class TurnGraph:
+    """The turns a vehicle may take, for a search over edges (:func:`turn_route`): per edge
+    ``b``, the edges ``a`` it may be entered from are ``head[indptr[b]:indptr[b + 1]]``, each
+    turn costing ``turn`` seconds (:func:`pair_turn_costs_s`). Left out: the network's
+    ``banned_turns`` and u-turns except at dead ends (as OSRM allows them)."""
+
+    indptr: NDArray[np.int64]
+    head: NDArray[np.int64]
+    turn: NDArray[np.float64]
+
+
+def turn_graph(network: RoadNetwork) -> TurnGraph:
+    """The :class:`TurnGraph` of a network (every turn at every node, vectorised).
+
+    Examples
+    --------
+    >>> from corridor.testing import network_from_segments
+    >>> net = network_from_segments([(0.0, 0.0), (0.001, 0.0), (0.002, 0.0)], [(0, 1), (1, 2)])
+    >>> g = turn_graph(net)  # a road with one bend node and two dead ends
+    >>> len(g.head)  # straight on either way at the bend; a u-turn at each dead end
+    4
+    """
+    m = network.n_edges
+    src, dst = network.src.astype(np.int64), network.dst.astype(np.int64)
+    in_ptr, in_ids = network.in_edges
+    # every (a, b) with dst[a] == src[b], grouped by b
+    count = in_ptr[src + 1] - in_ptr[src]
+    b = np.repeat(np.arange(m, dtype=np.int64), count)
+    first = np.repeat(in_ptr[src], count)
+    offset = np.arange(len(b), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    a = in_ids[first + offset]
+    keep = (src[a] != dst[b]) | _dead_end(network)[src[b]]
+    banned = network.banned_turns
+    if len(banned):
+        keep &= ~np.isin(a * m + b, banned[:, 0] * m + banned[:, 1])
+    a, b = a[keep], b[keep]
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(b, minlength=m), out=indptr[1:])
+    return TurnGraph(indptr, a, pair_turn_costs_s(network, a, b).astype(np.float64))
+
+
+def _dead_end(network: RoadNetwork) -> NDArray[np.bool_]:
+    """Per node: whether it has one neighbour in the network (either direction)."""
+    n = network.n_nodes
+    src, dst = network.src.astype(np.int64), network.dst.astype(np.int64)
+    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
+    pairs = np.unique(lo * n + hi)
+    ends = np.concatenate([pairs // n, pairs % n]) if len(pairs) else np.zeros(0, np.int64)
+    return np.bincount(ends, minlength=n) == 1
+
+
+def turn_route(
+    network: RoadNetwork,
+    graph: TurnGraph,
+    weight: NDArray[np.float64],
+    bound: NDArray[np.float64],
+    is_origin: NDArray[np.bool_],
+    exit_nodes: NDArray[np.int64],
+) -> NDArray[np.int64] | None:
+    """The road edges of the fastest route from the origin to ``exit_nodes``, turns weighed and
+    banned turns never taken (None: no such route; empty: the origin holds an exit node).
+
+    A backward A* over edges (:func:`corridor.analysis.kernels.turn_astar`) from the edges that
+    enter an exit to the first edge that leaves the origin. ``weight`` is per edge (``inf``:
+    closed); ``bound`` per node is a lower bound of the time from the origin (e.g. the all-open
+    least time without turns).
+    """
+    exit_nodes = np.asarray(exit_nodes, dtype=np.int64)
+    if is_origin[exit_nodes].any():
+        return np.zeros(0, dtype=np.int64)
+    at_exit = np.zeros(network.n_nodes, dtype=bool)
+    at_exit[exit_nodes] = True
+    starts = np.flatnonzero(at_exit[network.dst]).astype(np.int64)
+    src = network.src
+    goal, parent = kernels.turn_astar(
+        graph.indptr, graph.head, graph.turn, weight, bound[src], starts, is_origin[src]
+    )
+    if goal < 0:
+        return None
+    out = [int(goal)]
+    while parent[out[-1]] >= 0:
+        out.append(int(parent[out[-1]]))
+    return np.array(out, dtype=np.int64)

@@ -3,7 +3,8 @@
 The key is the BLAKE2 hash of the source file's bytes, corridor's version, the source code of the
 modules whose rules shape a network (:data:`RULE_MODULES`) and the options, so a change to a file
 or to a rule invalidates old entries by itself. The value is one ``.npz`` file of the network's
-arrays (uncompressed, so loading is a few ``memcpy``), written atomically. The cache lives in
+arrays (uncompressed, so loading is a few ``memcpy``; the turn restrictions' banned turns as
+``banned_turns``), written atomically. The cache lives in
 ``$CORRIDOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/corridor``, else ``~/.cache/corridor``. Delete the
 directory to clear it.
 """
@@ -101,6 +102,7 @@ def save(key: str, network: RoadNetwork) -> Path | None:
     """
     target = _file(key)
     arrays = {name: getattr(network, name) for name in ARRAYS}
+    arrays["banned_turns"] = np.asarray(network.banned_turns, dtype=np.int64).reshape(-1, 2)
     meta = {
         "mover": network.mover.value,
         "names": list(network.names),
@@ -141,7 +143,8 @@ def load(key: str, *, source: str | None = None) -> RoadNetwork | None:
         with np.load(target, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             arrays = {name: data[name] for name in ARRAYS}
-        if not _consistent(arrays, meta):
+            banned = data["banned_turns"]
+        if not _consistent(arrays, meta) or not _consistent_turns(banned, len(arrays["dst"])):
             return None
         return RoadNetwork(
             mover=Mover(meta["mover"]),
@@ -150,6 +153,7 @@ def load(key: str, *, source: str | None = None) -> RoadNetwork | None:
             highways=tuple(str(x) for x in meta["highways"]),
             source=str(meta["source"]) if source is None else source,
             meta={**meta["meta"], "cache": str(target)},
+            banned_turns=banned,
             **arrays,
         )
     except Exception:
@@ -178,6 +182,18 @@ _DTYPES = {
     "capacity_pph": np.int64,
     "road_count": np.int32,
 }
+
+
+def _consistent_turns(banned: NDArray[Any], m: int) -> bool:
+    """Whether a cache entry's banned turns are pairs of edge ids of its ``m`` edges."""
+    return (
+        banned.ndim == 2
+        and banned.shape[1] == 2
+        and banned.dtype == np.int64
+        and (len(banned) == 0 or (banned.min() >= 0 and banned.max() < m))
+    )
+
+
 _CODES = {"name_code": "names", "ref_code": "refs", "highway_code": "highways"}
 
 

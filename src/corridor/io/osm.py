@@ -2,14 +2,27 @@
 
 Streaming: pyosmium keeps node locations in its C++ index and hands over only ways with a
 ``highway`` tag, each with its nodes' locations, and the few nodes tagged ``highway`` or
-``barrier`` (traffic signals, stop signs, gates: delays for vehicles); the reader appends them to
-flat arrays. No Python object is kept per OSM node.
+``barrier`` (traffic signals, stop signs, gates: delays for vehicles), and the turn restriction
+relations; the reader appends them to flat arrays. No Python object is kept per OSM node.
+
+Turn restrictions (read for vehicles, as OSRM's car profile reads them): relations of ``type``
+``restriction`` (or ``restriction:motorcar``, ``:motor_vehicle``, ``:vehicle``) whose
+``restriction`` (or ``restriction:motorcar``, ...) is ``no_*`` or ``only_*``, with one ``via``
+node and ``from`` and ``to`` ways. Left out, and counted in the network's
+``meta["turn_restrictions"]``: restrictions via a way, conditional ones (only a
+``restriction:conditional`` tag: they hold at some times), those whose ``except`` names
+``motorcar``, ``motor_vehicle`` or ``vehicle``, and malformed ones. Each one kept becomes the
+pairs (incoming edge, outgoing edge) it bans at the via node (``only_*``: every other way out
+from the ``from`` way) in ``RoadNetwork.banned_turns``; walkers ignore them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,9 +45,109 @@ def is_osm_path(path: Path) -> bool:
     return any(name.endswith(s) for s in OSM_SUFFIXES)
 
 
+# the vehicle classes of OSRM's car profile (car.lua ``restrictions``): their restriction tags
+# apply to cars, an ``except`` naming one exempts cars
+_CAR_CLASSES = ("motorcar", "motor_vehicle", "vehicle")
+_RESTRICTION_TYPES = frozenset(["restriction", *(f"restriction:{c}" for c in _CAR_CLASSES)])
+_MAX_MEMBERS = 64  # a restriction has three or four members; more is not one
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    """Turn restrictions as flat arrays, one row per (from way, via node, to way)."""
+
+    from_way: Any  # NDArray[np.int64]
+    via_node: Any
+    to_way: Any
+    only: Any  # NDArray[np.bool_]: only_* (else no_*)
+    skipped: dict[str, int]
+
+    @property
+    def n(self) -> int:
+        return len(self.via_node)
+
+
+class _RestrictionReader:
+    """Collects the turn restrictions of a file's relations (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.from_way = array("q")
+        self.via_node = array("q")
+        self.to_way = array("q")
+        self.only = array("b")
+        self.skipped = {"via_way": 0, "conditional": 0, "except_car": 0, "malformed": 0}
+
+    def add(self, relation: Any) -> None:
+        tags = relation.tags
+        if tags.get("type") not in _RESTRICTION_TYPES:
+            return
+        value = next(
+            (
+                v
+                for k in (*(f"restriction:{c}" for c in _CAR_CLASSES), "restriction")
+                if (v := tags.get(k))
+            ),
+            None,
+        )
+        if value is None:
+            if any(str(t.k).endswith(":conditional") for t in tags):
+                self.skipped["conditional"] += 1
+            return
+        exempt = {x.strip() for x in str(tags.get("except", "")).split(";")}
+        if exempt & set(_CAR_CLASSES):
+            self.skipped["except_car"] += 1
+            return
+        if value.startswith("no_"):
+            only = False
+        elif value.startswith("only_"):
+            only = True
+        else:
+            self.skipped["malformed"] += 1
+            return
+        froms: list[int] = []
+        tos: list[int] = []
+        vias: list[int] = []
+        for i, member in enumerate(relation.members):
+            if i >= _MAX_MEMBERS:
+                self.skipped["malformed"] += 1
+                return
+            if member.role == "via" and member.type == "w":
+                self.skipped["via_way"] += 1
+                return
+            if member.role == "via" and member.type == "n":
+                vias.append(member.ref)
+            elif member.role == "from" and member.type == "w":
+                froms.append(member.ref)
+            elif member.role == "to" and member.type == "w":
+                tos.append(member.ref)
+        if len(vias) != 1 or not froms or not tos:
+            self.skipped["malformed"] += 1
+            return
+        for f in froms:
+            for t in tos:
+                self.from_way.append(f)
+                self.via_node.append(vias[0])
+                self.to_way.append(t)
+                self.only.append(only)
+
+    def table(self) -> Restrictions:
+        return Restrictions(
+            from_way=np.frombuffer(self.from_way, dtype=np.int64).copy(),
+            via_node=np.frombuffer(self.via_node, dtype=np.int64).copy(),
+            to_way=np.frombuffer(self.to_way, dtype=np.int64).copy(),
+            only=np.frombuffer(self.only, dtype=np.int8).astype(bool),
+            skipped=dict(self.skipped),
+        )
+
+
 def read_ways(path: str | Path) -> WayTable:
     """Every way with a ``highway`` tag, with its nodes' locations (NaN where missing), and the
     nodes that delay vehicles."""
+    return read_extract(path)[0]
+
+
+def read_extract(path: str | Path) -> tuple[WayTable, Restrictions]:
+    """:func:`read_ways` and the extract's turn restrictions, in one pass over the file."""
     import osmium
 
     path = Path(path)
@@ -47,14 +160,28 @@ def read_ways(path: str | Path) -> WayTable:
     way_tags: list[dict[str, str]] = []
     delay_node = array("q")
     delay_s = array("d")
+    restrictions = _RestrictionReader()
     try:
         processor = (
             osmium.FileProcessor(str(path))
             .with_locations()
-            .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY))
-            .with_filter(osmium.filter.KeyFilter("highway", "barrier"))
+            .with_filter(
+                osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION)
+            )
+            .with_filter(
+                osmium.filter.KeyFilter(
+                    "highway",
+                    "barrier",
+                    "restriction",
+                    "restriction:conditional",
+                    *(f"restriction:{c}" for c in _CAR_CLASSES),
+                )
+            )
         )
         for way in processor:
+            if isinstance(way, osmium.osm.Relation):
+                restrictions.add(way)
+                continue
             if isinstance(way, osmium.osm.Node):  # traffic signals, stop signs, gates
                 delay = node_delay_s(way.tags.get("highway"), way.tags.get("barrier"))
                 if delay > 0:
@@ -92,7 +219,7 @@ def read_ways(path: str | Path) -> WayTable:
     # a location is valid when inside [-180, 180] x [-90, 90] (osmium's Location::valid)
     valid = (np.abs(x) <= 1_800_000_000) & (np.abs(y) <= 900_000_000)
     _refuse_out_of_range(path, x, y, valid, way_ids, way_ptr, refs)
-    return WayTable(
+    table = WayTable(
         way_id=np.frombuffer(way_ids, dtype=np.int64).copy(),
         way_ptr=np.frombuffer(way_ptr, dtype=np.int64).copy(),
         node_ref=np.frombuffer(refs, dtype=np.int64).copy(),
@@ -102,6 +229,30 @@ def read_ways(path: str | Path) -> WayTable:
         delay_node=np.frombuffer(delay_node, dtype=np.int64).copy(),
         delay_s=np.frombuffer(delay_s, dtype=np.float64).copy(),
     )
+    return table, restrictions.table()
+
+
+def banned_turns(network: RoadNetwork, restrictions: Restrictions) -> NDArray[np.int64]:
+    """The (incoming edge, outgoing edge) pairs of ``network`` that ``restrictions`` ban, sorted
+    and unique. A restriction whose via node, ``from`` way or ``to`` way the network lacks there
+    bans nothing."""
+    via = network.nodes_by_osm_id(restrictions.via_node)
+    in_ptr, in_ids = network.in_edges
+    way = network.way_id
+    rows: list[NDArray[np.int64]] = []
+    for i in np.flatnonzero(via >= 0).tolist():
+        node = int(via[i])
+        ins = in_ids[in_ptr[node] : in_ptr[node + 1]]
+        ins = ins[way[ins] == restrictions.from_way[i]]
+        outs = np.arange(network.indptr[node], network.indptr[node + 1], dtype=np.int64)
+        to = way[outs] == restrictions.to_way[i]
+        if not len(ins) or not to.any():
+            continue
+        banned = outs[~to] if restrictions.only[i] else outs[to]
+        rows.append(np.column_stack([np.repeat(ins, len(banned)), np.tile(banned, len(ins))]))
+    if not rows:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(rows).astype(np.int64), axis=0)
 
 
 def _refuse_out_of_range(
@@ -184,7 +335,7 @@ def load_osm(
         hit = cache.load(key, source=str(path))
         if hit is not None:
             return hit
-    table = read_ways(path)
+    table, restrictions = read_extract(path)
     if table.n_ways == 0:
         msg = f"{path}: holds no way with a highway tag; is it a road extract?"
         raise NetworkError(msg)
@@ -198,6 +349,12 @@ def load_osm(
             "ways (`osmium extract --strategy complete_ways`)"
         )
         raise NetworkError(msg)
+    if mover.honours_oneway:
+        banned = banned_turns(network, restrictions)
+        stats = {"read": restrictions.n, "banned_turns": len(banned), **restrictions.skipped}
+        network = dataclasses.replace(
+            network, banned_turns=banned, meta={**network.meta, "turn_restrictions": stats}
+        )
     if key is not None:
         cache.save(key, network)
     return network

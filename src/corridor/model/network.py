@@ -155,6 +155,13 @@ class RoadNetwork:
     highways: tuple[str, ...]
     source: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    banned_turns: NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros((0, 2), dtype=np.int64)
+    )
+    """Turns this mover may not take, as rows of (incoming edge, outgoing edge) at the node
+    between them: OSM turn restrictions (``corridor.io.osm``). Empty for walkers and for
+    networks from sources without restrictions. Routes obey them
+    (``corridor.analysis.turns``); reachability, cuts and flows do not."""
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -264,6 +271,15 @@ class RoadNetwork:
     def src(self) -> NDArray[np.int32]:
         """Source node of every edge (expanded from ``indptr``)."""
         return np.repeat(np.arange(self.n_nodes, dtype=np.int32), np.diff(self.indptr))
+
+    @cached_property
+    def in_edges(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The edges entering each node, as CSR (``indptr``, edge ids): the edges entering node
+        ``i`` are ``edges[indptr[i]:indptr[i + 1]]``, in order of their source node."""
+        order = np.argsort(self.dst, kind="stable").astype(np.int64)
+        indptr = np.zeros(self.n_nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.dst, minlength=self.n_nodes), out=indptr[1:])
+        return indptr, order
 
     @cached_property
     def bounds(self) -> tuple[float, float, float, float]:

@@ -20,18 +20,20 @@ These kernels work in place on arrays built once per network, origin and exits:
   the origin than the sink is;
 * :func:`astar`, :func:`dijkstra_from` and :func:`reach_from` search CSR graphs whose closed
   entries weigh ``inf`` (or are not ``passable``);
-* :func:`chains_open` and :func:`mark_along_chains` walk chains once.
+* :func:`chains_open` and :func:`mark_along_chains` walk chains once;
+* :func:`turn_astar` searches over edges, turns weighed and banned turns left out.
 
-By family: :mod:`.search` (the heap and the searches), :mod:`.flow` (layout and flows) and
-:mod:`.chains`. Callers use this package (``from corridor.analysis import kernels``).
+By family: :mod:`.search` (the heap and the searches), :mod:`.flow` (layout and flows),
+:mod:`.chains` and :mod:`.turn`. Callers use this package
+(``from corridor.analysis import kernels``).
 
 On small inputs they run as plain Python until numba is needed, which saves a process the second
 that importing numba and loading compiled code takes (:mod:`.jit`; ``CORRIDOR_KERNELS``). All are
 compiled once per machine (``cache=True``: numba keeps the machine code in
 ``__pycache__`` next to each module, or in its user cache directory). Numba checks only the
-defining file's timestamp: :func:`min_cost_flow` (in ``flow.py``) calls the heap helpers of
-``search.py``, so after editing ``search.py`` run ``make clean`` (which removes the cached
-machine code) or touch ``flow.py``.
+defining file's timestamp: :func:`min_cost_flow` (in ``flow.py``) and :func:`turn_astar` (in
+``turn.py``) call the heap helpers of ``search.py``, so after editing ``search.py`` run
+``make clean`` (which removes the cached machine code) or touch ``flow.py`` and ``turn.py``.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from corridor.analysis.kernels.flow import (
 )
 from corridor.analysis.kernels.jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.search import astar, dijkstra_from, reach_from
+from corridor.analysis.kernels.turn import turn_astar
 
 __all__ = [
     "astar",
@@ -61,4 +64,5 @@ __all__ = [
     "place",
     "reach_from",
     "residual_layout",
+    "turn_astar",
 ]
