@@ -9,12 +9,14 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
 
 from corridor.analysis.pocket import places_reached, pocket_of, reached_segments
 from corridor.analysis.replay import mover_network, places_at, replay, report_at
 from corridor.model.areas import haversine_m
 from corridor.model.timeline import situation_at
 from corridor.testing import bundled, two_towns_one_bridge
+from strategies import examples, situations
 
 
 @cache
@@ -133,3 +135,33 @@ def test_the_chart_labels_a_waypoint() -> None:
     assert kinds["Tal Afar"] == "waypoint" and kinds["Sufuk border post"] == "refuge"
     assert _exit_label("Tal Afar", "waypoint") == "to Tal Afar (waypoint)"
     assert _exit_label("Sufuk border post", "refuge") == "to Sufuk border post"
+
+
+@settings(max_examples=examples(0.5), deadline=None)
+@given(situation=situations())
+def test_pocket_on_random_networks_is_what_networkx_reaches(situation) -> None:  # type: ignore[no-untyped-def]
+    from corridor.analysis.report import analyze
+
+    net = situation.network
+    r = analyze(situation, k=0)
+    reached = nx_reached(net, situation.open, situation.origin)
+    assert set(r.reach.reached_nodes.tolist()) == reached
+    p = r.pocket
+    assert p is not None
+    expected = {x.name for x in r.reach.exits if x.reachable}
+    assert {x.name for x in p.exits} == expected
+    seg = reached_segments(net, situation.open, r.reach.reached_nodes)
+    # the segments drawn: open, both ends reached by networkx
+    drawn = {
+        int(sg)
+        for a, b, o, sg in zip(net.src, net.dst, situation.open, net.segment, strict=True)
+        if o and int(a) in reached and int(b) in reached
+    }
+    assert {int(net.segment[e]) for e in seg} == drawn
+    assert p.segments == len(seg) == len(drawn)
+    if len(seg):
+        nodes = np.unique(np.concatenate([net.src[seg], net.dst[seg]]))
+        assert shapely.contains_xy(p.outline, net.lon[nodes], net.lat[nodes]).all()
+        assert p.area_km2 > 0
+    else:
+        assert p.area_km2 == 0

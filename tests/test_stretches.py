@@ -9,6 +9,8 @@ from functools import cache
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corridor.analysis.replay import mover_network, replay
 from corridor.analysis.report import CorridorReport, analyze
@@ -24,6 +26,7 @@ from corridor.model.areas import Area
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import build_situation
 from corridor.testing import bundled
+from strategies import edge_subsets, examples, situations
 
 
 @cache
@@ -219,3 +222,19 @@ def test_hostile_names_are_shown_as_text() -> None:
     # the header, the cut's and the stretches' titles, the stretch's end, the pocket
     # (a title wraps at its table's width: count the markup, which must stay as it is)
     assert console.export_text().count("Evil[/]") == 5
+
+
+@settings(max_examples=examples(0.5), deadline=None)
+@given(situation=situations(), data=st.data())
+def test_stretches_of_any_edge_set_hold_their_invariants(situation, data) -> None:  # type: ignore[no-untyped-def]
+    """On random networks: the report's critical and cut stretches, and the stretches of any set
+    of edges, are paths of one road each that cover their segments exactly (networkx)."""
+    net = situation.network
+    r = analyze(situation, k=0)
+    assert_valid_stretches(net, r.critical, r.critical_stretches)
+    for c in r.cut_stretches:
+        assert_valid_stretches(net, c.edges, (c,))
+    covered = {int(net.segment[e]) for c in r.cut_stretches for e in c.edges}
+    assert {int(net.segment[e]) for e in r.min_cut.edges} <= covered
+    edges = np.array(data.draw(edge_subsets(net, max_size=12)), dtype=np.int64)
+    assert_valid_stretches(net, edges, critical_stretches(net, edges))
