@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from corridor.analysis.routes import reach, routes
 from corridor.analysis.turns import path_time_s, turn_costs_s
-from corridor.io.osm import load_osm
+from corridor.io.osm import Restrictions, banned_turns, load_osm
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 from corridor.testing import network_from_segments
-from strategies import examples, make_situation, situation_parts
+from strategies import examples, make_situation, road_networks, situation_parts
 
 
 def turn_pairs(net: RoadNetwork) -> list[tuple[int, int]]:
@@ -271,3 +271,52 @@ def test_banned_turns_survive_the_cache(tmp_path: Path, monkeypatch: pytest.Monk
     assert cached.banned_turns.dtype == np.int64
     assert np.array_equal(cached.banned_turns, built.banned_turns)
     assert turns_of(cached) == {(10, 13)}
+
+
+def reference_bans(net: RoadNetwork, table: Restrictions) -> set[tuple[int, int]]:
+    """The banned (incoming, outgoing) edge pairs, restriction by restriction, in plain Python."""
+    out: set[tuple[int, int]] = set()
+    for frm, via_id, to, only in zip(
+        table.from_way.tolist(),
+        table.via_node.tolist(),
+        table.to_way.tolist(),
+        table.only.tolist(),
+        strict=True,
+    ):
+        via = int(net.nodes_by_osm_id(np.array([via_id]))[0])
+        if via < 0:
+            continue
+        ins = [e for e in range(net.n_edges) if net.dst[e] == via and net.way_id[e] == frm]
+        outs = [e for e in range(net.n_edges) if net.src[e] == via]
+        if not any(net.way_id[e] == to for e in outs):
+            continue
+        bans = [e for e in outs if (net.way_id[e] == to) != only]
+        out |= {(a, b) for a in ins for b in bans}
+    return out
+
+
+@settings(max_examples=examples(1.0), deadline=None)
+@given(road_networks(), st.data())
+def test_banned_turns_match_a_plain_reading(net: RoadNetwork, data: st.DataObject) -> None:
+    n_ways, n_nodes = int(net.way_id.max()), net.n_nodes
+    rows = data.draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, n_ways + 1),  # n_ways + 1, n_nodes + 1: not in the network
+                st.integers(1, n_nodes + 1),
+                st.integers(1, n_ways + 1),
+                st.booleans(),
+            ),
+            max_size=8,
+        )
+    )
+    table = Restrictions(
+        from_way=np.array([r[0] for r in rows], dtype=np.int64),
+        via_node=np.array([r[1] for r in rows], dtype=np.int64),
+        to_way=np.array([r[2] for r in rows], dtype=np.int64),
+        only=np.array([r[3] for r in rows], dtype=bool),
+        skipped={},
+    )
+    got = banned_turns(net, table)
+    assert got.dtype == np.int64 and got.shape[1:] == (2,)
+    assert {(int(a), int(b)) for a, b in got} == reference_bans(net, table)

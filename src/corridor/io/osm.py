@@ -237,22 +237,43 @@ def banned_turns(network: RoadNetwork, restrictions: Restrictions) -> NDArray[np
     and unique. A restriction whose via node, ``from`` way or ``to`` way the network lacks there
     bans nothing."""
     via = network.nodes_by_osm_id(restrictions.via_node)
+    rows = np.flatnonzero(via >= 0)
+    via = via[rows]
     in_ptr, in_ids = network.in_edges
-    way = network.way_id
-    rows: list[NDArray[np.int64]] = []
-    for i in np.flatnonzero(via >= 0).tolist():
-        node = int(via[i])
-        ins = in_ids[in_ptr[node] : in_ptr[node + 1]]
-        ins = ins[way[ins] == restrictions.from_way[i]]
-        outs = np.arange(network.indptr[node], network.indptr[node + 1], dtype=np.int64)
-        to = way[outs] == restrictions.to_way[i]
-        if not len(ins) or not to.any():
-            continue
-        banned = outs[~to] if restrictions.only[i] else outs[to]
-        rows.append(np.column_stack([np.repeat(ins, len(banned)), np.tile(banned, len(ins))]))
-    if not rows:
+    # every edge into each via node from its restriction's from way, and every edge out of it
+    r_in, e_in = _around(rows, in_ptr[via], in_ptr[via + 1])
+    e_in = in_ids[e_in]
+    keep = network.way_id[e_in] == restrictions.from_way[r_in]
+    r_in, e_in = r_in[keep], e_in[keep]
+    r_out, e_out = _around(rows, network.indptr[via], network.indptr[via + 1])
+    to = network.way_id[e_out] == restrictions.to_way[r_out]
+    # a restriction bans something only where its to way leaves the via node
+    has_to = np.zeros(restrictions.n, dtype=bool)
+    has_to[r_out[to]] = True
+    banned = np.where(restrictions.only[r_out], ~to, to) & has_to[r_out]
+    r_out, e_out = r_out[banned], e_out[banned]
+    # pairs of an incoming and a banned outgoing edge of the same restriction (both sorted by
+    # restriction)
+    n_out = np.bincount(r_out, minlength=restrictions.n)
+    first_out = np.cumsum(n_out) - n_out
+    reps = n_out[r_in]
+    a = np.repeat(e_in, reps)
+    offset = np.arange(len(a), dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
+    b = e_out[np.repeat(first_out[r_in], reps) + offset]
+    if len(a) == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(rows).astype(np.int64), axis=0)
+    return np.unique(np.column_stack([a, b]).astype(np.int64), axis=0)
+
+
+def _around(
+    rows: NDArray[np.int64], lo: NDArray[np.int64], hi: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(row, position) for every position in ``lo[i]:hi[i]`` of each ``rows[i]``, by row."""
+    count = hi - lo
+    row = np.repeat(rows, count)
+    pos = np.repeat(lo, count) + np.arange(len(row), dtype=np.int64)
+    pos -= np.repeat(np.cumsum(count) - count, count)
+    return row.astype(np.int64), pos.astype(np.int64)
 
 
 def _refuse_out_of_range(
