@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from corridor.analysis import kernels
 from corridor.analysis.prepared import EPS_S, Prepared, SituationWork
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
-from corridor.analysis.turns import TurnGraph, path_time_s, turn_graph, turn_route
+from corridor.analysis.turns import Points, TurnGraph, path_time_s, turn_graph, turn_route
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
@@ -61,6 +61,7 @@ def exit_reach(
     network: RoadNetwork,
     names: Sequence[str],
     paths: Sequence[NDArray[np.int64] | None],
+    points: Points | None = None,
 ) -> tuple[Status, tuple[ExitReach, ...]]:
     """The status and, per exit, whether it is reachable and the travel time and distance of
     its fastest route (``paths``: road edges per exit, None where unreachable). The time adds
@@ -72,7 +73,7 @@ def exit_reach(
         else ExitReach(
             name,
             True,
-            path_time_s(network, path),
+            path_time_s(network, path, points),
             float(network.length_m[path].sum()),
         )
         for name, path in zip(names, paths, strict=True)
@@ -101,7 +102,9 @@ def reach_of(work: SituationWork) -> ReachResult:
     """:func:`reach` from a situation's shared work."""
     situation = work.situation
     net = situation.network
-    status, exits = exit_reach(net, situation.exit_names, turn_routes(work))
+    turns = _turns(work)
+    points = None if turns is None else turns[0].points
+    status, exits = exit_reach(net, situation.exit_names, turn_routes(work), points)
     # junctions from one breadth-first search over the open chains; then the nodes along every
     # chain whose start it reached, up to the chain's first closed segment
     graph = work.prepared.chain_graph
@@ -182,7 +185,7 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
             segs = set(net.segment[path].tolist())
             if rank > 0 and segs <= used_segments:
                 break
-            tt = path_time_s(net, path)
+            tt = path_time_s(net, path, None if turns is None else turns[0].points)
             if fastest is not None and tt > max_stretch * fastest.travel_time_s:
                 break
             length = float(net.length_m[path].sum())

@@ -53,6 +53,10 @@ U_TURN_PENALTY_S: Final[float] = 20.0
 LOOKAHEAD_M: Final[float] = 10.0
 
 
+Points = tuple[NDArray[np.float64], NDArray[np.float64]]
+"""Per edge, the points back from its end and ahead from its start where turn angles are read."""
+
+
 def turn_angles(network: RoadNetwork, path: NDArray[np.integer[Any]]) -> NDArray[np.float64]:
     """The turn angle (degrees in (-180, 180], positive to the right) at each node between two
     consecutive edges of ``path``; 180 for a u-turn.
@@ -76,7 +80,10 @@ def turn_angles(network: RoadNetwork, path: NDArray[np.integer[Any]]) -> NDArray
 
 
 def pair_turn_angles(
-    network: RoadNetwork, a: NDArray[np.integer[Any]], b: NDArray[np.integer[Any]]
+    network: RoadNetwork,
+    a: NDArray[np.integer[Any]],
+    b: NDArray[np.integer[Any]],
+    points: Points | None = None,
 ) -> NDArray[np.float64]:
     """The turn angle (degrees, positive to the right; 180 for a u-turn) from each edge of ``a``
     onto the edge of ``b`` at the same place (``network.dst[a] == network.src[b]``).
@@ -85,13 +92,18 @@ def pair_turn_angles(
     point that far along the outgoing one, each walked through the bends of its road (nodes
     where two roads meet) and stopped at the next junction or dead end: a function of the two
     edges alone, so that a search over edges weighs the same turns as a path is charged.
+    ``points``: those points of every edge, computed once (:func:`edge_points`; the same values).
     """
     ins = np.asarray(a, dtype=np.int64)
     outs = np.asarray(b, dtype=np.int64)
     via = network.dst[ins]
     pts = np.column_stack([network.lon[via], network.lat[via]])
-    h_in = _heading(_along(network, ins, backward=True), pts)
-    h_out = _heading(pts, _along(network, outs, backward=False))
+    if points is None:
+        back, ahead = _along(network, ins, backward=True), _along(network, outs, backward=False)
+    else:
+        back, ahead = points[0][ins], points[1][outs]
+    h_in = _heading(back, pts)
+    h_out = _heading(pts, ahead)
     angle = (h_out - h_in + 180.0) % 360.0 - 180.0
     angle = np.where(angle == -180.0, 180.0, angle)
     return np.where(network.src[ins] == network.dst[outs], 180.0, angle)
@@ -186,7 +198,10 @@ def turn_costs_s(network: RoadNetwork, path: NDArray[np.integer[Any]]) -> NDArra
 
 
 def pair_turn_costs_s(
-    network: RoadNetwork, a: NDArray[np.integer[Any]], b: NDArray[np.integer[Any]]
+    network: RoadNetwork,
+    a: NDArray[np.integer[Any]],
+    b: NDArray[np.integer[Any]],
+    points: Points | None = None,
 ) -> NDArray[np.float64]:
     """Seconds the turn from each edge of ``a`` onto the edge of ``b`` costs (zeros for walkers):
     the cost :func:`turn_costs_s` charges a path, and the search of :func:`turn_graph` weighs."""
@@ -194,7 +209,7 @@ def pair_turn_costs_s(
     b = np.asarray(b, dtype=np.int64)
     if len(a) == 0 or not network.mover.honours_oneway:
         return np.zeros(len(a))
-    angle = pair_turn_angles(network, a, b)
+    angle = pair_turn_angles(network, a, b, points)
     junction = network.road_count[network.dst[a]] > 2
     u_turn = network.src[a] == network.dst[b]
     return np.where(junction | u_turn, turn_cost_s(angle, u_turn=u_turn, junction=junction), 0.0)
@@ -219,10 +234,21 @@ def turn_cost_s(
     return cost + np.where(u_turn, U_TURN_PENALTY_S, 0.0)
 
 
-def path_time_s(network: RoadNetwork, path: NDArray[np.integer[Any]]) -> float:
-    """Seconds to drive ``path``: its edges' travel times plus its turns."""
+def path_time_s(
+    network: RoadNetwork, path: NDArray[np.integer[Any]], points: Points | None = None
+) -> float:
+    """Seconds to drive ``path``: its edges' travel times plus its turns (``points``: as
+    :func:`pair_turn_angles` takes them, e.g. a :class:`TurnGraph`'s)."""
     path = np.asarray(path, dtype=np.int64)
-    return float(network.travel_time_s[path].sum() + turn_costs_s(network, path).sum())
+    turns = pair_turn_costs_s(network, path[:-1], path[1:], points) if len(path) > 1 else 0.0
+    return float(network.travel_time_s[path].sum() + np.sum(turns))
+
+
+def edge_points(network: RoadNetwork) -> Points:
+    """Per edge, the points its turns' angles are read at: ``LOOKAHEAD_M`` back from its end
+    along its road, and that far ahead from its start (rows of lon, lat)."""
+    every = np.arange(network.n_edges, dtype=np.int64)
+    return _along(network, every, backward=True), _along(network, every, backward=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,6 +261,7 @@ class TurnGraph:
     indptr: NDArray[np.int64]
     head: NDArray[np.int64]
     turn: NDArray[np.float64]
+    points: Points  # :func:`edge_points`
 
 
 def turn_graph(network: RoadNetwork) -> TurnGraph:
@@ -264,7 +291,9 @@ def turn_graph(network: RoadNetwork) -> TurnGraph:
     a, b = a[keep], b[keep]
     indptr = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(np.bincount(b, minlength=m), out=indptr[1:])
-    return TurnGraph(indptr, a, pair_turn_costs_s(network, a, b).astype(np.float64))
+    points = edge_points(network)
+    turn = pair_turn_costs_s(network, a, b, points).astype(np.float64)
+    return TurnGraph(indptr, a, turn, points)
 
 
 def _dead_end(network: RoadNetwork) -> NDArray[np.bool_]:
