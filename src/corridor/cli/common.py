@@ -40,7 +40,9 @@ ScenarioArg = Annotated[
 ]
 MoverOpt = Annotated[
     str | None,
-    typer.Option("--mover", "-m", help="Mover id from the scenario, or car, foot, walkers, offroad, all."),
+    typer.Option(
+        "--mover", "-m", help="Mover id from the scenario, or car, foot, walkers, offroad, all."
+    ),
 ]
 PlanOpt = Annotated[str | None, typer.Option("--plan", "-p", help="Replay this plan's events.")]
 AtOpt = Annotated[
