@@ -168,7 +168,14 @@ def test_geojson_filters_by_mover(tmp_path: Path) -> None:
         ],
     )
     counts = {m: load_geojson(path, m).n_edges for m in Mover}
-    assert counts == {Mover.CAR: 2, Mover.OFFROAD: 4, Mover.FOOT: 6, Mover.ALL: 8}
+    # walkers: the foot network (the primary road is already in it), both ways
+    assert counts == {
+        Mover.CAR: 2,
+        Mover.OFFROAD: 4,
+        Mover.FOOT: 6,
+        Mover.WALKERS: 6,
+        Mover.ALL: 8,
+    }
 
 
 def _geojson_error(tmp_path: Path, content: Any, kind: type[CorridorError]) -> str:

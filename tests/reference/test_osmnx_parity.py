@@ -155,7 +155,7 @@ def write_osm_xml(
 
 def osmnx_graph(path: Path, mover: Mover) -> nx.MultiDiGraph:
     return ox.graph_from_xml(
-        path, simplify=False, retain_all=True, bidirectional=(mover is Mover.FOOT)
+        path, simplify=False, retain_all=True, bidirectional=not mover.honours_oneway
     )
 
 
