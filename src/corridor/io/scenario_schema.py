@@ -136,7 +136,7 @@ class ZoneSpec(_Spec):
 class MoverSpec(_Spec):
     id: str
     name: str = ""
-    base: Literal["car", "foot", "offroad", "all"] = "car"
+    base: Literal["car", "foot", "walkers", "offroad", "all"] = "car"
     side: str | None = None
     blocked_by: list[str] | None = None
     exits: list[ExitField] | None = None
