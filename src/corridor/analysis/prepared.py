@@ -36,6 +36,7 @@ from corridor.analysis.chains import (
 )
 from corridor.analysis.contract import FlowGraph, MaxFlow, build_flow_graph, max_flow_on
 from corridor.analysis.flows import CheapestFlow, cheapest_max_flow, exit_hours, flow_potentials
+from corridor.analysis.turns import TurnGraph, turn_graph, turn_route
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
@@ -126,6 +127,18 @@ class Prepared:
         return kernels.dijkstra_from(g.fwd_indptr, g.fwd_head, g.chains.travel_time_s, self.origin)
 
     @cached_property
+    def turns(self) -> Turns | None:
+        """The turn graph and the turn-aware search's bound (None for walkers, who turn
+        freely; see :mod:`corridor.analysis.turns`)."""
+        net = self.network
+        if not net.mover.honours_oneway:
+            return None
+        bound = kernels.dijkstra_from(
+            net.indptr, net.dst.astype(np.int64), net.travel_time_s, self.origin
+        )
+        return Turns(turn_graph(net), bound)
+
+    @cached_property
     def flow_graph(self) -> FlowGraph:
         """Origin merged into one source, exits into one sink, one arc per chain."""
         return build_flow_graph(self.network.n_nodes, self.chains, self.origin, self.exit_nodes)
@@ -136,6 +149,15 @@ class Prepared:
         starting potentials)."""
         hours = exit_hours(self.chain_graph, self.exit_nodes)
         return flow_potentials(self.flow_graph, hours, self.origin)
+
+
+@dataclass(frozen=True, eq=False)
+class Turns:
+    """A vehicle network's turn graph and the all-open least time (no turns) from the origin to
+    every node, the bound of the turn-aware search."""
+
+    graph: TurnGraph
+    bound: NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,6 +218,29 @@ class SituationWork:
         """The fastest route to every exit (shared by reach, routes and sessions)."""
         w = self.weights
         return Search(w, tuple(self.route(w, nodes) for nodes in self.situation.exits))
+
+    @cached_property
+    def turn_routes(self) -> tuple[NDArray[np.int64] | None, ...]:
+        """Per exit, the road edges of the fastest route that weighs turns and obeys the
+        network's turn restrictions (None: unreachable). Walkers turn freely: their routes are
+        those of :attr:`search`. Where restrictions leave no legal route to an exit that
+        :attr:`search` reaches, that route is given (see :mod:`corridor.analysis.turns`)."""
+        node_routes = self.search.routes
+        turns = self.prepared.turns
+        if turns is None:
+            return node_routes
+        net = self.situation.network
+        weight = np.where(self.situation.open, net.travel_time_s, np.inf)
+        is_origin = self.prepared.is_origin
+        routes: list[NDArray[np.int64] | None] = []
+        for nodes, node in zip(self.situation.exits, node_routes, strict=True):
+            legal = (
+                None
+                if node is None
+                else turn_route(net, turns.graph, weight, turns.bound, is_origin, nodes)
+            )
+            routes.append(node if legal is None else legal)
+        return tuple(routes)
 
     @cached_property
     def cheapest(self) -> CheapestFlow:

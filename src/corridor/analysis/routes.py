@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from corridor.analysis import kernels
 from corridor.analysis.prepared import EPS_S, Prepared, SituationWork
 from corridor.analysis.results import ExitReach, ReachResult, Route, Status
-from corridor.analysis.turns import Points, TurnGraph, path_time_s, turn_graph, turn_route
+from corridor.analysis.turns import Points, path_time_s, turn_route
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
@@ -66,7 +66,7 @@ def exit_reach(
     """The status and, per exit, whether it is reachable and the travel time and distance of
     its fastest route (``paths``: road edges per exit, None where unreachable). The time adds
     the route's turns to its edges' times (:mod:`corridor.analysis.turns`).
-    (:func:`turn_routes` gives the routes that weigh turns and obey restrictions.)"""
+    (:attr:`SituationWork.turn_routes` gives the routes that weigh turns and obey restrictions.)"""
     exits = tuple(
         ExitReach(name, False, None, None)
         if path is None
@@ -102,9 +102,9 @@ def reach_of(work: SituationWork) -> ReachResult:
     """:func:`reach` from a situation's shared work."""
     situation = work.situation
     net = situation.network
-    turns = _turns(work)
-    points = None if turns is None else turns[0].points
-    status, exits = exit_reach(net, situation.exit_names, turn_routes(work), points)
+    turns = work.prepared.turns
+    points = None if turns is None else turns.graph.points
+    status, exits = exit_reach(net, situation.exit_names, work.turn_routes, points)
     # junctions from one breadth-first search over the open chains; then the nodes along every
     # chain whose start it reached, up to the chain's first closed segment
     graph = work.prepared.chain_graph
@@ -163,9 +163,9 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
     net = situation.network
     out: list[Route] = []
     search = work.search  # rank 0 of every exit shares one search
-    turns = _turns(work)
+    turns = work.prepared.turns
     for name, nodes, first, node_first in zip(
-        situation.exit_names, situation.exits, turn_routes(work), search.routes, strict=True
+        situation.exit_names, situation.exits, work.turn_routes, search.routes, strict=True
     ):
         weight = np.where(situation.open, net.travel_time_s, np.inf)
         # alternatives weigh turns too, unless the fastest route had to ignore a restriction
@@ -177,7 +177,9 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
             if rank == 0:
                 path = first
             elif aware and turns is not None:
-                path = turn_route(net, turns[0], weight, turns[1], work.prepared.is_origin, nodes)
+                path = turn_route(
+                    net, turns.graph, weight, turns.bound, work.prepared.is_origin, nodes
+                )
             else:
                 path = work.route(w, nodes)
             if path is None or len(path) == 0:
@@ -185,7 +187,7 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
             segs = set(net.segment[path].tolist())
             if rank > 0 and segs <= used_segments:
                 break
-            tt = path_time_s(net, path, None if turns is None else turns[0].points)
+            tt = path_time_s(net, path, None if turns is None else turns.graph.points)
             if fastest is not None and tt > max_stretch * fastest.travel_time_s:
                 break
             length = float(net.length_m[path].sum())
@@ -209,52 +211,6 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
             if rank < k:
                 _penalise(work, weight, w, path)
     return out
-
-
-def turn_routes(work: SituationWork) -> tuple[NDArray[np.int64] | None, ...]:
-    """Per exit, the road edges of the fastest route that weighs turns and obeys the network's
-    turn restrictions (None: unreachable). Walkers turn freely: their routes are those of the
-    search over chains. Where restrictions leave no legal route to an exit that the search over
-    chains reaches, that route is given (see the module docstring). Computed once per
-    situation's work."""
-    cached = vars(work).get("_turn_routes")
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    node_routes = work.search.routes
-    turns = _turns(work)
-    if turns is None:
-        out = node_routes
-    else:
-        graph, bound = turns
-        net = work.situation.network
-        weight = np.where(work.situation.open, net.travel_time_s, np.inf)
-        is_origin = work.prepared.is_origin
-        routes: list[NDArray[np.int64] | None] = []
-        for nodes, node in zip(work.situation.exits, node_routes, strict=True):
-            legal = (
-                None if node is None else turn_route(net, graph, weight, bound, is_origin, nodes)
-            )
-            routes.append(node if legal is None else legal)
-        out = tuple(routes)
-    vars(work)["_turn_routes"] = out
-    return out
-
-
-def _turns(work: SituationWork) -> tuple[TurnGraph, NDArray[np.float64]] | None:
-    """The network's turn graph and the all-open least time (no turns) from the origin to every
-    node, built once per :class:`Prepared` (None for walkers, who turn freely)."""
-    prepared = work.prepared
-    net = prepared.network
-    if not net.mover.honours_oneway:
-        return None
-    cached = vars(prepared).get("_turns")
-    if cached is None:
-        bound = kernels.dijkstra_from(
-            net.indptr, net.dst.astype(np.int64), net.travel_time_s, prepared.origin
-        )
-        cached = (turn_graph(net), bound)
-        vars(prepared)["_turns"] = cached
-    return cached  # type: ignore[no-any-return]
 
 
 def _penalise(

@@ -86,8 +86,10 @@ class ClosureSession:
         now_closed = np.flatnonzero(self._open & ~work.arc_open)
         unit = self._repair(self._unit, now_closed)
         capacity = self._repair(self._capacity, now_closed)
-        routes = work.search.routes
-        status, exits = exit_reach(sit.network, sit.exit_names, routes)
+        routes = work.turn_routes  # as the full report gives them (turns and restrictions)
+        turns = self.prepared.turns
+        points = None if turns is None else turns.graph.points
+        status, exits = exit_reach(sit.network, sit.exit_names, routes, points)
         return ClosureAnswer(
             situation=sit,
             status=status,

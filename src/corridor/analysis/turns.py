@@ -20,7 +20,7 @@ makes u-turns only at dead ends. The routes and times corridor reports for vehic
 Reachability (open or sealed, what the origin still reaches), cuts and flows stay node-based: a
 closure is a road, not a turn, and a restriction is a rule that people fleeing may break. Where
 restrictions leave no legal route to an exit the roads still reach, the road route is reported
-with its turns costed (:func:`corridor.analysis.routes.turn_routes`).
+with its turns costed (:attr:`corridor.analysis.prepared.SituationWork.turn_routes`).
 
 Angles are read between the points ``LOOKAHEAD_M`` before and after the junction along the two
 roads (walked through their bends, stopped at the next junction, as OSRM's coordinate extractor
