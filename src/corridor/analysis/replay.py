@@ -36,8 +36,9 @@ NetworkFor = Callable[[Mover], RoadNetwork]
 """Gives a scenario's network for a base mover (see :class:`corridor.io.network.ScenarioNetworks`)."""
 
 
-class _Mover:
-    """One mover's replay: its network (adapted once) and its prepared structures."""
+class MoverReplay:
+    """One mover's replay: its network (adapted once) and its prepared structures; what
+    :func:`report_at` and :func:`replay` build on, public for callers that keep one (the server)."""
 
     def __init__(self, scenario: Scenario, network_for: NetworkFor, mover: str | None) -> None:
         self.scenario = scenario
@@ -154,7 +155,7 @@ def bound(
     }
 
 
-def _what_if_mask(run: _Mover, network_for: NetworkFor, closure: Closure) -> np.ndarray:
+def _what_if_mask(run: MoverReplay, network_for: NetworkFor, closure: Closure) -> np.ndarray:
     """The edges a what-if closure covers; a way the mover's network lacks is an error that
     names the mover and the other networks that have it."""
     try:
@@ -208,7 +209,7 @@ def report_at(
     >>> report.status, report.min_cut.count
     ('open', 1)
     """
-    run = _Mover(scenario, network_for, mover)
+    run = MoverReplay(scenario, network_for, mover)
     label_day = _dated(scenario, day)
     day = day or first_date(scenario, plan)
     situation, state = run.situation(day, plan)
@@ -273,7 +274,7 @@ def replay(
     >>> [r.date for r in reports if r.status == "sealed"][:1]
     ['2017-02-28']
     """
-    run = _Mover(scenario, network_for, mover)
+    run = MoverReplay(scenario, network_for, mover)
     # a scenario without a start or events has no dates: its single report is undated
     labelled = dates is not None or _dated(scenario, None)
     days = list(dates) if dates is not None else change_dates(scenario, plan)

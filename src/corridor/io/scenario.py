@@ -16,6 +16,7 @@ the format, for editors.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -39,7 +40,7 @@ from corridor.io.scenario_schema import (
     ZoneSpec,
     scenario_json_schema,
 )
-from corridor.io.yaml_lines import YamlRefused, read_yaml_file
+from corridor.io.yaml_lines import YamlLines, YamlRefused, read_yaml_file
 from corridor.model.scenario import Scenario
 
 __all__ = [
@@ -102,6 +103,22 @@ def load_scenario(path: str | Path) -> Scenario:
     except OSError as exc:
         msg = f"{path}: cannot read it ({exc.strerror or exc})"
         raise InputFileError(msg) from None
+    return scenario_from_yaml(data, lines, path)
+
+
+def scenario_from_yaml(data: Any, lines: YamlLines, path: Path) -> Scenario:
+    """The scenario that parsed YAML ``data`` (with its ``lines``) describes, checked by the
+    loader's rules and messages; the files it names are relative to ``path``'s directory. What
+    :func:`load_scenario` does after reading the file (``corridor serve`` calls it on a file's
+    text with its recorded events).
+
+    Raises
+    ------
+    InputFileError
+        ``data`` is not a mapping.
+    ScenarioError
+        ``data`` is not a valid scenario (every problem, located by ``lines``).
+    """
     if not isinstance(data, dict):
         raise file_error(path, 1, "a scenario is a YAML mapping starting with `corridor: 1`")
     try:

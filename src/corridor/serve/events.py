@@ -22,12 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from corridor.errors import Problem, ScenarioError
-from corridor.io.scenario_build import build_scenario, problems_of_the_rest
-from corridor.io.scenario_problems import pydantic_problems, scenario_error
-from corridor.io.scenario_schema import ScenarioSpec
+from corridor.io.scenario import scenario_from_yaml
+from corridor.io.scenario_problems import scenario_error
 from corridor.io.yaml_lines import YamlRefused, parse_yaml
 from corridor.model.scenario import Scenario
 from corridor.serve.store import Entry
@@ -195,20 +193,12 @@ def _is_trailing(line: str, col: int) -> bool:
 
 def load_text(text: str, path: Path) -> Scenario:
     """The scenario ``text`` describes, its files relative to ``path``; the loader's steps and
-    messages (:func:`corridor.io.scenario.load_scenario`)."""
+    messages (:func:`corridor.io.scenario.scenario_from_yaml`)."""
     try:
         data, lines = parse_yaml(text)
     except YamlRefused as exc:
         raise scenario_error(path, exc.problems) from None
-    if not isinstance(data, dict):
-        raise scenario_error(path, [Problem((), "a scenario is a YAML mapping", line=1)])
-    try:
-        spec = ScenarioSpec.model_validate(data)
-    except ValidationError as exc:
-        problems = pydantic_problems(exc, lines)
-        problems += problems_of_the_rest(data, path, lines, exc)
-        raise scenario_error(path, problems) from None
-    return build_scenario(spec, path, lines)
+    return scenario_from_yaml(data, lines, path)
 
 
 def event_problem(

@@ -88,12 +88,12 @@ class Situated:
         *,
         progress: Callable[[str | None], None] | None = None,
     ) -> None:
-        from corridor.analysis.replay import _Mover
+        from corridor.analysis.replay import MoverReplay
 
         self.progress = progress or (lambda stage: None)
         self.progress("loading the network (a large extract's first load builds its cache)")
         # the replay's own per-mover runner, so that a report here is report_at's exactly
-        self.run = _Mover(scenario, networks, mover)
+        self.run = MoverReplay(scenario, networks, mover)
         self.scenario = scenario
         self.profile: MoverProfile = self.run.profile
         self.network: RoadNetwork = self.run.network
