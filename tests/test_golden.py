@@ -113,10 +113,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
 @pytest.mark.parametrize("name", sorted(HTTP))
 def test_http_answers_are_unchanged(client: TestClient, name: str) -> None:
     method, path, args = HTTP[name]
-    if method == "GET":
-        r = client.get(path, params=args)
-    else:
-        r = client.post(path, json=args)
+    r = client.get(path, params=args) if method == "GET" else client.post(path, json=args)
     assert r.status_code == 200, r.text
     data: Any = r.json()
     check(name, json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n")
