@@ -4,7 +4,7 @@
 times with one tool and prints one JSON line: the build times, the child's peak RSS
 (``ru_maxrss``) and its RSS baseline after imports, and the size of what was built. Tools:
 
-- ``corridor``: ``corridor.io.osm.load_osm(path, "car", use_cache=False)``;
+- ``corridor``: ``corridor.network.osm.load_osm(path, "car", use_cache=False)``;
 - ``corridor-cached``: the same with the cache on, in an empty ``CORRIDOR_CACHE_DIR``; the first
   load writes the cache (not counted), the timed ones read it;
 - ``pyrosm``: ``OSM(path).get_network("driving", nodes=True)`` then
@@ -54,7 +54,7 @@ def network_bytes(net: Any) -> int:
 
 def _build(tool: str, path: str) -> tuple[Any, dict[str, Any]]:
     if tool in ("corridor", "corridor-cached"):
-        from corridor.io.osm import load_osm
+        from corridor.network.osm import load_osm
 
         net = load_osm(path, "car", use_cache=tool == "corridor-cached")
         return net, {
@@ -82,7 +82,7 @@ def _build(tool: str, path: str) -> tuple[Any, dict[str, Any]]:
 
 def _imports(tool: str) -> None:
     if tool.startswith("corridor"):
-        import corridor.io.osm  # noqa: F401
+        import corridor.network.osm  # noqa: F401
     elif tool.startswith("pyrosm"):
         import pyrosm  # noqa: F401
     else:
@@ -135,9 +135,9 @@ def write_car_xml(src: Path, dst: Path) -> int:
     """
     import osmium
 
-    from corridor.io import tags
-    from corridor.io.ways import tags_subset
     from corridor.model.network import Mover
+    from corridor.network import tags
+    from corridor.network.ways import tags_subset
 
     pieces: list[Any] = []
     need: set[int] = set()

@@ -300,7 +300,7 @@ def edges_along(net: Any, osm_nodes: list[int]) -> Any:
 def bench_osrm(pairs_per_extract: int = PAIRS_PER_EXTRACT) -> dict[str, Any] | None:
     """Route the pairs in OSRM and corridor; print the table and the targets; return the rows."""
     from corridor.analysis.turns import path_time_s
-    from corridor.io.osm import load_osm
+    from corridor.network.osm import load_osm
 
     py = ensure_venv()
     if py is None:

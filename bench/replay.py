@@ -20,10 +20,10 @@ import shapely
 
 from bench import synthetic
 from corridor.analysis.replay import replay
-from corridor.io.ways import network_from_ways
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Actor, Event, MoverProfile, Scenario, Side
 from corridor.model.situation import Closure
+from corridor.network.ways import network_from_ways
 
 START = dt.date(2020, 1, 1)
 DAYS = 365

@@ -134,39 +134,6 @@ class Case:
     build_s: float | None = None
 
 
-def real_situation(net: Any) -> Any:
-    """Origin near the centre of the largest strongly connected part; exits at its extremes."""
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
-
-    from corridor.model.areas import Area, haversine_m
-    from corridor.model.situation import build_situation
-
-    n = net.n_nodes
-    # copy: sum_duplicates sorts the index arrays in place, which would reorder net.dst
-    g = sp.csr_matrix((np.ones(net.n_edges), net.dst, net.indptr), shape=(n, n), copy=True)
-    g.sum_duplicates()  # scipy's strong components loop forever on duplicate (parallel) entries
-    _, comp = connected_components(g, directed=True, connection="strong")
-    big = np.flatnonzero(comp == np.bincount(comp).argmax())
-    lon, lat = net.lon[big], net.lat[big]
-    c = big[np.argmin(haversine_m(lon, lat, float(np.median(lon)), float(np.median(lat))))]
-    x0, y0 = float(net.lon[c]), float(net.lat[c])
-    span = haversine_m(lon.min(), lat.min(), float(lon.max()), float(lat.max()))
-    radius = max(200.0, 0.03 * float(span))
-    origin = Area("Centre", point=(x0, y0), radius_m=radius)
-    exits = []
-    for label, i in (
-        ("West", np.argmin(lon)),
-        ("East", np.argmax(lon)),
-        ("South", np.argmin(lat)),
-        ("North", np.argmax(lat)),
-    ):
-        p = (float(lon[i]), float(lat[i]))
-        if haversine_m(p[0], p[1], x0, y0) > radius + 400 and all(e.point != p for e in exits):
-            exits.append(Area(label, point=p, radius_m=150.0))
-    return build_situation(net, origin, exits)
-
-
 def one_road_closure(situation: Any) -> Any:
     """The edges of the OSM way carrying the middle of the fastest route to the first exit."""
     from corridor.analysis.routes import routes
@@ -245,7 +212,7 @@ def bench_analysis(case: Case, repeats: int, nx_history: list[tuple[int, float]]
     import igraph
 
     from corridor.analysis import cut, evacuation, routes, session
-    from corridor.analysis.contract import SINK, SOURCE
+    from corridor.analysis.flow_graph import SINK, SOURCE
     from corridor.analysis.prepared import Prepared, SituationWork
     from corridor.analysis.report import analyze
 
@@ -435,9 +402,9 @@ def print_analysis(results: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------------------------- synthetic
 def synthetic_case(size: int, results: dict[str, Any], repeats: int) -> Case:
-    from corridor.io import cache
-    from corridor.io.ways import network_from_ways
     from corridor.model.situation import build_situation
+    from corridor.network import cache
+    from corridor.network.ways import network_from_ways
 
     t0 = time.perf_counter()
     sc = synthetic.generate(size, seed=0)
@@ -580,12 +547,12 @@ def main(argv: list[str] | None = None) -> int:
 
     bench_builds(paths, repeats, results)
 
-    from corridor.io.osm import load_osm
+    from corridor.network.osm import load_osm
 
     nx_history: list[tuple[int, float]] = []
     for path in paths:
         net = load_osm(path, "car", use_cache=False)
-        case = Case(path.name, "osm", real_situation(net))
+        case = Case(path.name, "osm", synthetic.real_situation(net))
         results["analysis"][path.name] = bench_analysis(case, repeats, [])
 
     history: list[tuple[int, float, float]] = []  # (edges, build + report s, peak MB)
@@ -622,8 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     replay_size = 100_000 if args.quick else 1_000_000
     from bench.replay import bench_replay
     from bench.routingkit import bench_routingkit
-    from corridor.io.ways import network_from_ways
     from corridor.model.situation import build_situation
+    from corridor.network.ways import network_from_ways
 
     rk_case = synthetic.generate(replay_size, seed=0)
     rk_net = network_from_ways(rk_case.table, "car", source=rk_case.name)

@@ -13,7 +13,7 @@ The server's own time comes from the ``X-Elapsed-Ms`` header; the round trip is 
 client. Inputs:
 
 - Andorra (``../shared/data/osm/andorra.osm.pbf``), with the origin and exits of the other
-  benchmarks (``bench.run.real_situation``); target p95 <= 50 ms.
+  benchmarks (``bench.synthetic.real_situation``); target p95 <= 50 ms.
 - The synthetic grid of 1M edges (``bench/synthetic.py``), written once as an OSM PBF under
   ``out/bench-serve/`` (then loaded through corridor's network cache); target p95 <= 300 ms.
 
@@ -68,8 +68,8 @@ def write_scenario(folder: Path, name: str, network: Path, origin: Any, exits: l
 
 
 def andorra_scenario(folder: Path) -> Path:
-    from bench.run import real_situation
-    from corridor.io.osm import load_osm
+    from bench.synthetic import real_situation
+    from corridor.network.osm import load_osm
 
     s = real_situation(load_osm(ANDORRA, "car"))
     return write_scenario(folder, "andorra", ANDORRA, s.origin_area, list(s.exit_areas))

@@ -17,7 +17,7 @@ three circles on the far (east) side: the middle of the east edge and the two ea
 So the minimum cut is the bridges, and the routes must use them.
 
 Everything is numpy per grid line (``2 * side`` lines); there is no Python loop per edge. The
-result is a :class:`corridor.io.ways.WayTable`, built into a network by corridor's own
+result is a :class:`corridor.network.ways.WayTable`, built into a network by corridor's own
 ``network_from_ways`` exactly as an OSM extract is.
 """
 
@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.io.ways import WayTable
 from corridor.model.areas import Area
+from corridor.network.ways import WayTable
 
 SPACING_M = 100.0
 WAY_SEGMENTS = 10
@@ -167,3 +168,36 @@ def _label(n: int) -> str:
     if n >= 1000 and n % 1000 == 0:
         return f"{n // 1000}k"
     return str(n)
+
+
+def real_situation(net: Any) -> Any:
+    """Origin near the centre of the largest strongly connected part; exits at its extremes."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    from corridor.model.areas import Area, haversine_m
+    from corridor.model.situation import build_situation
+
+    n = net.n_nodes
+    # copy: sum_duplicates sorts the index arrays in place, which would reorder net.dst
+    g = sp.csr_matrix((np.ones(net.n_edges), net.dst, net.indptr), shape=(n, n), copy=True)
+    g.sum_duplicates()  # scipy's strong components loop forever on duplicate (parallel) entries
+    _, comp = connected_components(g, directed=True, connection="strong")
+    big = np.flatnonzero(comp == np.bincount(comp).argmax())
+    lon, lat = net.lon[big], net.lat[big]
+    c = big[np.argmin(haversine_m(lon, lat, float(np.median(lon)), float(np.median(lat))))]
+    x0, y0 = float(net.lon[c]), float(net.lat[c])
+    span = haversine_m(lon.min(), lat.min(), float(lon.max()), float(lat.max()))
+    radius = max(200.0, 0.03 * float(span))
+    origin = Area("Centre", point=(x0, y0), radius_m=radius)
+    exits = []
+    for label, i in (
+        ("West", np.argmin(lon)),
+        ("East", np.argmax(lon)),
+        ("South", np.argmin(lat)),
+        ("North", np.argmax(lat)),
+    ):
+        p = (float(lon[i]), float(lat[i]))
+        if haversine_m(p[0], p[1], x0, y0) > radius + 400 and all(e.point != p for e in exits):
+            exits.append(Area(label, point=p, radius_m=150.0))
+    return build_situation(net, origin, exits)

@@ -31,9 +31,9 @@ def synthetic_samples(
     from bench import synthetic
     from corridor.analysis.routes import routes
     from corridor.analysis.uncertainty import sample_at
-    from corridor.io.ways import network_from_ways
     from corridor.model.scenario import Event, Scenario
     from corridor.model.situation import Closure, build_situation
+    from corridor.network.ways import network_from_ways
 
     case = synthetic.generate(n_edges, seed=0)
     net = network_from_ways(case.table, "car", source=case.name)
@@ -109,7 +109,7 @@ def batch_scaling(samples: int = 200, *, repeat: int = 2) -> tuple[float, float,
 
     from corridor.batch.runner import Task, run_batch
     from corridor.bundled import bundled_scenario
-    from corridor.io.scenario import load_scenario
+    from corridor.scenario.load import load_scenario
 
     path = bundled_scenario("mosul-2016")
     sc = load_scenario(path)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from corridor.bundled import bundled_scenario
 from corridor.cli.main import app
-from corridor.io.acled import (
+from corridor.ingest.acled import (
     AcledError,
     AcledRow,
     Gazetteer,
@@ -23,7 +23,7 @@ from corridor.io.acled import (
     kind_of,
     read_acled,
 )
-from corridor.io.scenario import load_scenario
+from corridor.scenario.load import load_scenario
 
 runner = CliRunner()
 

@@ -42,10 +42,10 @@ def test_unknown_name_is_an_attribute_error() -> None:
 def test_names_an_earlier_readme_showed_keep_working() -> None:
     from corridor.analysis.report import analyze
     from corridor.analysis.session import ClosureSession
-    from corridor.io.nx import from_networkx, to_networkx
-    from corridor.io.osm import load_osm
     from corridor.model.areas import Area
     from corridor.model.situation import build_situation
+    from corridor.network.nx import from_networkx, to_networkx
+    from corridor.network.osm import load_osm
 
     assert corridor.analyze is analyze and corridor.ClosureSession is ClosureSession
     assert corridor.load_osm is load_osm and corridor.Area is Area

@@ -50,8 +50,8 @@ def test_files_are_byte_identical_whatever_the_split_and_the_workers(tmp_path):
 
     from corridor.analysis.uncertainty import sample_timeline
     from corridor.batch.runner import _write_rows, run_task
-    from corridor.io.network import NetworkLoader
-    from corridor.io.scenario import load_scenario
+    from corridor.network.load import NetworkLoader
+    from corridor.scenario.load import load_scenario
 
     scenario = write_scenario(tmp_path)
     days = ("2020-01-01", "2020-01-11", "2020-01-21")

@@ -13,13 +13,13 @@ import shapely
 from pyproj import Transformer
 
 from corridor.analysis.replay import mover_network, replay, report_at
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
 from corridor.model.scenario import Scenario
+from corridor.network.load import NetworkLoader
 from corridor.outputs.json import report_json
 from corridor.outputs.layers import map_layers
 from corridor.outputs.text import report_renderable
 from corridor.outputs.timeline import timeline_warnings
+from corridor.scenario.load import load_scenario
 from fixtures import scenario_dict, write_scenario
 
 # 139 m east of the north road (which runs along lon 10.0 from lat 50.04 to 50.08)

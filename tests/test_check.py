@@ -6,8 +6,8 @@ import math
 from pathlib import Path
 
 from corridor.analysis.check import check_scenario
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
+from corridor.network.load import NetworkLoader
+from corridor.scenario.load import load_scenario
 from corridor.testing import bundled
 from fixtures import scenario_dict, write_scenario
 

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from corridor.bundled import bundled_scenario
 from corridor.cli.main import app
-from corridor.io.accept import event_keys, insert_events
-from corridor.io.review import ReviewError, read_review
-from corridor.io.scenario import load_scenario
+from corridor.ingest.accept import event_keys, insert_events
+from corridor.ingest.review import ReviewError, read_review
+from corridor.scenario.load import load_scenario
 from test_acled import MOSUL_ROWS, write_csv
 
 runner = CliRunner()
@@ -268,7 +268,7 @@ NEWS_CORPUS: list[tuple[str, tuple[str, str, int, str | None, dict | None] | Non
 
 @pytest.fixture(scope="module")
 def mosul_and_network():
-    from corridor.io.network import NetworkLoader
+    from corridor.network.load import NetworkLoader
 
     sc = load_scenario(bundled_scenario("mosul-2016"))
     net = NetworkLoader(sc.network_path, kind=sc.network_kind)(sc.mover_profile().base)
@@ -278,7 +278,7 @@ def mosul_and_network():
 def test_news_corpus_precision_and_recall(mosul_and_network) -> None:
     import datetime as dt
 
-    from corridor.io.news import NewsSource, extract
+    from corridor.ingest.news import NewsSource, extract
 
     sc, net = mosul_and_network
     source = NewsSource(published=dt.date.fromisoformat(PUBLISHED), outlet="Wire")
@@ -320,7 +320,7 @@ def test_news_claims_lower_the_confidence_and_unresolved_names_are_listed(
 ) -> None:
     import datetime as dt
 
-    from corridor.io.news import NewsSource, extract
+    from corridor.ingest.news import NewsSource, extract
 
     sc, net = mosul_and_network
     source = NewsSource(published=dt.date(2016, 11, 4))

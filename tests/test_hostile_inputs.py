@@ -17,13 +17,14 @@ import pytest
 import yaml
 
 from corridor.errors import CorridorError, NetworkError, ScenarioError
-from corridor.io import cache, defaults, yaml_lines
-from corridor.io.geojson import load_geojson
-from corridor.io.nx import from_networkx
-from corridor.io.osm import load_osm
-from corridor.io.scenario import load_scenario
-from corridor.io.ways import network_warnings
 from corridor.model.situation import Situation
+from corridor.network import cache, defaults
+from corridor.network.geojson import load_geojson
+from corridor.network.nx import from_networkx
+from corridor.network.osm import load_osm
+from corridor.network.ways import network_warnings
+from corridor.scenario import yaml_lines
+from corridor.scenario.load import load_scenario
 from fixtures import scenario_dict, write_scenario
 
 Mutation = Callable[[dict[str, Any]], object]

@@ -19,9 +19,8 @@ from typer.testing import CliRunner
 from corridor.analysis.ranking import rank_dates, rank_roads
 from corridor.analysis.replay import mover_network, replay
 from corridor.analysis.uncertainty import sample_timeline
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
 from corridor.model.timeline import situation_at
+from corridor.network.load import NetworkLoader
 from corridor.outputs.impact import (
     CHANCE_RAMP,
     IMPACT_RAMP,
@@ -31,6 +30,7 @@ from corridor.outputs.impact import (
     ramp,
 )
 from corridor.outputs.map import map_data
+from corridor.scenario.load import load_scenario
 
 DAYS = [dt.date(2020, 1, d) for d in (1, 5, 10, 15, 20)]
 

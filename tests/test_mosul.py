@@ -128,9 +128,9 @@ def test_reused_dates_equal_fresh_analyses() -> None:
     import datetime as dt
 
     from corridor.analysis.replay import mover_network, replay, report_at
-    from corridor.io.network import load_network
-    from corridor.io.scenario import load_scenario
+    from corridor.network.load import load_network
     from corridor.outputs.json import report_json
+    from corridor.scenario.load import load_scenario
 
     sc = load_scenario(SCENARIO)
 

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from corridor.cli.common import chart_format
-from corridor.cli.maps import default_output
+from corridor.cli.map import default_output
 from corridor.errors import OutputError
-from corridor.io.files import (
+from corridor.files import (
     STALE_AFTER_S,
     clean_stale_temporaries,
     safe_stem,
@@ -478,7 +478,7 @@ def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path: Path) -> None
 import os, signal, time
 from pathlib import Path
 from corridor.cli.common import end_cleanly_on_sigterm
-from corridor.io.files import write_atomic_with
+from corridor.files import write_atomic_with
 
 def write(tmp):
     tmp.write_text("half")

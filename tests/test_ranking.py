@@ -12,9 +12,9 @@ from corridor.analysis.prepared import Prepared
 from corridor.analysis.ranking import RankBy, rank_roads
 from corridor.analysis.replay import mover_network
 from corridor.analysis.report import analyze
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
 from corridor.model.timeline import situation_at
+from corridor.network.load import NetworkLoader
+from corridor.scenario.load import load_scenario
 from corridor.testing import bundled
 
 

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from corridor.analysis.routes import reach, routes
 from corridor.analysis.turns import path_time_s, turn_costs_s
-from corridor.io.osm import Restrictions, banned_turns, load_osm
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
+from corridor.network.osm import Restrictions, banned_turns, load_osm
 from corridor.testing import network_from_segments
 from strategies import examples, make_situation, road_networks, situation_parts
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from corridor.errors import Problem, ScenarioError
-from corridor.io import yaml_lines
-from corridor.io.scenario import load_scenario, scenario_json_schema
+from corridor.scenario import yaml_lines
+from corridor.scenario.load import load_scenario, scenario_json_schema
 from fixtures import core_scenario_dict, scenario_dict, write_scenario
 
 

@@ -21,10 +21,10 @@ from corridor.analysis.stretches import (
     cut_stretches,
     road_key,
 )
-from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.areas import Area
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import build_situation
+from corridor.network.ways import WayTable, network_from_ways
 from corridor.testing import bundled
 from strategies import edge_subsets, examples, situations
 

@@ -1,8 +1,8 @@
-"""OSM tag rules (``corridor.io.tags``) and what the way builder makes of them.
+"""OSM tag rules (``corridor.network.tags``) and what the way builder makes of them.
 
 One test per filter rule of each mover (OSMnx 2's Overpass filters, unanchored), the one-way
 rules, ``maxspeed`` parsing, lanes per direction, the speed rules (``network.speed_rule`` indexes
-``SPEED_RULES``) and the capacity formulas of ``corridor.io.defaults``.
+``SPEED_RULES``) and the capacity formulas of ``corridor.network.defaults``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from corridor.io import defaults, tags
-from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
+from corridor.network import defaults, tags
+from corridor.network.ways import WayTable, network_from_ways
 
 CAR, FOOT, OFFROAD, ALL = Mover.CAR, Mover.FOOT, Mover.OFFROAD, Mover.ALL
 

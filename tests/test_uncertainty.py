@@ -21,8 +21,8 @@ from corridor.analysis.uncertainty import (
     sample_timeline,
 )
 from corridor.errors import ScenarioError
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
+from corridor.network.load import NetworkLoader
+from corridor.scenario.load import load_scenario
 
 DAY = dt.date(2020, 1, 25)  # every event of the fixture is in force
 

@@ -10,14 +10,14 @@ import pytest
 
 from corridor.analysis.check import WALKERS_CUT_OFF, check_scenario
 from corridor.analysis.routes import reach
-from corridor.io import defaults, tags
-from corridor.io.network import NetworkLoader
-from corridor.io.osm import load_osm
-from corridor.io.scenario import load_scenario
-from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.areas import Area
 from corridor.model.network import Mover
 from corridor.model.situation import build_situation
+from corridor.network import defaults, tags
+from corridor.network.load import NetworkLoader
+from corridor.network.osm import load_osm
+from corridor.network.ways import WayTable, network_from_ways
+from corridor.scenario.load import load_scenario
 from fixtures import roads_geojson, write_scenario
 
 ANDORRA = Path(__file__).resolve().parents[2] / "shared" / "data" / "osm" / "andorra.osm.pbf"

@@ -20,18 +20,18 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from corridor._version import __version__
 
 # public name -> the module that owns it
 _WHERE: dict[str, str] = {
     # loading networks and scenarios
-    "load_osm": "corridor.io.osm",
-    "load_geojson": "corridor.io.geojson",
-    "load_network": "corridor.io.network",
-    "NetworkLoader": "corridor.io.network",
-    "from_networkx": "corridor.io.nx",
-    "to_networkx": "corridor.io.nx",
-    "load_scenario": "corridor.io.scenario",
+    "load_osm": "corridor.network.osm",
+    "load_geojson": "corridor.network.geojson",
+    "load_network": "corridor.network.load",
+    "NetworkLoader": "corridor.network.load",
+    "from_networkx": "corridor.network.nx",
+    "to_networkx": "corridor.network.nx",
+    "load_scenario": "corridor.scenario.load",
     "bundled_scenario": "corridor.bundled",
     "bundled_scenarios": "corridor.bundled",
     # the model
@@ -134,16 +134,16 @@ if TYPE_CHECKING:  # what type checkers and editors see
         ScenarioError,
         UnknownIdError,
     )
-    from corridor.io.geojson import load_geojson
-    from corridor.io.network import NetworkLoader, load_network
-    from corridor.io.nx import from_networkx, to_networkx
-    from corridor.io.osm import load_osm
-    from corridor.io.scenario import load_scenario
     from corridor.model.areas import Area
     from corridor.model.network import Mover, RoadNetwork
     from corridor.model.scenario import Event, Scenario
     from corridor.model.situation import Closure, Situation, build_situation
     from corridor.model.timeline import State, change_dates, state_at
+    from corridor.network.geojson import load_geojson
+    from corridor.network.load import NetworkLoader, load_network
+    from corridor.network.nx import from_networkx, to_networkx
+    from corridor.network.osm import load_osm
     from corridor.outputs.geojson import report_geojson
     from corridor.outputs.json import report_json
     from corridor.outputs.map import map_html
+    from corridor.scenario.load import load_scenario

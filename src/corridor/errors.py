@@ -1,4 +1,4 @@
-"""The errors corridor raises for bad input.
+"""The errors corridor raises for bad input: every error class of the package lives here.
 
 Each kind is also a builtin (``ValueError``, ``LookupError``, ``FileNotFoundError``) so callers
 can catch either. Messages say where (file, line, key or feature), what is wrong and how to fix it;
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 
 class CorridorError(Exception):
@@ -110,3 +111,36 @@ class OutputError(CorridorError, OSError):
 
 class StrictWarningError(CorridorError, ValueError):
     """With ``--strict``: an input binds to nothing (a closure or zone off every road)."""
+
+
+class NotFound(CorridorError, LookupError):
+    """A scenario, event or file the request names does not exist (HTTP 404)."""
+
+
+class StoreError(CorridorError, OSError):
+    """The data directory or its database cannot be used."""
+
+
+class Conflict(CorridorError, ValueError):
+    """A write based on an older version than the scenario's: ``changes`` are the
+    event-log entries since (``corridor.serve.store.Entry``)."""
+
+    def __init__(self, message: str, changes: list[Any]) -> None:
+        super().__init__(message)
+        self.changes = changes
+
+
+class EventError(ScenarioError):
+    """An edit of the events that the scenario cannot take (the loader's message, for the event)."""
+
+
+class ServeError(CorridorError, ValueError):
+    """``corridor serve`` cannot start as asked."""
+
+
+class AcledError(CorridorError, ValueError):
+    """An ACLED export cannot be read: a missing column, or rows that are not valid."""
+
+
+class ReviewError(CorridorError, ValueError):
+    """A review file is not valid, or a candidate in it cannot become an event."""

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.areas import Area
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.situation import Situation, build_situation
+from corridor.network.ways import WayTable, network_from_ways
 
 if TYPE_CHECKING:
-    from corridor.io.network import NetworkLoader
     from corridor.model.scenario import Scenario
+    from corridor.network.load import NetworkLoader
 
 
 def network_from_segments(
@@ -92,8 +92,8 @@ def bundled(name: str = "mosul-2016") -> tuple[Scenario, NetworkLoader]:
     'mosul-2016'
     """
     from corridor.bundled import bundled_scenario
-    from corridor.io.network import NetworkLoader
-    from corridor.io.scenario import load_scenario
+    from corridor.network.load import NetworkLoader
+    from corridor.scenario.load import load_scenario
 
     sc = load_scenario(bundled_scenario(name))
     return sc, NetworkLoader(sc.network_path, kind=sc.network_kind)

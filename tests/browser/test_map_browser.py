@@ -12,9 +12,9 @@ import pytest
 
 from corridor.analysis.replay import mover_network, replay
 from corridor.cli.common import bundled_scenarios
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
+from corridor.network.load import NetworkLoader
 from corridor.outputs.map import DYNAMIC, LAYERS, map_data, map_html
+from corridor.scenario.load import load_scenario
 from fixtures import write_scenario
 
 STATIC = [k for k in LAYERS if k not in DYNAMIC]

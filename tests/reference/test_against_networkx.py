@@ -2,7 +2,7 @@
 
 networkx is the reference here, never the engine: every graph below is built in plain Python
 from ``network.src``, ``network.dst``, the open mask and the attribute columns, without
-corridor's own merging (``corridor.analysis.contract``), so a bug there shows up as a difference.
+corridor's own merging (``corridor.analysis.flow_graph``), so a bug there shows up as a difference.
 """
 
 from __future__ import annotations

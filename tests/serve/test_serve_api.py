@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from corridor.analysis.replay import mover_network, report_at
 from corridor.bundled import bundled_scenarios
 from corridor.cli.main import app as cli
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
 from corridor.model.situation import Closure
+from corridor.network.load import NetworkLoader
 from corridor.outputs.json import report_json
+from corridor.scenario.load import load_scenario
 from corridor.serve.app import create_app
 
 runner = CliRunner()

@@ -70,7 +70,7 @@ def check_scenario(
 ) -> list[Finding]:
     """Every finding for every mover and every date where something changes (what happened and
     every plan), once each, in order. ``network_notes`` says what the network's file made the
-    loader drop or clamp (:func:`corridor.io.ways.network_warnings`)."""
+    loader drop or clamp (:func:`corridor.network.ways.network_warnings`)."""
     keys = _keys(scenario)
     found: dict[tuple[str, str], Finding] = {}
     binds: set[str] = set()  # closures that close something for some mover

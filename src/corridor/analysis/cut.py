@@ -1,6 +1,6 @@
 """Minimum cuts, critical segments and capacity (maximum flow), on the merged flow graph.
 
-Both run over the chains of the whole network (:mod:`corridor.analysis.contract`), one arc per
+Both run over the chains of the whole network (:mod:`corridor.analysis.flow_graph`), one arc per
 chain, the chains a situation closes given no capacity. The count cut comes from a unit-capacity
 maximum flow by Dinic's algorithm (compiled, :mod:`corridor.analysis.kernels`); the capacity cut
 and the capacity from the situation's cheapest maximum flow (:mod:`corridor.analysis.flows`),
@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.contract import SOURCE, FlowGraph, MaxFlow
+from corridor.analysis.flow_graph import SOURCE, FlowGraph, MaxFlow
 from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.results import CutResult, FlowResult
 from corridor.model.situation import Situation

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from corridor.analysis.contract import SINK, SOURCE
+from corridor.analysis.flow_graph import SINK, SOURCE
 from corridor.analysis.flows import cheapest_max_flow
 from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.results import EvacuationResult

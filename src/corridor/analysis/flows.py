@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from corridor.analysis import kernels
 from corridor.analysis.chains import ChainGraph
-from corridor.analysis.contract import SINK, SOURCE, FlowGraph, Residual
+from corridor.analysis.flow_graph import SINK, SOURCE, FlowGraph, Residual
 from corridor.model.network import RoadNetwork
 
 

@@ -34,7 +34,7 @@ from corridor.analysis.chains import (
     network_chains,
     route_chains,
 )
-from corridor.analysis.contract import FlowGraph, MaxFlow, build_flow_graph, max_flow_on
+from corridor.analysis.flow_graph import FlowGraph, MaxFlow, build_flow_graph, max_flow_on
 from corridor.analysis.flows import CheapestFlow, cheapest_max_flow, exit_hours, flow_potentials
 from corridor.analysis.turns import TurnGraph, turn_graph, turn_route
 from corridor.model.network import RoadNetwork

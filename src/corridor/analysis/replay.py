@@ -33,7 +33,7 @@ from corridor.model.timeline import (
 )
 
 NetworkFor = Callable[[Mover], RoadNetwork]
-"""Gives a scenario's network for a base mover (see :class:`corridor.io.network.ScenarioNetworks`)."""
+"""Gives a scenario's network for a base mover (see :class:`corridor.network.load.ScenarioNetworks`)."""
 
 
 class MoverReplay:

@@ -28,8 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.analysis import kernels
-from corridor.analysis.contract import SINK, SOURCE, UNLIMITED, MaxFlow, max_flow_on
 from corridor.analysis.cut import critical_from_flow, cut_from_flow
+from corridor.analysis.flow_graph import SINK, SOURCE, UNLIMITED, MaxFlow, max_flow_on
 from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.results import CutResult, ExitReach, Status
 from corridor.analysis.routes import exit_reach

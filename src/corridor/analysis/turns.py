@@ -13,7 +13,7 @@ its directed edges (:func:`turn_graph`, :func:`turn_route`): a route is a sequen
 going from one edge onto the next costs the next edge's time plus the turn between them
 (:func:`pair_turn_costs_s`, the same function :func:`turn_costs_s` charges a path with, so the
 times reported are those the search minimised). The search never takes a turn that an OSM turn
-restriction bans (``RoadNetwork.banned_turns``, read by :mod:`corridor.io.osm`), and, as OSRM,
+restriction bans (``RoadNetwork.banned_turns``, read by :mod:`corridor.network.osm`), and, as OSRM,
 makes u-turns only at dead ends. The routes and times corridor reports for vehicles come from it
 (:mod:`corridor.analysis.routes`). Walkers turn freely and ignore restrictions.
 

@@ -539,7 +539,7 @@ def sample_timeline(
     Parameters
     ----------
     scenario, network_for
-        The scenario and its networks (:class:`corridor.io.network.NetworkLoader`).
+        The scenario and its networks (:class:`corridor.network.load.NetworkLoader`).
     samples
         How many samples to draw (each one analysed at every date).
     seed

@@ -26,8 +26,8 @@ from corridor.errors import CorridorError
 
 if TYPE_CHECKING:
     from corridor.analysis.uncertainty import SampleBlock, Sampler
-    from corridor.io.network import NetworkLoader
     from corridor.model.scenario import Scenario
+    from corridor.network.load import NetworkLoader
 
 __all__ = [
     "COLUMNS",
@@ -70,8 +70,8 @@ _SAMPLERS_LOCK = threading.Lock()
 
 
 def _loaded(task: Task) -> tuple[Scenario, NetworkLoader]:
-    from corridor.io.network import NetworkLoader
-    from corridor.io.scenario import load_scenario
+    from corridor.network.load import NetworkLoader
+    from corridor.scenario.load import load_scenario
 
     if task.scenario not in _LOADED:
         sc = load_scenario(Path(task.scenario))
@@ -298,8 +298,8 @@ def _local_cluster(local_cluster: Any, workers: int, processes: bool) -> Any:
     if processes and sys.platform == "linux":
         import corridor.analysis.replay
         import corridor.analysis.uncertainty
-        import corridor.io.network
-        import corridor.io.scenario  # noqa: F401
+        import corridor.network.load
+        import corridor.scenario.load  # noqa: F401
 
         method = "fork"
     with dask.config.set({"distributed.worker.multiprocessing-method": method}):

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from corridor.analysis.results import InputWarning
-    from corridor.io.network import NetworkLoader
     from corridor.model.scenario import Scenario
+    from corridor.network.load import NetworkLoader
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,7 +142,7 @@ def resolve_scenario(value: str | None) -> Path:
 def scenario_networks(scenario: Scenario) -> NetworkLoader:
     """The scenario's network for a base mover, each loaded once per command (OSM extracts
     through the on-disk cache)."""
-    from corridor.io.network import NetworkLoader
+    from corridor.network.load import NetworkLoader
 
     return NetworkLoader(scenario.network_path, kind=scenario.network_kind)
 
@@ -179,8 +179,8 @@ def load_checked(
 
     Each mistake is one line before any work (and before any compile notice).
     """
-    from corridor.io.scenario import load_scenario
     from corridor.model.timeline import timeline_events
+    from corridor.scenario.load import load_scenario
 
     scenario = load_scenario(resolve_scenario(value))
     check_window(scenario, day)
@@ -283,7 +283,7 @@ def check_outputs(scenario: Scenario, outputs: Mapping[str, Path | None]) -> Non
     (:func:`scenario_inputs`), a FIFO, a device or a directory, and two options may not name one
     file.
     """
-    from corridor.io.files import check_output, same_file
+    from corridor.files import check_output, same_file
 
     inputs = scenario_inputs(scenario)
     seen: dict[str, Path] = {}
@@ -314,7 +314,7 @@ def stdout_taken(files: Mapping[str, Path | None], prints: Mapping[str, bool]) -
 
 def write_text_output(path: Path, text: str) -> None:
     """Write ``text`` to the file ``path`` (atomically) or, for ``-``, to standard output."""
-    from corridor.io.files import write_atomic
+    from corridor.files import write_atomic
 
     if is_stdout(path):
         sys.stdout.write(text)
@@ -379,7 +379,7 @@ def check_layer_directory(
     the scenario's inputs, or a layer file that exists and is not a layer corridor wrote (a
     FeatureCollection whose ``layer`` property is its name): that one is the user's.
     """
-    from corridor.io.files import check_output, same_file, writable
+    from corridor.files import check_output, same_file, writable
 
     option = "--geojson"
     if is_stdout(directory):
@@ -438,7 +438,7 @@ def end_cleanly_on_sigterm() -> None:
     """Turn SIGTERM (``kill``, a timeout, a stopping container) into an exit that unwinds, so a
     write in progress removes its temporary file as on any failure (SIGKILL cannot be caught:
     the next write in that folder removes what it leaves, see
-    :func:`corridor.io.files.clean_stale_temporaries`)."""
+    :func:`corridor.files.clean_stale_temporaries`)."""
     import signal
 
     def terminate(signum: int, frame: object) -> None:
@@ -451,7 +451,7 @@ def end_cleanly_on_sigterm() -> None:
 def say_network_warnings(network: Any) -> None:
     """On stderr, what the network's file made corridor drop or clamp (segments whose nodes
     are missing, absurd tag values): the answer stands on what is left."""
-    from corridor.io.ways import network_warnings
+    from corridor.network.ways import network_warnings
 
     for line in network_warnings(network):
         err_console().print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
@@ -495,3 +495,19 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(0) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# the ingest commands (import, extract, events)
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        "-s",
+        help="A scenario YAML file, or the name of a bundled scenario. Default: mosul-2016.",
+        show_default=False,
+    ),
+]
+
+ReviewArg = Annotated[
+    Path, typer.Argument(help="A review file (written by corridor import acled -o ...).")
+]

@@ -1,6 +1,7 @@
 """The ``corridor`` command line: the root app and its command groups, one module each.
 
-Thin commands over io, analysis and outputs. Only typer loads to show ``--help``; every command
+Thin commands over network, scenario, ingest, analysis and outputs; each module is named after
+the command it holds. Only typer loads to show ``--help``; every command
 imports what it uses when it runs.
 """
 
@@ -8,7 +9,19 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import batch, events, maps, network, rank, replay, report, scenario, serve
+from corridor.cli import (
+    analyze,
+    batch,
+    events,
+    extract,
+    imports,
+    network,
+    rank,
+    scenario,
+    serve,
+    timeline,
+)
+from corridor.cli import map as map_command
 from corridor.cli.common import FLAGS_ONLY, end_cleanly_on_sigterm
 
 app = typer.Typer(
@@ -22,17 +35,17 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings=FLAGS_ONLY,
 )
-app.add_typer(report.app)  # analyze
-app.add_typer(replay.app)  # timeline, compare
+app.add_typer(analyze.app)  # analyze
+app.add_typer(timeline.app)  # timeline, compare
 app.add_typer(rank.app)  # rank
 app.add_typer(batch.app)  # batch
 app.add_typer(scenario.app)  # scenarios
-app.add_typer(maps.app)  # map
+app.add_typer(map_command.app)  # map
 app.add_typer(network.app, name="network")  # network info
 app.add_typer(scenario.group, name="scenario")  # scenario validate, scenario schema
-app.add_typer(events.import_app, name="import")  # import acled
+app.add_typer(imports.app, name="import")  # import acled
 app.add_typer(events.group, name="events")  # events review, events accept
-app.add_typer(events.extract_app)  # extract
+app.add_typer(extract.app)  # extract
 app.add_typer(serve.app)  # serve
 
 

@@ -31,10 +31,10 @@ def network_info(
 
     from rich.table import Table
 
-    from corridor.io.geojson import read_geojson_ways
-    from corridor.io.osm import check_readable, is_osm_path, read_ways
-    from corridor.io.ways import network_from_ways, network_warnings
     from corridor.model.network import Mover
+    from corridor.network.geojson import read_geojson_ways
+    from corridor.network.osm import check_readable, is_osm_path, read_ways
+    from corridor.network.ways import network_from_ways, network_warnings
 
     check_readable(path)
     with progress() as prog:

@@ -33,7 +33,7 @@ def scenarios(verbose: VerboseOpt = False) -> None:
     """The bundled scenarios, one line each."""
     from rich.table import Table
 
-    from corridor.io.yaml_lines import read_top_level
+    from corridor.scenario.yaml_lines import read_top_level
 
     table = Table("name", "title", "file")
     for name, path in bundled_scenarios().items():
@@ -59,7 +59,7 @@ def scenario_validate(
 def _load_or_list_problems(path: Path) -> Scenario:
     """The scenario, or every problem of the file on stderr and exit 2."""
     from corridor.errors import ScenarioError
-    from corridor.io.scenario import load_scenario
+    from corridor.scenario.load import load_scenario
 
     try:
         return load_scenario(path)
@@ -81,7 +81,7 @@ def scenario_check(
     closed twice a day. One line per finding, file:line first. Exit 0 when clean, 1 when it
     found something, 2 when the file itself is invalid."""
     from corridor.analysis.check import check_scenario
-    from corridor.io.ways import network_warnings
+    from corridor.network.ways import network_warnings
 
     path = resolve_scenario(file)
     sc = _load_or_list_problems(path)
@@ -120,6 +120,6 @@ def scenario_schema(verbose: VerboseOpt = False) -> None:
     """Print the JSON Schema of scenario files (for editors)."""
     import json
 
-    from corridor.io.scenario import scenario_json_schema
+    from corridor.scenario.load import scenario_json_schema
 
     print(json.dumps(scenario_json_schema(), indent=2))

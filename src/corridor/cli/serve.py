@@ -9,15 +9,11 @@ from typing import Annotated
 import typer
 
 from corridor.cli.common import VerboseOpt, handle_errors, resolve_scenario
-from corridor.errors import CorridorError
+from corridor.errors import ServeError
 
 app = typer.Typer()
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class ServeError(CorridorError, ValueError):
-    """``corridor serve`` cannot start as asked."""
 
 
 def default_data_dir() -> Path:

@@ -121,7 +121,7 @@ class RoadNetwork:
 
     Edges are sorted by source node; the edges leaving node ``i`` are
     ``indptr[i]:indptr[i + 1]``. Build one with :meth:`from_edges` (the loaders in
-    ``corridor.io`` do), never by hand.
+    ``corridor.network`` do), never by hand.
     """
 
     mover: Mover
@@ -141,7 +141,7 @@ class RoadNetwork:
     lanes: NDArray[np.float64]
     travel_time_s: NDArray[np.float64]
     """Seconds to drive (or walk) the edge: its length at its speed, plus the delay at the node
-    it enters (traffic signals, stop signs, gates: ``corridor.io.defaults.NODE_DELAY_S``). Turns
+    it enters (traffic signals, stop signs, gates: ``corridor.network.defaults.NODE_DELAY_S``). Turns
     are costed on paths, not here (``corridor.analysis.turns``)."""
     delay_s: NDArray[np.float64]
     """The part of ``travel_time_s`` lost at the node the edge enters (0 where none)."""
@@ -159,7 +159,7 @@ class RoadNetwork:
         default_factory=lambda: np.zeros((0, 2), dtype=np.int64)
     )
     """Turns this mover may not take, as rows of (incoming edge, outgoing edge) at the node
-    between them: OSM turn restrictions (``corridor.io.osm``). Empty for walkers and for
+    between them: OSM turn restrictions (``corridor.network.osm``). Empty for walkers and for
     networks from sources without restrictions. Routes obey them
     (``corridor.analysis.turns``); reachability, cuts and flows do not."""
 

@@ -1,6 +1,6 @@
 """The scenario vocabulary: places, sides, actors, zones, movers, events and plans.
 
-Pure data (no files): ``corridor.io.scenario`` reads YAML into these objects.
+Pure data (no files): ``corridor.scenario.load`` reads YAML into these objects.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ class Plan:
 @dataclass(frozen=True)
 class Scenario:
     """A scenario: its network file, origin and exits, places, sides, actors, zones, movers,
-    dated events and plans, as read from a scenario file (:mod:`corridor.io.scenario`)."""
+    dated events and plans, as read from a scenario file (:mod:`corridor.scenario.load`)."""
 
     name: str
     network_path: str

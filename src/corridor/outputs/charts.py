@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from corridor.analysis.report import CorridorReport
 from corridor.errors import OutputError
-from corridor.io.files import writable, write_atomic_with
+from corridor.files import writable, write_atomic_with
 from corridor.model.scenario import Scenario
 from corridor.outputs.timeline import evidence_text
 

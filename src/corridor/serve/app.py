@@ -33,10 +33,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from corridor.errors import CorridorError, ScenarioError, UnknownIdError
-from corridor.io.scenario_schema import MAX_RADIUS_M
 from corridor.model.areas import Area
 from corridor.model.situation import Closure
 from corridor.model.timeline import change_dates, first_date
+from corridor.scenario.schema import MAX_RADIUS_M
 from corridor.serve.events import EventError
 from corridor.serve.sessions import NotFound, Workbench
 from corridor.serve.store import Conflict, EventLog, StoreError

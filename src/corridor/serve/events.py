@@ -23,18 +23,14 @@ from typing import Any
 
 import yaml
 
-from corridor.errors import Problem, ScenarioError
-from corridor.io.scenario import scenario_from_yaml
-from corridor.io.scenario_problems import scenario_error
-from corridor.io.yaml_lines import YamlRefused, parse_yaml
+from corridor.errors import EventError, Problem, ScenarioError
 from corridor.model.scenario import Scenario
+from corridor.scenario.load import scenario_from_yaml
+from corridor.scenario.problems import scenario_error
+from corridor.scenario.yaml_lines import YamlRefused, parse_yaml
 from corridor.serve.store import Entry
 
 FILE_AUTHOR = "scenario file"
-
-
-class EventError(ScenarioError):
-    """An edit of the events that the scenario cannot take (the loader's message, for the event)."""
 
 
 @dataclass
@@ -193,7 +189,7 @@ def _is_trailing(line: str, col: int) -> bool:
 
 def load_text(text: str, path: Path) -> Scenario:
     """The scenario ``text`` describes, its files relative to ``path``; the loader's steps and
-    messages (:func:`corridor.io.scenario.scenario_from_yaml`)."""
+    messages (:func:`corridor.scenario.load.scenario_from_yaml`)."""
     try:
         data, lines = parse_yaml(text)
     except YamlRefused as exc:

@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.errors import CorridorError, ScenarioError, UnknownIdError
-from corridor.io.network import NetworkLoader
-from corridor.io.scenario import load_scenario
-from corridor.io.yaml_lines import read_top_level
+from corridor.errors import NotFound, ScenarioError, UnknownIdError
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import MoverProfile, Scenario
 from corridor.model.situation import Closure, Situation, closure_edge_mask
 from corridor.model.timeline import first_date, timeline_events
+from corridor.network.load import NetworkLoader
+from corridor.scenario.load import load_scenario
+from corridor.scenario.yaml_lines import read_top_level
 from corridor.serve.events import (
     CurrentEvent,
     event_problem,
@@ -48,10 +48,6 @@ if TYPE_CHECKING:  # analysis loads on the first report (``corridor serve`` star
 MAX_SITUATIONS = 6
 """Prepared situations kept (each holds a mover's network state and flows; the 1M-edge grid's
 takes a few hundred MB)."""
-
-
-class NotFound(CorridorError, LookupError):
-    """A scenario, event or file the request names does not exist (HTTP 404)."""
 
 
 @dataclass

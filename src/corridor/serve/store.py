@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from corridor.errors import CorridorError
+from corridor.errors import Conflict, StoreError
 
 Op = Literal["create", "amend", "retract"]
 DB_NAME = "events.sqlite3"
@@ -65,18 +65,6 @@ class Entry:
             "created": self.created,
             "base_version": self.base_version,
         }
-
-
-class StoreError(CorridorError, OSError):
-    """The data directory or its database cannot be used."""
-
-
-class Conflict(CorridorError, ValueError):
-    """A write based on an older version than the scenario's: ``changes`` are the entries since."""
-
-    def __init__(self, message: str, changes: list[Entry]) -> None:
-        super().__init__(message)
-        self.changes = changes
 
 
 class EventLog:

@@ -37,9 +37,9 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from corridor.analysis.report import CorridorReport
-    from corridor.io.network import NetworkLoader
     from corridor.model.network import RoadNetwork
     from corridor.model.scenario import Scenario
+    from corridor.network.load import NetworkLoader
     from corridor.outputs.impact import Overlay
 
 app = typer.Typer()
@@ -96,12 +96,12 @@ RankOpt = Annotated[
 
 def default_output(name: str) -> Path:
     """The map's file when ``-o`` is not given: the scenario's name, made safe to use as a file
-    name (:func:`corridor.io.files.safe_stem`), in the current directory.
+    name (:func:`corridor.files.safe_stem`), in the current directory.
 
     >>> default_output("../victim/pwned")
     PosixPath('victim-pwned.html')
     """
-    from corridor.io.files import safe_stem
+    from corridor.files import safe_stem
 
     return Path(f"{safe_stem(name)}.html")
 
@@ -133,7 +133,7 @@ def map_command(
 
     from corridor.analysis.replay import mover_network, replay
     from corridor.errors import OutputError
-    from corridor.io.files import write_atomic
+    from corridor.files import write_atomic
     from corridor.model.timeline import change_dates
     from corridor.outputs.layers import LAYERS, report_day
     from corridor.outputs.map import map_html, map_layers
@@ -213,7 +213,7 @@ def _overlays(
 
     out = []
     if samples is not None:
-        from corridor.cli.replay import sample_dates
+        from corridor.cli.timeline import sample_dates
 
         summaries = sample_dates(
             sc, networks, days, samples=samples, seed=seed, mover=mover, plan=plan, workers=workers

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from corridor.analysis.uncertainty import SampleSummary
-    from corridor.io.network import NetworkLoader
     from corridor.model.scenario import Scenario
+    from corridor.network.load import NetworkLoader
 
 app = typer.Typer()
 

@@ -1,0 +1,84 @@
+"""``corridor import acled``: outside data (an ACLED export) to candidate events in a review
+file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corridor.cli.common import (
+    ScenarioOpt,
+    VerboseOpt,
+    err_console,
+    handle_errors,
+    parse_date,
+    resolve_scenario,
+    scenario_networks,
+)
+
+app = typer.Typer(help="Turn outside data into candidate events to review.", no_args_is_help=True)
+
+
+@app.command("acled")
+@handle_errors
+def import_acled(
+    file: Annotated[Path, typer.Argument(help="An ACLED export (CSV).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The review file to write (YAML; - prints it).")
+    ],
+    scenario: ScenarioOpt = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First date kept (default: the scenario's start).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last date kept (default: the scenario's end).")
+    ] = None,
+    radius_km: Annotated[
+        float | None,
+        typer.Option(
+            "--radius-km",
+            min=0,
+            help="Keep rows within this distance of a scenario place (default: rows inside the "
+            "scenario network's bounds).",
+        ),
+    ] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Candidate events from an ACLED export, for the rows in the scenario's area and window."""
+    from corridor.cli.common import check_outputs, write_text_output
+    from corridor.ingest.acled import acled_review, read_acled
+    from corridor.scenario.load import load_scenario
+
+    sc = load_scenario(resolve_scenario(scenario))
+    start, end = parse_date(from_, "--from"), parse_date(to, "--to")
+    check_outputs(sc, {"-o": output})
+    rows = read_acled(file)
+    bounds = None
+    if radius_km is None:
+        bounds = scenario_networks(sc)(sc.mover_profile().base).bounds
+    review = acled_review(
+        rows,
+        sc,
+        bounds=bounds,
+        start=start,
+        end=end,
+        radius_km=radius_km,
+        origin=f"ACLED export {file.name}",
+    )
+    write_text_output(output, review.to_yaml())
+    kinds: dict[str, int] = {}
+    for c in review.candidates:
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    dups = sum(1 for c in review.candidates if c.duplicate_of)
+    said = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
+    unmatched = ", ".join(review.unmatched_actors) or "none"
+    err_console().print(
+        f"{len(rows)} rows read, {len(review.candidates)} in the scenario's area and window "
+        f"({said}; {dups} duplicate{'s' if dups != 1 else ''}); actors matching no scenario "
+        f"actor: {unmatched}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
