@@ -118,6 +118,8 @@ def read_places(path: str | Path) -> OsmPlaces:
             .with_filter(osmium.filter.KeyFilter("place", "barrier"))
         )
         for node in processor:
+            if not isinstance(node, osmium.osm.Node):
+                continue
             tags = node.tags
             kind = tags.get("place")
             if kind not in kinds:
