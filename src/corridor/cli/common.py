@@ -19,6 +19,8 @@ import typer
 
 from corridor.bundled import DEFAULT_SCENARIO, bundled_scenarios
 from corridor.errors import CorridorError, OutputError, ScenarioError, StrictWarningError
+from corridor.files import is_file, path_exists
+from corridor.text import shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -127,12 +129,12 @@ def err_console() -> Console:
 def resolve_scenario(value: str | None) -> Path:
     name = value or DEFAULT_SCENARIO
     bundled = bundled_scenarios()
-    if name in bundled and not Path(name).exists():
+    if name in bundled and not path_exists(Path(name)):
         return bundled[name]
     p = Path(name)
-    if p.is_dir() and (p / "scenario.yaml").is_file():
+    if is_file(p / "scenario.yaml"):
         return p / "scenario.yaml"
-    if not p.exists():
+    if not path_exists(p):
         names = ", ".join(bundled) or "none"
         msg = f"{name}: no such scenario file, and no bundled scenario of that name (bundled: {names})"
         raise ScenarioError(msg)
@@ -486,6 +488,15 @@ def handle_errors(func: F) -> F:
             if verbose:
                 err_console().print_exception()
             err_console().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            # the file system refused a path the user gave (a name longer than it allows, no
+            # permission, a full disk): what and where, in one line
+            if verbose:
+                err_console().print_exception()
+            where = f"{shown(exc.filename, limit=120)}: " if exc.filename else ""
+            reason = exc.strerror or type(exc).__name__
+            err_console().print(f"error: {where}{reason}", markup=False, highlight=False)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console().print("interrupted")
