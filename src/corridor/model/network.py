@@ -110,8 +110,8 @@ MAX_TURNS_BASE = 1_000_000
 
 
 def _refuse_absurd_junctions(
-    src: NDArray[np.int64],
-    dst: NDArray[np.int64],
+    src: NDArray[np.integer[Any]],
+    dst: NDArray[np.integer[Any]],
     n: int,
     node_osm_id: NDArray[Any],
     lon: NDArray[np.float64],
