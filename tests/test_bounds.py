@@ -113,3 +113,35 @@ def test_dates_near_the_calendar_s_ends_are_refused_by_the_loader(
     result = runner.invoke(app, ["timeline", str(scenario), "--chart", str(tmp_path / "c.png")])
     assert result.exit_code == 2 and message in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_bidi_overrides_in_names_are_written_out_on_the_terminal(tmp_path: Path) -> None:
+    """A place named with a right-to-left override cannot reorder the table around it (issue
+    29, item 11); JSON keeps the name as written."""
+    import json
+
+    from corridor.bundled import bundled_scenarios
+
+    folder = bundled_scenarios()["mosul-2016"].parent
+    source = (folder / "scenario.yaml").read_text(encoding="utf-8")
+    assert "name: Mosul," in source or "name: Mosul\n" in source
+    scenario = tmp_path / "scenario.yaml"
+    evil = "Mosul \u202eraf lat"
+    scenario.write_text(source.replace("name: Mosul", f'name: "{evil}"', 1), encoding="utf-8")
+    (tmp_path / "roads.geojson").write_bytes((folder / "roads.geojson").read_bytes())
+    text = runner.invoke(app, ["analyze", str(scenario), "--at", "2016-11-03"])
+    assert text.exit_code == 0, text.output
+    assert "\u202e" not in text.output and "Mosul <U+202E>raf lat" in text.output
+    data = runner.invoke(app, ["analyze", str(scenario), "--at", "2016-11-03", "--json"])
+    assert json.loads(data.stdout)["origin"]["name"] == evil
+
+
+def test_samples_and_population_options_are_bounded_as_the_file_is() -> None:
+    from corridor.cli import common
+    from corridor.scenario.schema import MAX_POPULATION
+
+    assert common.MAX_POPULATION == MAX_POPULATION
+    for args in (["--samples", "1000000000"], ["--population", str(10**30)]):
+        result = runner.invoke(app, ["analyze", "--at", "2016-11-03", *args])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert "less than or equal to" in result.output

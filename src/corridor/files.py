@@ -54,7 +54,7 @@ def is_file(path: Path) -> bool:
 
     Examples
     --------
-    >>> is_file(Path("a" * 300)), is_file(Path("nul\0byte"))
+    >>> is_file(Path("a" * 300)), is_file(Path("."))
     (False, False)
     """
     try:

@@ -20,7 +20,7 @@ import typer
 from corridor.bundled import DEFAULT_SCENARIO, bundled_scenarios
 from corridor.errors import CorridorError, OutputError, ScenarioError, StrictWarningError
 from corridor.files import is_file, path_exists
-from corridor.text import shown
+from corridor.text import TerminalSafe, shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -53,9 +53,20 @@ AtOpt = Annotated[
 KOpt = Annotated[
     int, typer.Option("--k", min=0, max=20, help="Alternative routes per exit besides the fastest.")
 ]
+MAX_POPULATION = 10_000_000_000
+"""The most people an option may name: the scenario file's bound
+(``corridor.scenario.schema.MAX_POPULATION``, not imported here: it would load pydantic)."""
+MAX_SAMPLES = 100_000
+"""The most samples ``--samples`` draws (1,000 take about 26 s on mosul-2016)."""
+
 PopulationOpt = Annotated[
     int | None,
-    typer.Option("--population", min=0, help="People to move out (default: the scenario's)."),
+    typer.Option(
+        "--population",
+        min=0,
+        max=MAX_POPULATION,
+        help="People to move out (default: the scenario's).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 ChartFormatOpt = Annotated[
@@ -72,6 +83,7 @@ SamplesOpt = Annotated[
     typer.Option(
         "--samples",
         min=1,
+        max=MAX_SAMPLES,
         help="Also answer over N samples of the evidence: each event happens with its "
         "confidence, dates and zone boundaries move within their uncertainty "
         "(docs/uncertainty.md).",
@@ -113,7 +125,10 @@ def console() -> Console:
     No emoji codes: ``:100:`` in a name or a ``file:100:`` is text, not an emoji."""
     from rich.console import Console
 
-    return Console(emoji=False) if Console().is_terminal else Console(width=150, emoji=False)
+    out = TerminalSafe(lambda: sys.stdout)
+    if Console().is_terminal:
+        return Console(emoji=False, file=out)  # type: ignore[arg-type]
+    return Console(width=150, emoji=False, file=out)  # type: ignore[arg-type]
 
 
 @functools.cache
@@ -122,7 +137,7 @@ def err_console() -> Console:
     emoji)."""
     from rich.console import Console
 
-    return Console(stderr=True, emoji=False)
+    return Console(stderr=True, emoji=False, file=TerminalSafe(lambda: sys.stderr))  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------------- scenarios
