@@ -107,7 +107,8 @@ def test_analyze_json_is_unchanged(name: str) -> None:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     data = tmp_path_factory.mktemp("golden-serve")
-    return TestClient(create_app(list(bundled_scenarios().values()), data))
+    app = create_app(list(bundled_scenarios().values()), data)
+    return TestClient(app, base_url="http://127.0.0.1")
 
 
 @pytest.mark.parametrize("name", sorted(HTTP))

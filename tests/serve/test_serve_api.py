@@ -41,7 +41,7 @@ def roundtrip(data: Any) -> Any:
 def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     data = tmp_path_factory.mktemp("serve-data")
     app = create_app(list(bundled_scenarios().values()), data)
-    return TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1")
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def helsinki(tmp_path: Path) -> tuple[TestClient, Path]:
     shutil.copytree(bundled_scenarios()[HELSINKI].parent, folder)
     path = folder / "scenario.yaml"
     app = create_app([path], tmp_path / "data")
-    return TestClient(app, raise_server_exceptions=False), path
+    return TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1"), path
 
 
 def cli_json(*args: str) -> Any:
@@ -301,7 +301,9 @@ def test_security_headers_and_no_external_origin(client: TestClient) -> None:
 
 def test_a_token_guards_writes_and_reads(tmp_path: Path) -> None:
     path = bundled_scenarios()[HELSINKI]
-    closed = TestClient(create_app([path], tmp_path / "a", token="s3cret"))
+    closed = TestClient(
+        create_app([path], tmp_path / "a", token="s3cret"), base_url="http://127.0.0.1"
+    )
     assert closed.get("/api/scenarios").status_code == 401
     assert (
         closed.get("/api/scenarios", headers={"Authorization": "Bearer wrong"}).status_code == 401
@@ -310,7 +312,10 @@ def test_a_token_guards_writes_and_reads(tmp_path: Path) -> None:
         closed.get("/api/scenarios", headers={"Authorization": "Bearer s3cret"}).status_code == 200
     )
     assert closed.get("/assets/leaflet.css").status_code == 200  # the page holds no data
-    public = TestClient(create_app([path], tmp_path / "b", token="s3cret", public_read=True))
+    public = TestClient(
+        create_app([path], tmp_path / "b", token="s3cret", public_read=True),
+        base_url="http://127.0.0.1",
+    )
     assert public.get("/api/scenarios").status_code == 200
     write = {"base_version": 0, "author": "x", "reason": ""}
     url = f"/api/scenarios/{HELSINKI}/events/bridge-roadway/retract"

@@ -22,8 +22,11 @@ EXAMPLES = 8
 """Examples per operation in ``make test`` (the schema has 13 operations)."""
 
 # the schema is read when pytest collects this module; the event log goes to a fresh directory
+# (schemathesis's ASGI client names the server "testserver": allowed like --allowed-host)
 app = create_app(
-    [bundled_scenarios()["helsinki-bridges"]], tempfile.mkdtemp(prefix="corridor-schemathesis-")
+    [bundled_scenarios()["helsinki-bridges"]],
+    tempfile.mkdtemp(prefix="corridor-schemathesis-"),
+    allowed_hosts=["testserver"],
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 # the examples and random generation, bounded; not the coverage phase (every boundary of every

@@ -66,6 +66,17 @@ def serve(
     public_read: Annotated[
         bool, typer.Option("--public-read", help="With --token: reads need no token.")
     ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="A host name the server also answers to (repeatable). Requests naming any "
+            "other Host than 127.0.0.1, localhost, [::1] or --host are refused (421), and writes "
+            "from any other Origin (403): a web page cannot reach the server by a name that "
+            "resolves to this machine (DNS rebinding).",
+            show_default=False,
+        ),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve the workbench: a live map where a click closes a road, and the JSON API."""
@@ -101,8 +112,19 @@ def serve(
         raise ServeError(msg) from None
     from corridor.serve.app import create_app
 
+    names = [
+        *(allowed_host or []),
+        host if ":" not in host.strip("[]") else f"[{host.strip('[]')}]",
+    ]
+    wildcard = host.strip("[]") in ("0.0.0.0", "::")
     application = create_app(
-        [str(p) for p in paths], data or default_data_dir(), token=token, public_read=public_read
+        [str(p) for p in paths],
+        data or default_data_dir(),
+        token=token,
+        public_read=public_read,
+        # on every address with a token, clients name this machine as they know it
+        allowed_hosts=None if wildcard and not allowed_host else names,
+        port=sock.getsockname()[1],
     )
     _serve(application, sock, host, verbose=verbose)
 

@@ -18,7 +18,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -177,6 +177,9 @@ def create_app(
     data_dir: str | Path,
     token: str | None = None,
     public_read: bool = False,
+    *,
+    allowed_hosts: Collection[str] | None = (),
+    port: int | None = None,
 ) -> FastAPI:
     """
     The workbench app for ``scenarios`` (scenario files), its event log in ``data_dir``.
@@ -192,6 +195,14 @@ def create_app(
         unless ``public_read``.
     public_read
         With a token: reads need none.
+    allowed_hosts
+        Host names the server answers to besides the loopback ones (127.0.0.1, localhost,
+        [::1]): a request whose ``Host`` header names another is refused (421), and so is a
+        write whose ``Origin`` does (403), so that a page on another name resolving to this
+        machine (DNS rebinding) can neither read nor write. None: any host (``corridor serve``
+        on every address with a token, where clients use whatever name the machine has).
+    port
+        The port the server listens on: when given, ``Host`` and ``Origin`` must name it too.
 
     Examples
     --------
@@ -199,7 +210,7 @@ def create_app(
     >>> from fastapi.testclient import TestClient
     >>> from corridor.bundled import bundled_scenarios
     >>> app = create_app([bundled_scenarios()["helsinki-bridges"]], tempfile.mkdtemp())
-    >>> client = TestClient(app)
+    >>> client = TestClient(app, base_url="http://127.0.0.1")
     >>> [s["name"] for s in client.get("/api/scenarios").json()]
     ['helsinki-bridges']
     >>> client.post("/api/whatif", json={"date": "2026-06-03", "close_ways": [23952344]}).json()[
@@ -216,7 +227,8 @@ def create_app(
     )
     app.state.workbench = bench
     _errors(app)
-    app.add_middleware(_Guard)
+    hosts = None if allowed_hosts is None else frozenset(LOOPBACK_HOSTS) | set(allowed_hosts)
+    app.add_middleware(_Guard, hosts=hosts, port=port)
 
     def authorised(authorization: str | None, write: bool) -> None:
         if token is None or (not write and public_read):
@@ -661,12 +673,65 @@ def _validation_line(err: dict[str, Any]) -> str:
 
 
 # ----------------------------------------------------------------------------- the guard
-class _Guard:
-    """ASGI middleware: refuses bodies over :data:`MAX_BODY_BYTES` (413), adds the security
-    headers and the server's time (``Server-Timing``, ``X-Elapsed-Ms``)."""
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+"""The names a ``Host`` header may give without ``--allowed-host``."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _host_and_port(value: str) -> tuple[str, int | None] | None:
+    """``"localhost:8000"`` -> ``("localhost", 8000)``; ``"[::1]"`` -> ``("[::1]", None)``;
+    None for what is not a host and port (lower-cased; a trailing dot dropped).
+
+    Examples
+    --------
+    >>> _host_and_port("LocalHost.:8000"), _host_and_port("[::1]:80"), _host_and_port("a:b:c")
+    (('localhost', 8000), ('[::1]', 80), None)
+    """
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None
+        host, rest = value[: end + 1], value[end + 1 :]
+        if rest and not rest.startswith(":"):
+            return None
+        port = rest[1:]
+    else:
+        host, _, port = value.partition(":")
+        if ":" in port:
+            return None
+    host = host.rstrip(".")
+    if not host or (port and not port.isdigit()):
+        return None
+    return host, int(port) if port else None
+
+
+class _Guard:
+    """ASGI middleware: refuses bodies over :data:`MAX_BODY_BYTES` (413), requests whose
+    ``Host`` is not one of ``hosts`` (421: DNS rebinding) and writes whose ``Origin`` is not
+    (403), adds the security headers and the server's time (``Server-Timing``,
+    ``X-Elapsed-Ms``)."""
+
+    def __init__(
+        self,
+        app: Callable[..., Awaitable[None]],
+        *,
+        hosts: frozenset[str] | None = frozenset(LOOPBACK_HOSTS),
+        port: int | None = None,
+    ) -> None:
         self.app = app
+        self.hosts = None if hosts is None else frozenset(h.lower().rstrip(".") for h in hosts)
+        self.port = port
+
+    def _allowed(self, value: str | None) -> bool:
+        if self.hosts is None:
+            return True
+        found = _host_and_port(value or "")
+        if found is None:
+            return False
+        host, port = found
+        return host in self.hosts and (self.port is None or port in (None, self.port))
 
     async def __call__(
         self,
@@ -678,7 +743,24 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         t0 = time.perf_counter()
-        length = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        host = headers.get(b"host", b"").decode("latin-1")
+        if not self._allowed(host):
+            await _refuse(
+                send,
+                421,
+                f"this server does not answer to the host {host[:80]!r}; "
+                "open it at 127.0.0.1 or localhost, or start it with --allowed-host",
+            )
+            return
+        origin = headers.get(b"origin")
+        if origin is not None and scope.get("method") in _WRITES:
+            text = origin.decode("latin-1")
+            where = text.split("://", 1)[-1]
+            if text == "null" or not self._allowed(where):
+                await _refuse(send, 403, f"writes from the origin {text[:80]!r} are refused")
+                return
+        length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             await _too_large(send)
             return
@@ -715,11 +797,17 @@ _TOO_LARGE = f"the request body is larger than {MAX_BODY_BYTES:,} bytes; send le
 
 
 async def _too_large(send: Callable[[MutableMapping[str, Any]], Awaitable[None]]) -> None:
-    body = json.dumps({"error": _TOO_LARGE}).encode()
+    await _refuse(send, 413, _TOO_LARGE)
+
+
+async def _refuse(
+    send: Callable[[MutableMapping[str, Any]], Awaitable[None]], status: int, message: str
+) -> None:
+    body = json.dumps({"error": message}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
