@@ -239,3 +239,178 @@ def test_without_gates_the_time_expanded_flow_is_the_quickest_flow(
     )
     r = timed_evacuation(work, population, dt.datetime(2020, 1, 1))
     assert r.hours == pytest.approx(hours), "no gates: not the quickest flow's time"
+
+
+# ------------------------------------------------------------------- scenario and CLI
+
+
+def timed_scenario(tmp_path, **extra):
+    """The core valley scenario (tests/fixtures.py: one exit, West) with a window on the last
+    stretch of the west road (way 202, W1 - West) and a checkpoint at West, plus ``extra``
+    top-level keys."""
+    from fixtures import WEST, core_scenario_dict, write_scenario
+
+    data = core_scenario_dict(
+        start="2020-01-01",
+        population=20_000,
+        checkpoints=[
+            {
+                "id": "w1-post",
+                "name": "W1 post",
+                "at": {"point": list(WEST), "radius_m": 600},
+                "rate_pph": 1000,
+                "hours": "08:00-18:00",
+                "source": "hypothetical",
+                "confidence": 0.8,
+            }
+        ],
+        events=[
+            {
+                "id": "west-pause",
+                "kind": "window",
+                "date": "2020-01-01",
+                "until": "2020-01-31",
+                "hours": "10:00-14:00",
+                "target": {"way": 202},
+                "confidence": 0.7,
+                "source": "hypothetical",
+            }
+        ],
+    )
+    data.update(extra)
+    return write_scenario(tmp_path, data)
+
+
+def test_analyze_says_when_the_last_person_is_out(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from corridor.cli.main import app
+
+    path = timed_scenario(tmp_path)
+    res = CliRunner().invoke(app, ["analyze", str(path), "--at", "2020-01-02", "--json"])
+    assert res.exit_code == 0, res.output
+    t = json.loads(res.output)["evacuation"]["timed"]
+    # 1,000 an hour through the post, only 10:00-14:00: 4,000 a day, 20,000 on the fifth day
+    assert t["start"] == "2020-01-02T00:00" and t["finish"].startswith("2020-01-06T14:"), t
+    assert t["bottleneck"]["kind"] in ("window", "checkpoint"), t["bottleneck"]
+    assert [g["id"] for g in t["gates"]] == ["west-pause", "w1-post"], t["gates"]
+    hourly = [out for _, out in t["profile"]]
+    assert hourly == sorted(hourly) and hourly[-1] == 20_000, hourly
+    res = CliRunner().invoke(app, ["analyze", str(path), "--at", "2020-01-02", "--start", "12:00"])
+    assert res.exit_code == 0, res.output
+    # from 12:00 the first day lets 2,000 through (12:00-14:00): the last 2,000 on the sixth
+    assert "20,000 people are out by 7 January 12:0" in " ".join(res.output.split()), res.output
+
+
+def test_start_adds_the_timed_evacuation_only_when_asked(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from corridor.cli.main import app
+    from fixtures import core_scenario_dict, write_scenario
+
+    path = write_scenario(tmp_path, core_scenario_dict(population=1000))
+    plain = CliRunner().invoke(app, ["analyze", str(path), "--json"])
+    assert "timed" not in json.loads(plain.output)["evacuation"], "timed without being asked"
+    res = CliRunner().invoke(app, ["analyze", str(path), "--json", "--start", "08:00"])
+    timed = json.loads(res.output)["evacuation"]["timed"]
+    quick = json.loads(res.output)["evacuation"]["hours"]
+    assert timed["hours"] == pytest.approx(quick, abs=0.01) and timed["gates"] == [], timed
+    bad = CliRunner().invoke(app, ["analyze", str(path), "--start", "25:00"])
+    assert bad.exit_code == 2 and "HH:MM" in bad.output, bad.output
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hours": "25:00-26:00"}, "does not exist"),
+        ({"hours": "14:00-10:00"}, "empty or run past midnight"),
+        ({"until": "2019-12-31"}, "is before `date`"),
+        ({"hours": None}, "a window needs `hours"),
+        ({"kind": "restrict", "hours": None, "until": None, "capacity_factor": 0}, "greater than 0"),
+        ({"kind": "restrict", "hours": None, "until": None, "speed_factor": 1.5}, "less than or equal to 1"),
+        ({"kind": "restrict", "hours": None, "until": None}, "needs capacity_factor or speed_factor"),
+        ({"kind": "close", "target": {"checkpoint": "nowhere"}, "hours": None, "until": None}, "no checkpoint with id"),
+    ],
+)  # fmt: skip
+def test_bad_windows_and_restrictions_are_one_line_each(tmp_path, change, message) -> None:
+    from corridor.errors import ScenarioError
+    from corridor.scenario.load import load_scenario
+
+    path = timed_scenario(tmp_path)
+    import yaml
+
+    data = yaml.safe_load(path.read_text())
+    ev = data["events"][0]
+    for k, val in change.items():
+        if val is None:
+            ev.pop(k, None)
+        else:
+            ev[k] = val
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    text = str(err.value)
+    assert message in text and f"{path}:" in text, text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"rate_pph": 0}, "greater than 0"), ({"rate_pph": 2e7}, "less than or equal to 10000000"),
+     ({"hours": "8-18"}, "not HH:MM-HH:MM"), ({"to": "2019-01-01", "from": "2020-01-01"}, "is not after")],
+)  # fmt: skip
+def test_bad_checkpoints_are_one_line_each(tmp_path, change, message) -> None:
+    from corridor.errors import ScenarioError
+    from corridor.scenario.load import load_scenario
+
+    path = timed_scenario(tmp_path)
+    import yaml
+
+    data = yaml.safe_load(path.read_text())
+    data["checkpoints"][0].update(change)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert message in str(err.value) and f"{path}:" in str(err.value), str(err.value)
+
+
+def test_a_restriction_slows_and_thins_the_road_until_reopened(tmp_path) -> None:
+    from corridor.analysis.replay import report_at
+    from corridor.network.load import NetworkLoader
+    from corridor.scenario.load import load_scenario
+
+    restrict = {
+        "id": "under-fire", "kind": "restrict", "date": "2020-01-03", "target": {"way": 202},
+        "capacity_factor": 0.25, "speed_factor": 0.5, "confidence": 0.6, "source": "hypothetical",
+    }  # fmt: skip
+    lift = {
+        "id": "lifted", "kind": "reopen", "date": "2020-01-05", "target": {"event": "under-fire"},
+        "confidence": 0.6, "source": "hypothetical",
+    }  # fmt: skip
+    path = timed_scenario(tmp_path, checkpoints=[], events=[restrict, lift])
+    sc = load_scenario(path)
+    nets = NetworkLoader(sc.network_path)
+    before, during, after = (
+        report_at(sc, nets, dt.date(2020, 1, d)) for d in (2, 3, 5)
+    )
+    assert during.flow.value_pph < before.flow.value_pph, (before.flow, during.flow)
+    assert during.evacuation.hours > before.evacuation.hours
+    assert after.flow.value_pph == before.flow.value_pph, "reopen did not lift the restriction"
+    assert during.timed is not None and before.timed is None, "restrictions add the timed view"
+
+
+def test_a_checkpoint_off_the_roads_warns_and_fails_under_strict(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from corridor.cli.main import app
+
+    far = {"id": "far", "at": {"point": [11.0, 51.0], "radius_m": 100}, "rate_pph": 10,
+           "source": "x", "confidence": 1}  # fmt: skip
+    path = timed_scenario(tmp_path, checkpoints=[far], events=[])
+    res = CliRunner().invoke(app, ["analyze", str(path)])
+    assert res.exit_code == 0 and "checkpoint far" in res.output, res.output
+    res = CliRunner().invoke(app, ["analyze", str(path), "--strict"])
+    assert res.exit_code == 2, res.output

@@ -30,6 +30,7 @@ from corridor.analysis.results import (
 )
 from corridor.analysis.routes import reach_of, routes_of
 from corridor.analysis.stretches import Stretch, critical_stretches, cut_stretches, named_places
+from corridor.analysis.timed import TimedEvacuation
 from corridor.model.scenario import Event, ExitKind, Place, ZoneChange, exit_kind
 from corridor.model.situation import Situation
 
@@ -73,6 +74,7 @@ class CorridorReport:
     cut_stretches: tuple[Stretch, ...] = ()
     pocket: Pocket | None = None
     zone_changes: tuple[ZoneChange, ...] = ()
+    timed: TimedEvacuation | None = None  # the evacuation over time (windows, checkpoints)
 
     @property
     def status(self) -> Status:

@@ -380,7 +380,7 @@ def timed_graph(
         open_arc |= touched & in_window
         member[touched] |= np.int64(1) << n_windows
         gates.append(
-            Gate("window", w.id, w.closure.describe(), w.hours, None, int(touched.sum()))
+            Gate("window", w.id, _road_name(net, mask, w), w.hours, None, int(touched.sum()))
         )
         n_windows += 1
     u, v = fg.u.copy(), fg.v.copy()
@@ -451,6 +451,18 @@ def timed_graph(
     return TimedGraph(
         n, u, v, transit, rate, gate, tuple(gates), tuple(gate_sets), tuple(warnings), wait
     )
+
+
+def _road_name(net, mask: NDArray[np.bool_], w: Event) -> str:
+    """What a window is called: the road it opens (its ref, or the name of its first road)."""
+    assert w.closure is not None
+    if w.closure.ref:
+        return w.closure.ref
+    for e in np.flatnonzero(mask)[:1].tolist():
+        name = net.edge_name(e) or net.edge_ref(e)
+        if name:
+            return name
+    return w.id
 
 
 @dataclass(frozen=True)

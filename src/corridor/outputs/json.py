@@ -26,6 +26,7 @@ from corridor.analysis.stretches import Stretch
 from corridor.model.network import SPEED_RULES, RoadNetwork
 from corridor.model.scenario import Event, Source, ZoneChange
 from corridor.outputs.samples import SamplesJSON
+from corridor.outputs.timed import TimedJSON, timed_json
 
 # ------------------------------------------------------------------------------ the JSON shapes
 # (units in names; Annotated bounds become the schema's minimum / maximum; typing_extensions'
@@ -136,6 +137,7 @@ class EvacuationJSON(TypedDict):
     hours: float | None
     flow_pph: NonNegative
     method: str
+    timed: NotRequired[TimedJSON]  # the evacuation over time (windows, checkpoints, --start)
 
 
 class ReasonJSON(TypedDict):
@@ -411,6 +413,7 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
             "hours": _num(report.evacuation.hours, 2),
             "flow_pph": report.evacuation.flow_pph,
             "method": report.evacuation.method,
+            **({"timed": timed_json(report.timed)} if report.timed is not None else {}),
         },
         "closed": {
             "edges": len(report.closed.edges),
