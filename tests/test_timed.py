@@ -141,11 +141,15 @@ def checkpoint_at_middle(hours=None) -> Checkpoint:
     return Checkpoint("mid", "Middle", area, 500.0, hours=hours)
 
 
-def test_a_checkpoint_at_500_an_hour_lets_10000_out_in_20_hours_plus_the_way() -> None:
+@pytest.mark.parametrize("method", ["whole", "gates"])
+def test_a_checkpoint_at_500_an_hour_lets_10000_out_in_20_hours_plus_the_way(method) -> None:
     s = one_road()
     travel_s = float(s.network.travel_time_s[s.network.src == 0][0] * 2)
     start = dt.datetime(2023, 11, 5, 8, 0)
-    r = timed_evacuation(SituationWork(s), 10_000, start, checkpoints=[checkpoint_at_middle()])
+    r = timed_evacuation(
+        SituationWork(s), 10_000, start, checkpoints=[checkpoint_at_middle()], method=method
+    )
+    assert r.exact, f"{method}: not exact"
     expected = start + dt.timedelta(hours=20, seconds=travel_s)
     assert r.finish is not None, "nobody out"
     assert abs((r.finish - expected).total_seconds()) <= STEP_S, (
@@ -155,7 +159,8 @@ def test_a_checkpoint_at_500_an_hour_lets_10000_out_in_20_hours_plus_the_way() -
     assert r.profile[0] == (3600.0, pytest.approx(500 - 500 * travel_s / 3600, abs=45)), r.profile[0]
 
 
-def test_a_window_10_to_14_lets_2000_a_day_out_on_the_fifth_day_at_14() -> None:
+@pytest.mark.parametrize("method", ["whole", "gates"])
+def test_a_window_10_to_14_lets_2000_a_day_out_on_the_fifth_day_at_14(method) -> None:
     s = one_road()
     travel_s = float(s.network.travel_time_s[s.network.src == 0][0] * 2)
     start = dt.datetime(2023, 11, 5, 8, 0)
@@ -164,8 +169,10 @@ def test_a_window_10_to_14_lets_2000_a_day_out_on_the_fifth_day_at_14() -> None:
         until=start.date() + dt.timedelta(days=30),
     )  # fmt: skip
     r = timed_evacuation(
-        SituationWork(s), 10_000, start, windows=[window], checkpoints=[checkpoint_at_middle()]
-    )
+        SituationWork(s), 10_000, start, windows=[window], checkpoints=[checkpoint_at_middle()],
+        method=method,
+    )  # fmt: skip
+    assert r.exact, f"{method}: not exact"
     expected = dt.datetime(2023, 11, 9, 14, 0) + dt.timedelta(seconds=travel_s)
     assert r.finish is not None, "nobody out"
     assert abs((r.finish - expected).total_seconds()) <= STEP_S, f"out at {r.finish}, by hand {expected}"
@@ -414,3 +421,30 @@ def test_a_checkpoint_off_the_roads_warns_and_fails_under_strict(tmp_path) -> No
     assert res.exit_code == 0 and "checkpoint far" in res.output, res.output
     res = CliRunner().invoke(app, ["analyze", str(path), "--strict"])
     assert res.exit_code == 2, res.output
+
+
+@settings(max_examples=examples(0.3), deadline=None)
+@given(situations(), st.integers(1, 20_000), st.integers(0, 23), st.integers(1, 6))
+def test_the_gate_graph_brackets_the_whole_time_expanded_network(
+    situation: Situation, population: int, hour: int, length: int
+) -> None:
+    """The gate graph's answer is never earlier than the whole network's (it is feasible), its
+    relaxation never later, and an exact one is the whole network's to the step."""
+    net = situation.network
+    start = dt.datetime(2020, 1, 1, hour)
+    ways = tuple(int(w) for w in np.unique(net.way_id)[:2])
+    window = Event(
+        "w", start.date(), "window", closure=Closure(ways=ways), hours=(600, 600 + 60 * length),
+        until=start.date() + dt.timedelta(days=5),
+    )  # fmt: skip
+    work = SituationWork(situation)
+    opts = {"windows": [window], "horizon_s": 3 * 86400, "bottleneck": False}
+    whole = timed_evacuation(work, population, start, method="whole", **opts)
+    gates = timed_evacuation(work, population, start, method="gates", **opts)
+    inf = dt.datetime.max
+    w_end, g_end = whole.finish or inf, gates.finish or inf
+    assert g_end >= w_end, f"gate graph {g_end} before the whole network's {w_end}"
+    if gates.exact:
+        assert g_end == w_end, f"exact gate graph {g_end}, whole network {w_end}"
+    elif gates.earliest is not None:
+        assert gates.earliest <= w_end, f"bound {gates.earliest} after the answer {w_end}"

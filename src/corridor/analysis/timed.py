@@ -72,6 +72,10 @@ class Arrivals:
     steps: NDArray[np.int64]
     out: NDArray[np.int64]
     horizon_steps: int
+    # the flow found: per (arc, step entered) with flow, the arc, the step and the persons
+    flow_arc: NDArray[np.int64] | None = None
+    flow_t: NDArray[np.int64] | None = None
+    flow: NDArray[np.int64] | None = None
 
 
 def transit_steps(
@@ -260,6 +264,13 @@ def _arrivals_by(
     def push(limit: int) -> int:
         return int(kernels.max_flow(indptr, rhead, twin, resid, SOURCE, super_sink, limit, work))
 
+    def done(finish: int | None) -> Arrivals:
+        f = capacity[: len(tu)] - resid[pos[: len(tu)]]
+        used = f > 0
+        return Arrivals(
+            finish, np.array(out_steps), np.array(out), h, arc[used], t[used], f[used]
+        )
+
     flow = 0
     out_steps: list[int] = []
     out: list[int] = []
@@ -279,14 +290,174 @@ def _arrivals_by(
                 if flow >= demand:
                     out_steps.append(int(st[j]) + 1)
                     out.append(flow)
-                    return Arrivals(int(st[j]) + 1, np.array(out_steps), np.array(out), h)
+                    return done(int(st[j]) + 1)
         flow += pushed
         opened = upto
         out_steps.append(end)
         out.append(flow)
         if end > h:
             break
-    return Arrivals(None, np.array(out_steps), np.array(out), h)
+    return done(None)
+
+
+FULL_BUDGET = 20_000_000
+"""Arcs times steps up to which the time-expanded network of the whole flow graph is solved
+directly; beyond, the gate graph (:func:`gate_graph_arrivals`)."""
+
+
+@dataclass(frozen=True, eq=False)
+class GateGraphArrivals:
+    """What :func:`gate_graph_arrivals` found: the arrivals, whether they are exact, and the
+    earliest finish any flow could reach (the relaxation's)."""
+
+    arrivals: Arrivals
+    exact: bool
+    earliest_step: int | None
+    links: int
+
+
+def gate_graph_arrivals(
+    n: int,
+    u: NDArray[np.int64],
+    v: NDArray[np.int64],
+    steps: NDArray[np.int64],
+    rate_pph: NDArray[np.float64],
+    gate: NDArray[np.int64],
+    gate_open: NDArray[np.bool_],
+    demand: int,
+    *,
+    step_s: float = STEP_S,
+    horizon_steps: int = HORIZON_DAYS * 86400 // STEP_S,
+    hour_steps: int | None = None,
+    wait: NDArray[np.bool_] | None = None,
+) -> GateGraphArrivals:
+    """:func:`earliest_arrivals` on the gate graph: the source, the sink and the ends of the
+    gated arcs, joined by *links*, the fastest ungated routes between them.
+
+    With links of unlimited capacity the gate graph is a relaxation: every flow over time on
+    the whole graph maps onto it, arriving no later, so its persons out by each step are an
+    upper bound. Its flow is then routed along the links' routes; if no road of them carries
+    more in a step than its capacity lets in (summing the peaks of the links that share it),
+    that flow is feasible on the whole graph and the answer is exact. Otherwise each link gets
+    the least share of its roads' capacity (a road's capacity divided among the links over
+    it), a flow feasible on the whole graph: the answer is then a feasible evacuation (not
+    later than it says) and ``earliest_step`` the bound below it. In between, up to four times,
+    only the links that overload their roads (and those capped before) get their share, and
+    the flow is checked again: feasible, it is the answer, exact when it finishes with the
+    relaxation.
+    """
+    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    steps = np.asarray(steps, dtype=np.int64)
+    rate_pph = np.asarray(rate_pph, dtype=np.float64)
+    gate = np.asarray(gate, dtype=np.int64)
+    wait = np.ones(n, dtype=bool) if wait is None else np.asarray(wait, dtype=bool)
+    gated = gate >= 0
+    free = np.flatnonzero(~gated & (rate_pph > 0))
+    k_out = np.unique(np.concatenate([[SOURCE], v[gated]]))
+    k_in = np.unique(np.concatenate([[SINK], u[gated]]))
+    order = free[np.argsort(u[free], kind="stable")]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, u[order] + 1, 1)
+    indptr = np.cumsum(indptr)
+    head = v[order]
+    weight = steps[order] + 1e-7  # fewest arcs among routes of equal steps
+    la: list[int] = []
+    lb: list[int] = []
+    ld: list[int] = []
+    trees: dict[int, NDArray[np.int64]] = {}
+    for a in k_out.tolist():
+        if indptr[a + 1] == indptr[a]:
+            continue
+        dist, pred = kernels.dijkstra_tree(indptr, head, weight, a)
+        dist = np.asarray(dist)
+        reach = k_in[np.isfinite(dist[k_in]) & (k_in != a)]
+        if len(reach):
+            trees[a] = np.asarray(pred)
+            la += [a] * len(reach)
+            lb += reach.tolist()
+            ld += np.rint(dist[reach]).astype(np.int64).tolist()
+    keys = np.unique(np.concatenate([[SOURCE, SINK], k_out, k_in]))
+    keys = np.concatenate([[SOURCE, SINK], keys[keys > SINK]])
+    kid = np.full(n, -1, dtype=np.int64)
+    kid[keys] = np.arange(len(keys))
+    g_idx = np.flatnonzero(gated)
+    n_links = len(la)
+    cu = np.concatenate([kid[u[g_idx]], kid[np.array(la, dtype=np.int64)]])
+    cv = np.concatenate([kid[v[g_idx]], kid[np.array(lb, dtype=np.int64)]])
+    cs = np.concatenate([steps[g_idx], np.array(ld, dtype=np.int64)])
+    cg = np.concatenate([gate[g_idx], np.full(n_links, -1, dtype=np.int64)])
+
+    def path(j: int) -> NDArray[np.int64]:
+        """The arcs of link ``j``'s route."""
+        pred = trees[la[j]]
+        out = []
+        x = lb[j]
+        while x != la[j]:
+            p = int(pred[x])
+            out.append(int(order[p]))
+            x = int(u[order[p]])
+        return np.array(out[::-1], dtype=np.int64)
+
+    def run(link_rate: NDArray[np.float64]) -> Arrivals:
+        cr = np.concatenate([rate_pph[g_idx], link_rate])
+        return earliest_arrivals(
+            len(keys), cu, cv, cs, cr, cg, gate_open, demand, step_s=step_s,
+            horizon_steps=horizon_steps, hour_steps=hour_steps, wait=wait[keys],
+        )  # fmt: skip
+
+    per_step = np.where(
+        np.isfinite(rate_pph), np.floor(rate_pph * step_s / HOUR_S + 1e-9), np.inf
+    )  # the least a step lets in
+    routes: dict[int, NDArray[np.int64]] = {}
+
+    def route(j: int) -> NDArray[np.int64]:
+        if j not in routes:
+            routes[j] = path(j)
+        return routes[j]
+
+    def overloaded(got: Arrivals) -> NDArray[np.int64]:
+        """The links whose routes carry more than their roads let in, summing the peaks of
+        the links over each road; none: the flow is feasible on the whole graph."""
+        if got.flow_arc is None or got.flow is None:
+            return np.zeros(0, dtype=np.int64)
+        on_link = got.flow_arc >= len(g_idx)
+        link = got.flow_arc[on_link] - len(g_idx)
+        peak = np.zeros(n_links, dtype=np.int64)
+        np.maximum.at(peak, link, got.flow[on_link])
+        used = np.flatnonzero(peak > 0)
+        load = np.zeros(len(u), dtype=np.float64)
+        for j in used.tolist():
+            np.add.at(load, route(j), peak[j])
+        over = load > per_step
+        return np.array([j for j in used.tolist() if over[route(j)].any()], dtype=np.int64)
+
+    link_rate = np.full(n_links, np.inf)
+    upper = run(link_rate)
+    got = upper
+    for _ in range(4):  # cap the links that overload their roads, and try again
+        bad = overloaded(got)
+        if len(bad) == 0:
+            exact = got.finish_step == upper.finish_step
+            return GateGraphArrivals(got, exact, upper.finish_step, n_links)
+        capped = np.flatnonzero(np.isfinite(link_rate))
+        sharing = np.zeros(len(u), dtype=np.int64)
+        for j in np.union1d(bad, capped).tolist():
+            np.add.at(sharing, route(j), 1)
+        for j in np.union1d(bad, capped).tolist():
+            r = route(j)
+            link_rate[j] = float(np.min(rate_pph[r] / sharing[r])) if len(r) else np.inf
+        got = run(link_rate)
+    count = np.zeros(len(u), dtype=np.int64)
+    for j in range(n_links):
+        np.add.at(count, route(j), 1)
+    share = np.array(
+        [
+            float(np.min(rate_pph[route(j)] / count[route(j)])) if len(route(j)) else np.inf
+            for j in range(n_links)
+        ]
+    )
+    lower = run(share)
+    return GateGraphArrivals(lower, False, upper.finish_step, n_links)
 
 
 # ------------------------------------------------------------------- from a situation
@@ -483,9 +654,12 @@ class TimedEvacuation:
     horizon_s: float
     method: str
     warnings: tuple[InputWarning, ...] = ()
+    exact: bool = True  # False: a feasible evacuation, no later than ``finish``; ``earliest``
+    earliest: dt.datetime | None = None  # the earliest finish any flow could reach
 
 
 METHOD = "earliest-arrival flow on a time-expanded network (Dinic, resumed hour by hour)"
+METHOD_GATES = "earliest-arrival flow on the time-expanded gate graph (gates joined by fastest routes)"
 
 
 def _gate_matrix(
@@ -533,6 +707,7 @@ def timed_evacuation(
     step_s: float = STEP_S,
     horizon_s: float = HORIZON_DAYS * 86400,
     bottleneck: bool = True,
+    method: str = "auto",
 ) -> TimedEvacuation:
     """The evacuation of ``population`` from ``start`` through the windows and checkpoints.
 
@@ -540,7 +715,9 @@ def timed_evacuation(
     :mod:`corridor.analysis.evacuation`); with them, an earliest-arrival flow on the
     time-expanded network (see the module docstring). ``bottleneck`` finds the gate that decides
     it: the one whose lifting (a window always open, a checkpoint without a limit) shortens the
-    evacuation most.
+    evacuation most. ``method``: ``"whole"`` solves the time-expanded network of the whole flow
+    graph, ``"gates"`` that of the gate graph (:func:`gate_graph_arrivals`), ``"auto"`` the
+    whole one while its arcs times steps stay within :data:`FULL_BUDGET`.
 
     Examples
     --------
@@ -558,17 +735,28 @@ def timed_evacuation(
         return _quickest(work, population, start, step_s, horizon_s, tg.warnings)
     steps = transit_steps(tg.n, tg.u, tg.v, tg.transit_s, step_s)
 
+    whole = method == "whole" or (
+        method == "auto" and len(tg.u) * horizon_steps <= FULL_BUDGET
+    )
+    exact = True
+    earliest: int | None = None
+
     def run(relaxed: int | None) -> Arrivals:
+        nonlocal exact, earliest
         rate = tg.rate_pph
         if relaxed is not None and tg.gates[relaxed].kind == "checkpoint":
             rate = rate.copy()
             k = tg.gate_sets.index((relaxed,))
             rate[tg.gate == k] = np.inf
         opened = _gate_matrix(tg, windows, checkpoints, start, horizon_steps, step_s, relaxed)
-        return earliest_arrivals(
-            tg.n, tg.u, tg.v, steps, rate, tg.gate, opened, int(population),
-            step_s=step_s, horizon_steps=horizon_steps, hour_steps=hour_steps, wait=tg.wait,
-        )  # fmt: skip
+        args = (tg.n, tg.u, tg.v, steps, rate, tg.gate, opened, int(population))
+        opts = {"step_s": step_s, "horizon_steps": horizon_steps, "hour_steps": hour_steps}
+        if whole:
+            return earliest_arrivals(*args, **opts, wait=tg.wait)
+        got = gate_graph_arrivals(*args, **opts, wait=tg.wait)
+        if relaxed is None:
+            exact, earliest = got.exact, got.earliest_step
+        return got.arrivals
 
     got = run(None)
     decides: Gate | None = None
@@ -599,8 +787,14 @@ def timed_evacuation(
         bottleneck=decides,
         step_s=float(step_s),
         horizon_s=float(horizon_s),
-        method=METHOD,
+        method=METHOD if whole else METHOD_GATES,
         warnings=tg.warnings,
+        exact=exact,
+        earliest=(
+            start + dt.timedelta(seconds=earliest * step_s)
+            if not exact and earliest is not None
+            else None
+        ),
     )
 
 
