@@ -361,6 +361,8 @@ def gate_graph_arrivals(
     indptr = np.cumsum(indptr)
     head = v[order]
     weight = steps[order] + 1e-7  # fewest arcs among routes of equal steps
+    relay = np.zeros(n, dtype=bool)
+    relay[np.intersect1d(k_out, k_in)] = True
     la: list[int] = []
     lb: list[int] = []
     ld: list[int] = []
@@ -369,8 +371,12 @@ def gate_graph_arrivals(
         if indptr[a + 1] == indptr[a]:
             continue
         dist, pred = kernels.dijkstra_tree(indptr, head, weight, a)
-        dist = np.asarray(dist)
-        reach = k_in[np.isfinite(dist[k_in]) & (k_in != a)]
+        dist, pred = np.asarray(dist), np.asarray(pred)
+        # a link whose route passes another key node that both ends and starts links is the
+        # two links through it (a route's parts are fastest routes too): left out
+        parent = np.where(pred >= 0, u[order[np.maximum(pred, 0)]], -1)
+        behind = np.asarray(kernels.behind_keys(dist, parent, relay, a))
+        reach = k_in[np.isfinite(dist[k_in]) & (k_in != a) & ~behind[k_in]]
         if len(reach):
             trees[a] = np.asarray(pred)
             la += [a] * len(reach)

@@ -38,6 +38,8 @@ class TimedJSON(TypedDict):
     step_s: float
     horizon_s: float
     method: str
+    exact: bool  # false: ``finish`` is a feasible evacuation, ``earliest`` the bound below it
+    earliest: str | None
 
 
 def _when(t: dt.datetime) -> str:
@@ -78,6 +80,8 @@ def timed_json(t: TimedEvacuation) -> TimedJSON:
         "step_s": t.step_s,
         "horizon_s": t.horizon_s,
         "method": t.method,
+        "exact": t.exact,
+        "earliest": _when(t.earliest) if t.earliest is not None else None,
     }
 
 
@@ -120,6 +124,9 @@ def timed_sentence(t: TimedEvacuation) -> str:
             f"{t.population:,} people are out by {when(t.finish)} "
             f"({span_text((t.finish - t.start).total_seconds())} from {when(t.start)})"
         )
+        if not t.exact:
+            bound = f", and no earlier than {when(t.earliest)}" if t.earliest else ""
+            body += f" at the latest{bound}"
     else:
         end = t.start + dt.timedelta(seconds=t.horizon_s)
         body = (

@@ -42,3 +42,27 @@ def dijkstra_tree(
                 pred[y] = p
                 size = heap_push(hk, hv, size, nd, y)
     return dist, pred
+
+
+@kernel
+def behind_keys(
+    dist: NDArray[np.float64],
+    pred_node: NDArray[np.int64],
+    is_key: NDArray[np.bool_],
+    source: int,
+) -> NDArray[np.bool_]:
+    """Per node of a search tree from ``source`` (``pred_node``: each node's parent, -1 at the
+    source and for nodes not reached): whether a key node other than the source lies on its
+    path from the source, the node itself excluded."""
+    n = len(dist)
+    order = np.argsort(dist)
+    behind = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        y = order[i]
+        if not np.isfinite(dist[y]):
+            break
+        p = pred_node[y]
+        if p < 0 or p == source:
+            continue
+        behind[y] = behind[p] or is_key[p]
+    return behind
