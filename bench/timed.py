@@ -76,7 +76,9 @@ def nx_finish(tg: Any, steps: Any, gate_open: Any, demand: int, horizon: int) ->
                 cap = int(step_capacity(tg.rate_pph[a : a + 1], np.array([t]), 300.0, demand)[0])
                 if cap > 0:
                     key = ((int(tg.u[a]), t), (int(tg.v[a]), t + int(steps[a])))
-                    g.add_edge(*key, capacity=g.edges[key]["capacity"] + cap if g.has_edge(*key) else cap)
+                    g.add_edge(
+                        *key, capacity=g.edges[key]["capacity"] + cap if g.has_edge(*key) else cap
+                    )
         for x in range(tg.n):
             if x != 1 and tg.wait[x]:
                 for t in range(last):

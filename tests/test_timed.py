@@ -71,9 +71,7 @@ def _nx_out_by(n, u, v, steps, rate, gate, gate_open, demand, last: int, wait=No
 def timed_networks(draw):
     n = draw(st.integers(2, 6))
     m = draw(st.integers(1, 9))
-    arcs = [
-        (draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))) for _ in range(m)
-    ]
+    arcs = [(draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))) for _ in range(m)]
     arcs = [(a, b) for a, b in arcs if a != b and b != 0 and a != 1] or [(0, 1)]
     u = np.array([a for a, _ in arcs], dtype=np.int64)
     v = np.array([b for _, b in arcs], dtype=np.int64)
@@ -88,9 +86,7 @@ def timed_networks(draw):
         for _ in range(draw(st.integers(1, 3))):
             a = draw(st.integers(0, horizon - 1))
             opened[g, a : a + draw(st.integers(1, 12))] = True
-    gate = np.array(
-        [draw(st.integers(-1, n_gates - 1)) for _ in arcs], dtype=np.int64
-    )
+    gate = np.array([draw(st.integers(-1, n_gates - 1)) for _ in arcs], dtype=np.int64)
     demand = draw(st.integers(1, 400))
     wait = np.array([draw(st.booleans()) or x < 2 for x in range(n)])
     return n, u, v, steps, rate, gate, opened, demand, horizon, wait
@@ -156,7 +152,9 @@ def test_a_checkpoint_at_500_an_hour_lets_10000_out_in_20_hours_plus_the_way(met
         f"out at {r.finish}, by hand {expected} (20 h + {travel_s:.0f} s)"
     )
     assert r.bottleneck is not None and r.bottleneck.id == "mid", f"{r.bottleneck} decides it"
-    assert r.profile[0] == (3600.0, pytest.approx(500 - 500 * travel_s / 3600, abs=45)), r.profile[0]
+    assert r.profile[0] == (3600.0, pytest.approx(500 - 500 * travel_s / 3600, abs=45)), r.profile[
+        0
+    ]
 
 
 @pytest.mark.parametrize("method", ["whole", "gates"])
@@ -175,7 +173,9 @@ def test_a_window_10_to_14_lets_2000_a_day_out_on_the_fifth_day_at_14(method) ->
     assert r.exact, f"{method}: not exact"
     expected = dt.datetime(2023, 11, 9, 14, 0) + dt.timedelta(seconds=travel_s)
     assert r.finish is not None, "nobody out"
-    assert abs((r.finish - expected).total_seconds()) <= STEP_S, f"out at {r.finish}, by hand {expected}"
+    assert abs((r.finish - expected).total_seconds()) <= STEP_S, (
+        f"out at {r.finish}, by hand {expected}"
+    )
     out_by = dict(r.profile)
     assert (out_by[86400.0], out_by[2 * 86400.0]) == (2000, 4000), f"persons out: {r.profile}"
     # lifting the checkpoint gets everyone out on the first day, lifting the window in 20 h
@@ -215,10 +215,12 @@ def test_a_checkpoint_off_the_road_warns() -> None:
 def test_transit_steps_keep_fastest_routes_within_half_a_step() -> None:
     # 50 arcs of 100 s in a row: each alone rounds to 0 steps, the route must keep its 5000 s
     n = 52
-    u = np.array([0, *range(2, 51)] + [51])
-    v = np.array([*range(2, 52)] + [1])
+    u = np.array([0, *range(2, 51), 51])
+    v = np.array([*range(2, 52), 1])
     steps = transit_steps(n, u, v, np.full(len(u), 100.0), 300.0)
-    assert abs(int(steps.sum()) * 300 - 100 * len(u)) <= 150, f"{steps.sum()} steps for {len(u) * 100} s"
+    assert abs(int(steps.sum()) * 300 - 100 * len(u)) <= 150, (
+        f"{steps.sum()} steps for {len(u) * 100} s"
+    )
 
 
 @settings(max_examples=examples(0.3), deadline=None)
@@ -400,9 +402,7 @@ def test_a_restriction_slows_and_thins_the_road_until_reopened(tmp_path) -> None
     path = timed_scenario(tmp_path, checkpoints=[], events=[restrict, lift])
     sc = load_scenario(path)
     nets = NetworkLoader(sc.network_path)
-    before, during, after = (
-        report_at(sc, nets, dt.date(2020, 1, d)) for d in (2, 3, 5)
-    )
+    before, during, after = (report_at(sc, nets, dt.date(2020, 1, d)) for d in (2, 3, 5))
     assert during.flow.value_pph < before.flow.value_pph, (before.flow, during.flow)
     assert during.evacuation.hours > before.evacuation.hours
     assert after.flow.value_pph == before.flow.value_pph, "reopen did not lift the restriction"
@@ -448,3 +448,14 @@ def test_the_gate_graph_brackets_the_whole_time_expanded_network(
         assert g_end == w_end, f"exact gate graph {g_end}, whole network {w_end}"
     elif gates.earliest is not None:
         assert gates.earliest <= w_end, f"bound {gates.earliest} after the answer {w_end}"
+
+
+def test_samples_draw_windows_and_checkpoints_by_confidence(tmp_path) -> None:
+    from corridor.analysis.uncertainty import sample_scenario
+    from corridor.scenario.load import load_scenario
+
+    sc = load_scenario(timed_scenario(tmp_path))  # window 0.7, checkpoint 0.8
+    draws = [sample_scenario(sc, 1, i) for i in range(400)]
+    windows = np.mean([any(e.kind == "window" for e in d.events) for d in draws])
+    posts = np.mean([len(d.checkpoints) == 1 for d in draws])
+    assert abs(windows - 0.7) < 0.08 and abs(posts - 0.8) < 0.08, (windows, posts)

@@ -317,8 +317,10 @@ def replay(
     reports: list[CorridorReport] = []
     previous: tuple[bytes, int] | None = None
     last_day: dt.date | None = None
-    timed = start is not None or bool(scenario.checkpoints) or any(
-        e.kind in ("window", "restrict") for e in timeline_events(scenario, plan)
+    timed = (
+        start is not None
+        or bool(scenario.checkpoints)
+        or any(e.kind in ("window", "restrict") for e in timeline_events(scenario, plan))
     )
     for i, d in enumerate(days):
         label = d.isoformat() if labelled else None

@@ -79,7 +79,11 @@ class Arrivals:
 
 
 def transit_steps(
-    n: int, u: NDArray[np.int64], v: NDArray[np.int64], transit_s: NDArray[np.float64], step_s: float
+    n: int,
+    u: NDArray[np.int64],
+    v: NDArray[np.int64],
+    transit_s: NDArray[np.float64],
+    step_s: float,
 ) -> NDArray[np.int64]:
     """Transit times in whole steps, rounded along the fastest times from node 0: with ``pi`` the
     least time from node 0, an arc takes ``round((pi_u + tau) / step) - round(pi_u / step)``
@@ -171,9 +175,10 @@ def earliest_arrivals(
     steps = np.asarray(steps, dtype=np.int64)
     rate_pph = np.asarray(rate_pph, dtype=np.float64)
     gate = np.asarray(gate, dtype=np.int64)
-    ever = rate_pph > 0
+    ever = np.asarray(rate_pph > 0)
     if len(gate_open):
-        ever &= np.where(gate >= 0, gate_open.any(axis=1)[np.maximum(gate, 0)], True)
+        any_open = np.asarray(gate_open.any(axis=1))
+        ever &= np.where(gate >= 0, any_open[np.maximum(gate, 0)], True)
     ea = _steps_from(n, u[ever], v[ever], steps[ever], SOURCE)
     if not np.isfinite(ea[SINK]) or ea[SINK] > horizon_steps:
         return Arrivals(None, np.zeros(1, np.int64), np.zeros(1, np.int64), horizon_steps)
@@ -267,9 +272,7 @@ def _arrivals_by(
     def done(finish: int | None) -> Arrivals:
         f = capacity[: len(tu)] - resid[pos[: len(tu)]]
         used = f > 0
-        return Arrivals(
-            finish, np.array(out_steps), np.array(out), h, arc[used], t[used], f[used]
-        )
+        return Arrivals(finish, np.array(out_steps), np.array(out), h, arc[used], t[used], f[used])
 
     flow = 0
     out_steps: list[int] = []
@@ -495,10 +498,14 @@ class TimedGraph:
     gates: tuple[Gate, ...]
     gate_sets: tuple[tuple[int, ...], ...]  # per gate group: the gates (indexes) it joins
     warnings: tuple[InputWarning, ...]
-    wait: NDArray[np.bool_]  # per node: may people wait there (not between a checkpoint and its road)
+    wait: NDArray[
+        np.bool_
+    ]  # per node: may people wait there (not between a checkpoint and its road)
 
 
-def _minutes(day: dt.date, hours: tuple[Hours, ...], start: dt.datetime) -> list[tuple[float, float]]:
+def _minutes(
+    day: dt.date, hours: tuple[Hours, ...], start: dt.datetime
+) -> list[tuple[float, float]]:
     """Intervals of seconds after ``start`` when ``hours`` of ``day`` hold."""
     midnight = dt.datetime.combine(day, dt.time())
     base = (midnight - start).total_seconds()
@@ -589,9 +596,7 @@ def timed_graph(
         fg_in[[SOURCE, SINK]] = False
         # the arcs whose road passes through the area from outside it
         edge_in = nodes_in[net.src] | nodes_in[net.dst]
-        through = ~np.asarray(kernels.chains_open(chains.ptr, chains.members, ~edge_in))[
-            arc_chain
-        ]
+        through = ~np.asarray(kernels.chains_open(chains.ptr, chains.members, ~edge_in))[arc_chain]
         through &= ~fg_in[u]
         if not through.any():
             warnings.append(
@@ -665,7 +670,9 @@ class TimedEvacuation:
 
 
 METHOD = "earliest-arrival flow on a time-expanded network (Dinic, resumed hour by hour)"
-METHOD_GATES = "earliest-arrival flow on the time-expanded gate graph (gates joined by fastest routes)"
+METHOD_GATES = (
+    "earliest-arrival flow on the time-expanded gate graph (gates joined by fastest routes)"
+)
 
 
 def _gate_matrix(
@@ -677,7 +684,9 @@ def _gate_matrix(
     step_s: float,
     relaxed: int | None = None,
 ) -> NDArray[np.bool_]:
-    days = [start.date() + dt.timedelta(days=d) for d in range(horizon_steps * int(step_s) // 86400 + 2)]
+    days = [
+        start.date() + dt.timedelta(days=d) for d in range(horizon_steps * int(step_s) // 86400 + 2)
+    ]
     by_id_w = {w.id: w for w in windows}
     by_id_c = {c.id: c for c in checkpoints}
     rows = []
@@ -741,9 +750,7 @@ def timed_evacuation(
         return _quickest(work, population, start, step_s, horizon_s, tg.warnings)
     steps = transit_steps(tg.n, tg.u, tg.v, tg.transit_s, step_s)
 
-    whole = method == "whole" or (
-        method == "auto" and len(tg.u) * horizon_steps <= FULL_BUDGET
-    )
+    whole = method == "whole" or (method == "auto" and len(tg.u) * horizon_steps <= FULL_BUDGET)
     exact = True
     earliest: int | None = None
 
@@ -756,10 +763,15 @@ def timed_evacuation(
             rate[tg.gate == k] = np.inf
         opened = _gate_matrix(tg, windows, checkpoints, start, horizon_steps, step_s, relaxed)
         args = (tg.n, tg.u, tg.v, steps, rate, tg.gate, opened, int(population))
-        opts = {"step_s": step_s, "horizon_steps": horizon_steps, "hour_steps": hour_steps}
         if whole:
-            return earliest_arrivals(*args, **opts, wait=tg.wait)
-        got = gate_graph_arrivals(*args, **opts, wait=tg.wait)
+            return earliest_arrivals(
+                *args, step_s=step_s, horizon_steps=horizon_steps, hour_steps=hour_steps,
+                wait=tg.wait,
+            )  # fmt: skip
+        got = gate_graph_arrivals(
+            *args, step_s=step_s, horizon_steps=horizon_steps, hour_steps=hour_steps,
+            wait=tg.wait,
+        )  # fmt: skip
         if relaxed is None:
             exact, earliest = got.exact, got.earliest_step
         return got.arrivals
@@ -775,7 +787,8 @@ def timed_evacuation(
             if saved > best or (saved == best and decides is None and saved > 1):
                 best, decides = saved, g
     profile = tuple(
-        (float(s * step_s), int(o)) for s, o in zip(got.steps.tolist(), got.out.tolist(), strict=True)
+        (float(s * step_s), int(o))
+        for s, o in zip(got.steps.tolist(), got.out.tolist(), strict=True)
     )
     finish = None
     hours = None

@@ -239,6 +239,18 @@ class ReportJSON(TypedDict):
     samples: NotRequired[SamplesJSON]  # with --samples N: the answers over N samples
 
 
+def _evacuation(report: CorridorReport) -> EvacuationJSON:
+    out: EvacuationJSON = {
+        "population": report.evacuation.population,
+        "hours": _num(report.evacuation.hours, 2),
+        "flow_pph": report.evacuation.flow_pph,
+        "method": report.evacuation.method,
+    }
+    if report.timed is not None:
+        out["timed"] = timed_json(report.timed)
+    return out
+
+
 def _num(x: float | None, nd: int = 1) -> float | None:
     if x is None or not math.isfinite(x):
         return None
@@ -408,13 +420,7 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
         "critical_stretches": [stretch_json(x) for x in report.critical_stretches],
         "pocket": pocket_json(report.pocket),
         "capacity_pph": report.flow.value_pph,
-        "evacuation": {
-            "population": report.evacuation.population,
-            "hours": _num(report.evacuation.hours, 2),
-            "flow_pph": report.evacuation.flow_pph,
-            "method": report.evacuation.method,
-            **({"timed": timed_json(report.timed)} if report.timed is not None else {}),
-        },
+        "evacuation": _evacuation(report),
         "closed": {
             "edges": len(report.closed.edges),
             "reasons": [{"reason": r, "edges": n} for r, n in report.closed.counts()],

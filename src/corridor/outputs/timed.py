@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from typing_extensions import TypedDict  # noqa: UP035 (pydantic reads only these on 3.11)
+from typing_extensions import TypedDict
 
 from corridor.analysis.timed import Gate, TimedEvacuation, gate_text
 
@@ -62,9 +62,7 @@ def timed_json(t: TimedEvacuation) -> TimedJSON:
         "hours": round(t.hours, 2) if t.hours is not None else None,
         "population": t.population,
         "persons_out": t.persons_out,
-        "profile": [
-            [_when(t.start + dt.timedelta(seconds=s)), out] for s, out in t.profile
-        ],
+        "profile": [[_when(t.start + dt.timedelta(seconds=s)), out] for s, out in t.profile],
         "bottleneck": _bottleneck(t.bottleneck),
         "gates": [
             {

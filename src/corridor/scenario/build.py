@@ -39,7 +39,6 @@ from corridor.scenario.areas import AreaReader, Loc
 from corridor.scenario.problems import ProblemLog, listed, number_hint, scenario_error
 from corridor.scenario.schema import (
     LIST_ITEMS,
-    CheckpointSpec,
     EventSpec,
     ExitField,
     ExitSpec,
