@@ -37,12 +37,34 @@ def case(n_edges: int) -> tuple[Any, list[Any], list[Any]]:
     bridge_ways = [w for w in bridge_ways if np.isin(w, net.way_id)]
     # every way across the river passes a gate: windows on three bridges, checkpoints on the rest
     picks = bridge_ways[:3]
+
+    dlon = synthetic.SPACING_M / (synthetic._M_PER_DEG_LAT * np.cos(np.radians(synthetic.LAT0)))
+    river = int(c.side * 0.6) + 0.5  # between grid columns int(0.6 side) and the next
+
+    def crossing(w: int) -> int:
+        """The segment of way ``w`` that crosses the river."""
+        e = np.flatnonzero(net.way_id == w)
+        j0 = (net.lon[net.src[e]] - synthetic.LON0) / dlon
+        j1 = (net.lon[net.dst[e]] - synthetic.LON0) / dlon
+        return int(
+            e[np.flatnonzero((np.minimum(j0, j1) < river) & (np.maximum(j0, j1) > river))[0]]
+        )
+
+    def span(w: int) -> Any:
+        """The bridge itself: the segment of way ``w`` that crosses the river."""
+        e = crossing(w)
+        mid = (
+            (net.lon[net.src[e]] + net.lon[net.dst[e]]) / 2,
+            (net.lat[net.src[e]] + net.lat[net.dst[e]]) / 2,
+        )
+        return Area(f"bridge {w}", point=(float(mid[0]), float(mid[1])), radius_m=5.0)
+
     windows = [
         Event(
             f"window-{k}",
             START.date(),
             "window",
-            closure=Closure(ways=(int(w),), label=f"bridge way {w}"),
+            closure=Closure(area=span(w), label=f"bridge way {w}"),
             hours=h,
             until=START.date() + dt.timedelta(days=14),
         )
@@ -50,9 +72,11 @@ def case(n_edges: int) -> tuple[Any, list[Any], list[Any]]:
     ]
     posts = []
     for w in bridge_ways[3:5] or bridge_ways[:2]:  # small grids have only two bridges
-        e = int(np.flatnonzero(net.way_id == w)[0])
-        lon, lat = float(net.lon[net.src[e]]), float(net.lat[net.src[e]])
-        posts.append(Area(f"bridge {w}", point=(lon, lat), radius_m=1.0))
+        e = crossing(w)  # its west end holds the post
+        west = int(net.src[e]) if net.lon[net.src[e]] < net.lon[net.dst[e]] else int(net.dst[e])
+        posts.append(
+            Area(f"bridge {w}", point=(float(net.lon[west]), float(net.lat[west])), radius_m=1.0)
+        )
     checkpoints = [
         Checkpoint(f"post-{k}", f"{x.name} post", x, rate, hours=(360, 1320))
         for k, (x, rate) in enumerate(zip(posts, CHECKPOINT_RATES, strict=True))

@@ -339,15 +339,15 @@ def gate_graph_arrivals(
 
     With links of unlimited capacity the gate graph is a relaxation: every flow over time on
     the whole graph maps onto it, arriving no later, so its persons out by each step are an
-    upper bound. Its flow is then routed along the links' routes; if no road of them carries
-    more in a step than its capacity lets in (summing the peaks of the links that share it),
-    that flow is feasible on the whole graph and the answer is exact. Otherwise each link gets
+    upper bound. Its flow is then routed along the links' routes, each person passing each
+    road at the step the route reaches it; if no road then carries more in a step than it lets
+    in, that flow is feasible on the whole graph and the answer is exact. Otherwise each link gets
     the least share of its roads' capacity (a road's capacity divided among the links over
     it), a flow feasible on the whole graph: the answer is then a feasible evacuation (not
-    later than it says) and ``earliest_step`` the bound below it. In between, up to four times,
-    only the links that overload their roads (and those capped before) get their share, and
-    the flow is checked again: feasible, it is the answer, exact when it finishes with the
-    relaxation.
+    later than it says) and ``earliest_step`` the bound below it. In between, up to five times,
+    the links that overload their roads are capped (first at what their route lets through,
+    then at their share of the roads they overload, with those capped before) and the flow is
+    checked again: feasible, it is the answer, exact when it finishes with the relaxation.
     """
     u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
     steps = np.asarray(steps, dtype=np.int64)
@@ -373,12 +373,11 @@ def gate_graph_arrivals(
     for a in k_out.tolist():
         if indptr[a + 1] == indptr[a]:
             continue
-        dist, pred = kernels.dijkstra_tree(indptr, head, weight, a)
-        dist, pred = np.asarray(dist), np.asarray(pred)
         # a link whose route passes another key node that both ends and starts links is the
         # two links through it (a route's parts are fastest routes too): left out
-        parent = np.where(pred >= 0, u[order[np.maximum(pred, 0)]], -1)
-        behind = np.asarray(kernels.behind_keys(dist, parent, relay, a))
+        dist, pred, behind = (
+            np.asarray(x) for x in kernels.dijkstra_tree(indptr, head, weight, a, relay, -1)
+        )
         reach = k_in[np.isfinite(dist[k_in]) & (k_in != a) & ~behind[k_in]]
         if len(reach):
             trees[a] = np.asarray(pred)
@@ -391,13 +390,9 @@ def gate_graph_arrivals(
     kid[keys] = np.arange(len(keys))
     g_idx = np.flatnonzero(gated)
     n_links = len(la)
-    cu = np.concatenate([kid[u[g_idx]], kid[np.array(la, dtype=np.int64)]])
-    cv = np.concatenate([kid[v[g_idx]], kid[np.array(lb, dtype=np.int64)]])
-    cs = np.concatenate([steps[g_idx], np.array(ld, dtype=np.int64)])
-    cg = np.concatenate([gate[g_idx], np.full(n_links, -1, dtype=np.int64)])
 
     def path(j: int) -> NDArray[np.int64]:
-        """The arcs of link ``j``'s route."""
+        """The arcs of link ``j``'s fastest route."""
         pred = trees[la[j]]
         out = []
         x = lb[j]
@@ -408,15 +403,17 @@ def gate_graph_arrivals(
         return np.array(out[::-1], dtype=np.int64)
 
     def run(link_rate: NDArray[np.float64]) -> Arrivals:
+        a, b = np.array(la, dtype=np.int64), np.array(lb, dtype=np.int64)
+        cu = np.concatenate([kid[u[g_idx]], kid[a]])
+        cv = np.concatenate([kid[v[g_idx]], kid[b]])
+        cs = np.concatenate([steps[g_idx], np.array(ld, dtype=np.int64)])
+        cg = np.concatenate([gate[g_idx], np.full(len(la), -1, dtype=np.int64)])
         cr = np.concatenate([rate_pph[g_idx], link_rate])
         return earliest_arrivals(
             len(keys), cu, cv, cs, cr, cg, gate_open, demand, step_s=step_s,
             horizon_steps=horizon_steps, hour_steps=hour_steps, wait=wait[keys],
         )  # fmt: skip
 
-    per_step = np.where(
-        np.isfinite(rate_pph), np.floor(rate_pph * step_s / HOUR_S + 1e-9), np.inf
-    )  # the least a step lets in
     routes: dict[int, NDArray[np.int64]] = {}
 
     def route(j: int) -> NDArray[np.int64]:
@@ -425,36 +422,54 @@ def gate_graph_arrivals(
         return routes[j]
 
     def overloaded(got: Arrivals) -> NDArray[np.int64]:
-        """The links whose routes carry more than their roads let in, summing the peaks of
-        the links over each road; none: the flow is feasible on the whole graph."""
-        if got.flow_arc is None or got.flow is None:
+        """The links whose flow, routed along their routes at the steps it passes each road,
+        makes some road carry more in a step than it lets in; none: the flow is feasible on the
+        whole graph."""
+        if got.flow_arc is None or got.flow is None or got.flow_t is None:
             return np.zeros(0, dtype=np.int64)
         on_link = got.flow_arc >= len(g_idx)
         link = got.flow_arc[on_link] - len(g_idx)
-        peak = np.zeros(n_links, dtype=np.int64)
-        np.maximum.at(peak, link, got.flow[on_link])
-        used = np.flatnonzero(peak > 0)
-        load = np.zeros(len(u), dtype=np.float64)
-        for j in used.tolist():
-            np.add.at(load, route(j), peak[j])
-        over = load > per_step
-        return np.array([j for j in used.tolist() if over[route(j)].any()], dtype=np.int64)
+        t0, f0 = got.flow_t[on_link], got.flow[on_link]
+        if len(link) == 0:
+            return np.zeros(0, dtype=np.int64)
+        keys, who, amount = [], [], []
+        for j in np.unique(link).tolist():
+            r = route(j)
+            if len(r) == 0:
+                continue
+            offset = np.concatenate([[0], np.cumsum(steps[r])[:-1]])
+            mine = link == j
+            t = (t0[mine][:, None] + offset[None, :]).ravel()
+            keys.append(np.repeat(r[None, :], mine.sum(), axis=0).ravel() * (horizon_steps + 2) + t)
+            amount.append(np.repeat(f0[mine], len(r)))
+            who.append(np.full(len(t), j, dtype=np.int64))
+        if not keys:
+            return np.zeros(0, dtype=np.int64)
+        key = np.concatenate(keys)
+        uniq, inv = np.unique(key, return_inverse=True)
+        load = np.bincount(inv, weights=np.concatenate(amount))
+        arc_of, t_of = uniq // (horizon_steps + 2), uniq % (horizon_steps + 2)
+        cap = step_capacity(rate_pph[arc_of], t_of, step_s, demand)
+        over = load > cap
+        return np.unique(np.concatenate(who)[over[inv]])
 
     link_rate = np.full(n_links, np.inf)
     upper = run(link_rate)
     got = upper
-    for _ in range(4):  # cap the links that overload their roads, and try again
+    for round_ in range(5):  # cap the links that overload their roads, and try again
         bad = overloaded(got)
         if len(bad) == 0:
             exact = got.finish_step == upper.finish_step
             return GateGraphArrivals(got, exact, upper.finish_step, n_links)
-        capped = np.flatnonzero(np.isfinite(link_rate))
+        # first each at what its route lets through, then shares of the roads they overload
+        capped = np.union1d(bad, np.flatnonzero(np.isfinite(link_rate)))
         sharing = np.zeros(len(u), dtype=np.int64)
-        for j in np.union1d(bad, capped).tolist():
+        for j in (capped if round_ else bad).tolist():
             np.add.at(sharing, route(j), 1)
-        for j in np.union1d(bad, capped).tolist():
+        for j in (capped if round_ else bad).tolist():
             r = route(j)
-            link_rate[j] = float(np.min(rate_pph[r] / sharing[r])) if len(r) else np.inf
+            if len(r):
+                link_rate[j] = min(link_rate[j], float(np.min(rate_pph[r] / sharing[r])))
         got = run(link_rate)
     count = np.zeros(len(u), dtype=np.int64)
     for j in range(n_links):

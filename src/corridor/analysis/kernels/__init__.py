@@ -49,12 +49,11 @@ from corridor.analysis.kernels.flow import (
 )
 from corridor.analysis.kernels.jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.search import astar, dijkstra_from, reach_from
-from corridor.analysis.kernels.timed import behind_keys, dijkstra_tree
+from corridor.analysis.kernels.timed import dijkstra_tree
 from corridor.analysis.kernels.turn import turn_astar
 
 __all__ = [
     "astar",
-    "behind_keys",
     "chains_open",
     "close_arcs",
     "compile_all",
