@@ -46,6 +46,7 @@ from corridor.analysis import kernels
 from corridor.analysis.flow_graph import SINK, SOURCE
 from corridor.analysis.prepared import SituationWork
 from corridor.analysis.results import InputWarning
+from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Checkpoint, Event, Hours, hours_text
 from corridor.model.situation import bind_closure
 
@@ -116,7 +117,9 @@ def transit_steps(
     return np.maximum(steps, 0).astype(np.int64)
 
 
-def step_capacity(rate_pph: NDArray[np.float64], t: NDArray[np.int64], step_s: float, demand: int):
+def step_capacity(
+    rate_pph: NDArray[np.float64], t: NDArray[np.int64], step_s: float, demand: int
+) -> NDArray[np.int64]:
     """Persons let in during step ``t`` by arcs of ``rate_pph`` (``inf``: ``demand``)."""
     k = step_s / HOUR_S
     finite = np.isfinite(rate_pph)
@@ -650,7 +653,7 @@ def timed_graph(
     )
 
 
-def _road_name(net, mask: NDArray[np.bool_], w: Event) -> str:
+def _road_name(net: RoadNetwork, mask: NDArray[np.bool_], w: Event) -> str:
     """What a window is called: the road it opens (its ref, or the name of its first road)."""
     assert w.closure is not None
     if w.closure.ref:
