@@ -640,6 +640,18 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, subprocess.SubprocessError) as exc:  # the peer, not corridor, failed
             console.print(f"OSRM: could not run ({type(exc).__name__}: {exc}); skipped")
             results["osrm"] = None
+    # the evacuation over time (issue 25): 3 windows and 2 checkpoints, against networkx
+    from bench import timed as timed_bench
+
+    console.print("[bold]Evacuation over time (windows, checkpoints)[/]")
+    timed_sizes = [100_000] if args.quick else [100_000, 1_000_000]
+    try:
+        peer = timed_bench.bench_peer()
+    except ImportError:
+        peer = None
+    results["timed"] = {"runs": timed_bench.bench_timed(timed_sizes, repeats=1), "peer": peer}
+    for line in timed_bench.lines(results["timed"]["runs"], peer):
+        console.print(line, markup=False, highlight=False)
     # the workbench (issue 13): one what-if over HTTP, against a running ``corridor serve``
     from bench import serve as serve_bench
 

@@ -395,7 +395,7 @@ def test_reports_reflect_recorded_events(helsinki: tuple[TestClient, Path]) -> N
         ({"date": "2020-01-01"}, "event 'bad': date: 2020-01-01 is before the scenario's start"),
         (
             {"kind": "explode"},
-            "event 'bad': kind: Input should be 'close', 'reopen', 'zone' or 'population'",
+            "event 'bad': kind: Input should be 'close', 'reopen', 'zone', 'population', 'window' or 'restrict'",
         ),
         ({"colour": "red"}, "event 'bad': unknown key 'colour'"),
         ({"target": {"event": "no-such"}, "kind": "reopen"}, "no event with id 'no-such'"),

@@ -17,9 +17,10 @@ import numpy as np
 
 from corridor.analysis.bindings import closure_warning, zone_warnings
 from corridor.analysis.pocket import with_populations
-from corridor.analysis.prepared import Prepared
+from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.report import CorridorReport, analyze, closed_roads
 from corridor.analysis.results import ClosureBinding, InputWarning, ZoneBinding
+from corridor.analysis.timed import TimedEvacuation, timed_evacuation
 from corridor.errors import AreaError, UnknownIdError
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import MoverProfile, Place, Scenario
@@ -30,6 +31,7 @@ from corridor.model.timeline import (
     change_days,
     first_date,
     situation_at,
+    timeline_events,
 )
 
 NetworkFor = Callable[[Mover], RoadNetwork]
@@ -121,10 +123,12 @@ class MoverReplay:
         k: int,
         population: int,
         what_if: Sequence[tuple[Closure, int]] = (),
+        start: dt.time | None = None,
     ) -> CorridorReport:
         """Every analysis of one situation, labelled with its date, plan, the day's events and
         how each closure and zone bound to the network (``what_if``: the closures applied on
-        top, with the edges each covers)."""
+        top, with the edges each covers); with the evacuation over time from ``start`` (default
+        00:00) when the state has windows, checkpoints or restrictions, or ``start`` is given."""
         report = analyze(
             situation,
             scenario=self.scenario.name,
@@ -135,13 +139,37 @@ class MoverReplay:
             prepared=self.prepared_for(situation),
             places=places_at(self.scenario, state),
         )
+        binding = bound(situation, state, what_if)
+        timed = None
+        if start is not None or has_timed_inputs(state):
+            timed = self.timed(situation, state, population, start or dt.time())
+            binding["warnings"] = (*binding["warnings"], *timed.warnings)
         return replace(
             report,
             plan=plan,
             events=state.events_today,
             zone_changes=self.scenario.zone_changes(state.date),
-            **bound(situation, state, what_if),
+            timed=timed,
+            **binding,
         )
+
+    def timed(
+        self, situation: Situation, state: State, population: int, start: dt.time
+    ) -> TimedEvacuation:
+        """The evacuation over time from ``start`` on the state's date."""
+        return timed_evacuation(
+            SituationWork(situation, self.prepared_for(situation)),
+            population,
+            dt.datetime.combine(state.date, start),
+            windows=state.windows,
+            checkpoints=state.checkpoints,
+        )
+
+
+def has_timed_inputs(state: State) -> bool:
+    """Whether the state has windows, checkpoints or restrictions (the evacuation over time is
+    then part of every report)."""
+    return bool(state.windows or state.checkpoints or state.restrictions)
 
 
 def places_at(scenario: Scenario, state: State) -> list[Place]:
@@ -216,8 +244,12 @@ def report_at(
     k: int = 2,
     population: int | None = None,
     what_if: Sequence[Closure] = (),
+    start: dt.time | None = None,
 ) -> CorridorReport:
     """The full report for ``mover`` at ``day`` (None: the scenario's first date).
+
+    ``start`` (or windows, checkpoints or restrictions in the scenario) adds the evacuation over
+    time from that hour of the day (:mod:`corridor.analysis.timed`).
 
     ``what_if`` closures are applied on top of the situation (a hypothetical road cut); the
     report lists them under ``what_if``.
@@ -243,6 +275,7 @@ def report_at(
         k=k,
         population=state.population if population is None else population,
         what_if=applied,
+        start=start,
     )
 
 
@@ -272,6 +305,7 @@ def replay(
     population: int | None = None,
     dates: Iterable[dt.date] | None = None,
     on_report: Callable[[int, int], None] | None = None,
+    start: dt.time | None = None,
 ) -> list[CorridorReport]:
     """One report per change date (or per given date), in order.
 
@@ -279,7 +313,8 @@ def replay(
     event happens and no zone begins or ends since the date before takes that date's report
     as it is (with its own date); a date whose changes leave the open roads and the population
     as they were (say, an event for another mover, or a closure of a road already inside a
-    hostile zone) reuses the analysis, with its own events.
+    hostile zone) reuses the analysis, with its own events. With windows or checkpoints (or
+    ``start``), every date is analysed, since the evacuation over time starts on it.
     ``on_report(done, total)`` is called after each report (for progress bars).
 
     Examples
@@ -298,10 +333,16 @@ def replay(
     reports: list[CorridorReport] = []
     previous: tuple[bytes, int] | None = None
     last_day: dt.date | None = None
+    timed = (
+        start is not None
+        or bool(scenario.checkpoints)
+        or any(e.kind in ("window", "restrict") for e in timeline_events(scenario, plan))
+    )
     for i, d in enumerate(days):
         label = d.isoformat() if labelled else None
         if (
             reports
+            and not timed
             and last_day is not None
             and last_day <= d
             and not _any_between(changes, last_day, d)
@@ -311,7 +352,7 @@ def replay(
             situation, state = run.situation(d, plan)
             pop = state.population if population is None else population
             key = (np.packbits(situation.open).tobytes(), pop)
-            if reports and key == previous:  # changes that change no road for this mover
+            if reports and key == previous and not timed:  # changes that change no road
                 reports.append(
                     replace(
                         reports[-1],
@@ -326,7 +367,9 @@ def replay(
                 )
             else:
                 reports.append(
-                    run.analysed(situation, state, plan=plan, label=label, k=k, population=pop)
+                    run.analysed(
+                        situation, state, plan=plan, label=label, k=k, population=pop, start=start
+                    )
                 )
             previous = key
         last_day = d

@@ -30,6 +30,7 @@ from corridor.analysis.results import (
 )
 from corridor.analysis.routes import reach_of, routes_of
 from corridor.analysis.stretches import Stretch, critical_stretches, cut_stretches, named_places
+from corridor.analysis.timed import TimedEvacuation
 from corridor.model.scenario import Event, ExitKind, Place, ZoneChange, exit_kind
 from corridor.model.situation import Situation
 
@@ -77,6 +78,7 @@ class CorridorReport:
     pocket: Pocket | None = None
     zone_changes: tuple[ZoneChange, ...] = ()
     quick: bool = False
+    timed: TimedEvacuation | None = None  # the evacuation over time (windows, checkpoints)
 
     @property
     def status(self) -> Status:

@@ -159,8 +159,9 @@ def buffered(polygon: BaseGeometry, distance_m: float) -> BaseGeometry:
 def sample_scenario(
     scenario: Scenario, seed: int, index: int, *, plan: str | None = None
 ) -> Scenario:
-    """Sample ``index`` of the scenario under ``seed``: events kept with their confidence
-    (groups together), dates moved within their uncertainty, zones buffered within theirs.
+    """Sample ``index`` of the scenario under ``seed``: events (windows and restrictions
+    among them) kept with their confidence (groups together), dates moved within their
+    uncertainty, zones buffered within theirs, checkpoints kept with their confidence.
 
     Examples
     --------
@@ -197,7 +198,15 @@ def _draw(
         z if d == 0 else replace(z, polygon=buffered(z.polygon, float(d)))
         for z, d in zip(scenario.zones, draws, strict=True)
     )
-    return _with_events(scenario, moved, kept, plan, zones=zones), tuple(draws.tolist())
+    drawn = _with_events(scenario, moved, kept, plan, zones=zones)
+    if scenario.checkpoints:  # each checkpoint exists with its confidence (issue 25)
+        p_cp = [c.confidence if c.confidence is not None else 1.0 for c in scenario.checkpoints]
+        here = rng.random(len(p_cp)) < np.array(p_cp)
+        drawn = replace(
+            drawn,
+            checkpoints=tuple(c for c, h in zip(scenario.checkpoints, here, strict=True) if h),
+        )
+    return drawn, tuple(draws.tolist())
 
 
 def _with_events(

@@ -27,6 +27,7 @@ from corridor.cli.common import (
     handle_errors,
     load_checked,
     parse_date,
+    parse_start,
     progress,
     say_network_warnings,
     scenario_networks,
@@ -72,6 +73,15 @@ def analyze(
             "(repeatable).",
         ),
     ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="Follow the evacuation over time from this hour of the --at date (HH:MM, "
+            "default 00:00): through the windows and checkpoints, hour by hour. Scenarios with "
+            "windows, checkpoints or restrictions always show it.",
+        ),
+    ] = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = 0,
     workers: WorkersOpt = 1,
@@ -103,6 +113,7 @@ def analyze(
             k=k,
             population=population,
             what_if=what_if,
+            start=parse_start(start),
         )
     summary = None
     if samples is not None:

@@ -175,6 +175,19 @@ def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
         raise ScenarioError(msg) from None
 
 
+def parse_start(value: str | None, what: str = "--start") -> dt.time | None:
+    """``--start HH:MM`` as a time of day (None when not given)."""
+    if value is None:
+        return None
+    import re
+
+    m = re.fullmatch(r"\s*([01]?\d|2[0-3]):([0-5]\d)\s*", value)
+    if m is None:
+        msg = f"{what} {value!r} is not a time of day; write it as HH:MM (24 h), e.g. 08:00"
+        raise ScenarioError(msg)
+    return dt.time(int(m.group(1)), int(m.group(2)))
+
+
 def load_checked(
     value: str | None,
     *,

@@ -28,6 +28,7 @@ from corridor.cli.common import (
     handle_errors,
     is_stdout,
     load_checked,
+    parse_start,
     progress,
     say_network_warnings,
     scenario_networks,
@@ -66,6 +67,15 @@ def timeline(
         ),
     ] = None,
     chart_format_: ChartFormatOpt = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="Follow the evacuation over time from this hour of each date (HH:MM, default "
+            "00:00): shown under the quickest evacuation; scenarios with windows, checkpoints "
+            "or restrictions always show it.",
+        ),
+    ] = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = 0,
     workers: WorkersOpt = 1,
@@ -91,7 +101,13 @@ def timeline(
     with progress() as prog:
         tick = ticker(prog, f"replaying {sc.name}" + (f" under plan {plan}" if plan else ""))
         reports = replay(
-            sc, networks, mover=mover, plan=plan, population=population, on_report=tick
+            sc,
+            networks,
+            mover=mover,
+            plan=plan,
+            population=population,
+            on_report=tick,
+            start=parse_start(start),
         )
     summaries = None
     if samples is not None:

@@ -18,7 +18,7 @@ from corridor.model.areas import Area
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.situation import Closure
 
-EventKind = Literal["close", "reopen", "zone", "population"]
+EventKind = Literal["close", "reopen", "zone", "population", "window", "restrict"]
 ExitKind = Literal["refuge", "waypoint"]
 """What reaching an exit means: ``refuge``, where movers are safe or out (the default), or
 ``waypoint``, a place on the way, itself inside the fighting."""
@@ -124,6 +124,62 @@ class ZoneChange:
         return f"zone {self.zone.id} {self.change}: {who} {holds}"
 
 
+Hours = tuple[int, int]
+"""Daily hours as minutes after midnight, ``[start, end)``: ``(600, 840)`` is 10:00-14:00."""
+
+
+def hours_text(hours: Hours) -> str:
+    """``"10:00-14:00"`` for ``(600, 840)``.
+
+    Examples
+    --------
+    >>> hours_text((600, 840))
+    '10:00-14:00'
+    """
+    return "-".join(f"{m // 60:02d}:{m % 60:02d}" for m in hours)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A point on the roads that lets so many people per hour through, in its hours.
+
+    Every road through ``area`` passes it; ``rate_pph`` is persons per hour for all the movers
+    it applies to together; ``hours`` the daily hours it is open (None: all day); it exists
+    over [``start``, ``end``) like a zone.
+
+    Examples
+    --------
+    >>> from corridor.model.areas import Area
+    >>> c = Checkpoint("vas", "Vasylivka", Area("Vasylivka", point=(35.45, 47.43), radius_m=150), 400)
+    >>> c.active(dt.date(2022, 3, 1)), c.open_minutes(dt.date(2022, 3, 1))
+    (True, ((0, 1440),))
+    """
+
+    id: str
+    name: str
+    area: Area
+    rate_pph: float
+    actor: str | None = None
+    hours: Hours | None = None
+    movers: frozenset[str] | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    sources: tuple[Source, ...] = ()
+    confidence: float | None = None
+
+    def active(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+    def applies_to(self, mover_id: str) -> bool:
+        return self.movers is None or mover_id in self.movers
+
+    def open_minutes(self, day: dt.date) -> tuple[Hours, ...]:
+        """The minutes of ``day`` it lets people through (none on a day it does not exist)."""
+        if not self.active(day):
+            return ()
+        return (self.hours if self.hours is not None else (0, 1440),)
+
+
 @dataclass(frozen=True)
 class MoverProfile:
     """Who is moving: base network, which sides' zones block them, speed and capacity factors."""
@@ -133,6 +189,7 @@ class MoverProfile:
     base: Mover
     blocked_by: frozenset[str] = frozenset()
     exits: tuple[Area, ...] | None = None
+    origin: Area | None = None  # its own origin (aid going in), else the scenario's
     speed_factor: float = 1.0
     capacity_factor: float = 1.0
     persons_per_vehicle: float | None = None
@@ -194,6 +251,21 @@ class Event:
     plan: str | None = None  # the plan that added it, if any
     group: str | None = None  # events of one group happen together or not at all
     date_uncertainty_days: float = 0.0  # the date may lie this many days either way
+    # kind window: the last day (inclusive) and the daily hours movers may enter ``closure``
+    until: dt.date | None = None
+    hours: Hours | None = None
+    # kind restrict: what the road's capacity and speed are multiplied by, in (0, 1]
+    capacity_factor: float = 1.0
+    speed_factor: float = 1.0
+    checkpoint: str | None = None  # close / reopen {checkpoint: id}
+
+    def window_minutes(self, day: dt.date) -> tuple[Hours, ...]:
+        """A window's hours on ``day`` (none outside [date, until])."""
+        if self.kind != "window" or self.hours is None:
+            return ()
+        if not self.date <= day <= (self.until or self.date):
+            return ()
+        return (self.hours,)
 
     def applies_to(self, mover_id: str) -> bool:
         return self.movers is None or mover_id in self.movers
@@ -234,6 +306,7 @@ class Scenario:
     movers: dict[str, MoverProfile] = field(default_factory=dict)
     events: tuple[Event, ...] = ()
     plans: dict[str, Plan] = field(default_factory=dict)
+    checkpoints: tuple[Checkpoint, ...] = ()
     path: str = ""
     lines: dict[str, int] = field(default_factory=dict)
 

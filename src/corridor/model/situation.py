@@ -132,6 +132,48 @@ def _ref_between_mask(network: RoadNetwork, ref: str, a: Area, b: Area) -> NDArr
 
 
 @dataclass(frozen=True)
+class Restriction:
+    """A road kept open at reduced capacity and speed: the edges ``closure`` covers (its target)
+    have their capacity multiplied by ``capacity_factor`` and their speed by ``speed_factor``,
+    both in (0, 1]."""
+
+    closure: Closure
+    capacity_factor: float = 1.0
+    speed_factor: float = 1.0
+
+
+def restricted_network(network: RoadNetwork, restrictions: Sequence[Restriction]) -> RoadNetwork:
+    """``network`` with each restriction's factors applied to the edges it covers (both
+    directions; two restrictions on one road multiply). The same object when there are none, so
+    that what is built once per network stays shared. A target that binds nothing restricts
+    nothing (the closure's binding rules, :func:`bind_closure`).
+
+    Examples
+    --------
+    >>> from corridor.testing import network_from_segments
+    >>> net = network_from_segments([(0.0, 0.0), (0.01, 0.0)], [(0, 1)], highway="primary")
+    >>> r = Restriction(Closure(ways=(1,)), capacity_factor=0.5, speed_factor=0.5)
+    >>> out = restricted_network(net, [r])
+    >>> out.capacity_pph.tolist(), bool((out.travel_time_s == 2 * net.travel_time_s).all())
+    ([3000, 3000], True)
+    """
+    if not restrictions:
+        return network
+    cap = np.ones(network.n_edges)
+    speed = np.ones(network.n_edges)
+    for r in restrictions:
+        mask, _ = bind_closure(network, r.closure)
+        cap[mask] *= r.capacity_factor
+        speed[mask] *= r.speed_factor
+    return replace(
+        network,
+        speed_kph=network.speed_kph * speed,
+        travel_time_s=network.travel_time_s / speed,
+        capacity_pph=np.rint(network.capacity_pph * cap).astype(np.int64),
+    )
+
+
+@dataclass(frozen=True)
 class ZoneRule:
     """An area held by someone from some time: edges whose midpoint lies in ``polygon`` are
     controlled by it (the last zone applied wins); they close when ``blocks`` is true."""

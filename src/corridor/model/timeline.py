@@ -13,8 +13,15 @@ from dataclasses import dataclass
 
 from corridor.errors import ScenarioError, UnknownIdError
 from corridor.model.network import RoadNetwork
-from corridor.model.scenario import Event, Scenario, Source, Zone
-from corridor.model.situation import Closure, Situation, ZoneRule, build_situation
+from corridor.model.scenario import Checkpoint, Event, Scenario, Source, Zone
+from corridor.model.situation import (
+    Closure,
+    Restriction,
+    Situation,
+    ZoneRule,
+    build_situation,
+    restricted_network,
+)
 
 
 def timeline_events(scenario: Scenario, plan: str | None = None) -> tuple[Event, ...]:
@@ -161,6 +168,22 @@ class State:
     place_population: dict[str, int | None]
     events_today: tuple[Event, ...]
     applied: tuple[Event, ...]
+    # the restrictions in force (kind restrict, not lifted by a reopen), the windows that
+    # have a day from this date on (announced ones included: an evacuation runs over time), and
+    # the checkpoints that exist at the date and are not closed
+    restrictions: tuple[Event, ...] = ()
+    windows: tuple[Event, ...] = ()
+    checkpoints: tuple[Checkpoint, ...] = ()
+
+    @property
+    def restriction_rules(self) -> tuple[Restriction, ...]:
+        """The restrictions, in order, as :func:`corridor.model.situation.restricted_network`
+        takes them."""
+        return tuple(
+            Restriction(e.closure, e.capacity_factor, e.speed_factor)
+            for e in self.restrictions
+            if e.closure is not None
+        )
 
     @property
     def closure_rules(self) -> tuple[Closure, ...]:
@@ -205,13 +228,22 @@ def state_at(
     ):
         rule = ZoneRule(z.polygon, f"zone {z.id} ({z.actor})", blocks=blocks(z.actor))
         zones.append(HeldZone(rule, z.actor, z.start, z.end, zone=z))
+    restrictions: list[Event] = []
+    closed_checkpoints: set[str] = set()
     for e in events:
-        if e.kind == "close" and e.closure is not None:
+        if e.kind == "restrict" and e.closure is not None:
+            restrictions.append(e)
+        elif e.checkpoint is not None and e.kind in ("close", "reopen"):
+            (closed_checkpoints.add if e.kind == "close" else closed_checkpoints.discard)(
+                e.checkpoint
+            )
+        elif e.kind == "close" and e.closure is not None:
             closures.append(StateClosure(e.closure, e, e.id))
         elif e.kind == "reopen":
             if e.reopens is not None:
                 # undo that event's closure only; other closures of the same road stay
                 closures = [c for c in closures if c.event is None or c.event.id != e.reopens]
+                restrictions = [r for r in restrictions if r.id != e.reopens]
             elif e.closure is not None:
                 closures.append(StateClosure(e.closure, e, e.id))
         elif e.kind == "zone" and e.zone is not None:
@@ -239,6 +271,20 @@ def state_at(
         place_population=place_pop,
         events_today=tuple(e for e in events if e.date == day),
         applied=tuple(events),
+        restrictions=tuple(restrictions),
+        windows=tuple(
+            e
+            for e in timeline_events(scenario, plan)
+            if e.kind == "window"
+            and e.applies_to(profile.id)
+            and (e.until or e.date) >= day
+            and e.closure is not None
+        ),
+        checkpoints=tuple(
+            c
+            for c in scenario.checkpoints
+            if c.active(day) and c.applies_to(profile.id) and c.id not in closed_checkpoints
+        ),
     )
 
 
@@ -255,14 +301,17 @@ def situation_at(
 
     ``network`` is the mover's base network; with ``adapted=True`` it is already the mover's
     (:func:`corridor.analysis.replay.mover_network`), which a replay makes once for all its
-    dates.
+    dates. The restrictions in force multiply the capacity and speed of the roads they cover
+    (:func:`corridor.model.situation.restricted_network`); a mover with its own ``origin``
+    leaves from there.
     """
     profile = scenario.mover_profile(mover)
     state = state_at(scenario, day, mover=profile.id, plan=plan)
     exits = profile.exits if profile.exits is not None else scenario.exits
+    net = network if adapted else profile.adapt(network)
     situation = build_situation(
-        network if adapted else profile.adapt(network),
-        scenario.origin,
+        restricted_network(net, state.restriction_rules),
+        profile.origin if profile.origin is not None else scenario.origin,
         exits,
         closures=state.closure_rules,
         zones=state.zone_rules,

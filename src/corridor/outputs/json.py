@@ -26,6 +26,7 @@ from corridor.analysis.stretches import Stretch
 from corridor.model.network import SPEED_RULES, RoadNetwork
 from corridor.model.scenario import Event, Source, ZoneChange
 from corridor.outputs.samples import SamplesJSON
+from corridor.outputs.timed import TimedJSON, timed_json
 
 # ------------------------------------------------------------------------------ the JSON shapes
 # (units in names; Annotated bounds become the schema's minimum / maximum; typing_extensions'
@@ -136,6 +137,7 @@ class EvacuationJSON(TypedDict):
     hours: float | None
     flow_pph: NonNegative
     method: str
+    timed: NotRequired[TimedJSON]  # the evacuation over time (windows, checkpoints, --start)
 
 
 class ReasonJSON(TypedDict):
@@ -235,6 +237,18 @@ class ReportJSON(TypedDict):
     what_if: NotRequired[list[str]]
     warnings: list[WarningJSON]
     samples: NotRequired[SamplesJSON]  # with --samples N: the answers over N samples
+
+
+def _evacuation(report: CorridorReport) -> EvacuationJSON:
+    out: EvacuationJSON = {
+        "population": report.evacuation.population,
+        "hours": _num(report.evacuation.hours, 2),
+        "flow_pph": report.evacuation.flow_pph,
+        "method": report.evacuation.method,
+    }
+    if report.timed is not None:
+        out["timed"] = timed_json(report.timed)
+    return out
 
 
 class QuickJSON(TypedDict):
@@ -403,12 +417,7 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
         "critical_stretches": [stretch_json(x) for x in report.critical_stretches],
         "pocket": pocket_json(report.pocket),
         "capacity_pph": report.flow.value_pph,
-        "evacuation": {
-            "population": report.evacuation.population,
-            "hours": _num(report.evacuation.hours, 2),
-            "flow_pph": report.evacuation.flow_pph,
-            "method": report.evacuation.method,
-        },
+        "evacuation": _evacuation(report),
         "closed": _closed_json(report),
         "network": _network_json(report),
         "plan": report.plan,

@@ -162,6 +162,10 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
             f" (outflow {ev.flow_pph:,} persons/h over {ev.paths_used} path(s))" if ev.hours else ""
         ),
     )
+    if report.timed is not None:
+        from corridor.outputs.timed import timed_sentence
+
+        summary.add_row("Evacuation over time", timed_sentence(report.timed))
     closed = report.closed
     summary.add_row("Closed edges", f"{len(closed.edges):,} of {report.network.edges:,}")
     parts.append(summary)

@@ -93,6 +93,12 @@ def timeline_rows(reports: list[CorridorReport], network: RoadNetwork) -> list[d
         row["capacity_pph"] = r.flow.value_pph
         row["population"] = r.evacuation.population
         row["evacuation_hours"] = "" if r.evacuation.hours is None else round(r.evacuation.hours, 2)
+        if r.timed is not None:  # the evacuation over time (windows, checkpoints)
+            row["timed_finish"] = (
+                "" if r.timed.finish is None else r.timed.finish.isoformat(timespec="minutes")
+            )
+            row["timed_hours"] = "" if r.timed.hours is None else round(r.timed.hours, 2)
+            row["timed_persons_out"] = r.timed.persons_out
         row["pocket_km2"] = "" if r.pocket is None else round(r.pocket.area_km2, 1)
         row["pocket_places"] = (
             "" if r.pocket is None else "; ".join(x.name for x in r.pocket.places)
@@ -170,7 +176,7 @@ def timeline_table(
             exits,
             Text(cut),
             f"{r.flow.value_pph:,}",
-            fmt_hours(r.evacuation.hours),
+            fmt_hours(r.evacuation.hours) + _timed_cell(r),
             Text(
                 events_text(r, first=row_i == 0)
                 or ("(start of the timeline)" if row_i == 0 else "(no change for this mover)")
@@ -178,6 +184,16 @@ def timeline_table(
         )
         prev = r.status
     return t
+
+
+def _timed_cell(r: CorridorReport) -> str:
+    """Under the quickest evacuation, the one over time: "over time 8 d 4 h" ("" without)."""
+    t = r.timed
+    if t is None:
+        return ""
+    if t.hours is None:
+        return f"\nover time: {t.persons_out:,} out by the horizon"
+    return f"\nover time {fmt_hours(t.hours)}"
 
 
 def pocket_cell(r: CorridorReport) -> str:

@@ -23,6 +23,7 @@ from corridor.model.areas import Area
 from corridor.model.network import Mover
 from corridor.model.scenario import (
     Actor,
+    Checkpoint,
     Event,
     Exit,
     MoverProfile,
@@ -45,6 +46,7 @@ from corridor.scenario.schema import (
     ScenarioSpec,
     SourceField,
     SourceSpec,
+    parse_hours,
 )
 from corridor.scenario.yaml_lines import YamlLines
 from corridor.text import shown
@@ -128,6 +130,7 @@ class _Builder:
         self.event_ids: set[str] = set()
         self.events: list[Event] = []
         self.plans: dict[str, Plan] = {}
+        self.checkpoints: list[Checkpoint] = []
 
     def check(self) -> None:
         """Read every section in file order, noting problems."""
@@ -139,6 +142,7 @@ class _Builder:
         self.read_zones()
         self.read_movers()
         self.read_closures()
+        self.read_checkpoints()
         self.read_events()
         self.read_plans()
         s = self.spec
@@ -171,6 +175,7 @@ class _Builder:
             movers=self.movers,
             events=tuple(self.events),
             plans=self.plans,
+            checkpoints=tuple(self.checkpoints),
             path=str(self.path),
             lines={
                 "origin": lines.line(("origin",)),
@@ -179,7 +184,15 @@ class _Builder:
                 # every listed item, for file:line in findings (``scenario check``)
                 **{
                     f"{key}[{i}]": lines.line((key, i))
-                    for key in ("places", "zones", "events", "closures", "movers", "plans")
+                    for key in (
+                        "places",
+                        "zones",
+                        "events",
+                        "closures",
+                        "movers",
+                        "plans",
+                        "checkpoints",
+                    )
                     for i in range(len(getattr(s, key)))
                 },
                 **{
@@ -202,6 +215,7 @@ class _Builder:
             ("movers", "mover", s.movers),
             ("events", "event", s.events),
             ("plans", "plan", s.plans),
+            ("checkpoints", "checkpoint", s.checkpoints),
         ]
         for key, kind, items in sections:
             first: dict[str, int] = {}
@@ -384,6 +398,9 @@ class _Builder:
                 self.exit(x, (*loc, "exits", j), f"exit {j + 1}") for j, x in enumerate(m.exits)
             )
             exits = tuple(a for a in areas if a is not None)
+        origin = None
+        if m.origin is not None:
+            origin = self.areas.place_or_area(m.origin, (*loc, "origin"), f"origin of {m.id}")
         population: int | None = None
         population_place: str | None = None
         if isinstance(m.population, int):
@@ -401,6 +418,7 @@ class _Builder:
             base=Mover(m.base),
             blocked_by=self._blocked_by(m),
             exits=exits,
+            origin=origin,
             speed_factor=m.speed_factor,
             capacity_factor=m.capacity_factor,
             persons_per_vehicle=m.persons_per_vehicle,
@@ -431,6 +449,93 @@ class _Builder:
             closure = self.areas.closure(c, loc, label)
             if closure is not None:
                 self.closures.append(closure)
+
+    def read_checkpoints(self) -> None:
+        for i, c in enumerate(self.spec.checkpoints):
+            loc = ("checkpoints", i)
+            if any(x.id == c.id for x in self.checkpoints):
+                continue  # a duplicate id (check_duplicate_ids): the first one holds
+            self.check_actor(c.actor, (*loc, "actor"))
+            self.check_movers(c.movers, loc)
+            if c.from_ is not None and c.to is not None and c.to <= c.from_:
+                self.problems.add((*loc, "to"), f"`to` {c.to} is not after `from` {c.from_}")
+            area = self.areas.place_or_area(c.at, (*loc, "at"), c.name or c.id)
+            if area is None:
+                continue
+            self.checkpoints.append(
+                Checkpoint(
+                    id=c.id,
+                    name=c.name or area.name or c.id,
+                    area=area,
+                    rate_pph=c.rate_pph,
+                    actor=c.actor,
+                    hours=parse_hours(c.hours) if c.hours is not None else None,
+                    movers=frozenset(c.movers) if c.movers is not None else None,
+                    start=c.from_,
+                    end=c.to,
+                    sources=self.sources(c.source, (*loc, "source")),
+                    confidence=c.confidence,
+                )
+            )
+
+    def check_movers(self, movers: list[str] | None, loc: Loc) -> None:
+        """Note each of ``movers`` that is not a mover id of the file."""
+        for j, m in enumerate(movers or []):
+            if m not in self.movers:
+                known = listed(self.movers) or "none defined"
+                self.problems.unknown((*loc, "movers", j), "mover", m, f" (movers: {known})")
+
+    def _timed_fields(self, e: EventSpec, loc: Loc) -> bool:
+        """Note the fields of a window or restriction on an event of another kind, and what a
+        window or restriction lacks; False when the event cannot be used."""
+        ok = True
+        timed = {
+            "until": ("window",),
+            "hours": ("window",),
+            "capacity_factor": ("restrict",),
+            "speed_factor": ("restrict",),
+        }
+        for key, kinds in timed.items():
+            if getattr(e, key) is not None and e.kind not in kinds:
+                self.problems.add(
+                    (*loc, key), f"`{key}` belongs to a `kind: {kinds[0]}` event, not `{e.kind}`"
+                )
+                ok = False
+        if e.kind == "window":
+            if e.hours is None:
+                self.problems.add(loc, "a window needs `hours: HH:MM-HH:MM`", "e.g. 10:00-14:00")
+                ok = False
+            if e.until is not None and e.until < e.date:
+                self.problems.add(
+                    (*loc, "until"),
+                    f"`until` {e.until} is before `date` {e.date}",
+                    "until is the window's last day (inclusive)",
+                )
+                ok = False
+        if e.kind == "restrict" and e.capacity_factor is None and e.speed_factor is None:
+            self.problems.add(
+                loc,
+                "a restriction needs capacity_factor or speed_factor (or both), in (0, 1]",
+                "0.3 keeps 30% of the road's capacity",
+            )
+            ok = False
+        if e.target.checkpoint is not None:
+            if e.kind not in ("close", "reopen"):
+                self.problems.add(
+                    (*loc, "target", "checkpoint"),
+                    f"a `{e.kind}` event cannot target a checkpoint; close and reopen can",
+                )
+                ok = False
+            elif all(c.id != e.target.checkpoint for c in self.spec.checkpoints):
+                known = listed([c.id for c in self.spec.checkpoints]) or "none defined"
+                self.problems.unknown(
+                    (*loc, "target", "checkpoint"),
+                    "checkpoint",
+                    e.target.checkpoint,
+                    f" (checkpoints: {known})",
+                )
+                ok = False
+        return ok
 
     def read_events(self) -> None:
         events = self.spec.events
@@ -473,10 +578,9 @@ class _Builder:
                 f"{e.date} is before the scenario's start {start}",
                 "move the event or the start",
             )
-        for j, m in enumerate(e.movers or []):
-            if m not in self.movers:
-                known = listed(self.movers) or "none defined"
-                self.problems.unknown((*loc, "movers", j), "mover", m, f" (movers: {known})")
+        self.check_movers(e.movers, loc)
+        if not self._timed_fields(e, loc):
+            return None
         srcs = self.sources(e.source, (*loc, "source"))
         label = f"event {e.id} ({e.date}, {e.actor or 'unknown actor'}; {srcs[0].short() if srcs else 'no source'})"
         t = e.target
@@ -484,7 +588,9 @@ class _Builder:
         closure = zone = place = reopens = None
         if e.kind == "reopen" and t.event is not None:
             reopens = t.event
-        elif e.kind in ("close", "reopen"):
+        elif t.checkpoint is not None:
+            pass  # close / reopen {checkpoint: id}, checked above
+        elif e.kind in ("close", "reopen", "window", "restrict"):
             closure = self.areas.closure(t, tloc, label)
             if closure is None:
                 return None
@@ -521,6 +627,11 @@ class _Builder:
             plan=plan,
             group=e.group,
             date_uncertainty_days=e.date_uncertainty_days,
+            until=(e.until or e.date) if e.kind == "window" else None,
+            hours=parse_hours(e.hours) if e.hours is not None else None,
+            capacity_factor=e.capacity_factor if e.capacity_factor is not None else 1.0,
+            speed_factor=e.speed_factor if e.speed_factor is not None else 1.0,
+            checkpoint=t.checkpoint,
         )
 
     def _zone_target(self, e: EventSpec, loc: Loc) -> BaseGeometry | None:
@@ -579,6 +690,8 @@ def _describe(e: EventSpec) -> str:
         return f"population of {t.place}: {e.value:,}" if e.value is not None else "population"
     if e.kind == "reopen" and t.event:
         return f"reopens {t.event}"
+    if t.checkpoint:
+        return f"{'closes' if e.kind == 'close' else 'reopens'} checkpoint {t.checkpoint}"
     if t.ref:
         where = f"{t.ref} between {' and '.join(str(b) if isinstance(b, str) else (b.name or 'area') for b in (t.between or []))}"
     elif t.way is not None or t.ways:
@@ -591,6 +704,10 @@ def _describe(e: EventSpec) -> str:
         where = f"{t.radius_m:.0f} m around [{t.point[0]:.4f}, {t.point[1]:.4f}]"
     else:
         where = "an area"
+    if e.kind == "window":
+        return f"opens {where} {e.hours} daily, {e.date} to {e.until or e.date}"
+    if e.kind == "restrict":
+        return f"restricts {where}"
     verb = {"close": "closes", "reopen": "reopens", "zone": "takes"}[e.kind]
     return f"{verb} {where}"
 

@@ -31,6 +31,9 @@ MAX_NAME_LENGTH = 200
 MAX_DATE_UNCERTAINTY_DAYS = 36_525
 """A century either way: more is a typo."""
 
+MAX_RATE_PPH = 10_000_000
+"""Persons per hour through one checkpoint: more is a typo."""
+
 RadiusM = Annotated[float, Field(gt=0, le=MAX_RADIUS_M)]
 Population = Annotated[int, Field(ge=0, le=MAX_POPULATION)]
 WayId = Annotated[int, Field(ge=-(2**63 - 1), le=2**63 - 1)]
@@ -55,6 +58,50 @@ def _in_range(v: dt.date) -> dt.date:
 
 Day = Annotated[dt.date, AfterValidator(_in_range)]
 """A date of a scenario (``YYYY-MM-DD``) within :data:`FIRST_DAY` to :data:`LAST_DAY`."""
+
+
+_HOURS = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
+
+
+def parse_hours(text: str) -> tuple[int, int]:
+    """Daily hours ``"HH:MM-HH:MM"`` as minutes after midnight, ``[start, end)``; the end may be
+    ``24:00``. Raises ValueError saying what is wrong.
+
+    Examples
+    --------
+    >>> parse_hours("10:00-14:00")
+    (600, 840)
+    >>> parse_hours("09:00-24:00")
+    (540, 1440)
+    """
+    m = _HOURS.fullmatch(text)
+    if m is None:
+        msg = f"hours {shown(text)} are not HH:MM-HH:MM (24 h), e.g. 10:00-14:00"
+        raise ValueError(msg)
+    h0, m0, h1, m1 = (int(g) for g in m.groups())
+    if h0 > 23 or m0 > 59 or h1 > 24 or m1 > 59 or (h1 == 24 and m1 > 0):
+        msg = f"hours {shown(text)} name a time that does not exist (00:00 to 24:00)"
+        raise ValueError(msg)
+    start, end = h0 * 60 + m0, h1 * 60 + m1
+    if end <= start:
+        msg = (
+            f"hours {shown(text)} are empty or run past midnight; give start before end, and "
+            "split a night into two items (22:00-24:00 and 00:00-06:00)"
+        )
+        raise ValueError(msg)
+    return start, end
+
+
+def _hours_ok(v: str | None) -> str | None:
+    if v is not None:
+        parse_hours(v)
+    return v
+
+
+HoursField = Annotated[str | None, AfterValidator(_hours_ok)]
+"""Daily hours ``"HH:MM-HH:MM"`` (:func:`parse_hours`)."""
+Factor = Annotated[float, Field(gt=0, le=1)]
+"""A factor in (0, 1]: what a restriction multiplies a road's capacity or speed by."""
 
 
 class _Spec(BaseModel):
@@ -157,6 +204,7 @@ class MoverSpec(_Spec):
     side: str | None = None
     blocked_by: list[str] | None = None
     exits: list[ExitField] | None = None
+    origin: str | AreaSpec | None = None
     speed_factor: float = Field(default=1.0, gt=0, le=MAX_SPEED_FACTOR)
     capacity_factor: float = Field(default=1.0, gt=0, le=MAX_CAPACITY_FACTOR)
     persons_per_vehicle: float | None = Field(default=None, gt=0, le=MAX_PERSONS_PER_VEHICLE)
@@ -179,6 +227,25 @@ class TargetSpec(_Spec):
     geojson: str | None = None
     place: str | None = None
     event: str | None = None
+    checkpoint: str | None = None
+
+
+class CheckpointSpec(_Spec):
+    """A checkpoint: where (a point and radius, or a place id), who holds it, how many persons
+    per hour it lets through, its daily hours, the movers it stops, and its validity."""
+
+    id: str
+    name: str = ""
+    at: str | AreaSpec
+    actor: str | None = None
+    rate_pph: float = Field(gt=0, le=MAX_RATE_PPH)
+    hours: HoursField = None
+    movers: list[str] | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
+    source: SourceField | None = None
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    notes: str = ""
 
 
 class EventSpec(_Spec):
@@ -186,7 +253,7 @@ class EventSpec(_Spec):
     date: Day
     time: str | None = None
     actor: str | None = None
-    kind: Literal["close", "reopen", "zone", "population"]
+    kind: Literal["close", "reopen", "zone", "population", "window", "restrict"]
     target: TargetSpec
     value: Population | None = None
     movers: list[str] | None = None
@@ -197,6 +264,10 @@ class EventSpec(_Spec):
     notes: str = ""
     group: str | None = None
     date_uncertainty_days: float = Field(default=0.0, ge=0, le=MAX_DATE_UNCERTAINTY_DAYS)
+    until: Day | None = None
+    hours: HoursField = None
+    capacity_factor: Factor | None = None
+    speed_factor: Factor | None = None
 
     @field_validator("time")
     @classmethod
@@ -261,6 +332,7 @@ class ScenarioSpec(_Spec):
     movers: list[MoverSpec] = []
     events: list[EventSpec] = []
     plans: list[PlanSpec] = []
+    checkpoints: list[CheckpointSpec] = []
 
     @field_validator("name")
     @classmethod
@@ -294,4 +366,5 @@ LIST_ITEMS: dict[str, tuple[type[BaseModel], str | None]] = {
     "events": (EventSpec, "event"),
     "plans": (PlanSpec, None),
     "closures": (ClosureSpec, None),
+    "checkpoints": (CheckpointSpec, "checkpoint"),
 }

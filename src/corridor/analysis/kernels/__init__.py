@@ -21,7 +21,8 @@ These kernels work in place on arrays built once per network, origin and exits:
 * :func:`astar`, :func:`dijkstra_from` and :func:`reach_from` search CSR graphs whose closed
   entries weigh ``inf`` (or are not ``passable``);
 * :func:`chains_open` and :func:`mark_along_chains` walk chains once;
-* :func:`turn_astar` searches over edges, turns weighed and banned turns left out.
+* :func:`turn_astar` searches over edges, turns weighed and banned turns left out;
+* :func:`dijkstra_tree` keeps the search tree (the evacuation over time's links).
 
 By family: :mod:`.search` (the heap and the searches), :mod:`.flow` (layout and flows),
 :mod:`.chains` and :mod:`.turn`. Callers use this package
@@ -48,6 +49,7 @@ from corridor.analysis.kernels.flow import (
 )
 from corridor.analysis.kernels.jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.search import astar, dijkstra_from, reach_from
+from corridor.analysis.kernels.timed import dijkstra_tree
 from corridor.analysis.kernels.turn import turn_astar
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "close_arcs",
     "compile_all",
     "dijkstra_from",
+    "dijkstra_tree",
     "is_compiled",
     "mark_along_chains",
     "max_flow",
