@@ -187,6 +187,12 @@ class _Builder:
                     for j in range(len(p.add))
                 },
             },
+            files={
+                f"{key}[{i}]": lines.file((key, i))
+                for key in ("places", "zones", "events", "closures", "movers", "plans")
+                for i in range(len(getattr(s, key)))
+                if lines.file((key, i))
+            },
         )
 
     # ------------------------------------------------------------------------- sections

@@ -244,6 +244,11 @@ class ScenarioSpec(_Spec):
     movers: list[MoverSpec] = []
     events: list[EventSpec] = []
     plans: list[PlanSpec] = []
+    include: list[str] = Field(
+        default=[],
+        description="YAML fragments (zones, events, places, sides, actors, closures, plans, "
+        "sources) read as if written here, relative to this file",
+    )
 
     @field_validator("name")
     @classmethod
