@@ -147,3 +147,8 @@ class AcledError(CorridorError, ValueError):
 
 class ReviewError(CorridorError, ValueError):
     """A review file is not valid, or a candidate in it cannot become an event."""
+
+
+class LayerError(CorridorError, ValueError):
+    """A control map or road-status layer (GeoJSON) cannot be imported: not GeoJSON, no date, a
+    geometry of the wrong kind, too large."""
