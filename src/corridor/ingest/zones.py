@@ -45,6 +45,15 @@ MAX_LAYER_FILE_BYTES = 64 * 1024 * 1024
 MAX_LAYER_FILES = 20_000
 """The most files one import reads (fifty years of daily files)."""
 LAYER_SUFFIXES = (".geojson", ".json")
+_GEOMETRY_TYPES = (
+    "Polygon",
+    "MultiPolygon",
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "GeometryCollection",
+)
 
 _NAME_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -193,7 +202,7 @@ def _read_file(path: Path, opts: _Options) -> list[tuple[dt.date, str, BaseGeome
         features = data["features"]
     elif kind == "Feature":
         features = [data]
-    elif kind in ("Polygon", "MultiPolygon"):
+    elif kind in _GEOMETRY_TYPES:  # a bare geometry: a polygon, or refused below as not one
         features = [{"type": "Feature", "geometry": data, "properties": {}}]
     else:
         msg = (
