@@ -225,3 +225,6 @@ def import_zones_command(
         highlight=False,
         soft_wrap=True,
     )
+
+
+from corridor.cli import import_roads as import_roads  # noqa: E402  (registers `import roads`)
