@@ -1,6 +1,6 @@
 """Control maps in (issue 27): ``python -m bench.zones [--days 800] [--edges 100000]``.
 
-Targets: 800 daily GeoJSON files of about 80 kB (one front line of ~3,000 vertices a day, as in
+Targets: 800 daily GeoJSON files of about 80 kB (one front line of ~3,300 vertices a day, as in
 DeepStateMap's archive) import in at most 60 s on two cores (``corridor import zones``, run as a
 user runs it, in a fresh process); a scenario including the 800 intervals loads and replays every
 change date without re-reading the GeoJSON per date, the zones bound to the network once per
@@ -31,12 +31,12 @@ DAY0 = dt.date(2024, 7, 1)
 
 def write_archive(folder: Path, bounds: tuple[float, float, float, float], days: int) -> float:
     """``days`` files ``deepstatemap_data_YYYYMMDD.geojson`` of a front across ``bounds``: held
-    ground west of a ragged line of 3,000 vertices that moves on about half the days (a few
+    ground west of a ragged line of 3,300 vertices that moves on about half the days (a few
     hundred metres over a stretch of it), stalls on the others, and misses one day in fifty.
     Returns the mean file size in kB."""
     rng = np.random.default_rng(27)
     w, s, e, n = bounds
-    k = 3000
+    k = 3300
     lat = np.linspace(s - 0.01, n + 0.01, k)
     x = w + (e - w) * 0.45 + 0.004 * np.sin(np.arange(k) / 7.0) + rng.normal(0, 0.0008, k)
     sizes = []
