@@ -137,3 +137,17 @@ def test_sources_merge_and_a_source_defined_twice_is_a_problem(tmp_path: Path) -
         ScenarioError, match=re.escape("s.yaml:2: sources.T1: source 'T1' is already")
     ):
         load_scenario(path)
+
+
+def test_an_output_may_not_replace_a_fragment_or_its_files(tmp_path: Path) -> None:
+    (tmp_path / "fronts").mkdir()
+    _polygon_file(tmp_path / "fronts" / "red-w.geojson")
+    (tmp_path / "fronts" / "zones.yaml").write_text(yaml.safe_dump({"zones": _zones()}))
+    data = scenario_dict()
+    data["include"] = ["fronts/zones.yaml"]
+    path = write_scenario(tmp_path, data)
+    for target in ("fronts/zones.yaml", "fronts/red-w.geojson"):
+        result = runner.invoke(app, ["map", str(path), "-o", str(tmp_path / target)])
+        assert result.exit_code == 2, result.output
+        assert "error:" in result.output
+    assert yaml.safe_load((tmp_path / "fronts" / "zones.yaml").read_text())["zones"]
