@@ -47,6 +47,31 @@ _KINDS = (
 )
 
 
+def is_file(path: Path) -> bool:
+    """Whether ``path`` names a regular file (links followed); ``False``, not an exception,
+    for a name the file system refuses (longer than it allows, a NUL byte, a folder that cannot
+    be searched), as Python 3.14's ``Path.is_file`` answers.
+
+    Examples
+    --------
+    >>> is_file(Path("a" * 300)), is_file(Path("."))
+    (False, False)
+    """
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def path_exists(path: Path) -> bool:
+    """Whether anything exists at ``path``; ``False`` for a name the file system refuses (see
+    :func:`is_file`)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def safe_stem(text: str) -> str:
     """A file name stem made from ``text``, safe to join to a directory.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reprlib
+from collections.abc import Callable
 from typing import Any
 
 
@@ -40,3 +41,37 @@ def clipped(text: str, *, limit: int = 120) -> str:
     'abc… (6 characters)'
     """
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""The bidirectional embedding, override and isolate characters: in a terminal they reorder the
+text around them (a road name could show another road's name, or hide part of a line), so text
+shown there writes them as ``<U+202E>``."""
+
+_VISIBLE = {ord(c): f"<U+{ord(c):04X}>" for c in BIDI_CONTROLS}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with the bidirectional controls written out (:data:`BIDI_CONTROLS`).
+
+    Examples
+    --------
+    >>> terminal_safe("R1 \u202eevil")
+    'R1 <U+202E>evil'
+    """
+    return text.translate(_VISIBLE)
+
+
+class TerminalSafe:
+    """A text stream that writes through :func:`terminal_safe` (for the CLI's consoles: every
+    table, notice and error they print, whatever module built it). ``stream`` is called for the
+    stream at each use, so a replaced ``sys.stdout`` (a test's, a pager's) is followed."""
+
+    def __init__(self, stream: Callable[[], Any]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream().write(terminal_safe(text)))
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, flush, encoding, ...
+        return getattr(self._stream(), name)

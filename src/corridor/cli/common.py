@@ -19,6 +19,8 @@ import typer
 
 from corridor.bundled import DEFAULT_SCENARIO, bundled_scenarios
 from corridor.errors import CorridorError, OutputError, ScenarioError, StrictWarningError
+from corridor.files import is_file, path_exists
+from corridor.text import TerminalSafe, shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,9 +53,20 @@ AtOpt = Annotated[
 KOpt = Annotated[
     int, typer.Option("--k", min=0, max=20, help="Alternative routes per exit besides the fastest.")
 ]
+MAX_POPULATION = 10_000_000_000
+"""The most people an option may name: the scenario file's bound
+(``corridor.scenario.schema.MAX_POPULATION``, not imported here: it would load pydantic)."""
+MAX_SAMPLES = 100_000
+"""The most samples ``--samples`` draws (1,000 take about 26 s on mosul-2016)."""
+
 PopulationOpt = Annotated[
     int | None,
-    typer.Option("--population", min=0, help="People to move out (default: the scenario's)."),
+    typer.Option(
+        "--population",
+        min=0,
+        max=MAX_POPULATION,
+        help="People to move out (default: the scenario's).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 ChartFormatOpt = Annotated[
@@ -70,6 +83,7 @@ SamplesOpt = Annotated[
     typer.Option(
         "--samples",
         min=1,
+        max=MAX_SAMPLES,
         help="Also answer over N samples of the evidence: each event happens with its "
         "confidence, dates and zone boundaries move within their uncertainty "
         "(docs/uncertainty.md).",
@@ -111,7 +125,10 @@ def console() -> Console:
     No emoji codes: ``:100:`` in a name or a ``file:100:`` is text, not an emoji."""
     from rich.console import Console
 
-    return Console(emoji=False) if Console().is_terminal else Console(width=150, emoji=False)
+    out = TerminalSafe(lambda: sys.stdout)
+    if Console().is_terminal:
+        return Console(emoji=False, file=out)  # type: ignore[arg-type]
+    return Console(width=150, emoji=False, file=out)  # type: ignore[arg-type]
 
 
 @functools.cache
@@ -120,19 +137,19 @@ def err_console() -> Console:
     emoji)."""
     from rich.console import Console
 
-    return Console(stderr=True, emoji=False)
+    return Console(stderr=True, emoji=False, file=TerminalSafe(lambda: sys.stderr))  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------------- scenarios
 def resolve_scenario(value: str | None) -> Path:
     name = value or DEFAULT_SCENARIO
     bundled = bundled_scenarios()
-    if name in bundled and not Path(name).exists():
+    if name in bundled and not path_exists(Path(name)):
         return bundled[name]
     p = Path(name)
-    if p.is_dir() and (p / "scenario.yaml").is_file():
+    if is_file(p / "scenario.yaml"):
         return p / "scenario.yaml"
-    if not p.exists():
+    if not path_exists(p):
         names = ", ".join(bundled) or "none"
         msg = f"{name}: no such scenario file, and no bundled scenario of that name (bundled: {names})"
         raise ScenarioError(msg)
@@ -490,6 +507,15 @@ def handle_errors(func: F) -> F:
             if verbose:
                 err_console().print_exception()
             err_console().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            # the file system refused a path the user gave (a name longer than it allows, no
+            # permission, a full disk): what and where, in one line
+            if verbose:
+                err_console().print_exception()
+            where = f"{shown(exc.filename, limit=120)}: " if exc.filename else ""
+            reason = exc.strerror or type(exc).__name__
+            err_console().print(f"error: {where}{reason}", markup=False, highlight=False)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console().print("interrupted")

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import InputFileError, NetworkError
+from corridor.files import is_file
 from corridor.model.network import Mover, RoadNetwork
 from corridor.network.ways import WayTable, network_from_ways, tags_subset
 from corridor.text import shown
@@ -24,9 +25,17 @@ from corridor.text import shown
 def read_geojson_ways(path: str | Path) -> WayTable:
     """The ways of a GeoJSON file of LineStrings (see the module docstring)."""
     path = Path(path)
-    if not path.is_file():
+    if not is_file(path):
         msg = f"{path}: no such file; check the path (relative paths in a scenario are relative to the scenario file)"
         raise InputFileError(msg)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        msg = (
+            f"{path}: {size / 2**20:,.0f} MiB is more than a GeoJSON road network may be "
+            f"({MAX_BYTES // 2**20} MiB); for networks this size use an OSM extract "
+            "(.osm.pbf), which corridor streams"
+        )
+        raise NetworkError(msg)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -39,6 +48,14 @@ def read_geojson_ways(path: str | Path) -> WayTable:
 
 
 _INT64_MAX = 2**63 - 1
+
+MAX_BYTES = 64 * 2**20
+"""The largest GeoJSON network file read (64 MiB: about 400,000 short road features). GeoJSON is
+parsed whole, into Python objects of about 20 times its size; larger networks belong in an OSM
+extract, which is streamed."""
+
+MAX_FEATURES = 400_000
+"""The most features a GeoJSON network may hold (files read from disk and data handed in)."""
 
 
 def ways_from_geojson(data: Any, *, where: str = "GeoJSON") -> WayTable:
@@ -58,6 +75,12 @@ def ways_from_geojson(data: Any, *, where: str = "GeoJSON") -> WayTable:
         msg = (
             f"{where}: `features` is a {type(features).__name__}, not a list of Features; "
             "export the roads again as a GeoJSON FeatureCollection"
+        )
+        raise NetworkError(msg)
+    if len(features) > MAX_FEATURES:
+        msg = (
+            f"{where}: {len(features):,} features is more than a GeoJSON road network may hold "
+            f"({MAX_FEATURES:,}); for networks this size use an OSM extract (.osm.pbf)"
         )
         raise NetworkError(msg)
     way_ids: list[int] = []

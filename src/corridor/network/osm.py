@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.errors import InputFileError, NetworkError
+from corridor.files import is_file, path_exists
 from corridor.model.network import Mover, RoadNetwork
 from corridor.network import cache
 from corridor.network.tags import KEYS, node_delay_s
@@ -311,10 +312,10 @@ def check_readable(path: Path) -> None:
     NetworkError
         When the file is empty.
     """
-    if not path.exists():
+    if not is_file(path) and not path_exists(path):
         msg = f"{path}: no such file; check the path (relative paths in a scenario are relative to the scenario file)"
         raise InputFileError(msg)
-    if not path.is_file():
+    if not is_file(path):
         msg = f"{path}: is a directory, not an OSM extract"
         raise InputFileError(msg)
     if path.stat().st_size == 0:

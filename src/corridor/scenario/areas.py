@@ -9,6 +9,7 @@ import shapely
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
+from corridor.files import is_file
 from corridor.model.areas import Area
 from corridor.model.scenario import Place
 from corridor.model.situation import Closure
@@ -55,7 +56,7 @@ class AreaReader:
 
     def _geojson_polygon(self, geojson: str, loc: Loc) -> BaseGeometry | None:
         file = self.directory / geojson
-        if not file.is_file():
+        if not is_file(file):
             self.problems.add(loc, f"file {geojson!r} not found next to the scenario ({file})")
             return None
         try:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from shapely.geometry.base import BaseGeometry
 
 from corridor.errors import Problem
+from corridor.files import is_file
 from corridor.model.areas import Area
 from corridor.model.network import Mover
 from corridor.model.scenario import (
@@ -233,7 +234,7 @@ class _Builder:
         assert rel is not None
         file = self.path.parent / rel
         self.network_path = str(file)
-        if not file.is_file():
+        if not is_file(file):
             self.problems.add(
                 ("network", self.network_kind),
                 f"file {rel!r} not found ({file})",

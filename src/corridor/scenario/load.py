@@ -22,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from corridor.errors import InputFileError
+from corridor.files import is_file
 from corridor.model.scenario import Scenario
 from corridor.scenario.build import build_scenario, problems_of_the_rest
 from corridor.scenario.include import with_includes
@@ -86,7 +87,7 @@ def load_scenario(path: str | Path) -> Scenario:
         ``file:line: ...`` strings, and ``details`` as :class:`corridor.errors.Problem`.
     """
     path = Path(path)
-    if not path.is_file():
+    if not is_file(path):
         msg = f"{path}: no such scenario file; check the path, or run `corridor scenarios`"
         raise InputFileError(msg)
     _refuse_network_file(path)

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from corridor.text import shown
 
@@ -38,6 +38,23 @@ WayId = Annotated[int, Field(ge=-(2**63 - 1), le=2**63 - 1)]
 
 _DATE_LIKE = re.compile(r"\s*([+-]?\d+)-(\d+)-(\d+)\s*")
 _UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+FIRST_DAY = dt.date(1000, 1, 1)
+LAST_DAY = dt.date(8999, 12, 31)
+"""The dates a scenario may name: far enough inside Python's years 1 to 9999 that a date drawn
+within its uncertainty (at most 100 years) or a chart's margin never leaves them."""
+
+
+def _in_range(v: dt.date) -> dt.date:
+    if not FIRST_DAY <= v <= LAST_DAY:
+        msg = f"date {v.isoformat()} is outside the years corridor reads ({FIRST_DAY.year} to {LAST_DAY.year})"
+        raise ValueError(msg)
+    return v
+
+
+Day = Annotated[dt.date, AfterValidator(_in_range)]
+"""A date of a scenario (``YYYY-MM-DD``) within :data:`FIRST_DAY` to :data:`LAST_DAY`."""
 
 
 class _Spec(BaseModel):
@@ -123,8 +140,8 @@ class ActorSpec(_Spec):
 class ZoneSpec(_Spec):
     id: str | None = None
     actor: str
-    from_: dt.date | None = Field(default=None, alias="from")
-    to: dt.date | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
     polygon: list[LonLat] | None = None
     geojson: str | None = None
     source: SourceField | None = None
@@ -166,7 +183,7 @@ class TargetSpec(_Spec):
 
 class EventSpec(_Spec):
     id: str
-    date: dt.date
+    date: Day
     time: str | None = None
     actor: str | None = None
     kind: Literal["close", "reopen", "zone", "population"]
@@ -193,7 +210,7 @@ class EventSpec(_Spec):
 class PlanSpec(_Spec):
     id: str
     title: str = ""
-    start: dt.date
+    start: Day
     drop: list[str] = []
     add: list[EventSpec] = []
     source: SourceField | None = None
@@ -204,7 +221,7 @@ class ClosureSpec(TargetSpec):
     """A closure in force for the whole scenario (the core format's ``closures``)."""
 
     source: SourceField | None = None
-    date: dt.date | None = None
+    date: Day | None = None
     actor: str | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
     quote: str = ""
@@ -228,8 +245,8 @@ class ScenarioSpec(_Spec):
     )
     title: str = ""
     description: str = ""
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Day | None = None
+    end: Day | None = None
     network: NetworkSpec
     mover: str = "car"
     origin: str | AreaSpec
