@@ -27,7 +27,12 @@ from pyproj import Transformer
 
 from corridor.errors import LayerError
 from corridor.ingest.review import Candidate, Review
-from corridor.ingest.zones import MAX_LAYER_FILE_BYTES, parse_property_date, projection_for
+from corridor.ingest.zones import (
+    MAX_LAYER_FILE_BYTES,
+    feature_parts,
+    parse_property_date,
+    projection_for,
+)
 from corridor.model.network import RoadNetwork
 from corridor.text import clipped, shown
 
@@ -135,18 +140,12 @@ def import_roads(
     matched = unmatched = 0
     for i, feat in enumerate(features):
         where = f"{path}: features[{i}]"
-        if not isinstance(feat, dict):
-            msg = f"{where} is not a GeoJSON Feature"
-            raise LayerError(msg)
-        props = feat.get("properties") or {}
-        geom = feat.get("geometry")
-        gtype = geom.get("type") if isinstance(geom, dict) else None
-        if gtype not in ("LineString", "MultiLineString"):
-            msg = (
-                f"{where}.geometry is a {shown(str(gtype)) if gtype else 'missing geometry'}, not "
-                "a LineString; a road-status layer holds road lines"
-            )
-            raise LayerError(msg)
+        props, geom = feature_parts(
+            feat,
+            where,
+            ("LineString", "MultiLineString"),
+            "a LineString; a road-status layer holds road lines",
+        )
         day = parse_property_date(props.get(date_property), where, date_property)
         status = str(props.get(status_property, "")).strip()
         kind = smap.get(status.lower())

@@ -214,18 +214,12 @@ def _read_file(path: Path, opts: _Options) -> list[tuple[dt.date, str, BaseGeome
     out = []
     for i, feat in enumerate(features):
         where = f"{path}: features[{i}]"
-        if not isinstance(feat, dict):
-            msg = f"{where} is not a GeoJSON Feature"
-            raise LayerError(msg)
-        props = feat.get("properties") or {}
-        geom = feat.get("geometry")
-        gtype = geom.get("type") if isinstance(geom, dict) else None
-        if gtype not in ("Polygon", "MultiPolygon"):
-            msg = (
-                f"{where}.geometry is a {shown(str(gtype)) if gtype else 'missing geometry'}, not a "
-                "Polygon or MultiPolygon; a control map holds areas (drop lines and points first)"
-            )
-            raise LayerError(msg)
+        props, geom = feature_parts(
+            feat,
+            where,
+            ("Polygon", "MultiPolygon"),
+            "a Polygon or MultiPolygon; a control map holds areas (drop lines and points first)",
+        )
         date = day
         if opts.date_property:
             date = parse_property_date(props.get(opts.date_property), where, opts.date_property)
@@ -257,6 +251,24 @@ def _read_file(path: Path, opts: _Options) -> list[tuple[dt.date, str, BaseGeome
             note = f"{where}: repaired ({reason})"
         out.append((date, actor, shape, note))
     return out
+
+
+def feature_parts(
+    feat: Any, where: str, kinds: tuple[str, ...], expected: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A GeoJSON feature's properties and geometry, refusing in one line a feature that is not
+    one or a geometry not of ``kinds`` (``expected`` says what it should be)."""
+    if not isinstance(feat, dict):
+        msg = f"{where} is not a GeoJSON Feature"
+        raise LayerError(msg)
+    props = feat.get("properties") or {}
+    geom = feat.get("geometry")
+    gtype = geom.get("type") if isinstance(geom, dict) else None
+    if gtype not in kinds or not isinstance(geom, dict):
+        got = shown(str(gtype)) if gtype else "missing geometry"
+        msg = f"{where}.geometry is a {got}, not {expected}"
+        raise LayerError(msg)
+    return (props if isinstance(props, dict) else {}), geom
 
 
 def _clean_day(geoms: list[BaseGeometry], opts: _Options) -> BaseGeometry:
