@@ -161,3 +161,40 @@ def test_scenario_check_counts_a_zone_a_road_runs_through(tmp_path: Path) -> Non
     }
     assert ("zone-holds-no-road", "zones[1]") in found
     assert ("zone-holds-no-road", "zones[0]") not in found
+
+
+def test_a_front_bound_from_the_day_before_equals_one_bound_afresh(monkeypatch) -> None:
+    """Detailed fronts of consecutive days are bound from the day before (only the segments
+    meeting what changed are recomputed): the same edges and metres as binding each alone."""
+    from corridor.model import areas
+
+    rng = np.random.default_rng(5)
+    n = 30
+    xy = [(i * 0.002 + rng.uniform(-3e-4, 3e-4), j * 0.002) for j in range(n) for i in range(n)]
+    segs = [(j * n + i, j * n + i + 1) for j in range(n) for i in range(n - 1)]
+    segs += [(j * n + i, (j + 1) * n + i) for j in range(n - 1) for i in range(n)]
+    net = network_from_segments(xy, segs)
+    full_hold, partial = areas._hold, []
+
+    def counted(lines, polygon, among=None):
+        partial.append(among is not None)
+        return full_hold(lines, polygon, among)
+
+    monkeypatch.setattr(areas, "_hold", counted)
+    k = 800
+    lat = np.linspace(-0.01, 0.07, k)
+    x = 0.03 + 0.002 * np.sin(np.arange(k) / 9.0)
+    for day in range(6):
+        bump = np.exp(-(((np.arange(k) - rng.integers(0, k)) / 60.0) ** 2))
+        x = x + bump * rng.normal(0, 0.003)
+        ring = np.concatenate([np.column_stack([x, lat]), [[-0.01, 0.07], [-0.01, -0.01]]])
+        front = shapely.Polygon(ring)
+        got = zone_hold(net, front)
+        ref_idx, ref_m = full_hold(areas._edge_lines(net), front)
+        lines = areas._edge_lines(net)
+        ref_edges = np.flatnonzero(np.isin(lines.seg_of_edge, ref_idx))
+        assert got.edges.tolist() == ref_edges.tolist(), day
+        by_line = dict(zip(ref_idx.tolist(), ref_m.tolist(), strict=True))
+        expect = [by_line[int(s)] for s in lines.seg_of_edge[got.edges]]
+        assert np.allclose(got.inside_m, expect, rtol=0, atol=1e-9), day
+    assert sum(partial) == 5, f"days 2-6 bound from the day before: {partial}"

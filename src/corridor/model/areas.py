@@ -219,6 +219,8 @@ class _EdgeLines:
         self.length_m = network.length_m[first]
         self.tree = shapely.STRtree(self.lines)
         self.holds: OrderedDict[tuple[int, ...], tuple[object, ZoneHold]] = OrderedDict()
+        # the last detailed polygon bound, with its held lines and metres inside
+        self.last: tuple[BaseGeometry, NDArray[np.int64], NDArray[np.float64]] | None = None
 
 
 _EDGE_LINES: WeakKeyDictionary[RoadNetwork, _EdgeLines] = WeakKeyDictionary()
@@ -266,16 +268,22 @@ def _overlap(lines: NDArray[Any], geometry: BaseGeometry) -> NDArray[np.float64]
 
 
 def _hold(
-    lines: _EdgeLines, polygon: BaseGeometry
+    lines: _EdgeLines, polygon: BaseGeometry, among: NDArray[np.int64] | None = None
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """(segment line index, metres inside) for every segment line ``polygon`` holds."""
+    """(segment line index, metres inside) for every segment line ``polygon`` holds (of the
+    lines ``among``, when given)."""
     empty = np.zeros(0, dtype=np.int64), np.zeros(0)
     if polygon.is_empty or len(lines.lines) == 0:
         return empty
-    touched = np.sort(lines.tree.query(polygon, predicate="intersects"))
+    if among is None:
+        touched = np.sort(lines.tree.query(polygon, predicate="intersects"))
+        inside = lines.tree.query(polygon, predicate="contains")
+    else:
+        shapely.prepare(polygon)
+        touched = np.sort(among[shapely.intersects(polygon, lines.lines[among])])
+        inside = touched[shapely.contains(polygon, lines.lines[touched])]
     if len(touched) == 0:
         return empty
-    inside = lines.tree.query(polygon, predicate="contains")
     crossing = np.setdiff1d(touched, inside)
     frac = np.zeros(len(touched))
     frac[np.isin(touched, inside)] = 1.0
@@ -290,6 +298,46 @@ def _hold(
     inside_m = frac * lines.length_m[touched]
     held = (inside_m > ZONE_HOLD_TOLERANCE_M) | (frac > 0.5)
     return touched[held].astype(np.int64), inside_m[held]
+
+
+def _hold_from_last(
+    lines: _EdgeLines, shape: BaseGeometry
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """:func:`_hold` of ``shape``, from the last polygon bound when the two differ little (the
+    next day of a front): only the lines that meet their symmetric difference can hold
+    differently, every other line keeps the last answer exactly."""
+    last = lines.last
+    lines.last = None
+    if last is not None and _similar(last[0], shape):
+        prev_shape, prev_idx, prev_m = last
+        changed = shapely.symmetric_difference(prev_shape, shape)
+        if changed.area < 0.25 * max(shape.area, 1e-300):
+            affected = np.unique(lines.tree.query(changed, predicate="intersects")).astype(np.int64)
+            keep = ~np.isin(prev_idx, affected)
+            new_idx, new_m = _hold(lines, shape, affected)
+            idx = np.concatenate([prev_idx[keep], new_idx])
+            order = np.argsort(idx, kind="stable")
+            result = idx[order], np.concatenate([prev_m[keep], new_m])[order]
+            lines.last = (shape, *result)
+            return result
+    result = _hold(lines, shape)
+    if shapely.get_num_coordinates(shape) >= _INCREMENTAL_COORDS:
+        lines.last = (shape, *result)
+    return result
+
+
+_INCREMENTAL_COORDS = 500  # polygons this detailed are bound from the one before when alike
+
+
+def _similar(a: BaseGeometry, b: BaseGeometry) -> bool:
+    """Whether two polygons' bounding boxes overlap by nine tenths or more (a front and the
+    next day's), worth binding one from the other."""
+    ax0, ay0, ax1, ay1 = a.bounds
+    bx0, by0, bx1, by1 = b.bounds
+    ix = max(0.0, min(ax1, bx1) - max(ax0, bx0))
+    iy = max(0.0, min(ay1, by1) - max(ay0, by0))
+    union = (ax1 - ax0) * (ay1 - ay0) + (bx1 - bx0) * (by1 - by0) - ix * iy
+    return union > 0 and ix * iy >= 0.9 * union
 
 
 def zone_hold(
@@ -314,7 +362,7 @@ def zone_hold(
     shape = polygon
     if carve:
         shape = shapely.difference(polygon, shapely.union_all(list(carve)))
-    seg_idx, inside_m = _hold(lines, shape)
+    seg_idx, inside_m = _hold_from_last(lines, shape)
     # back to directed edges: every edge of a held segment
     line_of = np.full(len(lines.lines), -1, dtype=np.int64)
     line_of[seg_idx] = np.arange(len(seg_idx))
