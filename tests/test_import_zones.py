@@ -106,6 +106,8 @@ def test_intervals_cover_every_day_once_with_the_areas_of_each_days_input(tmp_pa
     # gained and lost add up to the change of area
     for a, b in zip(imp.intervals, imp.intervals[1:], strict=False):
         assert b.area_km2 - a.area_km2 == pytest.approx(b.gained_km2 - b.lost_km2, abs=1e-6)
+        gained = shapely.difference(b.geometry, a.geometry).area / 1e6
+        assert b.gained_km2 == pytest.approx(gained, abs=1e-6), b.id
     assert imp.intervals[-1].lost_km2 > 0, "the last day retreats"
 
 

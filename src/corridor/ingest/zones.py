@@ -20,6 +20,7 @@ written (:class:`corridor.errors.LayerError`, one line: which file or feature, w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -236,11 +237,7 @@ def _read_file(path: Path, opts: _Options) -> list[tuple[dt.date, str, BaseGeome
                 )
                 raise LayerError(msg)
         assert actor is not None
-        try:
-            shape = shapely.from_geojson(json.dumps(geom))
-        except shapely.errors.GEOSException as exc:
-            msg = f"{where}.geometry is not a valid GeoJSON polygon ({exc})"
-            raise LayerError(msg) from None
+        shape = _polygon_of(geom, where)
         note = ""
         if not shape.is_valid:
             reason = shapely.is_valid_reason(shape)
@@ -277,10 +274,38 @@ def _clean_day(geoms: list[BaseGeometry], opts: _Options) -> BaseGeometry:
     if opts.clip is not None:
         geom = shapely.intersection(geom, shapely.box(*opts.clip))
     geom = _polygonal(geom)
-    fwd = Transformer.from_crs("EPSG:4326", opts.projection, always_xy=True)
+    fwd = _to_metres(opts.projection)
     geom = shapely.transform(geom, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
-    geom = shapely.simplify(geom, opts.simplify_m, preserve_topology=True)
-    return _polygonal(shapely.make_valid(geom) if not geom.is_valid else geom)
+    # the topology-preserving simplifier keeps a valid polygon valid: no second check
+    return _polygonal(shapely.simplify(geom, opts.simplify_m, preserve_topology=True))
+
+
+def _polygon_of(geom: dict[str, Any], where: str) -> BaseGeometry:
+    """A GeoJSON Polygon or MultiPolygon as shapely, from its coordinate arrays (no second JSON
+    pass); GEOS's reader where the arrays are not plain [lon, lat] rings."""
+    try:
+        coords = geom["coordinates"]
+        polys = [coords] if geom["type"] == "Polygon" else coords
+        parts = []
+        for rings in polys:
+            arrays = [np.asarray(r, dtype=np.float64) for r in rings]
+            if not arrays or any(a.ndim != 2 or a.shape[1] != 2 or len(a) < 4 for a in arrays):
+                raise ValueError
+            parts.append(shapely.Polygon(arrays[0], arrays[1:]))
+        return parts[0] if geom["type"] == "Polygon" else shapely.MultiPolygon(parts)
+    except (ValueError, TypeError, KeyError, IndexError, shapely.errors.GEOSException):
+        pass
+    try:
+        return shapely.from_geojson(json.dumps(geom))
+    except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
+        msg = f"{where}.geometry is not a valid GeoJSON polygon ({shown(str(exc))[1:-1]})"
+        raise LayerError(msg) from None
+
+
+@functools.cache
+def _to_metres(projection: str) -> Transformer:
+    """lon/lat to ``projection``, made once per process (making one costs ~8 ms)."""
+    return Transformer.from_crs("EPSG:4326", projection, always_xy=True)
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -384,16 +409,21 @@ def unchanged(a: BaseGeometry, b: BaseGeometry, tolerance_m: float) -> bool:
     >>> unchanged(sq, shapely.box(0, 0, 1000, 1003), 5.0), unchanged(sq, shapely.box(0, 0, 1000, 1020), 5.0)
     (True, False)
     """
+    return _compare(a, b, tolerance_m)[0]
+
+
+def _compare(a: BaseGeometry, b: BaseGeometry, tolerance_m: float) -> tuple[bool, float]:
+    """(:func:`unchanged`, the area of the symmetric difference)."""
     if a.is_empty and b.is_empty:
-        return True
+        return True, 0.0
     if a.is_empty or b.is_empty:
-        return False
+        return False, a.area + b.area
     if shapely.equals_exact(a, b, 0.0):
-        return True
+        return True, 0.0
     diff = shapely.symmetric_difference(a, b)
     if diff.is_empty:
-        return True
-    return bool(shapely.buffer(diff, -tolerance_m, quad_segs=2).is_empty)
+        return True, 0.0
+    return bool(shapely.buffer(diff, -tolerance_m, quad_segs=2).is_empty), diff.area
 
 
 def intervals_of(
@@ -416,14 +446,19 @@ def intervals_of(
             for k in range((last - first).days + 1)
             if first + dt.timedelta(days=k) not in read
         }
-        runs: list[tuple[DayShape, int]] = []  # (first day of the run, days read in it)
+        # (first day of the run, days read in it, area of its difference from the run before)
+        runs: list[tuple[DayShape, int, float]] = []
         for d in seq:
-            if runs and unchanged(runs[-1][0].geometry, d.geometry, simplify_m):
-                runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+            if not runs:
+                runs.append((d, 1, d.geometry.area))
+                continue
+            same, changed = _compare(runs[-1][0].geometry, d.geometry, simplify_m)
+            if same:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1, runs[-1][2])
             else:
-                runs.append((d, 1))
+                runs.append((d, 1, changed))
         previous: BaseGeometry = shapely.Polygon()
-        for k, (d, n_read) in enumerate(runs):
+        for k, (d, n_read, changed) in enumerate(runs):
             end = runs[k + 1][0].date if k + 1 < len(runs) else last + dt.timedelta(days=1)
             geom = d.geometry
             stem = f"{id_prefix}-{actor}" if several else id_prefix
@@ -436,8 +471,9 @@ def intervals_of(
                     geometry=geom,
                     days_read=n_read,
                     area_km2=geom.area / 1e6,
-                    gained_km2=shapely.difference(geom, previous).area / 1e6,
-                    lost_km2=shapely.difference(previous, geom).area / 1e6,
+                    # gained + lost is the symmetric difference, gained - lost the change of area
+                    gained_km2=max(0.0, (changed + geom.area - previous.area) / 2e6),
+                    lost_km2=max(0.0, (changed - geom.area + previous.area) / 2e6),
                 )
             )
             previous = geom
