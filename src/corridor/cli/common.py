@@ -284,14 +284,18 @@ def scenario_inputs(scenario: Scenario) -> dict[Path, str]:
     a name in a comment is protected too, which costs nothing)."""
     path = Path(scenario.path)
     inputs = {path: "the scenario file", Path(scenario.network_path): "the scenario's network"}
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return inputs
-    for match in _NAMED_FILE.finditer(text):
-        name = next(g for g in match.groups() if g is not None).strip()
-        if name:
-            inputs.setdefault(path.parent / name, f"a file {path.name} names")
+    # the fragments it includes (``include:``), and the files they name, are inputs too
+    fragments = [Path(f) for f in sorted(set(scenario.files.values()))]
+    inputs.update({f: "a fragment the scenario includes" for f in fragments})
+    for file in (path, *fragments):
+        try:
+            text = file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in _NAMED_FILE.finditer(text):
+            name = next(g for g in match.groups() if g is not None).strip()
+            if name:
+                inputs.setdefault(file.parent / name, f"a file {file.name} names")
     return inputs
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from corridor.errors import AreaError, UnknownIdError
-from corridor.model.areas import Area, haversine_m, points_in_polygons
+from corridor.model.areas import Area, haversine_m, zone_hold
 from corridor.model.network import RoadNetwork
 
 
@@ -175,8 +176,10 @@ def restricted_network(network: RoadNetwork, restrictions: Sequence[Restriction]
 
 @dataclass(frozen=True)
 class ZoneRule:
-    """An area held by someone from some time: edges whose midpoint lies in ``polygon`` are
-    controlled by it (the last zone applied wins); they close when ``blocks`` is true."""
+    """An area held by someone from some time: the road segments running through ``polygon``
+    (more than :data:`corridor.model.areas.ZONE_HOLD_TOLERANCE_M` inside) are held by it, and
+    close when ``blocks`` is true; where a later zone that does not block overlaps it, that
+    zone's area is no longer its own (the last zone applied wins, area by area)."""
 
     polygon: BaseGeometry
     label: str
@@ -207,7 +210,8 @@ class Situation:
     closure_hits: tuple[int, ...] = ()
     closure_edges: tuple[int, ...] = ()
     closure_notes: tuple[str, ...] = ()
-    # per zone given, in order: the edges whose midpoint it contains (the origin's own aside)
+    # per zone given, in order: the edges it holds (corridor.model.areas.zone_hold; the origin's
+    # own aside)
     zone_edges: tuple[int, ...] = ()
 
     def with_closed(self, edges: NDArray[np.integer[Any]], reason: str = "what-if") -> Situation:
@@ -254,9 +258,10 @@ def build_situation(
 
     Closures apply in order (a later ``reopen`` reopens what earlier closures closed); one that
     names a way or ref this network lacks closes nothing and says why (``closure_notes``). Zones then
-    apply in order: each edge is controlled by the last zone containing its midpoint, and closes
-    when that zone blocks the mover. Edges with both ends inside the origin are exempt from zones
-    (the origin itself is excepted).
+    apply in order (:func:`zone_control`): a zone that blocks the mover closes every road segment
+    running through it by more than :data:`corridor.model.areas.ZONE_HOLD_TOLERANCE_M`, wherever
+    its midpoint lies. Edges with both ends inside the origin are exempt from zones (the origin
+    itself is excepted).
 
     Examples
     --------
@@ -310,21 +315,11 @@ def build_situation(
     )
     if zones:
         exempt_edge = in_origin[network.src] & in_origin[network.dst]
-        cand = np.flatnonzero(~exempt_edge)
-        pt, zi = points_in_polygons(
-            network.edge_mid_lon[cand], network.edge_mid_lat[cand], [z.polygon for z in zones]
-        )
-        zone_edges = tuple(np.bincount(zi, minlength=len(zones)).tolist())
-        controller = np.full(len(cand), -1, dtype=np.int64)
-        np.maximum.at(controller, pt, zi)
-        blocks = np.array([z.blocks for z in zones], dtype=bool)
-        hit = controller >= 0
-        blocked = np.zeros(len(cand), dtype=bool)
-        blocked[hit] = blocks[controller[hit]]
+        closer, zone_edges = zone_control(network, zones, exempt_edge, origin=origin)
         base = len(reasons)
         reasons.extend(z.label for z in zones)
-        e = cand[blocked]
-        closed_by[e] = base + controller[blocked].astype(np.int32)
+        e = np.flatnonzero(closer >= 0)
+        closed_by[e] = base + closer[e].astype(np.int32)
     return Situation(
         network=network,
         open=closed_by < 0,
@@ -341,3 +336,60 @@ def build_situation(
         closure_notes=tuple(notes),
         zone_edges=zone_edges,
     )
+
+
+def zone_control(
+    network: RoadNetwork,
+    zones: Sequence[ZoneRule],
+    exempt: NDArray[np.bool_],
+    *,
+    origin: Area | None = None,
+) -> tuple[NDArray[np.int64], tuple[int, ...]]:
+    """Which zone closes each edge, and how many edges each zone holds: the one rule for zones.
+
+    A zone that blocks closes every edge it holds (:func:`corridor.model.areas.zone_hold`: more
+    than ``ZONE_HOLD_TOLERANCE_M`` of the edge inside), less the area of later zones that do not
+    block and overlap it (the last zone wins, area by area: a road running 9 km through hostile
+    ground and 1 km through a later friendly zone is still closed). The ``origin``'s own ground
+    is taken out of every zone that blocks too (people leave from it whoever holds it: only the
+    stretches of a road outside the origin count). An edge closed by several zones names the
+    last. ``exempt`` edges (both ends in the origin) are never closed nor counted.
+
+    Returns
+    -------
+    tuple
+        Per edge, the index into ``zones`` of the zone closing it (-1: none); per zone, the
+        edges its polygon holds, exempt ones aside.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from corridor.testing import network_from_segments
+    >>> net = network_from_segments([(0.0, 0.0), (0.2, 0.0)], [(0, 1)])  # one 22 km road
+    >>> hostile = ZoneRule(shapely.box(0.0, -0.01, 0.08, 0.01), "west", blocks=True)
+    >>> closer, held = zone_control(net, [hostile], np.zeros(2, dtype=bool))
+    >>> closer.tolist(), held  # its midpoint (0.1, 0) lies outside: closed all the same
+    ([0, 0], (2,))
+    """
+    closer = np.full(network.n_edges, -1, dtype=np.int64)
+    counts: list[int] = []
+    home = origin.geometry() if origin is not None else None
+    polygons = [z.polygon for z in zones]
+    free = np.array([not z.blocks for z in zones], dtype=bool)
+    for i, z in enumerate(zones):
+        hold = zone_hold(network, z.polygon)
+        counts.append(int((~exempt[hold.edges]).sum()))
+        if not z.blocks:
+            continue
+        later = [j for j in range(i + 1, len(zones)) if free[j]]
+        carve: list[BaseGeometry] = []
+        if later:
+            overlaps = shapely.intersects(z.polygon, np.array([polygons[j] for j in later]))
+            carve = [polygons[j] for j, hit in zip(later, overlaps, strict=True) if hit]
+        if home is not None and z.polygon.intersects(home):
+            carve.append(home)
+        if carve:
+            hold = zone_hold(network, z.polygon, carve=carve)
+        closer[hold.edges] = i
+    closer[exempt] = -1
+    return closer, tuple(counts)

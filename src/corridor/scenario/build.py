@@ -201,6 +201,12 @@ class _Builder:
                     for j in range(len(p.add))
                 },
             },
+            files={
+                f"{key}[{i}]": lines.file((key, i))
+                for key in ("places", "zones", "events", "closures", "movers", "plans")
+                for i in range(len(getattr(s, key)))
+                if lines.file((key, i))
+            },
         )
 
     # ------------------------------------------------------------------------- sections
@@ -355,12 +361,23 @@ class _Builder:
         self._check_zone_overlaps()
 
     def _check_zone_overlaps(self) -> None:
-        for i, za in enumerate(self.zones):
-            for j in range(i + 1, len(self.zones)):
-                zb = self.zones[j]
+        """Zones of one actor from the same sources that overlap in time and space (two layers
+        of one actor from different sources, assessed and claimed control, may overlap). A sweep
+        over the zones by start date: only zones that overlap in time are intersected."""
+        by_start = sorted(range(len(self.zones)), key=lambda k: self.zones[k].start or dt.date.min)
+        for n, first in enumerate(by_start):
+            for second in by_start[n + 1 :]:
+                if (self.zones[second].start or dt.date.min) >= (
+                    self.zones[first].end or dt.date.max
+                ):
+                    break
+                i, j = sorted((first, second))  # the later in the file is the one named
+                za, zb = self.zones[i], self.zones[j]
                 if (
                     za.actor == zb.actor
+                    and _same_sources(za, zb)
                     and _overlap_in_time(za, zb)
+                    and za.polygon.intersects(zb.polygon)
                     and za.polygon.intersection(zb.polygon).area > 1e-9
                 ):
                     self.problems.add(
@@ -716,6 +733,10 @@ def _source_from(spec: SourceSpec, key: str) -> Source:
     return Source(
         key=key, outlet=spec.outlet, title=spec.title, date=str(spec.date or ""), url=spec.url
     )
+
+
+def _same_sources(a: Zone, b: Zone) -> bool:
+    return {s.key for s in a.sources} == {s.key for s in b.sources}
 
 
 def _overlap_in_time(a: Zone, b: Zone) -> bool:

@@ -333,6 +333,11 @@ class ScenarioSpec(_Spec):
     events: list[EventSpec] = []
     plans: list[PlanSpec] = []
     checkpoints: list[CheckpointSpec] = []
+    include: list[str] = Field(
+        default=[],
+        description="YAML fragments (zones, events, places, sides, actors, closures, plans, "
+        "sources) read as if written here, relative to this file",
+    )
 
     @field_validator("name")
     @classmethod
