@@ -275,6 +275,13 @@ def road_between_mask(
     usable = np.flatnonzero(mask | link).astype(np.int64)
     road_nodes = np.unique(np.concatenate([network.src[road], network.dst[road]]))
     na, nb = _nearest_node(network, road_nodes, a), _nearest_node(network, road_nodes, b)
+    if na == nb:
+        msg = (
+            f"closure: {what} does not run from {a_name!r} to {b_name!r}: it comes nearest to "
+            f"both at the same point {_pt(network, na)}; check the two places, or close the road "
+            f"there with `point: {_pt(network, na)}, radius_m: 50`"
+        )
+        raise AreaError(msg)
     dist, pred = dijkstra(
         _graph(network, usable), directed=False, indices=na, return_predecessors=True
     )
@@ -313,31 +320,62 @@ def _not_joined(
     def ways_of(p: int) -> list[int]:
         return sorted(set(network.way_id[pieces.edges[pieces.piece_of_edge == p]].tolist()))
 
-    gaps = piece_gaps(network, pieces)
-    over = [g for g in gaps if g.distance_m > join_m] or gaps
+    from scipy.sparse.csgraph import connected_components
+
+    link = joins(network, mask, join_m=join_m)
+    usable = np.flatnonzero(mask | link)
+    runs, _ = connected_components(_graph(network, usable.astype(np.int64)), directed=False)
+    runs -= network.n_nodes - len(np.unique(np.r_[network.src[usable], network.dst[usable]]))
     gap = ""
-    if over:
-        g = max(over, key=lambda g: g.distance_m)
+    bottleneck = _bottleneck(piece_gaps(network, pieces), pa, pb)
+    if bottleneck is not None:
+        g = bottleneck
         mid = (
             (network.lon[g.node_a] + network.lon[g.node_b]) / 2,
             (network.lat[g.node_a] + network.lat[g.node_b]) / 2,
         )
         gap = (
-            f"; the widest gap is {g.distance_m:,.0f} m, between {_pt(network, g.node_a)} and "
-            f"{_pt(network, g.node_b)} (around [{mid[0]:.5f}, {mid[1]:.5f}])"
+            f"; the gap that stops it is {g.distance_m:,.0f} m wide, between "
+            f"{_pt(network, g.node_a)} and {_pt(network, g.node_b)} (around "
+            f"[{mid[0]:.5f}, {mid[1]:.5f}])"
         )
     wa, wb = ways_of(pa), ways_of(pb)
     shown = ", ".join(map(str, (wa + [w for w in wb if w not in wa])[:12]))
     return (
         f"closure: {what} does not run from {a_name!r} to {b_name!r} in the {network.mover.value} "
-        f"network: its ways form {pieces.n_pieces} pieces that joins of up to {join_m:,.0f} m of "
-        f"other road do not connect; {a_name!r} is nearest piece {pa + 1} (ways "
+        f"network: its ways form {pieces.n_pieces} pieces, and joined across gaps of up to "
+        f"{join_m:,.0f} m of other road they still make {runs} runs; {a_name!r} is nearest piece {pa + 1} (ways "
         f"{', '.join(map(str, wa[:6]))}{', ...' if len(wa) > 6 else ''}, node "
         f"{_pt(network, na)}), {b_name!r} nearest piece {pb + 1} (ways "
         f"{', '.join(map(str, wb[:6]))}{', ...' if len(wb) > 6 else ''}, node {_pt(network, nb)})"
         f"{gap}; close the ways you mean with `ways: [{shown}]`, or a point on the road with "
         f"`point: {_pt(network, na)}, radius_m: 50`"
     )
+
+
+def _bottleneck(gaps: list[Gap], a: int, b: int) -> Gap | None:
+    """The widest gap on the way from piece ``a`` to piece ``b`` through the gaps (a tree)."""
+    adj: dict[int, list[Gap]] = {}
+    for g in gaps:
+        adj.setdefault(g.a, []).append(g)
+        adj.setdefault(g.b, []).append(g)
+    seen: dict[int, Gap | None] = {a: None}
+    stack = [a]
+    while stack:
+        x = stack.pop()
+        for g in adj.get(x, []):
+            y = g.b if g.a == x else g.a
+            if y not in seen:
+                seen[y] = g
+                stack.append(y)
+    if b not in seen:
+        return None
+    path: list[Gap] = []
+    x = b
+    while (step := seen[x]) is not None:
+        path.append(step)
+        x = step.b if step.a == x else step.a
+    return max(path, key=lambda g: g.distance_m) if path else None
 
 
 def suggest_names(network: RoadNetwork, name: str, *, n: int = 3) -> list[str]:

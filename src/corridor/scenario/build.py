@@ -579,8 +579,12 @@ def _describe(e: EventSpec) -> str:
         return f"population of {t.place}: {e.value:,}" if e.value is not None else "population"
     if e.kind == "reopen" and t.event:
         return f"reopens {t.event}"
-    if t.ref:
-        where = f"{t.ref} between {' and '.join(str(b) if isinstance(b, str) else (b.name or 'area') for b in (t.between or []))}"
+    if t.ref or t.name:
+        road = t.ref or repr(t.name)
+        ends = " and ".join(
+            str(b) if isinstance(b, str) else (b.name or "area") for b in (t.between or [])
+        )
+        where = f"{road} between {ends}" if ends else f"road {road}"
     elif t.way is not None or t.ways:
         where = "way " + ", ".join(
             str(w) for w in ([t.way] if t.way is not None else (t.ways or []))
