@@ -181,3 +181,29 @@ def test_scenario_check_reads_name_targets(tmp_path: Path, monkeypatch: pytest.M
     path.write_text(yaml.safe_dump(bad, sort_keys=False))
     res = CliRunner().invoke(app, ["scenario", "check", str(path)])
     assert res.exit_code == 2 and "name exactly one target" in res.output
+
+
+def test_an_off_network_exit_is_reported_once_on_the_place_s_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copy(HELSINKI, tmp_path / "Helsinki.osm.pbf")
+    text = """corridor: 1
+name: off-network
+network: {osm: Helsinki.osm.pbf}
+mover: car
+places:
+  - {id: centre, name: Centre, point: [24.9440, 60.1700], radius_m: 200}
+  - {id: sea, name: Out at sea, point: [24.9000, 60.1200], radius_m: 50}
+origin: centre
+exits: [sea]
+"""
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    res = CliRunner().invoke(app, ["scenario", "check", str(path)])
+    assert res.exit_code == 1, res.output
+    about = [x for x in res.stdout.splitlines() if "Out at sea" in x]
+    assert len(about) == 1 and "[place-off-network" in about[0], res.stdout
+    assert about[0].startswith(f"{path}:7: "), about[0]

@@ -173,8 +173,11 @@ class _Builder:
             plans=self.plans,
             path=str(self.path),
             lines={
-                "origin": lines.line(("origin",)),
-                **{f"exits[{i}]": lines.line(("exits", i)) for i in range(len(s.exits))},
+                "origin": self.place_line(s.origin) or lines.line(("origin",)),
+                **{
+                    f"exits[{i}]": self.place_line(x) or lines.line(("exits", i))
+                    for i, x in enumerate(s.exits)
+                },
                 "network": lines.line(("network",)),
                 # every listed item, for file:line in findings (``scenario check``)
                 **{
@@ -189,6 +192,15 @@ class _Builder:
                 },
             },
         )
+
+    def place_line(self, x: object) -> int | None:
+        """The line of the place an origin or exit names by id (findings about it belong
+        there, not on the ``exits:`` line); None for an inline area."""
+        pid = x if isinstance(x, str) else getattr(x, "place", None)
+        for j, p in enumerate(self.spec.places):
+            if pid is not None and p.id == pid:
+                return self.problems.lines.line(("places", j))
+        return None
 
     # ------------------------------------------------------------------------- sections
     def check_duplicate_ids(self) -> None:
