@@ -283,3 +283,116 @@ def roads_geojson(network: RoadNetwork, roads: Sequence[Road]) -> dict[str, Any]
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+EXIT_CLASSES: tuple[str, ...] = ("motorway", "trunk", "primary", "secondary")
+"""The road classes whose dead ends at the extract's edge are offered as exits."""
+
+EDGE_M = 150.0
+"""A dead end counts as at the extract's edge when it lies within this many metres of the
+outline of the network's nodes (their convex hull)."""
+
+END_GROUP_M = 1000.0
+"""Dead ends of one road within this many metres of each other are one place (the two
+carriageways of a dual road, the lanes at a border post)."""
+
+_COMPASS = (
+    "north",
+    "north-east",
+    "east",
+    "south-east",
+    "south",
+    "south-west",
+    "west",
+    "north-west",
+)
+
+
+@dataclass(frozen=True)
+class RoadExit:
+    """Where a main road leaves the extract: dead ends of one road at the edge of the data.
+
+    An extract cut along a border (a country's) ends its roads there, so these are the border
+    crossings of roads that an extract without ``barrier=border_control`` nodes still shows; an
+    extract cut by a box ends them wherever the box does. The user decides which are exits."""
+
+    label: str
+    """``CG-1 (south edge)``: the road's ref (else name, else way id) and the side of the
+    extract it leaves from."""
+    road: str
+    road_class: str
+    lon: float
+    lat: float
+    radius_m: float
+    """Covers every dead end of the group, with 50 m to spare (at least 100 m)."""
+    ways: tuple[int, ...]
+
+
+def road_exits(network: RoadNetwork) -> list[RoadExit]:
+    """The places where main roads (:data:`EXIT_CLASSES`) leave the extract: their dead ends
+    (nodes that one segment reaches) within :data:`EDGE_M` of the outline of the network,
+    grouped by road within :data:`END_GROUP_M`; by road, then clockwise from north."""
+    import shapely
+
+    if network.n_edges == 0:
+        return []
+    seg_first = np.unique(network.segment, return_index=True)[1]
+    ends = np.r_[network.src[seg_first], network.dst[seg_first]]
+    pair_edge = np.r_[seg_first, seg_first]
+    # distinct neighbours: a node reached by one segment only
+    n_seg = np.bincount(ends, minlength=network.n_nodes)
+    dead = np.flatnonzero(n_seg == 1)
+    if len(dead) == 0:
+        return []
+    edge_of = np.full(network.n_nodes, -1, dtype=np.int64)
+    edge_of[ends] = pair_edge
+    classes = np.array([h in EXIT_CLASSES for h in network.highways], dtype=bool)
+    dead = dead[classes[network.highway_code[edge_of[dead]]]]
+    if len(dead) == 0:
+        return []
+    hull = shapely.convex_hull(shapely.multipoints(np.c_[network.lon, network.lat]))
+    outline = hull.boundary if hull.geom_type == "Polygon" else hull
+    lat0 = float(np.mean(network.lat))
+    deg_m = 111_320.0 * min(1.0, float(np.cos(np.radians(lat0))))
+    d = shapely.distance(outline, shapely.points(network.lon[dead], network.lat[dead])) * deg_m
+    dead = dead[d <= EDGE_M]
+    w, s, e, n = network.bounds
+    cx, cy = (w + e) / 2, (s + n) / 2
+    groups: dict[str, list[list[int]]] = {}
+    for v in dead.tolist():
+        k = int(edge_of[v])
+        road = network.edge_ref(k) or network.edge_name(k) or f"way {int(network.way_id[k])}"
+        for g in groups.setdefault(road, []):
+            if (
+                haversine_m(network.lon[g], network.lat[g], network.lon[v], network.lat[v]).min()
+                <= END_GROUP_M
+            ):
+                g.append(v)
+                break
+        else:
+            groups[road].append([v])
+    out = []
+    for road, gs in sorted(groups.items()):
+        found = []
+        for g in gs:
+            lon, lat = float(np.mean(network.lon[g])), float(np.mean(network.lat[g]))
+            bearing = float(np.degrees(np.arctan2((lon - cx) * deg_m, (lat - cy) * 110_574.0)))
+            side = _COMPASS[int(((bearing % 360) + 22.5) // 45) % 8]
+            reach = float(haversine_m(network.lon[g], network.lat[g], lon, lat).max())
+            k = edge_of[np.asarray(g)]
+            found.append(
+                (
+                    bearing % 360,
+                    RoadExit(
+                        label=f"{road} ({side} edge)",
+                        road=road,
+                        road_class=network.highways[int(network.highway_code[k[0]])],
+                        lon=round(lon, 7),
+                        lat=round(lat, 7),
+                        radius_m=float(max(100.0, np.ceil(reach + 50.0))),
+                        ways=tuple(sorted(set(network.way_id[k].tolist()))),
+                    ),
+                )
+            )
+        out += [x for _, x in sorted(found, key=lambda t: t[0])]
+    return out
