@@ -38,7 +38,7 @@ JOIN_M = 500.0
 """The longest join (metres of other road: a roundabout, a link road, a stretch whose ref or name
 is missing) that :func:`road_between_mask` follows between two pieces of one road."""
 
-MAX_GAP_PIECES = 400
+MAX_GAP_PIECES = 100
 """Gaps are computed between at most this many pieces of one road (a name shared by hundreds of
 streets across a country is not one road): beyond, only the count is given."""
 
