@@ -197,8 +197,13 @@ def _graph(network: RoadNetwork, edges: NDArray[np.int64]) -> Any:
 def joins(
     network: RoadNetwork, mask: NDArray[np.bool_], *, join_m: float = JOIN_M
 ) -> NDArray[np.bool_]:
-    """The edges outside ``mask`` that join two of its pieces within ``join_m`` metres of road:
-    for every pair of pieces that some such join links, the shortest one (both directions)."""
+    """The edges outside ``mask`` that join two of its pieces within ``join_m`` metres of other
+    road: for every pair of pieces that such a join links, the shortest one (both directions).
+
+    Exact: one search per piece, limited to ``join_m``, over the other roads within ``join_m``
+    of the road (no join can leave them), so its cost grows with the road's surroundings, not
+    with the network."""
+    import scipy.sparse as sp
     from scipy.sparse.csgraph import dijkstra
 
     pieces = road_pieces(network, mask)
@@ -206,39 +211,43 @@ def joins(
     if pieces.n_pieces < 2:
         return out
     other = np.flatnonzero(~mask).astype(np.int64)
-    g = _graph(network, other)
-    dist, pred, src = dijkstra(
-        g,
-        directed=False,
-        indices=pieces.nodes,
-        min_only=True,
-        limit=join_m,
-        return_predecessors=True,
+    near_d = dijkstra(
+        _graph(network, other), directed=False, indices=pieces.nodes, min_only=True, limit=join_m
     )
-    piece = np.full(network.n_nodes, -1, dtype=np.int64)
-    piece[pieces.nodes] = pieces.piece_of_node
-    reached = src >= 0
-    owner = np.full(network.n_nodes, -1, dtype=np.int64)
-    owner[reached] = piece[src[reached]]
-    u, v = network.src[other], network.dst[other]
-    total = dist[u] + network.length_m[other] + dist[v]
-    ok = (owner[u] >= 0) & (owner[v] >= 0) & (owner[u] != owner[v]) & (total <= join_m)
-    best: dict[tuple[int, int], tuple[float, int]] = {}
-    for k in np.flatnonzero(ok).tolist():
-        key = (int(min(owner[u[k]], owner[v[k]])), int(max(owner[u[k]], owner[v[k]])))
-        if key not in best or total[k] < best[key][0]:
-            best[key] = (float(total[k]), k)
-    n = network.n_nodes
+    near = np.flatnonzero(np.isfinite(near_d))
+    local = np.full(network.n_nodes, -1, dtype=np.int64)
+    local[near] = np.arange(len(near))
+    lu, lv = local[network.src[other]], local[network.dst[other]]
+    inside = (lu >= 0) & (lv >= 0)
+    sub_edges = other[inside]
+    k = len(near)
+    sub = sp.csr_matrix(
+        (network.length_m[sub_edges] + 1e-6, (lu[inside], lv[inside])), shape=(k, k)
+    )
+    members = [local[pieces.nodes[pieces.piece_of_node == i]] for i in range(pieces.n_pieces)]
     keys: list[int] = []
-    for _, k in best.values():
-        out[other[k]] = True
-        for start in (int(u[k]), int(v[k])):  # walk back to the piece each side came from
-            x = start
+    n = network.n_nodes
+    for i in range(pieces.n_pieces - 1):
+        dist, pred, _ = dijkstra(
+            sub,
+            directed=False,
+            indices=members[i],
+            min_only=True,
+            limit=join_m,
+            return_predecessors=True,
+        )
+        for j in range(i + 1, pieces.n_pieces):
+            d = dist[members[j]]
+            at = int(np.argmin(d))
+            if not np.isfinite(d[at]) or d[at] <= 0:
+                continue  # out of reach, or the pieces touch (no join needed)
+            x = int(members[j][at])
             while pred[x] >= 0:
                 y = int(pred[x])
-                keys += [y * n + x, x * n + y]
+                gx, gy = int(near[x]), int(near[y])
+                keys += [gy * n + gx, gx * n + gy]
                 x = y
-    out |= np.isin(network.src.astype(np.int64) * n + network.dst, np.asarray(keys, dtype=np.int64))
+    out = np.isin(network.src.astype(np.int64) * n + network.dst, np.asarray(keys, dtype=np.int64))
     return network.segment_mask(np.flatnonzero(out & ~mask))
 
 
