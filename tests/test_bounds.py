@@ -62,7 +62,7 @@ def test_a_geojson_network_beyond_its_bounds_is_refused_in_one_line(
     path = tmp_path / "roads.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     monkeypatch.setattr(geojson, "MAX_FEATURES", 49)
-    with pytest.raises(NetworkError, match="50 features is more than .* hold \\(49\\)"):
+    with pytest.raises(NetworkError, match=r"50 features is more than .* hold \(49\)"):
         geojson.load_geojson(path)
     monkeypatch.setattr(geojson, "MAX_BYTES", 1000)
     result = runner.invoke(app, ["network", "info", str(path)])

@@ -88,7 +88,7 @@ def check_scenario(
         if on_mover is not None:
             on_mover(mover)
         profile = scenario.mover_profile(mover)
-        net = profile.adapt(network_for(profile.base))
+        net = profile.adapted_network(network_for)
         for line in network_notes(net):
             add(Finding("network-file", "network", line, mover))
         for f in _places(scenario, net, mover):

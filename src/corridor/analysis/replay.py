@@ -42,8 +42,9 @@ class MoverReplay:
 
     def __init__(self, scenario: Scenario, network_for: NetworkFor, mover: str | None) -> None:
         self.scenario = scenario
+        self.network_for = network_for
         self.profile: MoverProfile = scenario.mover_profile(mover)
-        self.network = self.profile.adapt(network_for(self.profile.base))
+        self.network = self.profile.adapted_network(network_for)
         self.prepared: Prepared | None = None
 
     def situation(self, day: dt.date, plan: str | None) -> tuple[Situation, State]:
@@ -58,6 +59,52 @@ class MoverReplay:
             mover_note = f" (mover {profile.id})" if profile.exits is not None else ""
             raise AreaError(f"{where}: {exc}{mover_note}", key=exc.key) from None
         return situation, state
+
+    def with_what_ifs(
+        self, situation: Situation, closures: Sequence[Closure], *, strict: bool = True
+    ) -> tuple[Situation, list[tuple[Closure, int]]]:
+        """``situation`` with the what-if ``closures`` closed on top, and the edges each
+        covers (the one what-if applier: ``corridor analyze --close-way`` and the workbench).
+
+        ``strict``: a way the mover's network lacks is an :class:`~corridor.errors.UnknownIdError`
+        that names the mover and the networks that have it (the CLI's choice); otherwise it
+        covers no edge and the report warns (``closure-closes-nothing``: the server's choice,
+        where a click can name a way of another mover's network).
+        """
+        applied: list[tuple[Closure, int]] = []
+        for c in closures:
+            try:
+                mask = closure_edge_mask(self.network, c)
+            except UnknownIdError as exc:
+                if strict:
+                    raise self._not_here(c, exc) from exc
+                mask = np.zeros(self.network.n_edges, dtype=bool)
+            edges = np.flatnonzero(mask)
+            situation = situation.with_closed(edges, reason=f"what-if: {c.describe()}")
+            applied.append((c, len(edges)))
+        return situation, applied
+
+    def _not_here(self, closure: Closure, exc: UnknownIdError) -> UnknownIdError:
+        """The error for a what-if way the mover's network lacks, naming the networks that
+        have it."""
+        if not closure.ways:
+            return exc
+        elsewhere = [
+            m.value
+            for m in Mover
+            if m is not self.profile.base
+            and np.isin(np.asarray(closure.ways), self.network_for(m).way_id).any()
+        ]
+        where = (
+            f"it is in the {' and '.join(elsewhere)} network" + ("s" if len(elsewhere) > 1 else "")
+            if elsewhere
+            else "no mover's network has it: check the id"
+        )
+        msg = (
+            f"--close-way {', '.join(map(str, closure.ways))}: not a road that mover "
+            f"{self.profile.id!r} ({self.profile.base.value} network) can use; {where}"
+        )
+        return UnknownIdError(msg)
 
     def prepared_for(self, situation: Situation) -> Prepared:
         if self.prepared is None or not self.prepared.fits(situation):
@@ -155,32 +202,6 @@ def bound(
     }
 
 
-def _what_if_mask(run: MoverReplay, network_for: NetworkFor, closure: Closure) -> np.ndarray:
-    """The edges a what-if closure covers; a way the mover's network lacks is an error that
-    names the mover and the other networks that have it."""
-    try:
-        return closure_edge_mask(run.network, closure)
-    except UnknownIdError as exc:
-        if not closure.ways:
-            raise
-        elsewhere = [
-            m.value
-            for m in Mover
-            if m is not run.profile.base
-            and np.isin(np.asarray(closure.ways), network_for(m).way_id).any()
-        ]
-        where = (
-            f"it is in the {' and '.join(elsewhere)} network" + ("s" if len(elsewhere) > 1 else "")
-            if elsewhere
-            else "no mover's network has it: check the id"
-        )
-        msg = (
-            f"--close-way {', '.join(map(str, closure.ways))}: not a road that mover "
-            f"{run.profile.id!r} ({run.profile.base.value} network) can use; {where}"
-        )
-        raise UnknownIdError(msg) from exc
-
-
 def _dated(scenario: Scenario, day: dt.date | None) -> bool:
     return day is not None or scenario.start is not None or bool(scenario.events)
 
@@ -213,11 +234,7 @@ def report_at(
     label_day = _dated(scenario, day)
     day = day or first_date(scenario, plan)
     situation, state = run.situation(day, plan)
-    applied: list[tuple[Closure, int]] = []
-    for c in what_if:
-        edges = np.flatnonzero(_what_if_mask(run, network_for, c))
-        situation = situation.with_closed(edges, reason=f"what-if: {c.describe()}")
-        applied.append((c, len(edges)))
+    situation, applied = run.with_what_ifs(situation, what_if, strict=True)
     return run.analysed(
         situation,
         state,
@@ -242,8 +259,7 @@ def mover_network(
     >>> mover_network(sc, networks, "isis-fighters").mover.value
     'offroad'
     """
-    profile = scenario.mover_profile(mover)
-    return profile.adapt(network_for(profile.base))
+    return scenario.mover_profile(mover).adapted_network(network_for)
 
 
 def replay(

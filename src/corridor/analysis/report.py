@@ -46,7 +46,10 @@ class CorridorReport:
     ``critical_stretches`` and ``cut_stretches`` name the critical segments and the minimum
     cut as road stretches (:mod:`corridor.analysis.stretches`); ``pocket`` is the area the
     origin still reaches (:mod:`corridor.analysis.pocket`; None when not worked out);
-    ``zone_changes`` the scenario's zones that begin or end on the report's date.
+    ``zone_changes`` the scenario's zones that begin or end on the report's date. A ``quick``
+    report (:func:`corridor.analysis.session.quick_report`) has only what a
+    :class:`~corridor.analysis.session.ClosureSession` gives: no alternative routes, per-edge
+    flows, evacuation time, named stretches or pocket.
     """
 
     scenario: str
@@ -73,6 +76,7 @@ class CorridorReport:
     cut_stretches: tuple[Stretch, ...] = ()
     pocket: Pocket | None = None
     zone_changes: tuple[ZoneChange, ...] = ()
+    quick: bool = False
 
     @property
     def status(self) -> Status:

@@ -17,11 +17,14 @@ approximation: the maximum-flow value, the minimum cut nearest the origin (what 
 reaches in the residual graph) and the critical segments are the same for every maximum flow, and
 the routes come from the same search as :func:`corridor.analysis.routes.reach`. The tests check
 this against fresh analyses on random graphs. The session does not give per-edge flows or the
-evacuation time; those come from the cheapest flow of a full report.
+evacuation time; those come from the cheapest flow of a full report. :func:`quick_report` puts
+an answer into a :class:`~corridor.analysis.report.CorridorReport` marked ``quick``, for the
+presenters (the workbench's quick what-if).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,9 +34,21 @@ from corridor.analysis import kernels
 from corridor.analysis.cut import critical_from_flow, cut_from_flow
 from corridor.analysis.flow_graph import SINK, SOURCE, UNLIMITED, MaxFlow, max_flow_on
 from corridor.analysis.prepared import Prepared, SituationWork
-from corridor.analysis.results import CutResult, ExitReach, Status
+from corridor.analysis.replay import bound
+from corridor.analysis.report import CorridorReport, closed_roads, network_info, terminals
+from corridor.analysis.results import (
+    CutResult,
+    EvacuationResult,
+    ExitReach,
+    FlowResult,
+    ReachResult,
+    Route,
+    Status,
+)
 from corridor.analysis.routes import exit_reach
-from corridor.model.situation import Situation
+from corridor.model.scenario import Scenario
+from corridor.model.situation import Closure, Situation
+from corridor.model.timeline import State
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,3 +133,76 @@ class ClosureSession:
         is_open = flow.open.copy()
         is_open[arcs] = False
         return MaxFlow(int(value), is_open, capacity, resid, r)
+
+
+def quick_report(
+    answer: ClosureAnswer,
+    state: State,
+    *,
+    scenario: Scenario,
+    mover: str,
+    date: str | None,
+    plan: str | None = None,
+    population: int = 0,
+    what_if: Sequence[tuple[Closure, int]] = (),
+    situation: Situation | None = None,
+) -> CorridorReport:
+    """A :class:`ClosureAnswer` as a report marked ``quick``: status, exits, the fastest route
+    to each exit (rank 0), both minimum cuts, the capacity and the critical segments, with the
+    date's events and how each closure, what-if and zone bound (``what_if``: the closures
+    applied on top of ``state``'s situation, with the edges each covers). What the session does
+    not work out is left empty: no alternatives, ``flow.edge_flow_pph`` empty, the evacuation
+    ``"not computed"``, no named stretches, no pocket. ``situation``: the same situation as the
+    answer's, with each what-if's own reason for its closed roads (default: the answer's).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from corridor.testing import bundled
+    >>> from corridor.analysis.replay import MoverReplay
+    >>> sc, networks = bundled("mosul-2016")
+    >>> run = MoverReplay(sc, networks, "civilians")
+    >>> situation, state = run.situation(sc.start, None)
+    >>> answer = ClosureSession(situation).answer(np.zeros(0, dtype=np.int64))
+    >>> report = quick_report(answer, state, scenario=sc, mover="civilians", date="2016-10-17")
+    >>> report.quick, report.status == answer.status, report.evacuation.method
+    (True, True, 'not computed')
+    """
+    situation = answer.situation if situation is None else situation
+    net = situation.network
+    routes = tuple(
+        Route(
+            exit=x.name,
+            rank=0,
+            edges=path,
+            travel_time_s=float(x.travel_time_s or 0.0),
+            distance_m=float(x.distance_m or 0.0),
+            shared_m=0.0,
+            roads=net.roads_along(path),
+            gate=int(path[0]),
+        )
+        for x, path in zip(answer.exits, answer.routes, strict=True)
+        if path is not None and len(path) > 0
+    )
+    origin, exits = terminals(situation)
+    return CorridorReport(
+        scenario=scenario.name,
+        date=date,
+        mover=mover,
+        origin=origin,
+        exits=exits,
+        network=network_info(situation),
+        closed=closed_roads(situation),
+        reach=ReachResult(answer.status, answer.exits, np.zeros(0, dtype=np.int64)),
+        routes=routes,
+        min_cut=answer.min_cut,
+        capacity_cut=answer.capacity_cut,
+        critical=answer.critical,
+        flow=FlowResult(answer.capacity_cut.capacity_pph, np.zeros(0, dtype=np.int64)),
+        evacuation=EvacuationResult(population, None, 0, 0, "not computed"),
+        plan=plan,
+        events=state.events_today,
+        zone_changes=scenario.zone_changes(state.date),
+        quick=True,
+        **bound(situation, state, what_if),
+    )

@@ -175,16 +175,6 @@ def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
         raise ScenarioError(msg) from None
 
 
-def check_window(scenario: Scenario, day: dt.date | None) -> None:
-    """Refuse a ``--at`` date outside the scenario's start and end (either may be open)."""
-    if day is None:
-        return
-    start, end = scenario.start, scenario.end
-    if (start and day < start) or (end and day > end):
-        msg = f"--at {day} is outside the scenario's window {start or '…'} to {end or '…'}"
-        raise ScenarioError(msg)
-
-
 def load_checked(
     value: str | None,
     *,
@@ -196,11 +186,11 @@ def load_checked(
 
     Each mistake is one line before any work (and before any compile notice).
     """
-    from corridor.model.timeline import timeline_events
+    from corridor.model.timeline import check_window, timeline_events
     from corridor.scenario.load import load_scenario
 
     scenario = load_scenario(resolve_scenario(value))
-    check_window(scenario, day)
+    check_window(scenario, day, what="--at")
     scenario.mover_profile(mover)
     for plan in plans:
         timeline_events(scenario, plan)

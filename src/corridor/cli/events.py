@@ -43,11 +43,12 @@ def _impact(
     from corridor.model.areas import Area
     from corridor.model.scenario import Event
     from corridor.model.situation import Closure
+    from corridor.model.timeline import in_window
 
     if c.problem():
         return None
     day = c.date
-    if (sc.start and day < sc.start) or (sc.end and day > sc.end):
+    if not in_window(day, sc.start, sc.end):
         return None
     before = report_at(sc, networks, day, mover=mover)
     t = c.target

@@ -27,6 +27,7 @@ from corridor.errors import AcledError, InputFileError
 from corridor.ingest.review import Candidate, Review
 from corridor.model.areas import haversine_m
 from corridor.model.scenario import Event, Place, Scenario
+from corridor.model.timeline import in_window
 
 #: Bad rows named in full in one error message; the rest are counted.
 SHOWN_BAD_ROWS = 3
@@ -556,7 +557,7 @@ def acled_review(
     unmatched: Counter[str] = Counter()
     ids: Counter[str] = Counter()
     for row in rows:
-        if (start and row.date < start) or (end and row.date > end):
+        if not in_window(row.date, start, end):
             continue
         if not in_area(row, bounds=bounds, places=places, radius_km=radius_km):
             continue

@@ -6,6 +6,7 @@ Pure data (no files): ``corridor.scenario.load`` reads YAML into these objects.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -154,6 +155,20 @@ class MoverProfile:
             travel_time_s=network.travel_time_s / self.speed_factor,
             capacity_pph=np.rint(network.capacity_pph * cap).astype(np.int64),
         )
+
+    def adapted_network(self, network_for: Callable[[Mover], RoadNetwork]) -> RoadNetwork:
+        """The network this mover's reports index: its base network (``network_for(base)``,
+        e.g. a scenario's loader) adapted (:meth:`adapt`). The one way every caller gets a
+        mover's network: replays, the scenario check, the server's roads.
+
+        Examples
+        --------
+        >>> from corridor.testing import bundled
+        >>> sc, networks = bundled("mosul-2016")
+        >>> sc.mover_profile("isis-fighters").adapted_network(networks).mover.value
+        'offroad'
+        """
+        return self.adapt(network_for(self.base))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from corridor.errors import UnknownIdError
+from corridor.errors import ScenarioError, UnknownIdError
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Event, Scenario, Source, Zone
 from corridor.model.situation import Closure, Situation, ZoneRule, build_situation
@@ -31,6 +31,39 @@ def timeline_events(scenario: Scenario, plan: str | None = None) -> tuple[Event,
         events.extend(p.add)
     order = {id(e): i for i, e in enumerate(events)}
     return tuple(sorted(events, key=lambda e: (e.date, e.time or "", order[id(e)])))
+
+
+def in_window(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+    """Whether ``day`` lies in the window from ``start`` to ``end``, both inclusive (None: open
+    on that side). The one date-window rule: the CLI's ``--at``, the server's ``date``, the
+    candidates an import or an extract keeps.
+
+    Examples
+    --------
+    >>> in_window(dt.date(2016, 11, 3), dt.date(2016, 10, 17), None)
+    True
+    >>> in_window(dt.date(2016, 10, 1), dt.date(2016, 10, 17), dt.date(2017, 7, 9))
+    False
+    """
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def check_window(scenario: Scenario, day: dt.date | None, *, what: str = "date") -> None:
+    """Refuse (:class:`~corridor.errors.ScenarioError`) a ``day`` outside the scenario's start
+    and end (either may be open); ``what`` names it in the message (``--at``, ``date``).
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> check_window(bundled()[0], dt.date(1999, 1, 1), what="--at")
+    Traceback (most recent call last):
+    ...
+    corridor.errors.ScenarioError: --at 1999-01-01 is outside the scenario's window 2016-10-17 to 2017-03-15
+    """
+    if day is not None and not in_window(day, scenario.start, scenario.end):
+        start, end = scenario.start, scenario.end
+        msg = f"{what} {day} is outside the scenario's window {start or '…'} to {end or '…'}"
+        raise ScenarioError(msg)
 
 
 def first_date(scenario: Scenario, plan: str | None = None) -> dt.date:

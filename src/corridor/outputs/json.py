@@ -21,7 +21,7 @@ from typing_extensions import NotRequired, TypedDict  # noqa: UP035 (pydantic re
 
 from corridor.analysis.pocket import Pocket
 from corridor.analysis.report import CorridorReport
-from corridor.analysis.results import InputWarning
+from corridor.analysis.results import CutResult, InputWarning
 from corridor.analysis.stretches import Stretch
 from corridor.model.network import SPEED_RULES, RoadNetwork
 from corridor.model.scenario import Event, Source, ZoneChange
@@ -237,6 +237,32 @@ class ReportJSON(TypedDict):
     samples: NotRequired[SamplesJSON]  # with --samples N: the answers over N samples
 
 
+class QuickJSON(TypedDict):
+    """The quick what-if (``POST /api/whatif``'s ``answer``): the report's fields that a
+    :class:`~corridor.analysis.session.ClosureSession` gives, and ``quick`` (always true)."""
+
+    scenario: str
+    date: str | None
+    mover: str
+    status: Literal["open", "sealed"]
+    headline: str
+    origin: OriginJSON
+    exits: list[ExitJSON]
+    routes: list[RouteJSON]  # the fastest to each exit (rank 0) only
+    min_cut: CutJSON  # without stretches
+    capacity_cut: CutJSON
+    critical_segments: list[SegmentJSON]
+    capacity_pph: NonNegative
+    closed: ClosedJSON
+    network: NetworkJSON
+    plan: str | None
+    events: list[EventJSON]
+    zone_changes: list[ZoneChangeJSON]
+    warnings: list[WarningJSON]
+    what_if: NotRequired[list[str]]
+    quick: NotRequired[Literal[True]]
+
+
 def _num(x: float | None, nd: int = 1) -> float | None:
     if x is None or not math.isfinite(x):
         return None
@@ -365,43 +391,14 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
         "mover": report.mover,
         "status": report.status,
         "headline": report.headline,
-        "origin": {"name": report.origin.name, "nodes": len(report.origin.nodes)},
-        "exits": [
-            {
-                "name": x.name,
-                "kind": kind,
-                "reachable": x.reachable,
-                "travel_time_s": _num(x.travel_time_s),
-                "distance_m": _num(x.distance_m),
-                "nodes": len(t.nodes),
-            }
-            for x, t, kind in zip(report.reach.exits, report.exits, report.exit_kinds, strict=True)
-        ],
-        "routes": [
-            {
-                "exit": r.exit,
-                "rank": r.rank,
-                "travel_time_s": _num(r.travel_time_s),
-                "distance_m": _num(r.distance_m),
-                "shared_m": _num(r.shared_m),
-                "edges": [int(e) for e in r.edges],
-                "osm_ways": _unique_in_order(net.way_id[r.edges]),
-                "roads": list(r.roads),
-                "gate": segment_json(net, r.gate),
-            }
-            for r in report.routes
-        ],
+        "origin": _origin_json(report),
+        "exits": _exits_json(report),
+        "routes": _routes_json(report, net),
         "min_cut": {
-            "count": report.min_cut.count,
-            "capacity_pph": report.min_cut.capacity_pph,
-            "segments": _segments(net, report.min_cut.edges),
+            **_cut_json(report.min_cut, net),
             "stretches": [stretch_json(x) for x in report.cut_stretches],
         },
-        "capacity_cut": {
-            "count": report.capacity_cut.count,
-            "capacity_pph": report.capacity_cut.capacity_pph,
-            "segments": _segments(net, report.capacity_cut.edges),
-        },
+        "capacity_cut": _cut_json(report.capacity_cut, net),
         "critical_segments": _segments(net, report.critical),
         "critical_stretches": [stretch_json(x) for x in report.critical_stretches],
         "pocket": pocket_json(report.pocket),
@@ -412,16 +409,8 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
             "flow_pph": report.evacuation.flow_pph,
             "method": report.evacuation.method,
         },
-        "closed": {
-            "edges": len(report.closed.edges),
-            "reasons": [{"reason": r, "edges": n} for r, n in report.closed.counts()],
-        },
-        "network": {
-            "source": report.network.source,
-            "mover": report.network.mover,
-            "nodes": report.network.nodes,
-            "edges": report.network.edges,
-        },
+        "closed": _closed_json(report),
+        "network": _network_json(report),
         "plan": report.plan,
         "events": [event_json(e) for e in report.events],
         "zone_changes": [zone_change_json(z) for z in report.zone_changes],
@@ -430,6 +419,109 @@ def report_json(report: CorridorReport, network: RoadNetwork) -> ReportJSON:
     if report.what_if:
         out["what_if"] = list(report.what_if)
     return out
+
+
+def quick_json(report: CorridorReport, network: RoadNetwork) -> QuickJSON:
+    """A quick report (:func:`corridor.analysis.session.quick_report`) as JSON: the fields of
+    :func:`report_json` that a quick report has, in the same shapes and order, and ``"quick":
+    true``; no alternative routes, evacuation, named stretches or pocket (left out, not left
+    empty). The workbench's ``POST /api/whatif`` answer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from corridor.analysis.session import ClosureSession, quick_report
+    >>> from corridor.testing import bundled
+    >>> from corridor.analysis.replay import MoverReplay
+    >>> sc, networks = bundled("mosul-2016")
+    >>> run = MoverReplay(sc, networks, None)
+    >>> situation, state = run.situation(sc.start, None)
+    >>> answer = ClosureSession(situation).answer(np.zeros(0, dtype=np.int64))
+    >>> report = quick_report(answer, state, scenario=sc, mover=run.profile.id, date=None)
+    >>> out = quick_json(report, run.network)
+    >>> out["quick"], "evacuation" in out, out["status"]
+    (True, False, 'open')
+    """
+    net = network
+    out: QuickJSON = {
+        "scenario": report.scenario,
+        "date": report.date,
+        "mover": report.mover,
+        "status": report.status,
+        "headline": report.headline,
+        "origin": _origin_json(report),
+        "exits": _exits_json(report),
+        "routes": _routes_json(report, net),
+        "min_cut": _cut_json(report.min_cut, net),
+        "capacity_cut": _cut_json(report.capacity_cut, net),
+        "critical_segments": _segments(net, report.critical),
+        "capacity_pph": report.flow.value_pph,
+        "closed": _closed_json(report),
+        "network": _network_json(report),
+        "plan": report.plan,
+        "events": [event_json(e) for e in report.events],
+        "zone_changes": [zone_change_json(z) for z in report.zone_changes],
+        "warnings": [warning_json(w) for w in report.warnings],
+    }
+    if report.what_if:
+        out["what_if"] = list(report.what_if)
+    out["quick"] = True
+    return out
+
+
+def _origin_json(report: CorridorReport) -> OriginJSON:
+    return {"name": report.origin.name, "nodes": len(report.origin.nodes)}
+
+
+def _exits_json(report: CorridorReport) -> list[ExitJSON]:
+    return [
+        {
+            "name": x.name,
+            "kind": kind,
+            "reachable": x.reachable,
+            "travel_time_s": _num(x.travel_time_s),
+            "distance_m": _num(x.distance_m),
+            "nodes": len(t.nodes),
+        }
+        for x, t, kind in zip(report.reach.exits, report.exits, report.exit_kinds, strict=True)
+    ]
+
+
+def _routes_json(report: CorridorReport, net: RoadNetwork) -> list[RouteJSON]:
+    return [
+        {
+            "exit": r.exit,
+            "rank": r.rank,
+            "travel_time_s": _num(r.travel_time_s),
+            "distance_m": _num(r.distance_m),
+            "shared_m": _num(r.shared_m),
+            "edges": [int(e) for e in r.edges],
+            "osm_ways": _unique_in_order(net.way_id[r.edges]),
+            "roads": list(r.roads),
+            "gate": segment_json(net, r.gate),
+        }
+        for r in report.routes
+    ]
+
+
+def _cut_json(cut: CutResult, net: RoadNetwork) -> CutJSON:
+    return {
+        "count": cut.count,
+        "capacity_pph": cut.capacity_pph,
+        "segments": _segments(net, cut.edges),
+    }
+
+
+def _closed_json(report: CorridorReport) -> ClosedJSON:
+    return {
+        "edges": len(report.closed.edges),
+        "reasons": [{"reason": r, "edges": n} for r, n in report.closed.counts()],
+    }
+
+
+def _network_json(report: CorridorReport) -> NetworkJSON:
+    n = report.network
+    return {"source": n.source, "mover": n.mover, "nodes": n.nodes, "edges": n.edges}
 
 
 def warning_json(w: InputWarning) -> WarningJSON:

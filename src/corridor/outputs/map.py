@@ -28,6 +28,7 @@ from corridor.analysis.report import CorridorReport
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Scenario
 from corridor.model.timeline import state_at
+from corridor.outputs.header import header_line, header_parts, header_text
 from corridor.outputs.json import report_json
 from corridor.outputs.layers import (
     ASSETS,
@@ -56,38 +57,17 @@ __all__ = [
 ]
 
 
-def header_text(scenario: Scenario, report: CorridorReport, *, plan: str | None = None) -> str:
-    """The header line: scenario, date, mover, plan, status and its headline (exits by kind),
-    capacity and evacuation time."""
-    ev = report.evacuation
-    if ev.hours is None:
-        evac = "evacuation: never (sealed)"
-    else:
-        evac = f"evacuation of {ev.population:,}: {ev.hours:,.1f} h"
-    n_open = sum(x.reachable for x in report.reach.exits)
-    bits = [
-        scenario.title or scenario.name,
-        report.date or "undated",
-        f"mover {report.mover}",
-        *([f"plan {plan}"] if plan else []),
-        f"{report.status.upper()} ({n_open}/{len(report.reach.exits)} exits open)",
-        report.headline,
-        f"capacity {report.flow.value_pph:,} persons/h",
-        f"min cut {report.min_cut.count}",
-        evac,
-    ]
-    return " · ".join(bits)
-
-
 def _frame(
     scenario: Scenario, report: CorridorReport, network: RoadNetwork, plan: str | None
 ) -> dict[str, Any]:
     state = state_at(scenario, report_day(report, scenario), mover=report.mover, plan=plan)
     layers = map_layers(scenario, report, network, plan=plan, state=state)
+    header = header_parts(scenario, report, plan=plan)
     return {
         "date": report.date,
         "status": report.status,
-        "header": header_text(scenario, report, plan=plan),
+        "header": header_line(header),
+        "header_parts": header,
         "report": report_json(report, network),
         "layers": {k: layers[k] for k in DYNAMIC},
     }

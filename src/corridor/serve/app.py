@@ -18,7 +18,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, MutableMapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -72,10 +72,6 @@ WayId = Annotated[int, Field(gt=-(2**63), lt=2**63)]
 LAYER_NAMES = Literal[
     "zones", "closed", "areas", "routes", "corridors", "critical", "cut", "closures", "places"
 ]
-VIEW_LAYERS = ("zones", "closed", "areas", "routes", "critical", "cut", "closures", "places")
-QUICK_LAYERS = ("closed", "routes", "critical", "cut", "closures")
-#: what the quick what-if does not give (the full report's evacuation and descriptions)
-NOT_QUICK = ("evacuation", "critical_stretches", "cut_stretches", "pocket")
 LonLat = Annotated[
     list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=2, max_length=2)
 ]
@@ -321,19 +317,20 @@ def create_app(
     @app.post("/api/view", dependencies=[Read], responses=ERRORS)
     def view(body: WhatIf) -> JSONBody:
         """The report after the what-ifs, the map's layers for it and the map's header."""
-        from corridor.outputs.json import report_json
-        from corridor.outputs.map import header_text
+        from corridor.outputs.answers import view_json
 
         situated, version = bench.situated(name_of(body.scenario), body.date, body.mover, body.plan)
         report = situated.report(closures_of(body))
-        names = VIEW_LAYERS if body.layers is None else body.layers
         return JSONBody(
-            {
-                "report": report_json(report, situated.network),
-                "layers": layers_of(version.scenario, situated, report, names),
-                "header": header_text(version.scenario, report, plan=body.plan),
-                "version": version.version,
-            }
+            view_json(
+                version.scenario,
+                situated.state,
+                report,
+                situated.network,
+                plan=body.plan,
+                layers=body.layers,
+                version=version.version,
+            )
         )
 
     @app.post("/api/whatif", dependencies=[Read], responses=ERRORS)
@@ -343,26 +340,20 @@ def create_app(
         segments, in the report's shapes (no alternative routes, no evacuation: ``quick`` is
         true), with the layers that change (``closed``, ``routes``, ``critical``, ``cut``,
         ``closures``) and the header without the evacuation time."""
-        from corridor.outputs.json import report_json
-        from corridor.outputs.map import header_text
+        from corridor.outputs.answers import whatif_json
 
         situated, version = bench.situated(name_of(body.scenario), body.date, body.mover, body.plan)
-        _, report = situated.answer(closures_of(body))
-        data: dict[str, Any] = dict(report_json(report, situated.network))
-        for key in NOT_QUICK:  # not worked out from the flows: left out, not left empty
-            data.pop(key, None)
-        for cut in ("min_cut", "capacity_cut"):
-            data[cut] = {k: v for k, v in data[cut].items() if k != "stretches"}  # type: ignore[literal-required]
-        data["quick"] = True
-        names = QUICK_LAYERS if body.layers is None else body.layers
-        header = header_text(version.scenario, report, plan=body.plan).rsplit(" · ", 1)[0]
+        report = situated.quick(closures_of(body))
         return JSONBody(
-            {
-                "answer": data,
-                "layers": layers_of(version.scenario, situated, report, names),
-                "header": header,
-                "version": version.version,
-            }
+            whatif_json(
+                version.scenario,
+                situated.state,
+                report,
+                situated.network,
+                plan=body.plan,
+                layers=body.layers,
+                version=version.version,
+            )
         )
 
     roads_cache: dict[tuple[str, str | None], tuple[dict[str, Any], Any, bytes]] = {}
@@ -548,35 +539,6 @@ def create_app(
         )
 
     return app
-
-
-def layers_of(scenario: Any, situated: Any, report: Any, names: Sequence[str]) -> dict[str, Any]:
-    """The map's layers ``names`` for a report of ``situated`` (:mod:`corridor.outputs.layers`)."""
-    from corridor.outputs.layers import (
-        areas_layer,
-        closed_layer,
-        closures_layer,
-        corridors_layer,
-        critical_layer,
-        cut_layer,
-        places_layer,
-        routes_layer,
-        zones_layer,
-    )
-
-    net, state = situated.network, situated.state
-    build: dict[str, Callable[[], Any]] = {
-        "zones": lambda: zones_layer(scenario, state),
-        "closed": lambda: closed_layer(report, net),
-        "areas": lambda: areas_layer(report),
-        "routes": lambda: routes_layer(report, net),
-        "corridors": lambda: corridors_layer(report, net),
-        "critical": lambda: critical_layer(report, net),
-        "cut": lambda: cut_layer(report, net),
-        "closures": lambda: closures_layer(scenario, state, report, net),
-        "places": lambda: places_layer(scenario, state),
-    }
-    return {name: build[name]() for name in dict.fromkeys(names)}
 
 
 def _jsonable(value: Any) -> Any:

@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from corridor.errors import NotFound, ScenarioError, UnknownIdError
+from corridor.errors import NotFound, ScenarioError
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import MoverProfile, Scenario
-from corridor.model.situation import Closure, Situation, closure_edge_mask
-from corridor.model.timeline import first_date, timeline_events
+from corridor.model.situation import Closure, Situation
+from corridor.model.timeline import check_window, first_date, timeline_events
 from corridor.network.load import NetworkLoader
 from corridor.scenario.load import load_scenario
 from corridor.scenario.yaml_lines import read_top_level
@@ -43,7 +42,7 @@ from corridor.serve.store import Entry, EventLog
 
 if TYPE_CHECKING:  # analysis loads on the first report (``corridor serve`` starts sooner)
     from corridor.analysis.report import CorridorReport
-    from corridor.analysis.session import ClosureAnswer, ClosureSession
+    from corridor.analysis.session import ClosureSession
 
 MAX_SITUATIONS = 6
 """Prepared situations kept (each holds a mover's network state and flows; the 1M-edge grid's
@@ -111,21 +110,9 @@ class Situated:
         return self.state.population
 
     def closed(self, closures: Sequence[Closure]) -> tuple[Situation, list[tuple[Closure, int]]]:
-        """The situation with ``closures`` closed on top, and the edges each covers (a way
-        that is not in the mover's network covers none: the report warns)."""
-        situation = self.situation
-        applied: list[tuple[Closure, int]] = []
-        for c in closures:
-            edges = np.flatnonzero(self._mask(c))
-            situation = situation.with_closed(edges, reason=f"what-if: {c.describe()}")
-            applied.append((c, len(edges)))
-        return situation, applied
-
-    def _mask(self, closure: Closure) -> NDArray[np.bool_]:
-        try:
-            return closure_edge_mask(self.network, closure)
-        except UnknownIdError:
-            return np.zeros(self.network.n_edges, dtype=bool)
+        """The situation with ``closures`` closed on top, and the edges each covers (leniently:
+        a way that is not in the mover's network covers none, and the report warns)."""
+        return self.run.with_what_ifs(self.situation, closures, strict=False)
 
     def report(self, closures: Sequence[Closure] = ()) -> CorridorReport:
         """The full report (``corridor analyze``'s) with ``closures`` as what-ifs."""
@@ -151,21 +138,10 @@ class Situated:
                 self._base = report
             return report
 
-    def answer(self, closures: Sequence[Closure]) -> tuple[ClosureAnswer, CorridorReport]:
-        """The what-if answer from the situation's flows (:class:`ClosureSession`): status,
-        fastest route to each exit, minimum cuts, capacity and critical segments; and the same
-        as a report with only those parts (no alternative routes, per-edge flows or
-        evacuation: ``flow.edge_flow_pph`` is empty and ``evacuation.method`` is
-        ``"not computed"``), for the presenters."""
-        from corridor.analysis.replay import bound
-        from corridor.analysis.report import (
-            CorridorReport,
-            closed_roads,
-            network_info,
-            terminals,
-        )
-        from corridor.analysis.results import EvacuationResult, FlowResult, ReachResult, Route
-        from corridor.analysis.session import ClosureSession
+    def quick(self, closures: Sequence[Closure]) -> CorridorReport:
+        """The quick report (:func:`corridor.analysis.session.quick_report`) with ``closures``
+        as what-ifs, from this situation's :class:`ClosureSession` (set up on first use)."""
+        from corridor.analysis.session import ClosureSession, quick_report
 
         with self.lock:
             if self._session is None:
@@ -175,45 +151,18 @@ class Situated:
                 finally:
                     self.progress(None)
             situation, applied = self.closed(closures)
-            edges = np.flatnonzero(self.situation.open & ~situation.open)
-            answer = self._session.answer(edges)
-        net = situation.network
-        routes = tuple(
-            Route(
-                exit=x.name,
-                rank=0,
-                edges=path,
-                travel_time_s=float(x.travel_time_s or 0.0),
-                distance_m=float(x.distance_m or 0.0),
-                shared_m=0.0,
-                roads=net.roads_along(path),
-                gate=int(path[0]),
-            )
-            for x, path in zip(answer.exits, answer.routes, strict=True)
-            if path is not None and len(path) > 0
-        )
-        origin, exits = terminals(situation)
-        capacity = answer.capacity_cut.capacity_pph
-        report = CorridorReport(
-            scenario=self.scenario.name,
-            date=self.label,
+            answer = self._session.answer(np.flatnonzero(self.situation.open & ~situation.open))
+        return quick_report(
+            answer,
+            self.state,
+            scenario=self.scenario,
             mover=self.profile.id,
-            origin=origin,
-            exits=exits,
-            network=network_info(situation),
-            closed=closed_roads(situation),
-            reach=ReachResult(answer.status, answer.exits, np.zeros(0, dtype=np.int64)),
-            routes=routes,
-            min_cut=answer.min_cut,
-            capacity_cut=answer.capacity_cut,
-            critical=answer.critical,
-            flow=FlowResult(capacity, np.zeros(0, dtype=np.int64)),
-            evacuation=EvacuationResult(self.population, None, 0, 0, "not computed"),
+            date=self.label,
             plan=self.plan,
-            events=self.state.events_today,
-            **bound(situation, self.state, applied),
+            population=self.population,
+            what_if=applied,
+            situation=situation,
         )
-        return answer, report
 
 
 class Workbench:
@@ -357,19 +306,13 @@ class Workbench:
     def network(self, name: str, mover: str | None) -> RoadNetwork:
         """The network ``mover``'s reports of scenario ``name`` index."""
         src = self.source(name)
-        sc = self.current(name).scenario
-        profile = sc.mover_profile(mover)
-        return profile.adapt(src.networks(profile.base))
+        return self.current(name).scenario.mover_profile(mover).adapted_network(src.networks)
 
 
 def check_request(
     scenario: Scenario, day: dt.date | None, mover: str | None, plan: str | None
 ) -> None:
     """Refuse a date outside the scenario's window, an unknown mover or plan (the CLI's words)."""
-    if day is not None:
-        start, end = scenario.start, scenario.end
-        if (start and day < start) or (end and day > end):
-            msg = f"date {day} is outside the scenario's window {start or '…'} to {end or '…'}"
-            raise ScenarioError(msg)
+    check_window(scenario, day, what="date")
     scenario.mover_profile(mover)
     timeline_events(scenario, plan)

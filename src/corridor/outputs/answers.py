@@ -1,0 +1,120 @@
+"""The workbench's answers as JSON: the view (``POST /api/view``) and the quick what-if
+(``POST /api/whatif``), built here so that a route returns them as they are.
+
+Each answer is the report's JSON (:func:`corridor.outputs.json.report_json`, or
+:func:`~corridor.outputs.json.quick_json` for a quick report), the map's layers that change with
+it (:mod:`corridor.outputs.layers`), the header as text and as structured parts
+(:func:`corridor.outputs.header.header_parts`: a page reads the status and the counts from
+fields) and the scenario's event-log version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+from corridor.analysis.report import CorridorReport
+from corridor.model.network import RoadNetwork
+from corridor.model.scenario import Scenario
+from corridor.model.timeline import State
+from corridor.outputs.header import header_line, header_parts
+from corridor.outputs.json import quick_json, report_json
+from corridor.outputs.layers import (
+    FeatureCollection,
+    areas_layer,
+    closed_layer,
+    closures_layer,
+    corridors_layer,
+    critical_layer,
+    cut_layer,
+    places_layer,
+    routes_layer,
+    zones_layer,
+)
+
+LayerName = Literal[
+    "zones", "closed", "areas", "routes", "corridors", "critical", "cut", "closures", "places"
+]
+#: The layers of ``/api/view`` by default (``corridors``, the slowest, only when asked for).
+VIEW_LAYERS: tuple[LayerName, ...] = (
+    "zones",
+    "closed",
+    "areas",
+    "routes",
+    "critical",
+    "cut",
+    "closures",
+    "places",
+)
+#: The layers of ``/api/whatif`` by default: those a closure changes.
+QUICK_LAYERS: tuple[LayerName, ...] = ("closed", "routes", "critical", "cut", "closures")
+
+
+def layers_for(
+    scenario: Scenario,
+    state: State,
+    report: CorridorReport,
+    network: RoadNetwork,
+    names: Sequence[str],
+) -> dict[str, FeatureCollection]:
+    """The map's layers ``names`` (each once, in the order given) for ``report``, computed on
+    ``network`` at the timeline ``state`` of its date."""
+    build: dict[str, Callable[[], FeatureCollection]] = {
+        "zones": lambda: zones_layer(scenario, state),
+        "closed": lambda: closed_layer(report, network),
+        "areas": lambda: areas_layer(report),
+        "routes": lambda: routes_layer(report, network),
+        "corridors": lambda: corridors_layer(report, network),
+        "critical": lambda: critical_layer(report, network),
+        "cut": lambda: cut_layer(report, network),
+        "closures": lambda: closures_layer(scenario, state, report, network),
+        "places": lambda: places_layer(scenario, state),
+    }
+    return {name: build[name]() for name in dict.fromkeys(names)}
+
+
+def view_json(
+    scenario: Scenario,
+    state: State,
+    report: CorridorReport,
+    network: RoadNetwork,
+    *,
+    plan: str | None = None,
+    layers: Sequence[str] | None = None,
+    version: int = 0,
+) -> dict[str, Any]:
+    """``POST /api/view``'s answer: ``report``, ``layers`` (default :data:`VIEW_LAYERS`),
+    ``header``, ``version`` and ``header_parts``."""
+    names = VIEW_LAYERS if layers is None else layers
+    header = header_parts(scenario, report, plan=plan)
+    return {
+        "report": report_json(report, network),
+        "layers": layers_for(scenario, state, report, network, names),
+        "header": header_line(header),
+        "version": version,
+        "header_parts": header,
+    }
+
+
+def whatif_json(
+    scenario: Scenario,
+    state: State,
+    report: CorridorReport,
+    network: RoadNetwork,
+    *,
+    plan: str | None = None,
+    layers: Sequence[str] | None = None,
+    version: int = 0,
+) -> dict[str, Any]:
+    """``POST /api/whatif``'s answer for a quick report: ``answer``
+    (:func:`~corridor.outputs.json.quick_json`), ``layers`` (default :data:`QUICK_LAYERS`),
+    ``header`` (without the evacuation time), ``version`` and ``header_parts``."""
+    names = QUICK_LAYERS if layers is None else layers
+    header = header_parts(scenario, report, plan=plan)
+    return {
+        "answer": quick_json(report, network),
+        "layers": layers_for(scenario, state, report, network, names),
+        "header": header_line(header),
+        "version": version,
+        "header_parts": header,
+    }
