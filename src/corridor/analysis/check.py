@@ -102,7 +102,9 @@ def check_scenario(
                         scenario, net, day, mover=mover, plan=plan, adapted=True
                     )
                 except AreaError as exc:  # the origin or an exit holds no road node
-                    add(Finding("area-off-network", exc.key or "origin", str(exc), mover))
+                    key = exc.key or "origin"
+                    if ("place-off-network", key) not in found:  # said once, not twice
+                        add(Finding("area-off-network", key, str(exc), mover))
                     break
                 b = bound(situation, state)
                 binds.update(c.id for c in b["closures"] if c.edges_covered)

@@ -6,7 +6,6 @@ recompute in milliseconds. Closing a road segment closes both of its directions.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,14 +16,16 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from corridor.errors import AreaError, UnknownIdError
-from corridor.model.areas import Area, haversine_m, zone_hold
+from corridor.model.areas import Area, zone_hold
 from corridor.model.network import RoadNetwork
 
 
 @dataclass(frozen=True)
 class Closure:
-    """A blocked road: by OSM way ids, by an area (point + radius, polygon), or by road ref
-    between two areas. ``label`` says what it is and where it came from, for reports."""
+    """A blocked road: by OSM way ids, by an area (point + radius, polygon), or by road ref or
+    name (every way of it, or its run between two areas, followed across joins of at most
+    :data:`corridor.model.roads.JOIN_M` metres). ``label`` says what it is and where it came
+    from, for reports."""
 
     ways: tuple[int, ...] = ()
     area: Area | None = None
@@ -32,12 +33,27 @@ class Closure:
     between: tuple[Area, Area] | None = None
     label: str = ""
     reopen: bool = False
+    name: str | None = None
 
     def __post_init__(self) -> None:
-        given = sum([bool(self.ways), self.area is not None, self.ref is not None])
-        if given != 1 or ((self.ref is None) != (self.between is None)):
-            msg = "a closure names exactly one of: ways, an area, or a ref with two places between"
+        road = self.ref is not None or self.name is not None
+        given = sum([bool(self.ways), self.area is not None, road])
+        if (
+            given != 1
+            or (self.ref is not None and self.name is not None)
+            or (self.between is not None and not road)
+        ):
+            msg = (
+                "a closure names exactly one of: ways, an area, or a road (a ref or a name, "
+                "optionally with two places between)"
+            )
             raise ValueError(msg)
+
+    def road(self) -> str:
+        """The road a ref or name closure names, for messages (``road 'CG-1'``)."""
+        if self.ref is not None:
+            return f"road {self.ref!r}"
+        return f"the road named {self.name!r}"
 
     def describe(self) -> str:
         if self.label:
@@ -46,8 +62,10 @@ class Closure:
             return "way " + ", ".join(str(w) for w in self.ways)
         if self.area is not None:
             return f"area {self.area.name}"
-        assert self.between is not None
-        return f"road {self.ref} between {self.between[0].name} and {self.between[1].name}"
+        road = self.ref if self.ref is not None else self.name
+        if self.between is None:
+            return f"road {road}"
+        return f"road {road} between {self.between[0].name} and {self.between[1].name}"
 
 
 def closure_edge_mask(network: RoadNetwork, closure: Closure) -> NDArray[np.bool_]:
@@ -65,9 +83,40 @@ def closure_edge_mask(network: RoadNetwork, closure: Closure) -> NDArray[np.bool
     elif closure.area is not None:
         hit = closure.area.edge_mask(network)
     else:
-        assert closure.ref is not None and closure.between is not None
-        hit = _ref_between_mask(network, closure.ref, *closure.between)
+        hit = _road_mask(network, closure)
     return network.segment_mask(hit)
+
+
+def _road_mask(network: RoadNetwork, closure: Closure) -> NDArray[np.bool_]:
+    """The edges of a ref or name closure: every edge of the road, or its run between two areas."""
+    from corridor.model.roads import road_between_mask, road_mask, suggest_names, suggest_refs
+
+    road = road_mask(network, ref=closure.ref, name=closure.name)
+    if not road.any():
+        if closure.ref is not None:
+            close, what = suggest_refs(network, closure.ref), f"no road with ref {closure.ref!r}"
+        else:
+            assert closure.name is not None
+            close, what = suggest_names(network, closure.name), f"no road named {closure.name!r}"
+        hint = (
+            f"; nearest spellings: {', '.join(repr(c) for c in close)}"
+            if close
+            else "; `corridor network roads FILE` lists the roads"
+        )
+        msg = f"closure: {what} in the {network.mover.value} network{hint}"
+        raise UnknownIdError(msg)
+    if closure.between is None:
+        return road
+    a, b = closure.between
+    return road_between_mask(
+        network,
+        road,
+        a.representative,
+        b.representative,
+        closure.road(),
+        a_name=a.name,
+        b_name=b.name,
+    )
 
 
 def bind_closure(network: RoadNetwork, closure: Closure) -> tuple[NDArray[np.bool_], str]:
@@ -88,48 +137,6 @@ def bind_closure(network: RoadNetwork, closure: Closure) -> tuple[NDArray[np.boo
         return closure_edge_mask(network, closure), ""
     except (UnknownIdError, AreaError) as exc:
         return np.zeros(network.n_edges, dtype=bool), str(exc).removeprefix("closure: ")
-
-
-def _ref_between_mask(network: RoadNetwork, ref: str, a: Area, b: Area) -> NDArray[np.bool_]:
-    """Edges of road ``ref`` on the shortest stretch (by length) between areas a and b."""
-    wanted = ref.strip().lower()
-    ref_ok = np.array(
-        [wanted in {r.strip().lower() for r in s.split(";")} for s in network.refs], dtype=bool
-    )
-    on_road = ref_ok[network.ref_code]
-    if not on_road.any():
-        msg = (
-            f"closure: no road with ref {ref!r} in the {network.mover.value} network; check the ref"
-        )
-        raise UnknownIdError(msg)
-    e = np.flatnonzero(on_road)
-    n = network.n_nodes
-    import scipy.sparse as sp  # here, not at import: most closures never need it
-    from scipy.sparse.csgraph import dijkstra
-
-    g = sp.csr_matrix((network.length_m[e] + 1e-6, (network.src[e], network.dst[e])), shape=(n, n))
-    road_nodes = np.unique(np.concatenate([network.src[e], network.dst[e]]))
-
-    def nearest(area: Area) -> int:
-        lon0, lat0 = area.representative
-        d = haversine_m(network.lon[road_nodes], network.lat[road_nodes], lon0, lat0)
-        return int(road_nodes[int(np.argmin(d))])
-
-    na, nb = nearest(a), nearest(b)
-    dist, pred = dijkstra(g, directed=False, indices=na, return_predecessors=True)
-    if not np.isfinite(dist[nb]):
-        msg = f"closure: road {ref!r} does not run between {a.name!r} and {b.name!r} in the network"
-        raise AreaError(msg)
-    path = [nb]
-    while path[-1] != na:
-        path.append(int(pred[path[-1]]))
-    pairs = set(itertools.pairwise(path))
-    pairs |= {(v, u) for u, v in pairs}
-    mask = np.zeros(network.n_edges, dtype=bool)
-    for i in e:
-        if (int(network.src[i]), int(network.dst[i])) in pairs:
-            mask[i] = True
-    return mask
 
 
 @dataclass(frozen=True)

@@ -178,8 +178,11 @@ class _Builder:
             checkpoints=tuple(self.checkpoints),
             path=str(self.path),
             lines={
-                "origin": lines.line(("origin",)),
-                **{f"exits[{i}]": lines.line(("exits", i)) for i in range(len(s.exits))},
+                "origin": self.place_line(s.origin) or lines.line(("origin",)),
+                **{
+                    f"exits[{i}]": self.place_line(x) or lines.line(("exits", i))
+                    for i, x in enumerate(s.exits)
+                },
                 "network": lines.line(("network",)),
                 # every listed item, for file:line in findings (``scenario check``)
                 **{
@@ -208,6 +211,15 @@ class _Builder:
                 if lines.file((key, i))
             },
         )
+
+    def place_line(self, x: object) -> int | None:
+        """The line of the place an origin or exit names by id (findings about it belong
+        there, not on the ``exits:`` line); None for an inline area."""
+        pid = x if isinstance(x, str) else getattr(x, "place", None)
+        for j, p in enumerate(self.spec.places):
+            if pid is not None and p.id == pid:
+                return self.problems.lines.line(("places", j))
+        return None
 
     # ------------------------------------------------------------------------- sections
     def check_duplicate_ids(self) -> None:
@@ -709,8 +721,12 @@ def _describe(e: EventSpec) -> str:
         return f"reopens {t.event}"
     if t.checkpoint:
         return f"{'closes' if e.kind == 'close' else 'reopens'} checkpoint {t.checkpoint}"
-    if t.ref:
-        where = f"{t.ref} between {' and '.join(str(b) if isinstance(b, str) else (b.name or 'area') for b in (t.between or []))}"
+    if t.ref or t.name:
+        road = t.ref or repr(t.name)
+        ends = " and ".join(
+            str(b) if isinstance(b, str) else (b.name or "area") for b in (t.between or [])
+        )
+        where = f"{road} between {ends}" if ends else f"road {road}"
     elif t.way is not None or t.ways:
         where = "way " + ", ".join(
             str(w) for w in ([t.way] if t.way is not None else (t.ways or []))
