@@ -241,7 +241,7 @@ def run_batch(
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        msg = "corridor batch needs Dask and pyarrow: pip install 'corridor[batch]'"
+        msg = "corridor batch needs Dask and pyarrow, which `pip install corridor` installs; reinstall corridor"
         raise CorridorError(msg) from None
     output.mkdir(parents=True, exist_ok=True)
     todo = [t for t in tasks if not (output / f"{t.key()}.parquet").exists()]
