@@ -47,8 +47,8 @@ demo: $(USER_STAMP)
 	@echo "         out/helsinki-bridges.html, out/helsinki-bridges-timeline.png, out/helsinki-bridges-plans.png"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools examples
+	$(BIN)/ruff format --check src tests bench tools examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from corridor.cli.common import VerboseOpt, err_console, handle_errors, progress, ticker
 
 app = typer.Typer()
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop as Ctrl-C does."""
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM (``kill``, a job scheduler's time limit) stops the batch as Ctrl-C does: the
+    cluster and its workers close, the files written stay, a rerun resumes; exit 143."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def quiet_dask(verbose: bool) -> None:
+    """Dask's own log lines (a worker's "Compute Failed" with its traceback, heartbeats that
+    fail while the cluster closes) stay off stderr unless ``--verbose``: corridor says what
+    failed, one line per task. Set before the local cluster's workers are forked, so that they
+    inherit it."""
+    import logging
+
+    if verbose:
+        return
+    import distributed  # noqa: F401  (its import sets up its loggers and their handler)
+
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]
+    for name in ["distributed", *names]:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.CRITICAL)
+        for handler in logger.handlers:
+            handler.setLevel(logging.CRITICAL)
 
 
 @app.command()
@@ -30,32 +75,59 @@ def batch(
     verbose: VerboseOpt = False,
 ) -> None:
     """Run every scenario x mover x plan of SPEC over its dates (and samples) on Dask; a rerun
-    skips the tasks already written."""
-    from corridor.batch.runner import read_spec, run_batch
-    from corridor.errors import CorridorError
+    skips the tasks already written and redoes those whose scenario or files changed.
 
-    tasks = read_spec(spec)
-    with progress() as prog:
-        result = run_batch(
-            tasks,
-            output,
-            workers=workers,
-            scheduler=scheduler,
-            on_task=ticker(prog, f"{len(tasks)} tasks"),
-        )
+    The whole spec is checked first (scenarios, movers, plans, dates, samples): each problem is
+    one line, and nothing runs. A task that fails is one line (its traceback with --verbose).
+    """
+    from corridor.batch.runner import check_output_directory, read_spec, run_batch
+    from corridor.errors import CorridorError, ScenarioError
+
     say = err_console()
+    try:
+        tasks = read_spec(spec)
+    except ScenarioError as exc:
+        if verbose:
+            say.print_exception()
+        for line in exc.problems:
+            say.print(line, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    check_output_directory(output)
+    quiet_dask(verbose)
+    try:
+        with stop_on_sigterm(), progress() as prog:
+            result = run_batch(
+                tasks,
+                output,
+                workers=workers,
+                scheduler=scheduler,
+                on_task=ticker(prog, f"{len(tasks)} tasks"),
+            )
+    except Terminated:
+        say.print(
+            f"stopped (SIGTERM): the tasks written in {output} are kept; a rerun resumes",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(143) from None
+    replaced = f" ({result.replaced} replacing stale rows)" if result.replaced else ""
     say.print(
-        f"{result.written} tasks written, {result.skipped} already there, "
+        f"{result.written} tasks written{replaced}, {result.skipped} already there, "
         f"{len(result.failed)} failed: {output}",
+        markup=False,
         highlight=False,
+        soft_wrap=True,
     )
-    for task, message in result.failed:
+    for i, (task, message) in enumerate(result.failed):
         say.print(
             f"failed: {task.scenario} mover={task.mover} plan={task.plan}: {message}",
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
+        if verbose and i < len(result.tracebacks):
+            say.print(result.tracebacks[i], markup=False, highlight=False, soft_wrap=True)
     if result.failed:
         msg = f"{len(result.failed)} of {len(tasks)} tasks failed (the others are written)"
         raise CorridorError(msg)
