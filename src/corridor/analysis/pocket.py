@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import shapely
@@ -146,6 +147,24 @@ def _projections(bounds: tuple[float, float, float, float]) -> tuple[Transformer
     )
 
 
+_PROJECTED: WeakKeyDictionary[RoadNetwork, tuple[NDArray[np.float64], NDArray[np.float64]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _projected(network: RoadNetwork) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Every node in the pocket's projection (metres), computed once per network: a pocket
+    drawn for each date or what-if only indexes it (the values are pyproj's, node by node, as a
+    transform of just the reached nodes gives)."""
+    found = _PROJECTED.get(network)
+    if found is None:
+        to_m, _ = _projections(network.bounds)
+        x, y = to_m.transform(network.lon, network.lat)
+        found = (np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        _PROJECTED[network] = found
+    return found
+
+
 def pocket_outline(
     network: RoadNetwork, edges: NDArray[np.int64], *, cell_m: float = CELL_M
 ) -> tuple[BaseGeometry, float]:
@@ -155,13 +174,10 @@ def pocket_outline(
     network's bounds. Vectorised: one grid, its cells merged into column strips, one union."""
     if len(edges) == 0:
         return shapely.Polygon(), 0.0
-    to_m, to_deg = _projections(network.bounds)
-    nodes, inverse = np.unique(
-        np.concatenate([network.src[edges], network.dst[edges]]), return_inverse=True
-    )
-    nx_, ny_ = (np.asarray(a) for a in to_m.transform(network.lon[nodes], network.lat[nodes]))
-    x0, x1 = nx_[inverse[: len(edges)]], nx_[inverse[len(edges) :]]
-    y0, y1 = ny_[inverse[: len(edges)]], ny_[inverse[len(edges) :]]
+    _, to_deg = _projections(network.bounds)
+    px, py = _projected(network)
+    src, dst = network.src[edges], network.dst[edges]
+    x0, x1, y0, y1 = px[src], px[dst], py[src], py[dst]
     # samples every quarter cell along each segment, both ends included
     k = np.ceil(np.hypot(x1 - x0, y1 - y0) / (cell_m / 4)).astype(np.int64) + 1
     seg = np.repeat(np.arange(len(edges)), k)
