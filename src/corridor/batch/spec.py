@@ -105,10 +105,7 @@ def read_spec(path: Path) -> list[Task]:
         if problems:
             shown = [p.format(path) for p in problems]
             raise ScenarioError(shown[0], shown) from None
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        msg = f"{path}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(_yaml_error(path, exc)) from None
     checker = _Checker(path, lines)
     tasks = checker.tasks(spec)
     if checker.problems:
@@ -117,6 +114,21 @@ def read_spec(path: Path) -> list[Task]:
         shown = list(unique)
         raise ScenarioError("\n".join(shown), shown, list(unique.values()))
     return tasks
+
+
+def _yaml_error(path: Path, exc: Exception) -> str:
+    """``spec.yaml:LINE: not valid YAML (what)`` on one line, for a parser's or reader's error."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        line = mark.line + 1
+    else:  # a reader's error (a control character) gives its position in the text
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            line = text[: int(getattr(exc, "position", 0) or 0)].count("\n") + 1
+        except OSError:
+            line = 1
+    what = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+    return f"{path}:{line}: not valid YAML ({' '.join(str(what).split())[:200]})"
 
 
 class _Checker:
