@@ -259,6 +259,15 @@ def test_every_problem_of_a_spec_at_once_one_line_each(tmp_path):
     assert "give this scenario its own `plans:`" in lines[3]
 
 
+def test_a_spec_that_cannot_be_read_is_one_error_line(tmp_path):
+    result = _cli("batch", str(tmp_path / "missing.yaml"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'missing.yaml'}: cannot read the batch spec (No such file or "
+        "directory)"
+    ]
+
+
 def test_movers_plans_and_dates_per_scenario(tmp_path):
     _valley(tmp_path)
     file = tmp_path / "spec.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,7 +91,9 @@ def batch(
         if verbose:
             say.print_exception()
         for line in exc.problems:
-            say.print(line, markup=False, highlight=False, soft_wrap=True)
+            # `spec.yaml:LINE: ...` for a problem in the spec; `error: ...` for one without a line
+            shown = line if re.match(r"\S.*?:\d+: ", line) else f"error: {line}"
+            say.print(shown, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     check_output_directory(output)
     quiet_dask(verbose)
