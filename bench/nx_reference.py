@@ -4,9 +4,16 @@ The input is what a networkx/OSMnx user holds: a ``DiGraph`` of the open roads (
 the arrays by :func:`open_digraph`, not timed). :func:`nx_report` then does what
 ``corridor.analysis.report.analyze`` does, with networkx's own algorithms:
 
-- reach: ``multi_source_dijkstra_path_length`` from the origin nodes (travel time);
-- routes: per exit, ``multi_source_dijkstra`` to a temporary super-sink, then ``k`` more runs
-  with the segments already used made ``ALTERNATIVE_PENALTY`` times slower;
+- reach: ``multi_source_dijkstra_path_length`` from the origin nodes (travel time); for movers
+  that turn as vehicles do, the exit times come from the same Dijkstra on the **turn-expanded
+  graph** (:func:`turn_digraph`: one node per open road edge, one arc per turn a vehicle may take
+  at a node, weighing the next edge's travel time plus the turn's cost; u-turns only at dead
+  ends; OSM's banned turns left out), which is the exact turn-aware optimum that corridor's
+  search reports (its cost function, ``corridor.analysis.turns.pair_turn_costs_s``, is the
+  model, checked against car.lua in tests/test_timing.py; the search is what is compared);
+- routes: per exit, ``multi_source_dijkstra`` to a temporary super-sink (on the turn-expanded
+  graph where turns count), then ``k`` more runs with the segments already used made
+  ``ALTERNATIVE_PENALTY`` times slower;
 - minimum cut (count and capacity): ``minimum_cut`` on the graph with the origin contracted into
   one source and the exits into one sink (parallel edges summed);
 - critical segments: when the unit max flow is 1, the saturated unit edges whose ends lie in
@@ -66,7 +73,81 @@ def open_digraph(situation: Situation) -> nx.DiGraph:
             strict=True,
         )
     )
+    g.graph["turns"] = turn_digraph(situation)  # the turn-expanded graph, where turns count
     return g
+
+
+def turn_digraph(situation: Situation) -> nx.DiGraph | None:
+    """The open roads as networkx's turn-expanded graph (None for movers who turn freely).
+
+    Nodes are open road edges; an arc ``a -> b`` is a turn from ``a`` onto ``b`` at the node
+    between them, with ``tt`` (``b``'s travel time), ``turn`` (the turn's cost, seconds) and
+    ``seg`` (``b``'s segment). Left out: u-turns (``b`` back to where ``a`` came from) except at
+    dead ends (nodes with one neighbour), and the network's banned turns. Built here from the
+    edge arrays, independently of ``corridor.analysis.turns.turn_graph``."""
+    from corridor.analysis.turns import edge_points, pair_turn_costs_s
+
+    net = situation.network
+    if not net.mover.honours_oneway:
+        return None
+    src, dst = net.src.astype(np.int64), net.dst.astype(np.int64)
+    neighbours: dict[int, set[int]] = {}
+    for u, v in zip(src.tolist(), dst.tolist(), strict=True):
+        neighbours.setdefault(u, set()).add(v)
+        neighbours.setdefault(v, set()).add(u)
+    banned = {(int(a), int(b)) for a, b in net.banned_turns.tolist()}
+    into: dict[int, list[int]] = {}
+    out: dict[int, list[int]] = {}
+    for e in np.flatnonzero(situation.open).tolist():
+        into.setdefault(int(dst[e]), []).append(e)
+        out.setdefault(int(src[e]), []).append(e)
+    pairs = [
+        (a, b)
+        for v, ins in into.items()
+        for a in ins
+        for b in out.get(v, ())
+        if (src[a] != dst[b] or len(neighbours[v]) == 1) and (a, b) not in banned
+    ]
+    a_arr = np.array([p[0] for p in pairs], dtype=np.int64)
+    b_arr = np.array([p[1] for p in pairs], dtype=np.int64)
+    turn = pair_turn_costs_s(net, a_arr, b_arr, edge_points(net)) if pairs else np.zeros(0)
+    g = nx.DiGraph()
+    g.add_nodes_from(np.flatnonzero(situation.open).tolist())
+    g.add_edges_from(
+        (a, b, {"tt": float(net.travel_time_s[b]), "turn": float(t), "seg": int(net.segment[b])})
+        for (a, b), t in zip(pairs, turn.tolist(), strict=True)
+    )
+    return g
+
+
+def _turn_times(
+    lg: nx.DiGraph, situation: Situation, node_times: list[float | None]
+) -> list[float | None]:
+    """Per exit, the least turn-aware time: Dijkstra on the turn-expanded graph from a super
+    source into every open edge leaving the origin (costing that edge's time) to any open edge
+    entering the exit. Where turns leave no legal way but roads do, corridor reports the route
+    that ignores them (corridor.analysis.turns): so does this, with its plain time."""
+    net = situation.network
+    origin = set(situation.origin.tolist())
+    starts = [e for e in lg if int(net.src[e]) in origin]
+    lg.add_edges_from(
+        ("s", e, {"tt": float(net.travel_time_s[e]), "turn": 0.0, "seg": -1}) for e in starts
+    )
+    dist = nx.single_source_dijkstra_path_length(lg, "s", weight=_turn_weight)
+    lg.remove_node("s")
+    out: list[float | None] = []
+    for nodes, plain in zip(situation.exits, node_times, strict=True):
+        at = set(nodes.tolist())
+        if plain is None or at & origin:
+            out.append(plain)
+            continue
+        d = [dist[e] for e in dist if e != "s" and int(net.dst[e]) in at]
+        out.append(min(d) if d else plain)
+    return out
+
+
+def _turn_weight(u: Any, v: Any, d: dict[str, Any]) -> float:
+    return float(d["tt"] + d["turn"])
 
 
 def _all_parallel_caps(situation: Situation) -> list[tuple[int, int, int, float]]:
@@ -103,6 +184,53 @@ def _merged(
         else:
             g.add_edge(a, b, capacity=c)
     return g
+
+
+def _turn_routes(lg: nx.DiGraph, situation: Situation, k: int, max_stretch: float = 4.0) -> int:
+    """:func:`_routes` on the turn-expanded graph: penalties multiply the edges' travel times,
+    not the turns'."""
+    net = situation.network
+    origin = set(situation.origin.tolist())
+    starts = [e for e in lg if e != "s" and int(net.src[e]) in origin]
+    found = 0
+    for nodes in situation.exits:
+        at = set(nodes.tolist())
+        if at & origin:
+            continue
+        lg.add_edges_from(
+            ("s", e, {"tt": float(net.travel_time_s[e]), "turn": 0.0, "seg": int(net.segment[e])})
+            for e in starts
+        )
+        ends = [e for e in lg if e != "s" and int(net.dst[e]) in at]
+        lg.add_edges_from((e, TARGET, {"tt": 0.0, "turn": 0.0, "seg": -1}) for e in ends)
+        penalty: dict[int, float] = {}
+
+        def w(u: Any, v: Any, d: dict[str, Any], penalty: dict[int, float] = penalty) -> float:
+            return float(d["tt"] * penalty.get(d["seg"], 1.0) + d["turn"])
+
+        used: set[int] = set()
+        fastest = None
+        for rank in range(k + 1):
+            try:
+                _, path = nx.single_source_dijkstra(lg, "s", target=TARGET, weight=w)
+            except nx.NetworkXNoPath:
+                break
+            edges = path[1:-1]
+            segs = {int(net.segment[e]) for e in edges}
+            if not segs or (rank > 0 and segs <= used):
+                break
+            tt = float(net.travel_time_s[edges[0]]) + sum(
+                lg[a][b]["tt"] + lg[a][b]["turn"] for a, b in itertools.pairwise(edges)
+            )
+            if fastest is not None and tt > max_stretch * fastest:
+                break
+            fastest = fastest if fastest is not None else tt
+            found += 1
+            used |= segs
+            for s in segs:
+                penalty[s] = penalty.get(s, 1.0) * ALTERNATIVE_PENALTY
+        lg.remove_nodes_from(["s", TARGET])
+    return found
 
 
 def _routes(g: nx.DiGraph, situation: Situation, k: int, max_stretch: float = 4.0) -> int:
@@ -222,7 +350,12 @@ def nx_report(g: nx.DiGraph, situation: Situation, *, k: int = 2, population: in
         d = [dist[x] for x in nodes.tolist() if x in dist]
         times.append(min(d) if d else None)
     status = "open" if any(t is not None for t in times) else "sealed"
-    n_routes = _routes(g, situation, k) if status == "open" else 0
+    lg = g.graph.get("turns")
+    if lg is not None:
+        times = _turn_times(lg, situation, times)
+        n_routes = _turn_routes(lg, situation, k) if status == "open" else 0
+    else:
+        n_routes = _routes(g, situation, k) if status == "open" else 0
     edges = _all_parallel_caps(situation)
     g_count = _merged(situation, edges, "count")
     g_cap = _merged(situation, edges, "capacity")

@@ -105,13 +105,24 @@ def extracts() -> list[Extract]:
 
 
 def python312() -> str | None:
-    """A Python 3.12 interpreter: on PATH, else pyenv's."""
-    found = shutil.which("python3.12")
-    if found:
-        return found
-    for candidate in sorted((Path.home() / ".pyenv" / "versions").glob("3.12*/bin/python")):
-        return str(candidate)
+    """A Python 3.12 interpreter that runs: on PATH, else pyenv's (a pyenv shim for a version
+    that is not installed exits 127: it is passed over)."""
+    candidates = [shutil.which("python3.12")]
+    candidates += [
+        str(c) for c in sorted((Path.home() / ".pyenv" / "versions").glob("3.12*/bin/python"))
+    ]
+    for found in candidates:
+        if found and _runs(found):
+            return found
     return None
+
+
+def _runs(python: str) -> bool:
+    try:
+        done = subprocess.run([python, "-c", "import sys"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
 
 
 def ensure_venv() -> Path | None:
@@ -128,7 +139,10 @@ def ensure_venv() -> Path | None:
     if base is None:
         print("OSRM: no Python 3.12 found (python3.12 on PATH or ~/.pyenv/versions/3.12*); skipped")
         return None
-    subprocess.run([base, "-m", "venv", str(VENV)], check=True)
+    made = subprocess.run([base, "-m", "venv", str(VENV)], capture_output=True)
+    if made.returncode != 0:
+        print(f"OSRM: {base} -m venv failed (exit {made.returncode}); skipped")
+        return None
     done = subprocess.run([py, "-m", "pip", "install", "-q", "osrm-bindings"], capture_output=True)
     if done.returncode != 0:
         print(f"OSRM: pip install osrm-bindings failed; skipped\n{done.stderr.decode()[-2000:]}")

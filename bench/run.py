@@ -12,6 +12,7 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -634,7 +635,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench.osrm import bench_osrm
 
         console.print("[bold]Travel times against OSRM[/]")
-        results["osrm"] = bench_osrm()
+        try:
+            results["osrm"] = bench_osrm()
+        except (OSError, subprocess.SubprocessError) as exc:  # the peer, not corridor, failed
+            console.print(f"OSRM: could not run ({type(exc).__name__}: {exc}); skipped")
+            results["osrm"] = None
     # the workbench (issue 13): one what-if over HTTP, against a running ``corridor serve``
     from bench import serve as serve_bench
 

@@ -136,7 +136,8 @@ class Prepared:
         bound = kernels.dijkstra_from(
             net.indptr, net.dst.astype(np.int64), net.travel_time_s, self.origin
         )
-        return Turns(turn_graph(net), bound)
+        src = net.src
+        return Turns(turn_graph(net), bound, bound[src], self.is_origin[src])
 
     @cached_property
     def flow_graph(self) -> FlowGraph:
@@ -158,6 +159,10 @@ class Turns:
 
     graph: TurnGraph
     bound: NDArray[np.float64]
+    edge_bound: NDArray[np.float64]
+    """:attr:`bound` at each edge's tail (what the search reads per edge), gathered once."""
+    edge_origin: NDArray[np.bool_]
+    """Per edge: whether it leaves an origin node (the search's goal), gathered once."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,6 +225,15 @@ class SituationWork:
         return Search(w, tuple(self.route(w, nodes) for nodes in self.situation.exits))
 
     @cached_property
+    def open_weight(self) -> NDArray[np.float64]:
+        """Per road edge, its travel time where open, ``inf`` where closed (read only: copy it
+        to change it)."""
+        net = self.situation.network
+        weight = np.where(self.situation.open, net.travel_time_s, np.inf)
+        weight.flags.writeable = False
+        return weight
+
+    @cached_property
     def turn_routes(self) -> tuple[NDArray[np.int64] | None, ...]:
         """Per exit, the road edges of the fastest route that weighs turns and obeys the
         network's turn restrictions (None: unreachable). Walkers turn freely: their routes are
@@ -230,14 +244,23 @@ class SituationWork:
         if turns is None:
             return node_routes
         net = self.situation.network
-        weight = np.where(self.situation.open, net.travel_time_s, np.inf)
+        weight = self.open_weight
         is_origin = self.prepared.is_origin
         routes: list[NDArray[np.int64] | None] = []
         for nodes, node in zip(self.situation.exits, node_routes, strict=True):
             legal = (
                 None
                 if node is None
-                else turn_route(net, turns.graph, weight, turns.bound, is_origin, nodes)
+                else turn_route(
+                    net,
+                    turns.graph,
+                    weight,
+                    turns.bound,
+                    is_origin,
+                    nodes,
+                    edge_bound=turns.edge_bound,
+                    edge_origin=turns.edge_origin,
+                )
             )
             routes.append(node if legal is None else legal)
         return tuple(routes)

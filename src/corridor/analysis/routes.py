@@ -167,7 +167,7 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
     for name, nodes, first, node_first in zip(
         situation.exit_names, situation.exits, work.turn_routes, search.routes, strict=True
     ):
-        weight = np.where(situation.open, net.travel_time_s, np.inf)
+        weight = work.open_weight.copy()  # penalised in place for the alternatives
         # alternatives weigh turns too, unless the fastest route had to ignore a restriction
         aware = turns is not None and first is not node_first
         w = search.weights.copy()  # per chain; only the chains of penalised roads change
@@ -178,7 +178,14 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
                 path = first
             elif aware and turns is not None:
                 path = turn_route(
-                    net, turns.graph, weight, turns.bound, work.prepared.is_origin, nodes
+                    net,
+                    turns.graph,
+                    weight,
+                    turns.bound,
+                    work.prepared.is_origin,
+                    nodes,
+                    edge_bound=turns.edge_bound,
+                    edge_origin=turns.edge_origin,
                 )
             else:
                 path = work.route(w, nodes)

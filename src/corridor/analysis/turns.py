@@ -313,6 +313,9 @@ def turn_route(
     bound: NDArray[np.float64],
     is_origin: NDArray[np.bool_],
     exit_nodes: NDArray[np.int64],
+    *,
+    edge_bound: NDArray[np.float64] | None = None,
+    edge_origin: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.int64] | None:
     """The road edges of the fastest route from the origin to ``exit_nodes``, turns weighed and
     banned turns never taken (None: no such route; empty: the origin holds an exit node).
@@ -320,7 +323,8 @@ def turn_route(
     A backward A* over edges (:func:`corridor.analysis.kernels.turn_astar`) from the edges that
     enter an exit to the first edge that leaves the origin. ``weight`` is per edge (``inf``:
     closed); ``bound`` per node is a lower bound of the time from the origin (e.g. the all-open
-    least time without turns).
+    least time without turns). ``edge_bound`` and ``edge_origin``, when given, are ``bound`` and
+    ``is_origin`` at each edge's tail (gathered once by the caller, for many searches).
     """
     exit_nodes = np.asarray(exit_nodes, dtype=np.int64)
     if is_origin[exit_nodes].any():
@@ -330,7 +334,13 @@ def turn_route(
     starts = np.flatnonzero(at_exit[network.dst]).astype(np.int64)
     src = network.src
     goal, parent = kernels.turn_astar(
-        graph.indptr, graph.head, graph.turn, weight, bound[src], starts, is_origin[src]
+        graph.indptr,
+        graph.head,
+        graph.turn,
+        weight,
+        bound[src] if edge_bound is None else edge_bound,
+        starts,
+        is_origin[src] if edge_origin is None else edge_origin,
     )
     if goal < 0:
         return None
