@@ -286,13 +286,14 @@ def _schema() -> Any:
 class BatchResult:
     """Tasks written now (``replaced`` of them over stale files), tasks skipped (already
     written for the same identity), and failures (task, one-line message), with each failure's
-    traceback in ``tracebacks``."""
+    traceback in ``tracebacks``; ``stopped``: the run was told to stop before the end."""
 
     written: int
     skipped: int
     failed: tuple[tuple[Task, str], ...]
     replaced: int = 0
     tracebacks: tuple[str, ...] = ()
+    stopped: bool = False
 
 
 def check_output_directory(output: Path) -> None:
@@ -324,6 +325,7 @@ def run_batch(
     processes: bool = True,
     samples_per_task: int = SAMPLES_PER_TASK,
     on_task: Callable[[int, int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> BatchResult:
     """Run ``tasks`` on Dask and write one Parquet file per task into the directory ``output``.
 
@@ -333,10 +335,12 @@ def run_batch(
     they start in a fraction of a second instead of importing everything anew (Dask's default,
     ``spawn``, costs several seconds per batch on two cores). ``samples_per_task`` sets the
     blocks each (scenario, mover, plan)'s samples are split into; the files written do not
-    depend on it, nor on the workers.
+    depend on it, nor on the workers. ``stop`` set (by a signal handler, another thread) ends the
+    run within a fraction of a second once the cluster is up: the tasks still running are
+    cancelled, the cluster closes, the files written stay, and the result says ``stopped``.
     """
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster, wait
     except ImportError:
         msg = (
             "corridor batch needs Dask and pyarrow, which `pip install corridor` installs; "
@@ -384,33 +388,69 @@ def run_batch(
                 for task, rows, blocks in zip(todo, replays, parts, strict=True)
             ]
             by_future = dict(zip(futures, todo, strict=True))
-            for i, fut in enumerate(as_completed(futures)):
-                task = by_future[fut]
+            pending, done = set(futures), 0
+            while pending:
+                if stop is not None and stop.is_set():
+                    client.cancel(futures)
+                    break
                 try:
-                    rows = fut.result()
-                except Exception as exc:  # the worker died, the task was cancelled
-                    rows = _failed(exc)
-                if isinstance(rows, TaskFailed):
-                    failed.append((task, rows.message))
-                    tracebacks.append(rows.traceback)
-                else:
-                    try:
-                        _write_rows(rows, output / f"{task.key()}.parquet", task)
-                    except OutputError as exc:
-                        client.cancel(futures)
-                        msg = (
-                            f"{exc}; the {written} task{'s' if written != 1 else ''} written "
-                            "before it are kept, and a rerun resumes"
-                        )
-                        raise OutputError(msg) from None
-                    written += 1
-                    replaced += task.key() in stale
-                if on_task is not None:
-                    on_task(i + 1, len(todo))
+                    finished, pending = wait(pending, timeout=0.2, return_when="FIRST_COMPLETED")
+                except TimeoutError:  # nothing finished in 0.2 s: look at `stop` again
+                    continue
+                for fut in finished:
+                    done += 1
+                    w, r = _take(
+                        fut,
+                        by_future[fut],
+                        output,
+                        stale,
+                        failed,
+                        tracebacks,
+                        lambda: client.cancel(futures),
+                        written,
+                    )
+                    written += w
+                    replaced += r
+                    if on_task is not None:
+                        on_task(done, len(todo))
     finally:
         if cluster is not None:
             cluster.close()
-    return BatchResult(written, skipped, tuple(failed), replaced, tuple(tracebacks))
+    stopped = stop is not None and stop.is_set()
+    return BatchResult(
+        written, skipped, tuple(failed), replaced, tuple(tracebacks), stopped=stopped
+    )
+
+
+def _take(
+    fut: Any,
+    task: Task,
+    output: Path,
+    stale: set[str],
+    failed: list[tuple[Task, str]],
+    tracebacks: list[str],
+    cancel: Callable[[], object],
+    written: int,
+) -> tuple[int, int]:
+    """One finished task: its file written (``(1, 1)`` when it replaced a stale one, else
+    ``(1, 0)``), or its failure kept (``(0, 0)``). A write that fails cancels the rest and
+    raises OutputError saying how many were written before it."""
+    try:
+        rows = fut.result()
+    except Exception as exc:  # the worker died, the task was cancelled
+        rows = _failed(exc)
+    if isinstance(rows, TaskFailed):
+        failed.append((task, rows.message))
+        tracebacks.append(rows.traceback)
+        return 0, 0
+    try:
+        _write_rows(rows, output / f"{task.key()}.parquet", task)
+    except OutputError as exc:
+        cancel()
+        s = "s" if written != 1 else ""
+        msg = f"{exc}; the {written} task{s} written before it are kept, and a rerun resumes"
+        raise OutputError(msg) from None
+    return 1, int(task.key() in stale)
 
 
 def _digest(task: Task) -> str:

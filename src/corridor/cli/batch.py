@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,27 +17,30 @@ from corridor.cli.common import VerboseOpt, err_console, handle_errors, progress
 app = typer.Typer()
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM arrived: stop as Ctrl-C does."""
-
-
 @contextmanager
-def stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM (``kill``, a job scheduler's time limit) stops the batch as Ctrl-C does: the
-    cluster and its workers close, the files written stay, a rerun resumes; exit 143."""
+def stop_on_signals() -> Iterator[tuple[threading.Event, list[int]]]:
+    """SIGTERM (``kill``, a job scheduler's limit) and Ctrl-C stop the batch cleanly: the first
+    one sets the event the runner watches (it cancels what runs, closes the cluster and its
+    workers, keeps the files written); a second Ctrl-C interrupts at once. The signals received
+    are listed, for the exit code."""
+    stop, received = threading.Event(), []
 
-    def stop(signum: int, frame: Any) -> None:
-        raise Terminated
+    def on_signal(signum: int, frame: Any) -> None:
+        if signum == signal.SIGINT and stop.is_set():
+            raise KeyboardInterrupt
+        received.append(signum)
+        stop.set()
 
     try:
-        before = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
-        yield
+        before = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    except ValueError:  # not the main thread (an embedding program): leave the signals alone
+        yield stop, received
         return
     try:
-        yield
+        yield stop, received
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 def quiet_dask(verbose: bool) -> None:
@@ -97,23 +101,25 @@ def batch(
         raise typer.Exit(2) from None
     check_output_directory(output)
     quiet_dask(verbose)
-    try:
-        with stop_on_sigterm(), progress() as prog:
-            result = run_batch(
-                tasks,
-                output,
-                workers=workers,
-                scheduler=scheduler,
-                on_task=ticker(prog, f"{len(tasks)} tasks"),
-            )
-    except Terminated:
+    with stop_on_signals() as (stop, received), progress() as prog:
+        result = run_batch(
+            tasks,
+            output,
+            workers=workers,
+            scheduler=scheduler,
+            on_task=ticker(prog, f"{len(tasks)} tasks"),
+            stop=stop,
+        )
+    if result.stopped:
+        name = "SIGTERM" if signal.SIGTERM in received else "interrupted"
         say.print(
-            f"stopped (SIGTERM): the tasks written in {output} are kept; a rerun resumes",
+            f"stopped ({name}): {result.written} tasks written to {output} are kept; a rerun "
+            "resumes",
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
-        raise typer.Exit(143) from None
+        raise typer.Exit(143 if signal.SIGTERM in received else 130)
     replaced = f" ({result.replaced} replacing stale rows)" if result.replaced else ""
     say.print(
         f"{result.written} tasks written{replaced}, {result.skipped} already there, "
