@@ -242,6 +242,86 @@ def area_nodes(network: RoadNetwork, area: Area, role: str) -> NDArray[np.int64]
     return nodes
 
 
+@dataclass(frozen=True, eq=False)
+class AppliedRules:
+    """Closures and zones applied to a network's edges (see :func:`apply_rules`)."""
+
+    closed_by: NDArray[np.int32]
+    reasons: tuple[str, ...]
+    closure_hits: tuple[int, ...]
+    closure_edges: tuple[int, ...]
+    closure_notes: tuple[str, ...]
+    zone_edges: tuple[int, ...]
+
+    @property
+    def open(self) -> NDArray[np.bool_]:
+        return self.closed_by < 0
+
+
+def apply_rules(
+    network: RoadNetwork,
+    closures: Sequence[Closure] = (),
+    zones: Sequence[ZoneRule] = (),
+    *,
+    exempt: NDArray[np.bool_] | None = None,
+) -> AppliedRules:
+    """Which edges the closures and zones close, and by which rule (the one home of that rule:
+    :func:`build_situation` and the scan both call it).
+
+    Closures apply in order (a later ``reopen`` reopens what earlier closures closed); zones
+    then apply in order, each edge controlled by the last zone containing its midpoint. Edges
+    with both ends in ``exempt`` (per node; a situation's origin) are left to closures only.
+    """
+    closed_by = np.full(network.n_edges, -1, dtype=np.int32)
+    reasons: list[str] = []
+    zone_edges: tuple[int, ...] = ()
+    covered: list[NDArray[np.int64]] = []
+    notes: list[str] = []
+    for c in closures:
+        mask, note = bind_closure(network, c)
+        covered.append(np.flatnonzero(mask))
+        notes.append(note)
+        if c.reopen:
+            closed_by[mask] = -1
+        else:
+            closed_by[mask] = len(reasons)
+            reasons.append(c.describe())
+    closure_hits = tuple(len(e) for e in covered)
+    closure_edges = tuple(
+        0 if c.reopen else int((closed_by[e] >= 0).sum())
+        for c, e in zip(closures, covered, strict=True)
+    )
+    if zones:
+        exempt_edge = (
+            np.zeros(network.n_edges, dtype=bool)
+            if exempt is None
+            else exempt[network.src] & exempt[network.dst]
+        )
+        cand = np.flatnonzero(~exempt_edge)
+        pt, zi = points_in_polygons(
+            network.edge_mid_lon[cand], network.edge_mid_lat[cand], [z.polygon for z in zones]
+        )
+        zone_edges = tuple(np.bincount(zi, minlength=len(zones)).tolist())
+        controller = np.full(len(cand), -1, dtype=np.int64)
+        np.maximum.at(controller, pt, zi)
+        blocks = np.array([z.blocks for z in zones], dtype=bool)
+        hit = controller >= 0
+        blocked = np.zeros(len(cand), dtype=bool)
+        blocked[hit] = blocks[controller[hit]]
+        base = len(reasons)
+        reasons.extend(z.label for z in zones)
+        e = cand[blocked]
+        closed_by[e] = base + controller[blocked].astype(np.int32)
+    return AppliedRules(
+        closed_by=closed_by,
+        reasons=tuple(reasons),
+        closure_hits=closure_hits,
+        closure_edges=closure_edges,
+        closure_notes=tuple(notes),
+        zone_edges=zone_edges,
+    )
+
+
 def build_situation(
     network: RoadNetwork,
     origin: Area,
@@ -289,42 +369,8 @@ def build_situation(
             raise AreaError(msg, key=f"exits[{i}]")
         exit_nodes.append(nodes)
 
-    closed_by = np.full(network.n_edges, -1, dtype=np.int32)
-    reasons: list[str] = []
-    zone_edges: tuple[int, ...] = ()
-    covered: list[NDArray[np.int64]] = []
-    notes: list[str] = []
-    for c in closures:
-        mask, note = bind_closure(network, c)
-        covered.append(np.flatnonzero(mask))
-        notes.append(note)
-        if c.reopen:
-            closed_by[mask] = -1
-        else:
-            closed_by[mask] = len(reasons)
-            reasons.append(c.describe())
-    closure_hits = tuple(len(e) for e in covered)
-    closure_edges = tuple(
-        0 if c.reopen else int((closed_by[e] >= 0).sum())
-        for c, e in zip(closures, covered, strict=True)
-    )
-    if zones:
-        exempt_edge = in_origin[network.src] & in_origin[network.dst]
-        cand = np.flatnonzero(~exempt_edge)
-        pt, zi = points_in_polygons(
-            network.edge_mid_lon[cand], network.edge_mid_lat[cand], [z.polygon for z in zones]
-        )
-        zone_edges = tuple(np.bincount(zi, minlength=len(zones)).tolist())
-        controller = np.full(len(cand), -1, dtype=np.int64)
-        np.maximum.at(controller, pt, zi)
-        blocks = np.array([z.blocks for z in zones], dtype=bool)
-        hit = controller >= 0
-        blocked = np.zeros(len(cand), dtype=bool)
-        blocked[hit] = blocks[controller[hit]]
-        base = len(reasons)
-        reasons.extend(z.label for z in zones)
-        e = cand[blocked]
-        closed_by[e] = base + controller[blocked].astype(np.int32)
+    rules = apply_rules(network, closures, zones, exempt=in_origin)
+    closed_by = rules.closed_by
     return Situation(
         network=network,
         open=closed_by < 0,
@@ -333,11 +379,11 @@ def build_situation(
         origin_name=origin.name,
         exit_names=tuple(a.name for a in exits),
         closed_by=closed_by,
-        reasons=tuple(reasons),
+        reasons=rules.reasons,
         origin_area=origin,
         exit_areas=tuple(exits),
-        closure_hits=closure_hits,
-        closure_edges=closure_edges,
-        closure_notes=tuple(notes),
-        zone_edges=zone_edges,
+        closure_hits=rules.closure_hits,
+        closure_edges=rules.closure_edges,
+        closure_notes=rules.closure_notes,
+        zone_edges=rules.zone_edges,
     )
