@@ -95,7 +95,9 @@ def _reference(net, open_edges, refuges, members):
     best = {}
     rev = g.reverse(copy=True)
     if targets:
-        dist = nx.multi_source_dijkstra_path_length(rev, targets, weight=lambda u, v, d: min(x["w"] for x in d.values()))
+        dist = nx.multi_source_dijkstra_path_length(
+            rev, targets, weight=lambda u, v, d: min(x["w"] for x in d.values())
+        )
     else:
         dist = {}
     codes, minutes = [], []
@@ -150,7 +152,9 @@ def scan_cases(draw):
     open_edges = ~np.isin(net.segment, np.asarray(sorted(closed), dtype=np.int64))
     n_ref = draw(st.integers(0, 2))
     refuges = [
-        np.asarray(sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2))), dtype=np.int64)
+        np.asarray(
+            sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2))), dtype=np.int64
+        )
         for _ in range(n_ref)
     ]
     k = draw(st.integers(1, 5))
@@ -226,7 +230,9 @@ def test_each_community_agrees_with_analyze_as_the_origin(mover: str) -> None:
                 if report.min_cut.count == 1
                 else OPEN
             )
-            assert STATUSES[got] == STATUSES[want], f"{c.id} on {day}: scan {STATUSES[got]}, analyze {STATUSES[want]}"
+            assert STATUSES[got] == STATUSES[want], (
+                f"{c.id} on {day}: scan {STATUSES[got]}, analyze {STATUSES[want]}"
+            )
             if got in (OPEN, AT_RISK):
                 fastest = min(
                     x.travel_time_s for x in report.reach.exits if x.travel_time_s is not None
@@ -236,7 +242,7 @@ def test_each_community_agrees_with_analyze_as_the_origin(mover: str) -> None:
 
 
 def test_mosul_and_tal_afar_share_a_pocket_after_23_november(mosul) -> None:
-    sc, _, communities, result = mosul
+    _, _, communities, result = mosul
     ids = [c.id for c in communities]
     m, t = ids.index("mosul"), ids.index("tal-afar")
     di = result.dates.index(dt.date(2016, 11, 23))
@@ -301,7 +307,9 @@ def test_every_settlement_node_inside_the_helsinki_network_is_a_community() -> N
 
 def test_community_files_csv_and_geojson(tmp_path: Path) -> None:
     csv_path = tmp_path / "list.csv"
-    csv_path.write_text("Name,Longitude,Latitude,Population,id\nA,43.1,36.3,1000,a\nB,43.2,36.4,,\n")
+    csv_path.write_text(
+        "Name,Longitude,Latitude,Population,id\nA,43.1,36.3,1000,a\nB,43.2,36.4,,\n"
+    )
     got = read_communities(csv_path)
     assert [(c.id, c.name, c.population) for c in got] == [("a", "A", 1000), ("row-3", "B", None)]
     gj = tmp_path / "list.geojson"
@@ -330,7 +338,10 @@ def test_community_files_csv_and_geojson(tmp_path: Path) -> None:
         ("name,lon,lat\nA,443.1,36.3\n", "line 2: lon '443.1' is not a number"),
         ("name,lon,lat\n,43.1,36.3\n", "line 2: no name"),
         ("name,lon,lat,population\nA,43.1,36.3,many\n", "population 'many'"),
-        ('{"type": "FeatureCollection", "features": [{"geometry": {"type": "LineString"}}]}', "features[0]: not a Point"),
+        (
+            '{"type": "FeatureCollection", "features": [{"geometry": {"type": "LineString"}}]}',
+            "features[0]: not a Point",
+        ),
     ],
 )
 def test_a_bad_community_file_is_one_line(tmp_path: Path, text: str, needle: str) -> None:
@@ -354,10 +365,22 @@ def test_cli_json_lists_mosul_and_tal_afar_in_one_pocket(tmp_path: Path) -> None
     assert set(data) >= {"rows", "pockets", "changes", "dates", "refuges", "mover"}
     row = next(r for r in data["rows"] if r["community"] == "tal-afar")
     assert set(row) >= {
-        "date", "community", "name", "population", "status", "refuge", "minutes", "stretch",
-        "pocket", "cut_off_since",
+        "date",
+        "community",
+        "name",
+        "population",
+        "status",
+        "refuge",
+        "minutes",
+        "stretch",
+        "pocket",
+        "cut_off_since",
     }
-    assert (row["status"], row["pocket"], row["cut_off_since"]) == ("cut-off", "mosul", "2016-11-23")
+    assert (row["status"], row["pocket"], row["cut_off_since"]) == (
+        "cut-off",
+        "mosul",
+        "2016-11-23",
+    )
     pocket = next(p for p in data["pockets"] if p["id"] == "mosul")
     assert {"mosul", "tal-afar"} <= set(pocket["communities"]) and pocket["population"] >= 1_700_000
     assert all(r["date"] == "2016-11-25" for r in data["rows"])

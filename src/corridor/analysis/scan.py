@@ -142,7 +142,10 @@ def bind_communities(network: RoadNetwork, communities: Sequence[Community]) -> 
         )
         radius = np.where(point, r, radius)
         centres = np.array(
-            [c.shape.point if c.shape is not None and c.shape.point else (c.lon, c.lat) for c in communities],
+            [
+                c.shape.point if c.shape is not None and c.shape.point else (c.lon, c.lat)
+                for c in communities
+            ],
             dtype=np.float64,
         )
         qc = _unit_xyz(centres[:, 0], centres[:, 1])
@@ -226,13 +229,19 @@ def scan_situation(
         if refuges
         else np.zeros(0, dtype=np.int64)
     )
-    ref_label = np.concatenate(
-        [np.full(len(r), i, dtype=np.int64) for i, r in enumerate(refuges)]
-    ) if refuges else np.zeros(0, dtype=np.int64)
+    ref_label = (
+        np.concatenate([np.full(len(r), i, dtype=np.int64) for i, r in enumerate(refuges)])
+        if refuges
+        else np.zeros(0, dtype=np.int64)
+    )
     counts = np.diff(bound.ptr)
     c_node = n + 1 + np.repeat(np.arange(k, dtype=np.int64), counts)
     tail = np.concatenate(
-        [network.dst[e].astype(np.int64), np.full(len(ref_nodes), root, dtype=np.int64), bound.members]
+        [
+            network.dst[e].astype(np.int64),
+            np.full(len(ref_nodes), root, dtype=np.int64),
+            bound.members,
+        ]
     )
     head = np.concatenate([network.src[e].astype(np.int64), ref_nodes, c_node])
     eid = np.concatenate([e, np.full(len(ref_nodes) + len(c_node), -1, dtype=np.int64)])
@@ -504,13 +513,13 @@ def scan(
         refuge[di] = day_scan.refuge
         minutes[di] = day_scan.minutes
         component[di] = day_scan.component
-        for i in np.flatnonzero(day_scan.status == AT_RISK):
-            stretch[di, i] = namer.label(day_scan.risk(int(i)))
+        for ci in np.flatnonzero(day_scan.status == AT_RISK).tolist():
+            stretch[di, ci] = namer.label(day_scan.risk(ci))
         pop = base_pop.copy()
         if from_places.any():
-            for i in np.flatnonzero(from_places):
-                v = state.place_population.get(communities[i].id)
-                pop[i] = -1 if v is None else v
+            for ci in np.flatnonzero(from_places).tolist():
+                v = state.place_population.get(communities[ci].id)
+                pop[ci] = -1 if v is None else v
         population[di] = pop
         if on_date is not None:
             on_date(di + 1, nd)

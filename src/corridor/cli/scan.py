@@ -14,6 +14,7 @@ from corridor.cli.common import (
     ScenarioArg,
     VerboseOpt,
     announce_compiling,
+    chart_format,
     check_layer_directory,
     check_outputs,
     console,
@@ -27,7 +28,6 @@ from corridor.cli.common import (
     stdout_taken,
     ticker,
     write_chart_output,
-    chart_format,
 )
 
 if TYPE_CHECKING:
@@ -140,7 +140,9 @@ def scan(
         for di, d in enumerate(result.dates):
             if day is None or d == day:
                 fc = scan_geojson(result, di)
-                write_atomic(geojson / f"{layer_name(d)}.geojson", json.dumps(fc, ensure_ascii=False))
+                write_atomic(
+                    geojson / f"{layer_name(d)}.geojson", json.dumps(fc, ensure_ascii=False)
+                )
                 written += 1
         err_console().print(f"{written} GeoJSON files written to {geojson}/")
     if to_stdout:

@@ -171,7 +171,9 @@ def _from_csv(path: Path, text: str, radius_m: float | None) -> list[Community]:
             if len(out) >= MAX_ROWS:
                 msg = f"{path}: more than {MAX_ROWS:,} communities; keep the region's rows only"
                 raise CommunitiesError(msg)
-            values = {k: (row[i] if i is not None and i < len(row) else None) for k, i in cols.items()}
+            values = {
+                k: (row[i] if i is not None and i < len(row) else None) for k, i in cols.items()
+            }
             out.append(_community(path, f"line {line}", f"row-{line}", values, radius_m))
     except csv.Error as exc:
         raise CommunitiesError(f"{path}: line {reader.line_num}: not CSV ({exc})") from None

@@ -65,7 +65,9 @@ def _row(scan: ScanResult, di: int, i: int) -> dict[str, Any]:
         "name": c.name,
         "population": None if pop < 0 else pop,
         "status": STATUSES[code],
-        "reason": _reason(code, refuge, minutes_out, stretch, pocket, since, day, nearest, c.radius_m),
+        "reason": _reason(
+            code, refuge, minutes_out, stretch, pocket, since, day, nearest, c.radius_m
+        ),
         "refuge": refuge,
         "minutes": minutes_out,
         "stretch": stretch,
@@ -188,7 +190,16 @@ def scan_tables(scan: ScanResult, *, only: dt.date | None = None) -> list[Any]:
         + (f" (plan {scan.plan})" if scan.plan else ""),
         title_justify="left",
     )
-    for col in ("date", "open", "at-risk", "cut-off", "off-network", "people cut off", "entered", "left"):
+    for col in (
+        "date",
+        "open",
+        "at-risk",
+        "cut-off",
+        "off-network",
+        "people cut off",
+        "entered",
+        "left",
+    ):
         over.add_column(col, justify="right" if col not in ("date", "entered", "left") else "left")
     keep = [di for di, d in enumerate(scan.dates) if only is None or d == only]
     for di in keep:
