@@ -132,6 +132,15 @@ def bench_scan(size: int = 1_000_000, n_communities: int = 10_000, *, year: bool
         day = scan_situation(net, situation.open, situation.exits, bound)
         times.append(time.perf_counter() - t0)
     scan_s = statistics.median(times)
+    # the same with all but one bridge closed: every community west of the river hangs on it
+    one_bridge = situation.with_closed(np.flatnonzero(np.isin(net.way_id, _bridges(net, case)[1:])))
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        day1 = scan_situation(net, one_bridge.open, one_bridge.exits, bound)
+        times.append(time.perf_counter() - t0)
+    scan1_s = statistics.median(times)
+    at_risk_1 = int((day1.status == 1).sum())
     analyze(situation)  # warm
     t0 = time.perf_counter()
     analyze(situation)
@@ -150,6 +159,8 @@ def bench_scan(size: int = 1_000_000, n_communities: int = 10_000, *, year: bool
         "communities": len(chosen),
         "bind_s": bind_s,
         "scan_s": scan_s,
+        "scan_one_bridge_s": scan1_s,
+        "at_risk_one_bridge": at_risk_1,
         "analyze_s": analyze_s,
         "statuses": counts,
         "nx_per_community_s": per_s,
@@ -177,6 +188,8 @@ def lines(r: dict[str, Any]) -> list[str]:
         f"analyze ({r['analyze_s'] * 1e3:,.0f} ms; goal <= 3x); binding the communities once "
         f"{r['bind_s'] * 1e3:,.0f} ms; open {s['open']:,}, at-risk {s['at-risk']:,}, "
         f"cut-off {s['cut-off']:,}, off-network {s['off-network']:,}",
+        f"  with all but one bridge closed: {r['scan_one_bridge_s'] * 1e3:,.0f} ms "
+        f"({r['at_risk_one_bridge']:,} communities at-risk, hanging on that bridge)",
         f"  networkx per-community loop: {r['nx_per_community_s'] * 1e3:,.0f} ms per community "
         f"(median of {r['nx_sample']}), {r['nx_loop_s']:,.0f} s for all: the scan is "
         f"{r['nx_loop_s'] / r['scan_s']:,.0f}x faster; sample agrees: {r['nx_agree']}",

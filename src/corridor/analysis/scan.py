@@ -29,7 +29,9 @@ an origin into one source).
 - The pockets are the connected parts (scipy) of the open roads among the nodes no refuge
   reaches, the cut-off communities' nodes included.
 
-A date whose open roads and speeds are those of the date before reuses its answer. Travel
+A date with no change since the date before (no event, no zone beginning or ending) takes
+that date's answer without looking at the scenario; a date whose changes leave the open roads
+and speeds as they were reuses the search. Travel
 times are the roads' times (:attr:`RoadNetwork.travel_time_s`) without the turn costs that
 ``analyze``'s routes add: a community's minutes are a lower bound of its report's.
 
@@ -61,7 +63,7 @@ from corridor.model.communities import Community, unique_ids
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario, exit_kind
 from corridor.model.situation import apply_rules, area_nodes, restricted_network
-from corridor.model.timeline import change_dates, state_at
+from corridor.model.timeline import change_dates, change_days, state_at
 
 STATUSES: tuple[str, ...] = ("open", "at-risk", "cut-off", "off-network")
 """The statuses, in the order of their codes (``ScanDay.status``)."""
@@ -500,7 +502,20 @@ def scan(
     previous: tuple[bytes, tuple[str, ...]] | None = None
     day_scan: ScanDay | None = None
     computed = 0
+    change = np.array(sorted(change_days(scenario, plan)), dtype="datetime64[D]")
+    last_day: dt.date | None = None
     for di, day in enumerate(days):
+        if day_scan is not None and last_day is not None and last_day <= day:
+            lo = np.searchsorted(change, np.datetime64(last_day, "D"), side="right")
+            hi = np.searchsorted(change, np.datetime64(day, "D"), side="right")
+            if hi == lo:  # nothing happens in between: that date's answer, this date
+                for arr in (status, refuge, minutes, stretch, component, population):
+                    arr[di] = arr[di - 1]
+                last_day = day
+                if on_date is not None:
+                    on_date(di + 1, nd)
+                continue
+        last_day = day
         state = state_at(scenario, day, mover=profile.id, plan=plan)
         restricted = restricted_network(net, state.restriction_rules)
         rules = apply_rules(restricted, state.closure_rules, state.zone_rules)
