@@ -72,10 +72,20 @@ def year_scenario(case: synthetic.SyntheticCase, net: Any, seed: int = 0) -> Any
     ]
     bridges = _bridges(net, case)
     events.append(
-        Event(id="bridges", date=START + dt.timedelta(days=200), kind="close", closure=Closure(ways=tuple(bridges[1:])))
+        Event(
+            id="bridges",
+            date=START + dt.timedelta(days=200),
+            kind="close",
+            closure=Closure(ways=tuple(bridges[1:])),
+        )
     )
     events.append(
-        Event(id="last-bridge", date=START + dt.timedelta(days=300), kind="close", closure=Closure(ways=(bridges[0],)))
+        Event(
+            id="last-bridge",
+            date=START + dt.timedelta(days=300),
+            kind="close",
+            closure=Closure(ways=(bridges[0],)),
+        )
     )
     return Scenario(
         name=case.name,
@@ -90,7 +100,9 @@ def year_scenario(case: synthetic.SyntheticCase, net: Any, seed: int = 0) -> Any
     )
 
 
-def nx_loop(net: Any, open_edges: Any, bound: Any, refuge_nodes: set[int], sample: list[int]) -> tuple[float, list[bool]]:
+def nx_loop(
+    net: Any, open_edges: Any, bound: Any, refuge_nodes: set[int], sample: list[int]
+) -> tuple[float, list[bool]]:
     """Seconds per community of one networkx search from its nodes, and whether each reached a
     refuge."""
     import networkx as nx
@@ -110,7 +122,9 @@ def nx_loop(net: Any, open_edges: Any, bound: Any, refuge_nodes: set[int], sampl
     return statistics.median(times), reached
 
 
-def bench_scan(size: int = 1_000_000, n_communities: int = 10_000, *, year: bool = True) -> dict[str, Any]:
+def bench_scan(
+    size: int = 1_000_000, n_communities: int = 10_000, *, year: bool = True
+) -> dict[str, Any]:
     from corridor.analysis import kernels
     from corridor.analysis.report import analyze
     from corridor.analysis.scan import OFF_NETWORK, STATUSES, bind_communities, scan, scan_situation
@@ -152,7 +166,8 @@ def bench_scan(size: int = 1_000_000, n_communities: int = 10_000, *, year: bool
     refuge_nodes = {int(x) for r in situation.exits for x in r}
     per_s, reached = nx_loop(net, situation.open, bound, refuge_nodes, sample)
     agree = all(
-        r == (STATUSES[day.status[i]] in ("open", "at-risk")) for i, r in zip(sample, reached, strict=True)
+        r == (STATUSES[day.status[i]] in ("open", "at-risk"))
+        for i, r in zip(sample, reached, strict=True)
     )
     out: dict[str, Any] = {
         "edges": net.n_edges,

@@ -279,10 +279,63 @@ def test_pockets_partition_the_cut_off_and_changes_follow_the_statuses(mosul) ->
 # ------------------------------------------------------------------------ communities
 
 
-def test_every_settlement_node_inside_the_helsinki_network_is_a_community() -> None:
+@pytest.fixture(scope="module")
+def helsinki():
     from corridor.network.osm import load_osm
 
-    net = load_osm(HELSINKI, "car")
+    return load_osm(HELSINKI, "car")
+
+
+def test_helsinki_communities_agree_with_analyze(helsinki) -> None:
+    """On a real extract: refuges at its four extremes, a random road in ten closed; every
+    OSM place node's status against ``analyze`` with it as the origin."""
+    from corridor.model.areas import Area
+
+    net = helsinki
+    rng = np.random.default_rng(3)
+    closed = net.segment_mask(rng.random(net.n_edges) < 0.06)
+    refuges = [
+        Area(name, point=(float(net.lon[i]), float(net.lat[i])), radius_m=300)
+        for name, i in (
+            ("west", np.argmin(net.lon)),
+            ("east", np.argmax(net.lon)),
+            ("south", np.argmin(net.lat)),
+            ("north", np.argmax(net.lat)),
+        )
+    ]
+    refuge_nodes = [np.flatnonzero(a.node_mask(net)) for a in refuges]
+    communities = osm_communities(read_places(HELSINKI), net, radius_m=120)
+    communities += [  # and a point every 60 nodes, so that every status occurs
+        Community(f"n{v}", f"node {v}", float(net.lon[v]), float(net.lat[v]), radius_m=40)
+        for v in range(0, net.n_nodes, 60)
+    ]
+    bound = bind_communities(net, communities)
+    day = scan_situation(net, ~closed, refuge_nodes, bound)
+    seen = set()
+    for i, c in enumerate(communities):
+        got = int(day.status[i])
+        if (
+            got == OFF_NETWORK
+            or np.isin(
+                bound.members[bound.ptr[i] : bound.ptr[i + 1]], np.concatenate(refuge_nodes)
+            ).any()
+        ):
+            continue
+        base = build_situation(net, c.area, refuges)
+        situation = base.with_closed(np.flatnonzero(closed))
+        report = analyze(situation, describe=False)
+        want = (
+            CUT_OFF if report.status == "sealed" else AT_RISK if report.min_cut.count == 1 else OPEN
+        )
+        assert STATUSES[got] == STATUSES[want], (
+            f"{c.name}: scan {STATUSES[got]}, analyze {STATUSES[want]}"
+        )
+        seen.add(got)
+    assert len(seen) >= 3, f"only {seen}: the case tests too little"
+
+
+def test_every_settlement_node_inside_the_helsinki_network_is_a_community(helsinki) -> None:
+    net = helsinki
     w, s, e, n = net.bounds
     expected = set()
     for node in osmium.FileProcessor(str(HELSINKI)).with_filter(
@@ -401,3 +454,41 @@ def test_cli_csv_geojson_and_chart(tmp_path: Path) -> None:
     statuses = {f["properties"]["community"]: f["properties"]["status"] for f in fc["features"]}
     assert statuses["mosul"] == "cut-off"
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_python_and_compiled_scan_kernels_agree() -> None:
+    """The scan's kernels give the same answers as plain Python and compiled (numba)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, numpy as np\n"
+        "from corridor.analysis import kernels\n"
+        "from corridor.analysis.scan import bind_communities, scan_situation\n"
+        "from corridor.model.communities import Community\n"
+        "from corridor.testing import network_from_segments\n"
+        "k = 40\n"
+        "rng = np.random.default_rng(5)\n"
+        "coords = [(0.002 * x, 0.002 * y) for y in range(k) for x in range(k)]\n"
+        "segs = [(i, i + 1) for i in range(k * k) if (i + 1) % k] + [(i, i + k) for i in range(k * k - k)]\n"
+        "segs = [s for s in segs if rng.random() > 0.3]\n"
+        "net = network_from_segments(coords, segs, oneway=(rng.random(len(segs)) < 0.2).tolist())\n"
+        "cs = [Community(str(i), str(i), float(x), float(y), radius_m=150) for i, (x, y) in enumerate(coords[::37])]\n"
+        "d = scan_situation(net, np.ones(net.n_edges, bool), [np.array([0, 1]), np.array([k * k - 1])], bind_communities(net, cs))\n"
+        "print(json.dumps([d.status.tolist(), d.refuge.tolist(), [m.hex() for m in d.minutes.tolist()], d.risk_edges.tolist(), d.component.tolist(), kernels.is_compiled()]))\n"
+    )
+    out = {}
+    for mode in ("python", "compiled"):
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CORRIDOR_KERNELS": mode},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        out[mode] = json.loads(done.stdout)
+    assert out["python"][-1] is False and out["compiled"][-1] is True
+    assert out["python"][:-1] == out["compiled"][:-1]
+    assert 1 in out["python"][0], "no community at-risk: the case tests too little"
