@@ -59,6 +59,34 @@ def dijkstra_labels(
 
 
 @kernel
+def dominator_eval(
+    v: int,
+    ancestor: NDArray[np.int64],
+    label: NDArray[np.int64],
+    semi: NDArray[np.int64],
+    path: NDArray[np.int64],
+) -> int:
+    """Lengauer and Tarjan's ``eval(v)``: compress v's path in the forest of linked nodes
+    (iteratively, ``path`` as the stack) and return the node of least semidominator on it."""
+    if ancestor[v] < 0:
+        return v
+    k = 0
+    x = v
+    while ancestor[ancestor[x]] >= 0:
+        path[k] = x
+        k += 1
+        x = ancestor[x]
+    while k > 0:
+        k -= 1
+        x = path[k]
+        a = ancestor[x]
+        if semi[label[a]] < semi[label[x]]:
+            label[x] = label[a]
+        ancestor[x] = ancestor[a]
+    return int(label[v])
+
+
+@kernel
 def immediate_dominators(
     indptr: NDArray[np.int64], head: NDArray[np.int64], root: int
 ) -> NDArray[np.int64]:
@@ -130,24 +158,7 @@ def immediate_dominators(
         w = vertex[i]
         for q in range(pptr[w], pptr[w + 1]):
             v = pred[q]
-            # u = eval(v): compress v's path in the forest, then its label
-            if ancestor[v] < 0:
-                u = v
-            else:
-                k = 0
-                x = v
-                while ancestor[ancestor[x]] >= 0:
-                    path[k] = x
-                    k += 1
-                    x = ancestor[x]
-                while k > 0:
-                    k -= 1
-                    x = path[k]
-                    a = ancestor[x]
-                    if semi[label[a]] < semi[label[x]]:
-                        label[x] = label[a]
-                    ancestor[x] = ancestor[a]
-                u = label[v]
+            u = dominator_eval(v, ancestor, label, semi, path)
             if semi[u] < semi[w]:
                 semi[w] = semi[u]
         s = vertex[semi[w]]
@@ -158,23 +169,7 @@ def immediate_dominators(
         v = bucket_head[pw]
         while v >= 0:
             nxt = bucket_next[v]
-            if ancestor[v] < 0:
-                u = v
-            else:
-                k = 0
-                x = v
-                while ancestor[ancestor[x]] >= 0:
-                    path[k] = x
-                    k += 1
-                    x = ancestor[x]
-                while k > 0:
-                    k -= 1
-                    x = path[k]
-                    a = ancestor[x]
-                    if semi[label[a]] < semi[label[x]]:
-                        label[x] = label[a]
-                    ancestor[x] = ancestor[a]
-                u = label[v]
+            u = dominator_eval(v, ancestor, label, semi, path)
             idom[v] = u if semi[u] < semi[v] else pw
             v = nxt
         bucket_head[pw] = -1
