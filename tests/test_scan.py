@@ -492,3 +492,35 @@ def test_python_and_compiled_scan_kernels_agree() -> None:
     assert out["python"][-1] is False and out["compiled"][-1] is True
     assert out["python"][:-1] == out["compiled"][:-1]
     assert 1 in out["python"][0], "no community at-risk: the case tests too little"
+
+
+def test_a_community_inside_hostile_ground_leaves_along_its_own_roads() -> None:
+    """``analyze`` takes the origin's ground out of a blocking zone; so does the scan, per
+    community: a town whose road leaves the zone a few metres beyond the town is not cut off."""
+    import shapely
+
+    from corridor.analysis.scan import scan_rules
+    from corridor.model.areas import Area
+    from corridor.model.situation import ZoneRule, apply_rules
+    from corridor.testing import network_from_segments
+
+    net = network_from_segments([(0.0, 0.0), (0.02, 0.0), (0.04, 0.0)], [(0, 1), (1, 2)])
+    zone = ZoneRule(shapely.box(-0.01, -0.01, 0.00993, 0.01), "hostile", blocks=True)
+    town = Community("town", "Town", 0.0, 0.0, radius_m=1100)
+    far = Community("far", "Far", 0.02, 0.0, radius_m=100)
+    bound = bind_communities(net, [town, far])
+    refuge = [np.array([2])]
+    whole = scan_situation(net, apply_rules(net, (), [zone]).open, refuge, bound)
+    assert [STATUSES[x] for x in whole.status] == ["cut-off", "at-risk"]  # the zone whole
+    day = scan_rules(net, (), [zone], refuge, bound)
+    assert [STATUSES[x] for x in day.status] == ["at-risk", "at-risk"]
+    assert day.component.tolist() == [-1, -1]
+    report = analyze(
+        build_situation(
+            net, town.area, [Area("Camp", point=(0.04, 0.0), radius_m=100)], zones=[zone]
+        ),
+        describe=False,
+    )
+    assert report.status == "open" and report.min_cut.count == 1
+    risk = set(net.segment[day.risk(0)].tolist())
+    assert risk and risk <= set(net.segment[report.critical].tolist())

@@ -62,7 +62,13 @@ from corridor.model.areas import EARTH_RADIUS_M, haversine_m
 from corridor.model.communities import Community, unique_ids
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario, exit_kind
-from corridor.model.situation import apply_rules, area_nodes, restricted_network
+from corridor.model.situation import (
+    Closure,
+    ZoneRule,
+    apply_rules,
+    area_nodes,
+    restricted_network,
+)
 from corridor.model.timeline import change_dates, change_days, state_at
 
 STATUSES: tuple[str, ...] = ("open", "at-risk", "cut-off", "off-network")
@@ -289,6 +295,88 @@ def scan_situation(
     return ScanDay(status, refuge, minutes, risk_ptr, redges.astype(np.int64), component)
 
 
+def scan_rules(
+    network: RoadNetwork,
+    closures: Sequence[Closure],
+    zones: Sequence[ZoneRule],
+    refuges: Sequence[NDArray[np.int64]],
+    bound: BoundCommunities,
+) -> ScanDay:
+    """:func:`scan_situation` on the roads that ``closures`` and ``zones`` leave open, each
+    community as ``analyze`` sees it as the origin.
+
+    ``analyze`` takes the origin's own ground out of every zone that blocks
+    (:func:`corridor.model.situation.zone_control`): a road leaving a town inside hostile
+    ground is open along its stretch inside the town. That only opens roads that touch the
+    community's area, so the scan's one graph (zones whole) is exact for every community whose
+    area touches no road a zone closes; those that do are searched once more on their own roads
+    (``apply_rules`` with them as the origin) when that opens anything. A community that gets a
+    way out so leaves its pocket; the pockets stay those of the scan's graph.
+    """
+    rules = apply_rules(network, closures, zones)
+    day = scan_situation(network, rules.open, refuges, bound)
+    closing = sum(not c.reopen for c in closures)
+    zone_closed = np.flatnonzero(rules.closed_by >= closing)
+    if not len(zone_closed) or not len(bound):
+        return day
+    status, refuge, minutes = day.status.copy(), day.refuge.copy(), day.minutes.copy()
+    component = day.component.copy()
+    risks = {i: day.risk(i) for i in np.flatnonzero(day.status == AT_RISK).tolist()}
+    for i in _touching(network, zone_closed, bound).tolist():
+        members = bound.members[bound.ptr[i] : bound.ptr[i + 1]]
+        in_c = np.zeros(network.n_nodes, dtype=bool)
+        in_c[members] = True
+        c = bound.communities[i]
+        own = apply_rules(network, closures, zones, exempt=in_c, origin=c.area)
+        if np.array_equal(own.open, rules.open):
+            continue
+        one = BoundCommunities(
+            (c,), np.array([0, len(members)], dtype=np.int64), members, bound.nearest_m[i : i + 1]
+        )
+        alone = scan_situation(network, own.open, refuges, one)
+        status[i], refuge[i], minutes[i] = alone.status[0], alone.refuge[0], alone.minutes[0]
+        risks.pop(i, None)
+        if alone.status[0] == AT_RISK:
+            risks[i] = alone.risk(0)
+        if alone.status[0] != CUT_OFF:
+            component[i] = -1
+    k = len(bound)
+    lengths = np.zeros(k, dtype=np.int64)
+    for i, r in risks.items():
+        lengths[i] = len(r)
+    risk_ptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(lengths, out=risk_ptr[1:])
+    edges = [risks[i] for i in sorted(risks)]
+    risk_edges = np.concatenate(edges) if edges else np.zeros(0, dtype=np.int64)
+    return ScanDay(status, refuge, minutes, risk_ptr, risk_edges.astype(np.int64), component)
+
+
+def _touching(
+    network: RoadNetwork, edges: NDArray[np.int64], bound: BoundCommunities
+) -> NDArray[np.int64]:
+    """The communities (with nodes) whose area intersects one of ``edges`` (straight lines
+    between their nodes): one STRtree query (shapely) for all."""
+    import shapely
+
+    has_nodes = np.flatnonzero(np.diff(bound.ptr) > 0)
+    if not len(has_nodes) or not len(edges):
+        return np.zeros(0, dtype=np.int64)
+    coords = np.empty((2 * len(edges), 2))
+    coords[0::2, 0], coords[0::2, 1] = (
+        network.lon[network.src[edges]],
+        network.lat[network.src[edges]],
+    )
+    coords[1::2, 0], coords[1::2, 1] = (
+        network.lon[network.dst[edges]],
+        network.lat[network.dst[edges]],
+    )
+    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(len(edges)), 2))
+    tree = shapely.STRtree(lines)
+    areas = np.array([bound.communities[i].area.geometry() for i in has_nodes.tolist()])
+    hit, _ = tree.query(areas, predicate="intersects")
+    return np.unique(has_nodes[hit]).astype(np.int64)
+
+
 def _pockets(
     network: RoadNetwork,
     open_edges: NDArray[np.bool_],
@@ -499,7 +587,7 @@ def scan(
     population = np.full((nd, k), -1, dtype=np.int64)
     base_pop = np.array([-1 if c.population is None else c.population for c in communities])
     from_places = np.array([c.kind == "place" and c.id in scenario.places for c in communities])
-    previous: tuple[bytes, tuple[str, ...]] | None = None
+    previous: tuple[bytes, tuple[str, ...], tuple[int, ...]] | None = None
     day_scan: ScanDay | None = None
     computed = 0
     change = np.array(sorted(change_days(scenario, plan)), dtype="datetime64[D]")
@@ -519,9 +607,13 @@ def scan(
         state = state_at(scenario, day, mover=profile.id, plan=plan)
         restricted = restricted_network(net, state.restriction_rules)
         rules = apply_rules(restricted, state.closure_rules, state.zone_rules)
-        key = (np.packbits(rules.open).tobytes(), tuple(e.id for e in state.restrictions))
+        key = (
+            np.packbits(rules.open).tobytes(),
+            tuple(e.id for e in state.restrictions),
+            tuple(id(z.polygon) for z in state.zone_rules),
+        )
         if day_scan is None or key != previous:
-            day_scan = scan_situation(restricted, rules.open, refuges, bound)
+            day_scan = scan_rules(restricted, state.closure_rules, state.zone_rules, refuges, bound)
             computed += 1
             previous = key
         status[di] = day_scan.status
