@@ -122,7 +122,7 @@ def bind_communities(network: RoadNetwork, communities: Sequence[Community]) -> 
     >>> b = bind_communities(net, [Community("a", "A", 0.0, 0.0, radius_m=100),
     ...                            Community("b", "B", 0.5, 0.0, radius_m=100)])
     >>> b.members.tolist(), [round(float(m)) for m in b.nearest_m]
-    ([0], [0, 54548])
+    ([0], [0, 54486])
     """
     from scipy.spatial import cKDTree
 
