@@ -664,6 +664,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a benchmark never ends in a traceback
         results["zones"] = {"error": str(exc)}
         console.print(f"import zones: not measured ({exc})", markup=False)
+    # the scan (issue 26): 10,000 communities per date, against analyze and networkx
+    from bench import scan as scan_bench
+
+    console.print("[bold]Scan: every community at once[/]")
+    results["scan"] = scan_bench.bench_scan(100_000 if args.quick else 1_000_000, 10_000)
+    for line in scan_bench.lines(results["scan"]):
+        console.print(line, markup=False, highlight=False)
     # the workbench (issue 13): one what-if over HTTP, against a running ``corridor serve``
     from bench import serve as serve_bench
 

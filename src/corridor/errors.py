@@ -93,6 +93,10 @@ class ScenarioError(CorridorError, ValueError):
         self.details: list[Problem] = details if details is not None else []
 
 
+class CommunitiesError(CorridorError, ValueError):
+    """A list of communities (CSV or GeoJSON, for ``corridor scan``) cannot be used."""
+
+
 class AreaError(CorridorError, ValueError):
     """An origin, exit or closure area does not match the network (no nodes, overlap, ...).
 

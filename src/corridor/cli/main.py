@@ -18,6 +18,7 @@ from corridor.cli import (
     imports,
     network,
     rank,
+    scan,
     scenario,
     serve,
     timeline,
@@ -39,6 +40,7 @@ app = typer.Typer(
 app.add_typer(analyze.app)  # analyze
 app.add_typer(timeline.app)  # timeline, compare
 app.add_typer(rank.app)  # rank
+app.add_typer(scan.app)  # scan
 app.add_typer(batch.app)  # batch
 app.add_typer(scenario.app)  # scenarios
 app.add_typer(map_command.app)  # map

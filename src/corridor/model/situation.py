@@ -253,6 +253,78 @@ def area_nodes(network: RoadNetwork, area: Area, role: str) -> NDArray[np.int64]
     return nodes
 
 
+@dataclass(frozen=True, eq=False)
+class AppliedRules:
+    """Closures and zones applied to a network's edges (see :func:`apply_rules`)."""
+
+    closed_by: NDArray[np.int32]
+    reasons: tuple[str, ...]
+    closure_hits: tuple[int, ...]
+    closure_edges: tuple[int, ...]
+    closure_notes: tuple[str, ...]
+    zone_edges: tuple[int, ...]
+
+    @property
+    def open(self) -> NDArray[np.bool_]:
+        return self.closed_by < 0
+
+
+def apply_rules(
+    network: RoadNetwork,
+    closures: Sequence[Closure] = (),
+    zones: Sequence[ZoneRule] = (),
+    *,
+    exempt: NDArray[np.bool_] | None = None,
+    origin: Area | None = None,
+) -> AppliedRules:
+    """Which edges the closures and zones close, and by which rule (the one home of that rule:
+    :func:`build_situation` and the scan both call it).
+
+    Closures apply in order (a later ``reopen`` reopens what earlier closures closed); zones
+    then apply in order (:func:`zone_control`). Edges with both ends in ``exempt`` (per node; a
+    situation's origin) are left to closures only, and the ``origin``'s own ground is taken out
+    of every zone that blocks.
+    """
+    closed_by = np.full(network.n_edges, -1, dtype=np.int32)
+    reasons: list[str] = []
+    zone_edges: tuple[int, ...] = ()
+    covered: list[NDArray[np.int64]] = []
+    notes: list[str] = []
+    for c in closures:
+        mask, note = bind_closure(network, c)
+        covered.append(np.flatnonzero(mask))
+        notes.append(note)
+        if c.reopen:
+            closed_by[mask] = -1
+        else:
+            closed_by[mask] = len(reasons)
+            reasons.append(c.describe())
+    closure_hits = tuple(len(e) for e in covered)
+    closure_edges = tuple(
+        0 if c.reopen else int((closed_by[e] >= 0).sum())
+        for c, e in zip(closures, covered, strict=True)
+    )
+    if zones:
+        exempt_edge = (
+            np.zeros(network.n_edges, dtype=bool)
+            if exempt is None
+            else exempt[network.src] & exempt[network.dst]
+        )
+        closer, zone_edges = zone_control(network, zones, exempt_edge, origin=origin)
+        base = len(reasons)
+        reasons.extend(z.label for z in zones)
+        e = np.flatnonzero(closer >= 0)
+        closed_by[e] = base + closer[e].astype(np.int32)
+    return AppliedRules(
+        closed_by=closed_by,
+        reasons=tuple(reasons),
+        closure_hits=closure_hits,
+        closure_edges=closure_edges,
+        closure_notes=tuple(notes),
+        zone_edges=zone_edges,
+    )
+
+
 def build_situation(
     network: RoadNetwork,
     origin: Area,
@@ -301,32 +373,8 @@ def build_situation(
             raise AreaError(msg, key=f"exits[{i}]")
         exit_nodes.append(nodes)
 
-    closed_by = np.full(network.n_edges, -1, dtype=np.int32)
-    reasons: list[str] = []
-    zone_edges: tuple[int, ...] = ()
-    covered: list[NDArray[np.int64]] = []
-    notes: list[str] = []
-    for c in closures:
-        mask, note = bind_closure(network, c)
-        covered.append(np.flatnonzero(mask))
-        notes.append(note)
-        if c.reopen:
-            closed_by[mask] = -1
-        else:
-            closed_by[mask] = len(reasons)
-            reasons.append(c.describe())
-    closure_hits = tuple(len(e) for e in covered)
-    closure_edges = tuple(
-        0 if c.reopen else int((closed_by[e] >= 0).sum())
-        for c, e in zip(closures, covered, strict=True)
-    )
-    if zones:
-        exempt_edge = in_origin[network.src] & in_origin[network.dst]
-        closer, zone_edges = zone_control(network, zones, exempt_edge, origin=origin)
-        base = len(reasons)
-        reasons.extend(z.label for z in zones)
-        e = np.flatnonzero(closer >= 0)
-        closed_by[e] = base + closer[e].astype(np.int32)
+    rules = apply_rules(network, closures, zones, exempt=in_origin, origin=origin)
+    closed_by = rules.closed_by
     return Situation(
         network=network,
         open=closed_by < 0,
@@ -335,13 +383,13 @@ def build_situation(
         origin_name=origin.name,
         exit_names=tuple(a.name for a in exits),
         closed_by=closed_by,
-        reasons=tuple(reasons),
+        reasons=rules.reasons,
         origin_area=origin,
         exit_areas=tuple(exits),
-        closure_hits=closure_hits,
-        closure_edges=closure_edges,
-        closure_notes=tuple(notes),
-        zone_edges=zone_edges,
+        closure_hits=rules.closure_hits,
+        closure_edges=rules.closure_edges,
+        closure_notes=rules.closure_notes,
+        zone_edges=rules.zone_edges,
     )
 
 

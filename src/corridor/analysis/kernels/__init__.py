@@ -22,10 +22,12 @@ These kernels work in place on arrays built once per network, origin and exits:
   entries weigh ``inf`` (or are not ``passable``);
 * :func:`chains_open` and :func:`mark_along_chains` walk chains once;
 * :func:`turn_astar` searches over edges, turns weighed and banned turns left out;
-* :func:`dijkstra_tree` keeps the search tree (the evacuation over time's links).
+* :func:`dijkstra_tree` keeps the search tree (the evacuation over time's links);
+* :func:`dijkstra_labels` (the nearest source of every node), :func:`immediate_dominators`
+  (Lengauer and Tarjan), :func:`dominator_tree_pass` and :func:`edges_up_tree`, for the scan.
 
 By family: :mod:`.search` (the heap and the searches), :mod:`.flow` (layout and flows),
-:mod:`.chains` and :mod:`.turn`. Callers use this package
+:mod:`.chains`, :mod:`.turn` and :mod:`.dominators`. Callers use this package
 (``from corridor.analysis import kernels``).
 
 On small inputs they run as plain Python until numba is needed, which saves a process the second
@@ -33,13 +35,20 @@ that importing numba and loading compiled code takes (:mod:`.jit`; ``CORRIDOR_KE
 compiled once per machine (``cache=True``: numba keeps the machine code in
 ``__pycache__`` next to each module, or in its user cache directory). Numba checks only the
 defining file's timestamp: :func:`min_cost_flow` (in ``flow.py``) and :func:`turn_astar` (in
-``turn.py``) call the heap helpers of ``search.py``, so after editing ``search.py`` run
-``make clean`` (which removes the cached machine code) or touch ``flow.py`` and ``turn.py``.
+``turn.py``) and :func:`dijkstra_labels` (in ``dominators.py``) call the heap helpers of
+``search.py``, so after editing ``search.py`` run ``make clean`` (which removes the cached
+machine code) or touch ``flow.py``, ``turn.py`` and ``dominators.py``.
 """
 
 from __future__ import annotations
 
 from corridor.analysis.kernels.chains import chains_open, mark_along_chains
+from corridor.analysis.kernels.dominators import (
+    dijkstra_labels,
+    dominator_tree_pass,
+    edges_up_tree,
+    immediate_dominators,
+)
 from corridor.analysis.kernels.flow import (
     close_arcs,
     max_flow,
@@ -58,7 +67,11 @@ __all__ = [
     "close_arcs",
     "compile_all",
     "dijkstra_from",
+    "dijkstra_labels",
     "dijkstra_tree",
+    "dominator_tree_pass",
+    "edges_up_tree",
+    "immediate_dominators",
     "is_compiled",
     "mark_along_chains",
     "max_flow",
