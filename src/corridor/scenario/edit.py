@@ -123,9 +123,9 @@ def _node_lines(key: yaml.Node, node: yaml.Node) -> tuple[int, int]:
     return key.start_mark.line, max(end, key.start_mark.line + 1)
 
 
-def _block_end(node: yaml.Node, items: list[yaml.Node], lines: list[str], col: int) -> int:
+def _block_end(items: list[yaml.Node], lines: list[str], col: int) -> int:
     """The line after the last item of a block collection, back over trailing comments."""
-    end_mark = node.end_mark
+    end_mark = items[-1].end_mark
     at = end_mark.line if end_mark.column == 0 else end_mark.line + 1
     last_start = items[-1].start_mark.line
     while at - 1 > last_start and at - 1 < len(lines) and _is_trailing(lines[at - 1], col):
@@ -155,7 +155,7 @@ def _events_splice(
     first_line = lines[items[0].start_mark.line]
     dash = max(first_line.rfind("-", 0, col), 0)
     starts = [it.start_mark.line for it in items]
-    last_end = _block_end(node, items, lines, col)
+    last_end = _block_end(items, lines, col)
     ends = [*starts[1:], last_end]
     out: list[str] = []
     remaining = 0
@@ -182,7 +182,7 @@ def _sources_splice(
 ) -> tuple[int, int, list[str]]:
     if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
         col = node.value[0][0].start_mark.column
-        at = _block_end(node, [node.value[-1][1]], lines, col)
+        at = _block_end([node.value[-1][1]], lines, col)
         return at, at, _dump_entries(new, col)
     start, end = _node_lines(key, node)
     return start, end, ["sources:\n", *_dump_entries(merged, 2)]
