@@ -75,21 +75,16 @@ def _block(value: Any, levels: int) -> str:
     are written."""
     rep = _Dumper(None, sort_keys=False, **_OPTIONS)  # type: ignore[arg-type]
     node = rep.represent_data(value)
-    layer = [node]
-    for _ in range(levels):
+    layer: list[yaml.Node] = [node]
+    depth = 0
+    while layer:
         inner: list[yaml.Node] = []
         for n in layer:
-            n.flow_style = False
-            kids = [v for _, v in n.value] if isinstance(n, yaml.MappingNode) else n.value
-            inner += [k for k in kids if isinstance(k, yaml.CollectionNode)]
-        layer = inner
-    while layer:
-        inner = []
-        for n in layer:
-            n.flow_style = True
-            kids = [v for _, v in n.value] if isinstance(n, yaml.MappingNode) else n.value
-            inner += [k for k in kids if isinstance(k, yaml.CollectionNode)]
-        layer = inner
+            if isinstance(n, yaml.CollectionNode):
+                n.flow_style = depth >= levels
+                kids = [v for _, v in n.value] if isinstance(n, yaml.MappingNode) else n.value
+                inner += [k for k in kids if isinstance(k, yaml.CollectionNode)]
+        layer, depth = inner, depth + 1
     return yaml.serialize(node, Dumper=_Dumper, **_OPTIONS)
 
 
