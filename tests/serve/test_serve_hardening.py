@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from test_serve_api import HELSINKI, event
 
 from corridor.bundled import bundled_scenarios
 from corridor.scenario.load import load_scenario
 from corridor.serve.app import create_app
-from test_serve_api import HELSINKI, event
 
 
 @pytest.fixture
