@@ -292,6 +292,7 @@ def create_app(
                     "last": (sc.end.isoformat() if sc.end else dates[-1] if dates else None),
                     "center": list(sc.origin.representative),
                     "version": v.version,
+                    "skipped": v.skipped,
                 }
             )
         return JSONBody(out)
@@ -418,6 +419,7 @@ def create_app(
                 "scenario": name,
                 "version": v.version,
                 "events": [e.as_json() for e in v.events.values()],
+                "skipped": v.skipped,
             }
         )
 
@@ -462,9 +464,13 @@ def create_app(
         responses=WRITE_ERRORS,
     )
     def event_retract(name: str, event_id: str, body: Retraction) -> JSONBody:
-        """Retract an event: it stays in the history, no longer in force."""
-        ev = _event(name, event_id)
-        if ev.status == "retracted":
+        """Retract an event: it stays in the history, no longer in force. An event whose log
+        entry no longer fits the file (``skipped``) can be retracted too."""
+        v = bench.current(name)
+        ev = v.events.get(event_id)
+        if ev is None and event_id not in v.skipped_ids():
+            ev = _event(name, event_id)
+        if ev is not None and ev.status == "retracted":
             raise EventError(f"event {event_id!r} is already retracted")
         reason = {"reason": body.reason} if body.reason else None
         return _write(name, "retract", event_id, reason, body.author, body.base_version)
@@ -529,15 +535,15 @@ def create_app(
         author: str,
         base_version: int,
     ) -> JSONBody:
-        bench.source(name)
         entry = bench.log.append(
-            name,
+            bench.source(name).key,
             op,
             event_id,
             fields,
             author=author,
             base_version=base_version,
             check=lambda entries: bench.check_edit(name, entries),
+            shown_as=name,
         )
         v = bench.current(name)
         ev = v.events.get(event_id)
