@@ -3,6 +3,7 @@ server, each class with its test."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -122,3 +123,35 @@ def test_an_event_log_keyed_by_name_is_migrated(tmp_path: Path) -> None:
     assert listing[0]["version"] == 1
     ids = [e["id"] for e in c.get(f"/api/scenarios/{HELSINKI}/events").json()["events"]]
     assert "logged-before" in ids
+
+
+# ------------------------------------------------- item 9: 4xx, never 500, for hostile JSON
+def test_a_body_nested_900_levels_deep_is_a_422_in_one_line(
+    helsinki: tuple[TestClient, Path],
+) -> None:
+    c, _ = helsinki
+    deep: dict[str, Any] = {}
+    cur = deep
+    for _ in range(900):
+        cur["a"] = {}
+        cur = cur["a"]
+    r = c.post(f"/api/scenarios/{HELSINKI}/events", json=event("deep", 0, notes=deep))
+    assert r.status_code == 422 and "nests deeper than 50 levels" in r.json()["error"]
+    r = c.post(f"/api/scenarios/{HELSINKI}/whatif", json={"ways": [[[[[[[]]]]]]] * 2, "x": deep})
+    assert 400 <= r.status_code < 500
+
+
+@pytest.mark.parametrize("where", ["quote", "id", "author"])
+def test_a_lone_surrogate_is_a_422_in_one_line(
+    helsinki: tuple[TestClient, Path], where: str
+) -> None:
+    c, _ = helsinki
+    body = json.dumps(event("s", 0, **{where: "@@"})).replace('"@@"', '"a\\ud800b"')
+    r = c.post(
+        f"/api/scenarios/{HELSINKI}/events",
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert "lone surrogate (U+D800)" in r.json()["error"]
+    assert c.get(f"/api/scenarios/{HELSINKI}/events").json()["version"] == 0

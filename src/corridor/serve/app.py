@@ -29,7 +29,7 @@ from fastapi import Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException
 
 from corridor.errors import CorridorError, ScenarioError, UnknownIdError
@@ -77,8 +77,42 @@ LonLat = Annotated[
 ]
 
 
+def plain_json(value: Any) -> Any:
+    """``value`` (a request's JSON) unchanged, or ValueError (a 422) when it nests deeper than
+    a scenario file may (:data:`corridor.scenario.yaml_lines.MAX_DEPTH`) or holds text that is
+    not Unicode (a lone surrogate, ``"\\ud800"``): what no scenario file can hold is refused
+    before any work, in one line.
+
+    Examples
+    --------
+    >>> plain_json({"a": [1, "x"]})
+    {'a': [1, 'x']}
+    """
+    from corridor.scenario.yaml_lines import MAX_DEPTH
+
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                msg = f"the body nests deeper than {MAX_DEPTH} levels; a scenario needs about 8"
+                raise ValueError(msg)
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack += [(c, depth + 1) for c in children]
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = f"U+{ord(item[exc.start]):04X}"
+                msg = f"a text holds a lone surrogate ({bad}); send valid Unicode text"
+                raise ValueError(msg) from None
+    return value
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    _plain = model_validator(mode="before")(classmethod(lambda cls, v: plain_json(v)))
 
 
 class CircleArea(_Body):
@@ -117,6 +151,8 @@ class EventWrite(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    _plain = model_validator(mode="before")(classmethod(lambda cls, v: plain_json(v)))
+
     base_version: int = Field(ge=0, le=2**62)
     author: str = Field(min_length=1, max_length=200)
 
@@ -151,12 +187,14 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class JSONBody(Response):
-    """JSON as ``json.dumps`` writes it (as ``corridor analyze --json``; NaN passes)."""
+    """JSON as ``json.dumps`` writes it (as ``corridor analyze --json``; NaN passes; a lone
+    surrogate a message echoes is written as its ``\\ud800`` escape)."""
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", errors="backslashreplace")
 
 
 def page_dir() -> Path:
