@@ -112,7 +112,10 @@ def plain_json(value: Any) -> Any:
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    _plain = model_validator(mode="before")(classmethod(lambda cls, v: plain_json(v)))
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return plain_json(value)
 
 
 class CircleArea(_Body):
@@ -151,7 +154,10 @@ class EventWrite(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    _plain = model_validator(mode="before")(classmethod(lambda cls, v: plain_json(v)))
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return plain_json(value)
 
     base_version: int = Field(ge=0, le=2**62)
     author: str = Field(min_length=1, max_length=200)
