@@ -1,20 +1,32 @@
 # corridor — two commands on a fresh machine: `make demo` and `make test`.
+# `make demo` installs what a user installs (`pip install .`: the CLI, serve and batch);
+# `make test` adds the test tool chain (`.[test]`: pytest, the reference peers, ruff, mypy,
+# Playwright) and chromium. Each install has its own stamp, so either may come first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+USER_STAMP := $(VENV)/.installed-user
+STAMP  := $(VENV)/.installed-test
 
-.PHONY: install demo test test-thorough fuzz lint typecheck pytest bench bench-quick clean chromium
+.PHONY: install install-user demo test test-thorough fuzz lint typecheck pytest bench bench-quick clean chromium
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(USER_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(USER_STAMP)
+
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+install-user: $(USER_STAMP)
+
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(USER_STAMP)
 	mkdir -p out
 	$(BIN)/corridor timeline
 	$(BIN)/corridor compare --plan corridor --plan encircle
@@ -35,8 +47,8 @@ demo: $(STAMP)
 	@echo "         out/helsinki-bridges.html, out/helsinki-bridges-timeline.png, out/helsinki-bridges-plans.png"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools examples
+	$(BIN)/ruff format --check src tests bench tools examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

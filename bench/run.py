@@ -652,6 +652,18 @@ def main(argv: list[str] | None = None) -> int:
     results["timed"] = {"runs": timed_bench.bench_timed(timed_sizes, repeats=1), "peer": peer}
     for line in timed_bench.lines(results["timed"]["runs"], peer):
         console.print(line, markup=False, highlight=False)
+    # control maps in (issue 27): 800 daily fronts imported, included, bound and replayed
+    from bench.zones import bench_zones
+    from bench.zones import lines as zone_lines
+
+    console.print("[bold]Control maps: corridor import zones[/]")
+    try:
+        results["zones"] = bench_zones(days=200 if args.quick else 800)
+        for line in zone_lines(results["zones"]):
+            console.print(line, markup=False, highlight=False)
+    except Exception as exc:  # a benchmark never ends in a traceback
+        results["zones"] = {"error": str(exc)}
+        console.print(f"import zones: not measured ({exc})", markup=False)
     # the workbench (issue 13): one what-if over HTTP, against a running ``corridor serve``
     from bench import serve as serve_bench
 

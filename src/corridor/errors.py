@@ -55,6 +55,9 @@ class Problem:
     line: int = 0
     refers_to: tuple[str, str] | None = None
     loc_in_message: bool = False
+    file: str = ""
+    """The file the line is in, when not the one the problem is reported for (a fragment the
+    scenario includes)."""
 
     @property
     def where(self) -> str:
@@ -69,7 +72,7 @@ class Problem:
         line = f":{self.line}" if self.line else ""
         where = f" {self.where}:" if self.loc and not self.loc_in_message else ""
         hint = f"; {self.hint}" if self.hint else ""
-        return f"{os.fspath(file)}{line}:{where} {self.message}{hint}"
+        return f"{self.file or os.fspath(file)}{line}:{where} {self.message}{hint}"
 
 
 class ScenarioError(CorridorError, ValueError):
@@ -149,3 +152,8 @@ class AcledError(CorridorError, ValueError):
 
 class ReviewError(CorridorError, ValueError):
     """A review file is not valid, or a candidate in it cannot become an event."""
+
+
+class LayerError(CorridorError, ValueError):
+    """A control map or road-status layer (GeoJSON) cannot be imported: not GeoJSON, no date, a
+    geometry of the wrong kind, too large."""

@@ -31,10 +31,13 @@ def network_from_segments(
     highway: str | Sequence[str] = "primary",
     lanes: Sequence[int] | None = None,
     mover: Mover | str = Mover.CAR,
+    refs: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
 ) -> RoadNetwork:
     """A network whose way ``i`` is the single segment ``segments[i]`` between node coordinates.
 
-    Node ``j`` has OSM id ``j + 1``; way ``i`` has id ``i + 1``.
+    Node ``j`` has OSM id ``j + 1``; way ``i`` has id ``i + 1``. ``refs`` and ``names`` give the
+    ways' ``ref`` and ``name`` tags ("" for none).
     """
     n_ways = len(segments)
     ref = np.array([[a + 1, b + 1] for a, b in segments], dtype=np.int64).reshape(-1)
@@ -49,6 +52,10 @@ def network_from_segments(
             t["oneway"] = "yes"
         if lanes is not None:
             t["lanes"] = str(lanes[i])
+        if refs is not None and refs[i]:
+            t["ref"] = refs[i]
+        if names is not None and names[i]:
+            t["name"] = names[i]
         tags.append(t)
     table = WayTable(
         way_id=np.arange(1, n_ways + 1, dtype=np.int64),

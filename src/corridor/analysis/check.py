@@ -27,7 +27,7 @@ from corridor.analysis.bindings import CLOSES_NOTHING, REOPENS_NOTHING, nearest_
 from corridor.analysis.replay import NetworkFor, bound
 from corridor.analysis.routes import reach
 from corridor.errors import AreaError
-from corridor.model.areas import Area, points_in_polygons
+from corridor.model.areas import ZONE_HOLD_TOLERANCE_M, Area, zone_hold
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario
 from corridor.model.situation import build_situation, closure_edge_mask
@@ -102,7 +102,9 @@ def check_scenario(
                         scenario, net, day, mover=mover, plan=plan, adapted=True
                     )
                 except AreaError as exc:  # the origin or an exit holds no road node
-                    add(Finding("area-off-network", exc.key or "origin", str(exc), mover))
+                    key = exc.key or "origin"
+                    if ("place-off-network", key) not in found:  # said once, not twice
+                        add(Finding("area-off-network", key, str(exc), mover))
                     break
                 b = bound(situation, state)
                 binds.update(c.id for c in b["closures"] if c.edges_covered)
@@ -185,13 +187,13 @@ def _empty_zones(
     zones += [(e.id, f"event {e.id}", e.zone) for e in events if e.zone is not None]
     out = []
     for zid, label, polygon in zones:
-        inside = points_in_polygons(net.edge_mid_lon, net.edge_mid_lat, [polygon])[0]
-        if len(inside) == 0:
+        if len(zone_hold(net, polygon).edges) == 0:
             out.append(
                 Finding(
                     "zone-holds-no-road",
                     keys.get(zid, zid),
-                    f"{label} holds no road of any mover (no road's midpoint lies inside it): "
+                    f"{label} holds no road of any mover (no road runs more than "
+                    f"{ZONE_HOLD_TOLERANCE_M:.0f} m inside it): "
                     "it changes nothing; check its coordinates ([lon, lat])",
                 )
             )

@@ -131,8 +131,9 @@ class ClosureBinding:
 
 @dataclass(frozen=True)
 class ZoneBinding:
-    """How one zone bound to the network at the report's date: the road edges whose midpoint it
-    contains, and whether it blocks the mover."""
+    """How one zone bound to the network at the report's date: the road edges it holds (more
+    than ``ZONE_HOLD_TOLERANCE_M`` inside it: :func:`corridor.model.areas.zone_hold`), and
+    whether it blocks the mover."""
 
     id: str
     label: str

@@ -37,10 +37,9 @@ from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.replay import NetworkFor, mover_network
 from corridor.analysis.routes import reach_of
 from corridor.errors import ScenarioError
-from corridor.model.areas import points_in_polygons
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Event, Scenario, Zone
-from corridor.model.situation import Closure, Situation, bind_closure
+from corridor.model.situation import Closure, Situation, bind_closure, zone_control
 from corridor.model.timeline import (
     State,
     change_dates,
@@ -247,9 +246,9 @@ class _Analyst:
         self.exit_names: tuple[str, ...] = ()
         self.base: Situation | None = None
         self.exempt = np.zeros(0, dtype=bool)
-        # per closure and zone polygon (by identity, the object kept alive beside): its edges
+        # per closure (by identity, the object kept alive beside): its edges; zones are bound
+        # once per polygon by corridor.model.areas.zone_hold
         self.bound: dict[int, tuple[Closure, NDArray[np.int64]]] = {}
-        self.zoned: dict[int, tuple[BaseGeometry, NDArray[np.int64]]] = {}
 
     def situation(self, scenario: Scenario, day: dt.date) -> tuple[Situation, State]:
         """The situation of a sample at ``day``: the open roads of
@@ -267,13 +266,9 @@ class _Analyst:
         closed = np.zeros(self.network.n_edges, dtype=bool)
         for c in state.closures:
             closed[self._closure_edges(c.closure)] = not c.closure.reopen
-        if state.zones:
-            controller = np.full(self.network.n_edges, -1, dtype=np.int64)
-            for k, z in enumerate(state.zones):  # the last zone to cover an edge wins
-                controller[self._zone_edges(z.rule.polygon)] = k
-            blocks = np.array([z.rule.blocks for z in state.zones], dtype=bool)
-            held = controller >= 0
-            closed[held] |= blocks[controller[held]]
+        if state.zones:  # the situation's own rule, each polygon bound once (zone_hold)
+            rules, origin = state.zone_rules, self.base.origin_area
+            closed |= zone_control(self.network, rules, self.exempt, origin=origin)[0] >= 0
         situation = replace(
             self.base,
             open=~closed,
@@ -287,18 +282,6 @@ class _Analyst:
         if key not in self.bound:
             self.bound[key] = (closure, np.flatnonzero(bind_closure(self.network, closure)[0]))
         return self.bound[key][1]
-
-    def _zone_edges(self, polygon: BaseGeometry) -> NDArray[np.int64]:
-        key = id(polygon)
-        if key in self.zoned:
-            return self.zoned[key][1]
-        net = self.network
-        cand = np.flatnonzero(~self.exempt)
-        pt, _ = points_in_polygons(net.edge_mid_lon[cand], net.edge_mid_lat[cand], [polygon])
-        edges = cand[pt]
-        if len(self.zoned) < 4096:  # buffered zones are new each sample: keep the first few
-            self.zoned[key] = (polygon, edges)
-        return edges
 
     def outcome(self, scenario: Scenario, day: dt.date, population: int | None) -> _Outcome:
         situation, state = self.situation(scenario, day)

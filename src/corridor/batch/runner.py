@@ -6,23 +6,31 @@ block of :data:`SAMPLES_PER_TASK` samples draws and analyses them (so that the w
 evenly over the workers), and one joins the blocks into the rows. Each worker loads each
 scenario and network once and keeps one warm sampler per (scenario, mover, plan); nothing large
 is shipped from the client. Each finished (scenario, mover, plan) is written at once as one
-Parquet file (one row per date) in the output directory; a rerun skips the tasks
-whose file exists (resume after a crash); a failed task is reported with its inputs and the
-others' results are kept. The rows and their columns are :data:`COLUMNS`.
+Parquet file (one row per date) in the output directory, named by :meth:`Task.key` (its
+scenario file, mover and plan) and holding :meth:`Task.identity` in its metadata. A rerun skips
+the tasks whose file holds the same identity (resume after a crash) and redoes, in place, those
+whose scenario, files, dates, samples or corridor version changed: one (scenario, mover, plan,
+date) is never written twice. A task that fails on a worker returns a :class:`TaskFailed`
+(message and traceback) instead of raising, so Dask logs no traceback; it is reported with its
+inputs and the others' results are kept. Files are written through
+:func:`corridor.files.write_atomic_with`: a full disk or a read-only directory stops the run
+with one line, and what was written before stays. The rows and their columns are
+:data:`COLUMNS`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
+import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corridor.batch.spec import Task, read_spec
-from corridor.errors import CorridorError
+from corridor.errors import CorridorError, OutputError
 
 if TYPE_CHECKING:
     from corridor.analysis.uncertainty import SampleBlock, Sampler
@@ -34,6 +42,7 @@ __all__ = [
     "SAMPLES_PER_TASK",
     "BatchResult",
     "Task",
+    "TaskFailed",
     "read_spec",
     "run_batch",
     "run_task",
@@ -69,14 +78,31 @@ _SAMPLERS: dict[Task, tuple[Sampler, threading.Lock]] = {}
 _SAMPLERS_LOCK = threading.Lock()
 
 
+@dataclass(frozen=True)
+class TaskFailed:
+    """What a worker returns instead of raising: the error in one line, and its traceback (shown
+    with ``--verbose``)."""
+
+    message: str
+    traceback: str
+
+
+def _failed(exc: BaseException) -> TaskFailed:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return TaskFailed(f"{type(exc).__name__}: {text}"[:600], traceback.format_exc())
+
+
 def _loaded(task: Task) -> tuple[Scenario, NetworkLoader]:
     from corridor.network.load import NetworkLoader
     from corridor.scenario.load import load_scenario
 
-    if task.scenario not in _LOADED:
+    # keyed by the inputs' digest too: a long-lived worker of a cluster never answers from a
+    # scenario that has since been edited
+    key = f"{task.scenario}\0{task.inputs}"
+    if key not in _LOADED:
         sc = load_scenario(Path(task.scenario))
-        _LOADED[task.scenario] = (sc, NetworkLoader(sc.network_path, kind=sc.network_kind))
-    return _LOADED[task.scenario]  # type: ignore[no-any-return]
+        _LOADED[key] = (sc, NetworkLoader(sc.network_path, kind=sc.network_kind))
+    return _LOADED[key]  # type: ignore[no-any-return]
 
 
 def _days(task: Task) -> list[dt.date] | None:
@@ -159,6 +185,32 @@ def with_samples(
     return out
 
 
+def _replay_on_worker(task: Task) -> list[dict[str, Any]] | TaskFailed:
+    try:
+        return replay_rows(task)
+    except Exception as exc:
+        return _failed(exc)
+
+
+def _block_on_worker(task: Task, start: int, stop: int) -> SampleBlock | TaskFailed:
+    try:
+        return sample_block(task, start, stop)
+    except Exception as exc:
+        return _failed(exc)
+
+
+def _join_on_worker(
+    task: Task, rows: list[dict[str, Any]] | TaskFailed, *blocks: SampleBlock | TaskFailed
+) -> list[dict[str, Any]] | TaskFailed:
+    for part in (rows, *blocks):
+        if isinstance(part, TaskFailed):
+            return part
+    try:
+        return with_samples(task, rows, *blocks)  # type: ignore[arg-type]
+    except Exception as exc:
+        return _failed(exc)
+
+
 def blocks_of(task: Task, size: int = SAMPLES_PER_TASK) -> list[tuple[int, int]]:
     """The blocks of samples (start, stop) a task is split into.
 
@@ -175,14 +227,35 @@ def run_task(task: Task) -> list[dict[str, Any]]:
     return with_samples(task, replay_rows(task), *blocks)
 
 
-def _write_rows(rows: list[dict[str, Any]], file: Path) -> None:
+#: The Parquet metadata key holding the identity of the task a file was written for.
+IDENTITY_KEY = b"corridor.task"
+
+
+def _write_rows(rows: list[dict[str, Any]], file: Path, task: Task | None = None) -> None:
+    """Write one task's rows as a Parquet file, atomically (:func:`corridor.files.write_atomic_with`),
+    with the task's identity in the file's metadata."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pylist(rows, schema=_schema())
-    tmp = file.with_name(f".{file.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp)
-    os.replace(tmp, file)
+    from corridor.files import write_atomic_with
+
+    schema = _schema()
+    if task is not None:
+        schema = schema.with_metadata({IDENTITY_KEY: task.identity().encode()})
+    table = pa.Table.from_pylist(rows, schema=schema)
+    write_atomic_with(file, lambda tmp: pq.write_table(table, tmp))
+
+
+def written_identity(file: Path) -> str | None:
+    """The identity of the task ``file`` was written for (None: no file, or not one of ours)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(file).metadata or {}
+    except Exception:  # missing, truncated by hand, not Parquet: redo it
+        return None
+    value = meta.get(IDENTITY_KEY)
+    return value.decode() if value is not None else None
 
 
 def _schema() -> Any:
@@ -211,11 +284,36 @@ def _schema() -> Any:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """Tasks written now, tasks skipped (already written), and failures (task, message)."""
+    """Tasks written now (``replaced`` of them over stale files), tasks skipped (already
+    written for the same identity), and failures (task, one-line message), with each failure's
+    traceback in ``tracebacks``; ``stopped``: the run was told to stop before the end."""
 
     written: int
     skipped: int
     failed: tuple[tuple[Task, str], ...]
+    replaced: int = 0
+    tracebacks: tuple[str, ...] = ()
+    stopped: bool = False
+
+
+def check_output_directory(output: Path) -> None:
+    """Refuse, in one line and before any work, an output that cannot hold the files: a path
+    that is a file, a directory that cannot be created or written."""
+    import os
+
+    from corridor.files import path_exists
+
+    if path_exists(output) and not output.is_dir():
+        msg = f"-o {output}: exists and is not a directory; name a directory (one file per task)"
+        raise OutputError(msg)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"-o {output}: cannot create the directory ({exc.strerror or exc}); choose another place"
+        raise OutputError(msg) from None
+    if not os.access(output, os.W_OK | os.X_OK):
+        msg = f"-o {output}: cannot write in this directory; choose another place"
+        raise OutputError(msg)
 
 
 def run_batch(
@@ -227,6 +325,7 @@ def run_batch(
     processes: bool = True,
     samples_per_task: int = SAMPLES_PER_TASK,
     on_task: Callable[[int, int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> BatchResult:
     """Run ``tasks`` on Dask and write one Parquet file per task into the directory ``output``.
 
@@ -236,18 +335,37 @@ def run_batch(
     they start in a fraction of a second instead of importing everything anew (Dask's default,
     ``spawn``, costs several seconds per batch on two cores). ``samples_per_task`` sets the
     blocks each (scenario, mover, plan)'s samples are split into; the files written do not
-    depend on it, nor on the workers.
+    depend on it, nor on the workers. ``stop`` set (by a signal handler, another thread) ends the
+    run within a fraction of a second once the cluster is up: the tasks still running are
+    cancelled, the cluster closes, the files written stay, and the result says ``stopped``.
     """
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster, wait
     except ImportError:
-        msg = "corridor batch needs Dask and pyarrow: pip install 'corridor[batch]'"
+        msg = (
+            "corridor batch needs Dask and pyarrow, which `pip install corridor` installs; "
+            "reinstall corridor"
+        )
         raise CorridorError(msg) from None
-    output.mkdir(parents=True, exist_ok=True)
-    todo = [t for t in tasks if not (output / f"{t.key()}.parquet").exists()]
+    import dataclasses
+
+    from corridor.files import path_exists
+
+    check_output_directory(output)
+    tasks = [t if t.inputs else dataclasses.replace(t, inputs=_digest(t)) for t in tasks]
+    tasks = list({t.key(): t for t in tasks}.values())  # one (scenario, mover, plan) once
+    todo, stale = [], set()
+    for t in tasks:
+        file = output / f"{t.key()}.parquet"
+        if path_exists(file):
+            if written_identity(file) == t.identity():
+                continue
+            stale.add(t.key())
+        todo.append(t)
     skipped = len(tasks) - len(todo)
     failed: list[tuple[Task, str]] = []
-    written = 0
+    tracebacks: list[str] = []
+    written = replaced = 0
     if not todo:
         return BatchResult(0, skipped, ())
     cluster = None if scheduler else _local_cluster(LocalCluster, workers, processes)
@@ -257,34 +375,89 @@ def run_batch(
             # one small task that joins them (on a worker: it needs the network)
             # replays first (the longest single pieces), then the blocks: Dask starts tasks in
             # the order given, and a long piece started last would leave one worker idle
-            replays = [client.submit(replay_rows, task, pure=False) for task in todo]
+            replays = [client.submit(_replay_on_worker, task, pure=False) for task in todo]
             parts = [
                 [
-                    client.submit(sample_block, task, a, b, pure=False)
+                    client.submit(_block_on_worker, task, a, b, pure=False)
                     for a, b in blocks_of(task, samples_per_task)
                 ]
                 for task in todo
             ]
             futures = [
-                client.submit(with_samples, task, rows, *blocks, pure=False)
+                client.submit(_join_on_worker, task, rows, *blocks, pure=False)
                 for task, rows, blocks in zip(todo, replays, parts, strict=True)
             ]
             by_future = dict(zip(futures, todo, strict=True))
-            for i, fut in enumerate(as_completed(futures)):
-                task = by_future[fut]
+            pending, done = set(futures), 0
+            while pending:
+                if stop is not None and stop.is_set():
+                    client.cancel(futures)
+                    break
                 try:
-                    rows = fut.result()
-                except Exception as exc:
-                    failed.append((task, f"{type(exc).__name__}: {exc}"))
-                else:
-                    _write_rows(rows, output / f"{task.key()}.parquet")
-                    written += 1
-                if on_task is not None:
-                    on_task(i + 1, len(todo))
+                    finished, pending = wait(pending, timeout=0.2, return_when="FIRST_COMPLETED")
+                except TimeoutError:  # nothing finished in 0.2 s: look at `stop` again
+                    continue
+                for fut in finished:
+                    done += 1
+                    w, r = _take(
+                        fut,
+                        by_future[fut],
+                        output,
+                        stale,
+                        failed,
+                        tracebacks,
+                        lambda: client.cancel(futures),
+                        written,
+                    )
+                    written += w
+                    replaced += r
+                    if on_task is not None:
+                        on_task(done, len(todo))
     finally:
         if cluster is not None:
             cluster.close()
-    return BatchResult(written, skipped, tuple(failed))
+    stopped = stop is not None and stop.is_set()
+    return BatchResult(
+        written, skipped, tuple(failed), replaced, tuple(tracebacks), stopped=stopped
+    )
+
+
+def _take(
+    fut: Any,
+    task: Task,
+    output: Path,
+    stale: set[str],
+    failed: list[tuple[Task, str]],
+    tracebacks: list[str],
+    cancel: Callable[[], object],
+    written: int,
+) -> tuple[int, int]:
+    """One finished task: its file written (``(1, 1)`` when it replaced a stale one, else
+    ``(1, 0)``), or its failure kept (``(0, 0)``). A write that fails cancels the rest and
+    raises OutputError saying how many were written before it."""
+    try:
+        rows = fut.result()
+    except Exception as exc:  # the worker died, the task was cancelled
+        rows = _failed(exc)
+    if isinstance(rows, TaskFailed):
+        failed.append((task, rows.message))
+        tracebacks.append(rows.traceback)
+        return 0, 0
+    try:
+        _write_rows(rows, output / f"{task.key()}.parquet", task)
+    except OutputError as exc:
+        cancel()
+        s = "s" if written != 1 else ""
+        msg = f"{exc}; the {written} task{s} written before it are kept, and a rerun resumes"
+        raise OutputError(msg) from None
+    return 1, int(task.key() in stale)
+
+
+def _digest(task: Task) -> str:
+    from corridor.scenario.inputs import inputs_digest
+    from corridor.scenario.load import load_scenario
+
+    return inputs_digest(load_scenario(Path(task.scenario)))
 
 
 def _local_cluster(local_cluster: Any, workers: int, processes: bool) -> Any:
@@ -302,7 +475,13 @@ def _local_cluster(local_cluster: Any, workers: int, processes: bool) -> Any:
         import corridor.scenario.load  # noqa: F401
 
         method = "fork"
-    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+    with (
+        dask.config.set({"distributed.worker.multiprocessing-method": method}),
+        warnings.catch_warnings(),
+    ):
+        # no dashboard; the scheduler's small HTTP server takes another port on loopback when
+        # 8787 is taken (another batch), which Dask would warn about on stderr
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
         return local_cluster(
             n_workers=workers,
             threads_per_worker=1,

@@ -267,10 +267,6 @@ def announce_compiling() -> None:
 # ------------------------------------------------------------------------------------- outputs
 #: An output option given this writes to standard output instead of a file.
 STDOUT = "-"
-#: In a scenario file, the keys whose values name a file next to it.
-_NAMED_FILE = re.compile(
-    r"""["']?(?:geojson|osm)["']?[ \t]*:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s,{}\[\]#"']+))"""
-)
 
 
 def is_stdout(path: Path | None) -> bool:
@@ -279,20 +275,10 @@ def is_stdout(path: Path | None) -> bool:
 
 
 def scenario_inputs(scenario: Scenario) -> dict[Path, str]:
-    """Every file a command reads for ``scenario``, each with what it is: the scenario file, its
-    network, and each file it names (``geojson:`` and ``osm:`` values, read from the file's text:
-    a name in a comment is protected too, which costs nothing)."""
-    path = Path(scenario.path)
-    inputs = {path: "the scenario file", Path(scenario.network_path): "the scenario's network"}
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return inputs
-    for match in _NAMED_FILE.finditer(text):
-        name = next(g for g in match.groups() if g is not None).strip()
-        if name:
-            inputs.setdefault(path.parent / name, f"a file {path.name} names")
-    return inputs
+    """Every file a command reads for ``scenario`` (:func:`corridor.scenario.inputs.scenario_inputs`)."""
+    from corridor.scenario.inputs import scenario_inputs as inputs
+
+    return inputs(scenario)
 
 
 def check_outputs(

@@ -14,6 +14,7 @@ from corridor.cli import (
     batch,
     events,
     extract,
+    import_zones,  # noqa: F401 (registers `import zones` on imports.app)
     imports,
     network,
     rank,

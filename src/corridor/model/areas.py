@@ -7,8 +7,11 @@ an STRtree for many polygons; never a Python loop over nodes or edges.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import shapely
@@ -86,9 +89,16 @@ class Area:
         return (float(p.x), float(p.y))
 
     def geometry(self) -> BaseGeometry:
-        """A polygon of the area (a point's circle is approximated by a 64-gon)."""
+        """A polygon of the area (a point's circle is approximated by a 64-gon, made once per
+        area: the same object every call)."""
         if self.polygon is not None:
             return self.polygon
+        made = self.__dict__.get("_circle")
+        if made is None:
+            made = self.__dict__["_circle"] = self._circle()
+        return made
+
+    def _circle(self) -> BaseGeometry:
         assert self.point is not None
         lon0, lat0 = self.point
         r = float(self.radius_m or 0.0)
@@ -160,3 +170,206 @@ def points_in_polygons(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     return np.concatenate(point_parts), np.concatenate(poly_parts)
+
+
+# ---------------------------------------------------------------------------- zones hold roads
+ZONE_HOLD_TOLERANCE_M = 10.0
+"""A zone holds a road segment when more than this many metres of the segment lie inside it (or
+more than half of a shorter segment): a road that merely touches a zone's edge, or crosses a
+corner of it for a few metres (the drawing's own precision), stays free."""
+
+_HOLD_PIECE_COORDS = 24  # polygons cut into pieces of about this many coordinates
+_HOLD_CACHE_SIZE = 2048
+
+
+@dataclass(frozen=True, eq=False)
+class ZoneHold:
+    """The road segments a polygon holds: every directed edge (both directions of a two-way
+    road) with more than :data:`ZONE_HOLD_TOLERANCE_M` metres, or more than half its length,
+    inside the polygon; and how many metres lie inside.
+
+    Examples
+    --------
+    >>> from corridor.testing import network_from_segments
+    >>> net = network_from_segments([(0.0, 0.0), (0.2, 0.0)], [(0, 1)])
+    >>> hold = zone_hold(net, shapely.box(0.05, -0.01, 0.08, 0.01))  # 22 km road, 3.3 km inside
+    >>> hold.edges.tolist(), [round(m) for m in hold.inside_m]
+    ([0, 1], [3340, 3340])
+    """
+
+    edges: NDArray[np.int64]
+    inside_m: NDArray[np.float64]
+
+
+class _EdgeLines:
+    """Every road segment of a network as a straight line (one per two-way road) in an STRtree,
+    built once per network."""
+
+    def __init__(self, network: RoadNetwork) -> None:
+        # one line per segment id: both directions of a road share the geometry
+        seg, first = np.unique(network.segment, return_index=True)
+        self.first = first.astype(np.int64)
+        self.seg_of_edge = np.searchsorted(seg, network.segment).astype(np.int64)
+        src, dst = network.src[first], network.dst[first]
+        coords = np.empty((len(first), 2, 2))
+        coords[:, 0, 0], coords[:, 0, 1] = network.lon[src], network.lat[src]
+        coords[:, 1, 0], coords[:, 1, 1] = network.lon[dst], network.lat[dst]
+        self.lines = shapely.linestrings(coords) if len(first) else np.zeros(0, dtype=object)
+        self.deg_len = shapely.length(self.lines) if len(first) else np.zeros(0)
+        self.length_m = network.length_m[first]
+        self.tree = shapely.STRtree(self.lines)
+        self.holds: OrderedDict[tuple[int, ...], tuple[object, ZoneHold]] = OrderedDict()
+        # the last detailed polygon bound, with its held lines and metres inside
+        self.last: tuple[BaseGeometry, NDArray[np.int64], NDArray[np.float64]] | None = None
+
+
+_EDGE_LINES: WeakKeyDictionary[RoadNetwork, _EdgeLines] = WeakKeyDictionary()
+
+
+def _edge_lines(network: RoadNetwork) -> _EdgeLines:
+    lines = _EDGE_LINES.get(network)
+    if lines is None:
+        lines = _EDGE_LINES[network] = _EdgeLines(network)
+    return lines
+
+
+def _pieces(geometry: BaseGeometry) -> NDArray[Any]:
+    """``geometry`` cut by halving its bounding box (``clip_by_rect``) until each piece has at
+    most about :data:`_HOLD_PIECE_COORDS` coordinates: an intersection with a small piece costs
+    little, one with a front line of thousands of vertices a lot."""
+    out: list[BaseGeometry] = []
+    todo: list[tuple[BaseGeometry, int]] = [(geometry, 0)]
+    while todo:
+        g, depth = todo.pop()
+        if g.is_empty:
+            continue
+        if shapely.get_num_coordinates(g) <= _HOLD_PIECE_COORDS or depth >= 24:
+            out.append(g)
+            continue
+        x0, y0, x1, y1 = g.bounds
+        if x1 - x0 >= y1 - y0:
+            m = (x0 + x1) / 2
+            boxes = [(x0, y0, m, y1), (m, y0, x1, y1)]
+        else:
+            m = (y0 + y1) / 2
+            boxes = [(x0, y0, x1, m), (x0, m, x1, y1)]
+        todo.extend((shapely.clip_by_rect(g, *b), depth + 1) for b in boxes)
+    return np.array(out, dtype=object)
+
+
+def _overlap(lines: NDArray[Any], geometry: BaseGeometry) -> NDArray[np.float64]:
+    """The length of each of ``lines`` that ``geometry`` (cut into small pieces) covers."""
+    pieces = _pieces(geometry)
+    if len(pieces) == 0:
+        return np.zeros(len(lines))
+    li, pi = shapely.STRtree(pieces).query(lines, predicate="intersects")
+    part = shapely.length(shapely.intersection(lines[li], pieces[pi]))
+    return np.bincount(li, part, minlength=len(lines)).astype(np.float64)
+
+
+def _hold(
+    lines: _EdgeLines, polygon: BaseGeometry, among: NDArray[np.int64] | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """(segment line index, metres inside) for every segment line ``polygon`` holds (of the
+    lines ``among``, when given)."""
+    empty = np.zeros(0, dtype=np.int64), np.zeros(0)
+    if polygon.is_empty or len(lines.lines) == 0:
+        return empty
+    if among is None:
+        touched = np.sort(lines.tree.query(polygon, predicate="intersects"))
+        inside = lines.tree.query(polygon, predicate="contains")
+    else:
+        shapely.prepare(polygon)
+        touched = np.sort(among[shapely.intersects(polygon, lines.lines[among])])
+        inside = touched[shapely.contains(polygon, lines.lines[touched])]
+    if len(touched) == 0:
+        return empty
+    crossing = np.setdiff1d(touched, inside)
+    frac = np.zeros(len(touched))
+    frac[np.isin(touched, inside)] = 1.0
+    if len(crossing):
+        deg = _overlap(lines.lines[crossing], polygon)
+        # a stretch along the zone's edge is not inside it (a front drawn along a road)
+        deg -= _overlap(lines.lines[crossing], polygon.boundary)
+        total = lines.deg_len[crossing]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = np.where(total > 0, deg / total, 0.0)
+        frac[np.searchsorted(touched, crossing)] = np.clip(f, 0.0, 1.0)
+    inside_m = frac * lines.length_m[touched]
+    held = (inside_m > ZONE_HOLD_TOLERANCE_M) | (frac > 0.5)
+    return touched[held].astype(np.int64), inside_m[held]
+
+
+def _hold_from_last(
+    lines: _EdgeLines, shape: BaseGeometry
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """:func:`_hold` of ``shape``, from the last polygon bound when the two differ little (the
+    next day of a front): only the lines that meet their symmetric difference can hold
+    differently, every other line keeps the last answer exactly."""
+    last = lines.last
+    lines.last = None
+    if last is not None and _similar(last[0], shape):
+        prev_shape, prev_idx, prev_m = last
+        changed = shapely.symmetric_difference(prev_shape, shape)
+        if changed.area < 0.25 * max(shape.area, 1e-300):
+            affected = np.unique(lines.tree.query(changed, predicate="intersects")).astype(np.int64)
+            keep = ~np.isin(prev_idx, affected)
+            new_idx, new_m = _hold(lines, shape, affected)
+            idx = np.concatenate([prev_idx[keep], new_idx])
+            order = np.argsort(idx, kind="stable")
+            result = idx[order], np.concatenate([prev_m[keep], new_m])[order]
+            lines.last = (shape, *result)
+            return result
+    result = _hold(lines, shape)
+    if shapely.get_num_coordinates(shape) >= _INCREMENTAL_COORDS:
+        lines.last = (shape, *result)
+    return result
+
+
+_INCREMENTAL_COORDS = 500  # polygons this detailed are bound from the one before when alike
+
+
+def _similar(a: BaseGeometry, b: BaseGeometry) -> bool:
+    """Whether two polygons' bounding boxes overlap by nine tenths or more (a front and the
+    next day's), worth binding one from the other."""
+    ax0, ay0, ax1, ay1 = a.bounds
+    bx0, by0, bx1, by1 = b.bounds
+    ix = max(0.0, min(ax1, bx1) - max(ax0, bx0))
+    iy = max(0.0, min(ay1, by1) - max(ay0, by0))
+    union = (ax1 - ax0) * (ay1 - ay0) + (bx1 - bx0) * (by1 - by0) - ix * iy
+    return union > 0 and ix * iy >= 0.9 * union
+
+
+def zone_hold(
+    network: RoadNetwork, polygon: BaseGeometry, *, carve: Sequence[BaseGeometry] = ()
+) -> ZoneHold:
+    """The road segments ``polygon`` holds by their geometry, not their midpoint: each edge is
+    the straight line between its two nodes, and is held when more than
+    :data:`ZONE_HOLD_TOLERANCE_M` metres of it (or more than half of it) lie inside. ``carve``:
+    polygons taken out of it first (later zones that do not block where it blocks).
+
+    One STRtree query per polygon over the network's lines, then intersection lengths on the
+    lines that cross the polygon's edge only (against the polygon cut into small pieces).
+    Remembered per network and polygon object (the same polygon binds once however many dates
+    it holds over).
+    """
+    lines = _edge_lines(network)
+    key = (id(polygon), *(id(c) for c in carve))
+    cached = lines.holds.get(key)
+    if cached is not None:
+        lines.holds.move_to_end(key)
+        return cached[1]
+    shape = polygon
+    if carve:
+        shape = shapely.difference(polygon, shapely.union_all(list(carve)))
+    seg_idx, inside_m = _hold_from_last(lines, shape)
+    # back to directed edges: every edge of a held segment
+    line_of = np.full(len(lines.lines), -1, dtype=np.int64)
+    line_of[seg_idx] = np.arange(len(seg_idx))
+    pos = line_of[lines.seg_of_edge]
+    edges = np.flatnonzero(pos >= 0).astype(np.int64)
+    hold = ZoneHold(edges=edges, inside_m=inside_m[pos[edges]])
+    lines.holds[key] = ((polygon, *carve), hold)  # the objects kept alive: their ids stay theirs
+    if len(lines.holds) > _HOLD_CACHE_SIZE:
+        lines.holds.popitem(last=False)
+    return hold

@@ -309,11 +309,16 @@ class Scenario:
     checkpoints: tuple[Checkpoint, ...] = ()
     path: str = ""
     lines: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    """The fragment (``include:``) each item that one brought is written in, by key
+    (``zones[3]``); items of the scenario file itself are not listed."""
 
     def where(self, key: str | None) -> str:
-        """``file:line`` of a top-level key such as ``origin`` or ``exits[1]`` (file alone if unknown)."""
+        """``file:line`` of a top-level key such as ``origin`` or ``exits[1]`` (file alone if unknown);
+        the file is the fragment the item is written in, if a fragment brought it."""
         line = self.lines.get(key or "")
-        return f"{self.path}:{line}" if line else self.path
+        path = self.files.get(key or "", self.path)
+        return f"{path}:{line}" if line else path
 
     def zone_changes(self, day: dt.date) -> tuple[ZoneChange, ...]:
         """The scenario's zones that begin or end on ``day``, in file order (begins first).

@@ -6,24 +6,26 @@ recompute in milliseconds. Closing a road segment closes both of its directions.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from corridor.errors import AreaError, UnknownIdError
-from corridor.model.areas import Area, haversine_m, points_in_polygons
+from corridor.model.areas import Area, zone_hold
 from corridor.model.network import RoadNetwork
 
 
 @dataclass(frozen=True)
 class Closure:
-    """A blocked road: by OSM way ids, by an area (point + radius, polygon), or by road ref
-    between two areas. ``label`` says what it is and where it came from, for reports."""
+    """A blocked road: by OSM way ids, by an area (point + radius, polygon), or by road ref or
+    name (every way of it, or its run between two areas, followed across joins of at most
+    :data:`corridor.model.roads.JOIN_M` metres). ``label`` says what it is and where it came
+    from, for reports."""
 
     ways: tuple[int, ...] = ()
     area: Area | None = None
@@ -31,12 +33,27 @@ class Closure:
     between: tuple[Area, Area] | None = None
     label: str = ""
     reopen: bool = False
+    name: str | None = None
 
     def __post_init__(self) -> None:
-        given = sum([bool(self.ways), self.area is not None, self.ref is not None])
-        if given != 1 or ((self.ref is None) != (self.between is None)):
-            msg = "a closure names exactly one of: ways, an area, or a ref with two places between"
+        road = self.ref is not None or self.name is not None
+        given = sum([bool(self.ways), self.area is not None, road])
+        if (
+            given != 1
+            or (self.ref is not None and self.name is not None)
+            or (self.between is not None and not road)
+        ):
+            msg = (
+                "a closure names exactly one of: ways, an area, or a road (a ref or a name, "
+                "optionally with two places between)"
+            )
             raise ValueError(msg)
+
+    def road(self) -> str:
+        """The road a ref or name closure names, for messages (``road 'CG-1'``)."""
+        if self.ref is not None:
+            return f"road {self.ref!r}"
+        return f"the road named {self.name!r}"
 
     def describe(self) -> str:
         if self.label:
@@ -45,8 +62,10 @@ class Closure:
             return "way " + ", ".join(str(w) for w in self.ways)
         if self.area is not None:
             return f"area {self.area.name}"
-        assert self.between is not None
-        return f"road {self.ref} between {self.between[0].name} and {self.between[1].name}"
+        road = self.ref if self.ref is not None else self.name
+        if self.between is None:
+            return f"road {road}"
+        return f"road {road} between {self.between[0].name} and {self.between[1].name}"
 
 
 def closure_edge_mask(network: RoadNetwork, closure: Closure) -> NDArray[np.bool_]:
@@ -64,9 +83,40 @@ def closure_edge_mask(network: RoadNetwork, closure: Closure) -> NDArray[np.bool
     elif closure.area is not None:
         hit = closure.area.edge_mask(network)
     else:
-        assert closure.ref is not None and closure.between is not None
-        hit = _ref_between_mask(network, closure.ref, *closure.between)
+        hit = _road_mask(network, closure)
     return network.segment_mask(hit)
+
+
+def _road_mask(network: RoadNetwork, closure: Closure) -> NDArray[np.bool_]:
+    """The edges of a ref or name closure: every edge of the road, or its run between two areas."""
+    from corridor.model.roads import road_between_mask, road_mask, suggest_names, suggest_refs
+
+    road = road_mask(network, ref=closure.ref, name=closure.name)
+    if not road.any():
+        if closure.ref is not None:
+            close, what = suggest_refs(network, closure.ref), f"no road with ref {closure.ref!r}"
+        else:
+            assert closure.name is not None
+            close, what = suggest_names(network, closure.name), f"no road named {closure.name!r}"
+        hint = (
+            f"; nearest spellings: {', '.join(repr(c) for c in close)}"
+            if close
+            else "; `corridor network roads FILE` lists the roads"
+        )
+        msg = f"closure: {what} in the {network.mover.value} network{hint}"
+        raise UnknownIdError(msg)
+    if closure.between is None:
+        return road
+    a, b = closure.between
+    return road_between_mask(
+        network,
+        road,
+        a.representative,
+        b.representative,
+        closure.road(),
+        a_name=a.name,
+        b_name=b.name,
+    )
 
 
 def bind_closure(network: RoadNetwork, closure: Closure) -> tuple[NDArray[np.bool_], str]:
@@ -87,48 +137,6 @@ def bind_closure(network: RoadNetwork, closure: Closure) -> tuple[NDArray[np.boo
         return closure_edge_mask(network, closure), ""
     except (UnknownIdError, AreaError) as exc:
         return np.zeros(network.n_edges, dtype=bool), str(exc).removeprefix("closure: ")
-
-
-def _ref_between_mask(network: RoadNetwork, ref: str, a: Area, b: Area) -> NDArray[np.bool_]:
-    """Edges of road ``ref`` on the shortest stretch (by length) between areas a and b."""
-    wanted = ref.strip().lower()
-    ref_ok = np.array(
-        [wanted in {r.strip().lower() for r in s.split(";")} for s in network.refs], dtype=bool
-    )
-    on_road = ref_ok[network.ref_code]
-    if not on_road.any():
-        msg = (
-            f"closure: no road with ref {ref!r} in the {network.mover.value} network; check the ref"
-        )
-        raise UnknownIdError(msg)
-    e = np.flatnonzero(on_road)
-    n = network.n_nodes
-    import scipy.sparse as sp  # here, not at import: most closures never need it
-    from scipy.sparse.csgraph import dijkstra
-
-    g = sp.csr_matrix((network.length_m[e] + 1e-6, (network.src[e], network.dst[e])), shape=(n, n))
-    road_nodes = np.unique(np.concatenate([network.src[e], network.dst[e]]))
-
-    def nearest(area: Area) -> int:
-        lon0, lat0 = area.representative
-        d = haversine_m(network.lon[road_nodes], network.lat[road_nodes], lon0, lat0)
-        return int(road_nodes[int(np.argmin(d))])
-
-    na, nb = nearest(a), nearest(b)
-    dist, pred = dijkstra(g, directed=False, indices=na, return_predecessors=True)
-    if not np.isfinite(dist[nb]):
-        msg = f"closure: road {ref!r} does not run between {a.name!r} and {b.name!r} in the network"
-        raise AreaError(msg)
-    path = [nb]
-    while path[-1] != na:
-        path.append(int(pred[path[-1]]))
-    pairs = set(itertools.pairwise(path))
-    pairs |= {(v, u) for u, v in pairs}
-    mask = np.zeros(network.n_edges, dtype=bool)
-    for i in e:
-        if (int(network.src[i]), int(network.dst[i])) in pairs:
-            mask[i] = True
-    return mask
 
 
 @dataclass(frozen=True)
@@ -175,8 +183,10 @@ def restricted_network(network: RoadNetwork, restrictions: Sequence[Restriction]
 
 @dataclass(frozen=True)
 class ZoneRule:
-    """An area held by someone from some time: edges whose midpoint lies in ``polygon`` are
-    controlled by it (the last zone applied wins); they close when ``blocks`` is true."""
+    """An area held by someone from some time: the road segments running through ``polygon``
+    (more than :data:`corridor.model.areas.ZONE_HOLD_TOLERANCE_M` inside) are held by it, and
+    close when ``blocks`` is true; where a later zone that does not block overlaps it, that
+    zone's area is no longer its own (the last zone applied wins, area by area)."""
 
     polygon: BaseGeometry
     label: str
@@ -207,7 +217,8 @@ class Situation:
     closure_hits: tuple[int, ...] = ()
     closure_edges: tuple[int, ...] = ()
     closure_notes: tuple[str, ...] = ()
-    # per zone given, in order: the edges whose midpoint it contains (the origin's own aside)
+    # per zone given, in order: the edges it holds (corridor.model.areas.zone_hold; the origin's
+    # own aside)
     zone_edges: tuple[int, ...] = ()
 
     def with_closed(self, edges: NDArray[np.integer[Any]], reason: str = "what-if") -> Situation:
@@ -254,9 +265,10 @@ def build_situation(
 
     Closures apply in order (a later ``reopen`` reopens what earlier closures closed); one that
     names a way or ref this network lacks closes nothing and says why (``closure_notes``). Zones then
-    apply in order: each edge is controlled by the last zone containing its midpoint, and closes
-    when that zone blocks the mover. Edges with both ends inside the origin are exempt from zones
-    (the origin itself is excepted).
+    apply in order (:func:`zone_control`): a zone that blocks the mover closes every road segment
+    running through it by more than :data:`corridor.model.areas.ZONE_HOLD_TOLERANCE_M`, wherever
+    its midpoint lies. Edges with both ends inside the origin are exempt from zones (the origin
+    itself is excepted).
 
     Examples
     --------
@@ -310,21 +322,11 @@ def build_situation(
     )
     if zones:
         exempt_edge = in_origin[network.src] & in_origin[network.dst]
-        cand = np.flatnonzero(~exempt_edge)
-        pt, zi = points_in_polygons(
-            network.edge_mid_lon[cand], network.edge_mid_lat[cand], [z.polygon for z in zones]
-        )
-        zone_edges = tuple(np.bincount(zi, minlength=len(zones)).tolist())
-        controller = np.full(len(cand), -1, dtype=np.int64)
-        np.maximum.at(controller, pt, zi)
-        blocks = np.array([z.blocks for z in zones], dtype=bool)
-        hit = controller >= 0
-        blocked = np.zeros(len(cand), dtype=bool)
-        blocked[hit] = blocks[controller[hit]]
+        closer, zone_edges = zone_control(network, zones, exempt_edge, origin=origin)
         base = len(reasons)
         reasons.extend(z.label for z in zones)
-        e = cand[blocked]
-        closed_by[e] = base + controller[blocked].astype(np.int32)
+        e = np.flatnonzero(closer >= 0)
+        closed_by[e] = base + closer[e].astype(np.int32)
     return Situation(
         network=network,
         open=closed_by < 0,
@@ -341,3 +343,60 @@ def build_situation(
         closure_notes=tuple(notes),
         zone_edges=zone_edges,
     )
+
+
+def zone_control(
+    network: RoadNetwork,
+    zones: Sequence[ZoneRule],
+    exempt: NDArray[np.bool_],
+    *,
+    origin: Area | None = None,
+) -> tuple[NDArray[np.int64], tuple[int, ...]]:
+    """Which zone closes each edge, and how many edges each zone holds: the one rule for zones.
+
+    A zone that blocks closes every edge it holds (:func:`corridor.model.areas.zone_hold`: more
+    than ``ZONE_HOLD_TOLERANCE_M`` of the edge inside), less the area of later zones that do not
+    block and overlap it (the last zone wins, area by area: a road running 9 km through hostile
+    ground and 1 km through a later friendly zone is still closed). The ``origin``'s own ground
+    is taken out of every zone that blocks too (people leave from it whoever holds it: only the
+    stretches of a road outside the origin count). An edge closed by several zones names the
+    last. ``exempt`` edges (both ends in the origin) are never closed nor counted.
+
+    Returns
+    -------
+    tuple
+        Per edge, the index into ``zones`` of the zone closing it (-1: none); per zone, the
+        edges its polygon holds, exempt ones aside.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from corridor.testing import network_from_segments
+    >>> net = network_from_segments([(0.0, 0.0), (0.2, 0.0)], [(0, 1)])  # one 22 km road
+    >>> hostile = ZoneRule(shapely.box(0.0, -0.01, 0.08, 0.01), "west", blocks=True)
+    >>> closer, held = zone_control(net, [hostile], np.zeros(2, dtype=bool))
+    >>> closer.tolist(), held  # its midpoint (0.1, 0) lies outside: closed all the same
+    ([0, 0], (2,))
+    """
+    closer = np.full(network.n_edges, -1, dtype=np.int64)
+    counts: list[int] = []
+    home = origin.geometry() if origin is not None else None
+    polygons = [z.polygon for z in zones]
+    free = np.array([not z.blocks for z in zones], dtype=bool)
+    for i, z in enumerate(zones):
+        hold = zone_hold(network, z.polygon)
+        counts.append(int((~exempt[hold.edges]).sum()))
+        if not z.blocks:
+            continue
+        later = [j for j in range(i + 1, len(zones)) if free[j]]
+        carve: list[BaseGeometry] = []
+        if later:
+            overlaps = shapely.intersects(z.polygon, np.array([polygons[j] for j in later]))
+            carve = [polygons[j] for j, hit in zip(later, overlaps, strict=True) if hit]
+        if home is not None and z.polygon.intersects(home):
+            carve.append(home)
+        if carve:
+            hold = zone_hold(network, z.polygon, carve=carve)
+        closer[hold.edges] = i
+    closer[exempt] = -1
+    return closer, tuple(counts)

@@ -170,3 +170,28 @@ def read_places(path: str | Path) -> OsmPlaces:
         )
         raise NetworkError(msg) from exc
     return OsmPlaces(places=tuple(found), unnamed=unnamed, bad_population=bad_population)
+
+
+def extract_date(path: str | Path) -> str:
+    """The date (YYYY-MM-DD) an OSM extract's header gives for its data (``timestamp`` or
+    ``osmosis_replication_timestamp``), or "" when it gives none (as many clipped files).
+
+    Examples
+    --------
+    >>> from corridor.bundled import bundled_scenarios
+    >>> extract_date(bundled_scenarios()["helsinki-bridges"].parent / "siltasaari.osm.pbf")
+    ''
+    """
+    import osmium
+
+    try:
+        reader = osmium.io.Reader(str(path), osmium.osm.NOTHING)
+        try:
+            header = reader.header()
+            stamp = header.get("timestamp") or header.get("osmosis_replication_timestamp") or ""
+        finally:
+            reader.close()
+    except (RuntimeError, ValueError):
+        return ""
+    m = re.match(r"(\d{4}-\d{2}-\d{2})T", stamp)
+    return m.group(1) if m else ""

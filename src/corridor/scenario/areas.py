@@ -132,11 +132,13 @@ class AreaReader:
         return self.area(value, loc, value.name or default_name)
 
     def closure(self, t: TargetSpec, loc: Loc, label: str) -> Closure | None:
-        """The closure of a target: way(s), a ref between two places, an area or a place."""
+        """The closure of a target: way(s), a road by ref or name (all of it, or between two
+        places), an area or a place."""
         ways = [t.way] if t.way is not None else list(t.ways or [])
         forms = [
             bool(ways),
             t.ref is not None,
+            t.name is not None,
             t.point is not None,
             t.polygon is not None or t.geojson is not None,
             t.place is not None,
@@ -144,20 +146,25 @@ class AreaReader:
         if sum(forms) != 1:
             self.problems.add(
                 loc,
-                "name exactly one target: way(s), ref with between, point with radius_m, polygon, or place",
+                "name exactly one target: way(s), ref or name (with between, or alone for the "
+                "whole road), point with radius_m, polygon, or place",
+            )
+            return None
+        if t.between and t.ref is None and t.name is None:
+            self.problems.add(
+                (*loc, "between"), "`between` goes with a road: give `ref` or `name` too"
             )
             return None
         if ways:
             return Closure(ways=tuple(ways), label=label)
-        if t.ref is not None:
+        if t.ref is not None or t.name is not None:
             if not t.between:
-                self.problems.add(loc, "a ref closure needs `between: [place, place]`")
-                return None
+                return Closure(ref=t.ref, name=t.name, label=label)
             a = self.place_or_area(t.between[0], (*loc, "between", 0), "A")
             b = self.place_or_area(t.between[1], (*loc, "between", 1), "B")
             if a is None or b is None:
                 return None
-            return Closure(ref=t.ref, between=(a, b), label=label)
+            return Closure(ref=t.ref, name=t.name, between=(a, b), label=label)
         if t.place is not None:
             area = self.place_or_area(t.place, (*loc, "place"), t.place)
         else:

@@ -178,8 +178,11 @@ class _Builder:
             checkpoints=tuple(self.checkpoints),
             path=str(self.path),
             lines={
-                "origin": lines.line(("origin",)),
-                **{f"exits[{i}]": lines.line(("exits", i)) for i in range(len(s.exits))},
+                "origin": self.place_line(s.origin) or lines.line(("origin",)),
+                **{
+                    f"exits[{i}]": self.place_line(x) or lines.line(("exits", i))
+                    for i, x in enumerate(s.exits)
+                },
                 "network": lines.line(("network",)),
                 # every listed item, for file:line in findings (``scenario check``)
                 **{
@@ -201,7 +204,22 @@ class _Builder:
                     for j in range(len(p.add))
                 },
             },
+            files={
+                f"{key}[{i}]": lines.file((key, i))
+                for key in ("places", "zones", "events", "closures", "movers", "plans")
+                for i in range(len(getattr(s, key)))
+                if lines.file((key, i))
+            },
         )
+
+    def place_line(self, x: object) -> int | None:
+        """The line of the place an origin or exit names by id (findings about it belong
+        there, not on the ``exits:`` line); None for an inline area."""
+        pid = x if isinstance(x, str) else getattr(x, "place", None)
+        for j, p in enumerate(self.spec.places):
+            if pid is not None and p.id == pid:
+                return self.problems.lines.line(("places", j))
+        return None
 
     # ------------------------------------------------------------------------- sections
     def check_duplicate_ids(self) -> None:
@@ -355,12 +373,23 @@ class _Builder:
         self._check_zone_overlaps()
 
     def _check_zone_overlaps(self) -> None:
-        for i, za in enumerate(self.zones):
-            for j in range(i + 1, len(self.zones)):
-                zb = self.zones[j]
+        """Zones of one actor from the same sources that overlap in time and space (two layers
+        of one actor from different sources, assessed and claimed control, may overlap). A sweep
+        over the zones by start date: only zones that overlap in time are intersected."""
+        by_start = sorted(range(len(self.zones)), key=lambda k: self.zones[k].start or dt.date.min)
+        for n, first in enumerate(by_start):
+            for second in by_start[n + 1 :]:
+                if (self.zones[second].start or dt.date.min) >= (
+                    self.zones[first].end or dt.date.max
+                ):
+                    break
+                i, j = sorted((first, second))  # the later in the file is the one named
+                za, zb = self.zones[i], self.zones[j]
                 if (
                     za.actor == zb.actor
+                    and _same_sources(za, zb)
                     and _overlap_in_time(za, zb)
+                    and za.polygon.intersects(zb.polygon)
                     and za.polygon.intersection(zb.polygon).area > 1e-9
                 ):
                     self.problems.add(
@@ -692,8 +721,12 @@ def _describe(e: EventSpec) -> str:
         return f"reopens {t.event}"
     if t.checkpoint:
         return f"{'closes' if e.kind == 'close' else 'reopens'} checkpoint {t.checkpoint}"
-    if t.ref:
-        where = f"{t.ref} between {' and '.join(str(b) if isinstance(b, str) else (b.name or 'area') for b in (t.between or []))}"
+    if t.ref or t.name:
+        road = t.ref or repr(t.name)
+        ends = " and ".join(
+            str(b) if isinstance(b, str) else (b.name or "area") for b in (t.between or [])
+        )
+        where = f"{road} between {ends}" if ends else f"road {road}"
     elif t.way is not None or t.ways:
         where = "way " + ", ".join(
             str(w) for w in ([t.way] if t.way is not None else (t.ways or []))
@@ -716,6 +749,10 @@ def _source_from(spec: SourceSpec, key: str) -> Source:
     return Source(
         key=key, outlet=spec.outlet, title=spec.title, date=str(spec.date or ""), url=spec.url
     )
+
+
+def _same_sources(a: Zone, b: Zone) -> bool:
+    return {s.key for s in a.sources} == {s.key for s in b.sources}
 
 
 def _overlap_in_time(a: Zone, b: Zone) -> bool:

@@ -25,6 +25,7 @@ from corridor.errors import InputFileError
 from corridor.files import is_file
 from corridor.model.scenario import Scenario
 from corridor.scenario.build import build_scenario, problems_of_the_rest
+from corridor.scenario.include import with_includes
 from corridor.scenario.problems import file_error, pydantic_problems, scenario_error
 from corridor.scenario.schema import (
     ActorSpec,
@@ -122,6 +123,9 @@ def scenario_from_yaml(data: Any, lines: YamlLines, path: Path) -> Scenario:
     """
     if not isinstance(data, dict):
         raise file_error(path, 1, "a scenario is a YAML mapping starting with `corridor: 1`")
+    data, lines, included = with_includes(data, lines, path)
+    if included:
+        raise scenario_error(path, included)
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:

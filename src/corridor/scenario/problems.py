@@ -40,7 +40,8 @@ class ProblemLog:
     ) -> None:
         """Note a problem at ``loc``; ``refers_to`` is the ``(kind, id)`` an unknown id names."""
         loc = self.in_file(loc)
-        self.found.append(Problem(loc, message, hint, self.lines.line(loc), refers_to))
+        line, file = self.lines.line(loc), self.lines.file(loc)
+        self.found.append(Problem(loc, message, hint, line, refers_to, file=file))
 
     def in_file(self, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
         """``loc`` of what was checked as a location in the file (see ``index_map``)."""
@@ -216,7 +217,7 @@ def pydantic_problems(exc: ValidationError, lines: YamlLines) -> list[Problem]:
         if key in seen:
             continue
         seen.add(key)
-        line = lines.line(loc)
+        line, file = lines.line(loc), lines.file(loc)
         where = Problem(loc, "").where or "(top level)"
         value = err.get("input")
         if err["type"] == "extra_forbidden":
@@ -226,18 +227,21 @@ def pydantic_problems(exc: ValidationError, lines: YamlLines) -> list[Problem]:
                 _did_you_mean(raw),
                 line,
                 loc_in_message=True,
+                file=file,
             )
         elif err["type"] == "missing":
-            problem = Problem(loc, f"{where} is required", line=line, loc_in_message=True)
+            problem = Problem(
+                loc, f"{where} is required", line=line, loc_in_message=True, file=file
+            )
         elif err["type"] == "value_error":
-            problem = Problem(loc, err["msg"].removeprefix("Value error, "), line=line)
+            problem = Problem(loc, err["msg"].removeprefix("Value error, "), line=line, file=file)
         else:
             hint = ""
             if err["type"] in _RANGE_ERRORS:
                 hint = _bounds_text(_field_at(raw)[1])
             elif err["type"] == "int_parsing" and isinstance(value, str):
                 hint = number_hint(value)
-            problem = Problem(loc, f"{err['msg']} (got {shown(value)})", hint, line)
+            problem = Problem(loc, f"{err['msg']} (got {shown(value)})", hint, line, file=file)
         problems.append(problem)
     return problems
 

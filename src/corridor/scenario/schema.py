@@ -214,12 +214,14 @@ class MoverSpec(_Spec):
 
 
 class TargetSpec(_Spec):
-    """What an event acts on: ways, a road ref between two places, a point and radius, a
-    polygon, a place, or (for ``reopen``) the event whose closure it undoes."""
+    """What an event acts on: ways, a road by ref or by name (every way of it, or its run
+    between two places), a point and radius, a polygon, a place, or (for ``reopen``) the event
+    whose closure it undoes."""
 
     way: WayId | None = None
     ways: list[WayId] | None = None
-    ref: str | None = None
+    ref: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)
+    name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
     between: list[str | AreaSpec] | None = Field(default=None, min_length=2, max_length=2)
     point: LonLat | None = None
     radius_m: RadiusM | None = None
@@ -333,6 +335,11 @@ class ScenarioSpec(_Spec):
     events: list[EventSpec] = []
     plans: list[PlanSpec] = []
     checkpoints: list[CheckpointSpec] = []
+    include: list[str] = Field(
+        default=[],
+        description="YAML fragments (zones, events, places, sides, actors, closures, plans, "
+        "sources) read as if written here, relative to this file",
+    )
 
     @field_validator("name")
     @classmethod

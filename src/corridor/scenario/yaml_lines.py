@@ -89,6 +89,10 @@ class YamlLines:
             node = nxt
         return best
 
+    def file(self, loc: tuple[Any, ...]) -> str:
+        """The file ``loc`` is written in, when not the scenario file itself ("": it is)."""
+        return ""
+
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     """A YAML timestamp; an impossible one (``2016-02-30``, year 0) stays its text."""
