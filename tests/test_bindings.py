@@ -20,7 +20,7 @@ from corridor.outputs.layers import map_layers
 from corridor.outputs.text import report_renderable
 from corridor.outputs.timeline import timeline_warnings
 from corridor.scenario.load import load_scenario
-from fixtures import scenario_dict, write_scenario
+from fixtures import roads_geojson, scenario_dict, write_scenario
 
 # 139 m east of the north road (which runs along lon 10.0 from lat 50.04 to 50.08)
 OFF_ROAD = (10.0 + 139.0 / (111_320.0 * math.cos(math.radians(50.06))), 50.06)
@@ -159,14 +159,30 @@ def test_close_way_names_the_networks_that_have_it() -> None:
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(tmp_path: Path) -> None:
-    from corridor.outputs.timeline import timeline_rows
+    """Every CSV writer (timeline --csv, rank --csv) guards every cell, headers included
+    (issue 29, item 10: rank --csv wrote ``=HYPERLINK(...)`` from a road name)."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from corridor.cli.main import app
 
     data = scenario_dict()
     data["events"][0]["summary"] = '=HYPERLINK("http://x.invalid","click")'
     data["exits"][0] = {"name": "@SUM(1+1)", "point": [9.90, 50.0], "radius_m": 500}
-    sc = load_scenario(write_scenario(tmp_path, data))
-    networks = _networks(sc)
-    rows = timeline_rows(replay(sc, networks, mover="fighters"), mover_network(sc, networks))
-    cells = [v for row in rows for v in (*row.keys(), *row.values()) if isinstance(v, str)]
-    assert any("HYPERLINK" in c for c in cells)
-    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))], cells
+    roads = roads_geojson()
+    for f in roads["features"]:
+        f["properties"]["name"] = '=HYPERLINK("http://x.invalid","road")'
+    path = str(write_scenario(tmp_path, data, roads))
+    for args in (
+        ["timeline", path, "--csv"],
+        ["rank", path, "--csv"],
+        ["rank", path, "--by-way", "--csv"],
+    ):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 0, res.output
+        cells = [c for row in csv.reader(io.StringIO(res.stdout)) for c in row]
+        assert any("HYPERLINK" in c for c in cells), (args, cells)
+        bad = [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        assert not bad, (args, bad)

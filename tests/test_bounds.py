@@ -145,3 +145,24 @@ def test_samples_and_population_options_are_bounded_as_the_file_is() -> None:
         result = runner.invoke(app, ["analyze", "--at", "2016-11-03", *args])
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
         assert "less than or equal to" in result.output
+
+
+@pytest.mark.parametrize("case", ["sampled dates", "chart margins"])
+def test_dates_at_the_calendar_s_end_never_overflow(tmp_path: Path, case: str) -> None:
+    """Issue 29, item 9: an event on the last day with the largest date uncertainty, sampled,
+    and a chart over the widest window, end in an answer (OverflowError before the Day bound)."""
+    from fixtures import scenario_dict, write_scenario
+
+    data = scenario_dict()
+    data.pop("plans", None)
+    data["end"] = "8999-12-31"
+    data["events"][0]["date"] = "8999-12-30"
+    if case == "sampled dates":
+        data["events"][0]["date_uncertainty_days"] = 36525
+        args = ["analyze", "--at", "8999-12-30", "--samples", "8"]
+    else:
+        data["start"] = "1000-01-01"
+        args = ["timeline", "--chart", str(tmp_path / "c.png")]
+    path = write_scenario(tmp_path, data)
+    result = runner.invoke(app, [args[0], str(path), *args[1:]])
+    assert result.exit_code == 0 and result.exception is None, result.output

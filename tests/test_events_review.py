@@ -189,7 +189,7 @@ def test_insert_events_keeps_every_other_line() -> None:
     )
     out = insert_events(text, [{"id": "b", "kind": "close"}], {"B": {"outlet": "y: z"}})
     assert out == (
-        '# head\ncorridor: 1\nsources:\n  A: {outlet: x}\n  B: {outlet: "y: z"}\n  # about A\n\n'
+        "# head\ncorridor: 1\nsources:\n  A: {outlet: x}\n  B: {outlet: 'y: z'}\n  # about A\n\n"
         "events:\n    # first\n    - id: a\n      notes: >-\n        folded\n        text\n"
         "    - id: b\n      kind: close\n\n# tail\nplans: []\n"
     )

@@ -491,3 +491,67 @@ write_atomic_with(Path({str(tmp_path / "out.html")!r}), write)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, proc.stderr.decode()
     assert list(tmp_path.iterdir()) == [], "the temporary file was left"
+
+
+# ------------------------------- issue 29, item 6: a command's own inputs, links, DIR and -o
+def _acled_csv(path: Path) -> Path:
+    from test_acled import MOSUL_ROWS, write_csv
+
+    return write_csv(path, MOSUL_ROWS[:1])
+
+
+@pytest.mark.parametrize("how", ["same name", "symlink", "hard link"])
+@pytest.mark.parametrize("command", ["import acled", "extract"])
+def test_a_command_never_writes_over_the_file_it_reads(
+    folder: Path, how: str, command: str
+) -> None:
+    src = folder / ("acled.csv" if command == "import acled" else "article.txt")
+    if command == "import acled":
+        _acled_csv(src)
+    else:
+        src.write_text("Red army cut the north road on Thursday.\n", encoding="utf-8")
+    out = src
+    if how == "symlink":
+        out = folder / "review.yaml"
+        out.symlink_to(src.name)
+    elif how == "hard link":
+        out = folder / "review.yaml"
+        os.link(src, out)
+    before = _hashes(folder)
+    args = [*command.split(), src, "--scenario", folder / "scenario.yaml", "-o", out]
+    if command == "extract":
+        args += ["--published", "2020-01-09"]
+    res = run(*args)
+    _one_line_exit_2(res, "which this run reads", "never replaces its inputs")
+    assert _hashes(folder) == before
+
+
+def test_accept_never_backs_up_over_the_review_or_an_input(folder: Path) -> None:
+    review = folder / "review.yaml"
+    review.write_text("review: 1\nscenario: valley\norigin: t\ncandidates: []\n")
+    (folder / "scenario.yaml.bak").symlink_to("roads.geojson")
+    before = _hashes(folder)
+    res = run("events", "accept", review, "--scenario", folder / "scenario.yaml", "--only", "x")
+    _one_line_exit_2(res, "the backup", "roads.geojson")
+    assert _hashes(folder) == before
+
+
+def test_map_o_and_geojson_naming_one_path_is_one_error_line(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.html"
+    res = run("map", folder / "scenario.yaml", "-o", out, "--geojson", out)
+    _one_line_exit_2(res, "name one path")
+    assert not out.exists()
+
+
+def test_map_geojson_never_writes_through_a_link_out_of_the_directory(
+    folder: Path, tmp_path: Path
+) -> None:
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    (layers / f"{next(iter(LAYERS))}.geojson").symlink_to(victim)
+    for force in ([], ["--force"]):
+        res = run("map", folder / "scenario.yaml", "--geojson", layers, *force)
+        _one_line_exit_2(res, "symbolic link", "outside the directory")
+        assert victim.read_text() == "keep me"

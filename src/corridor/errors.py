@@ -141,6 +141,11 @@ class EventError(ScenarioError):
     """An edit of the events that the scenario cannot take (the loader's message, for the event)."""
 
 
+class EditRefused(ScenarioError):
+    """An edit of a scenario file's text that would not hold exactly the events and sources
+    intended (:func:`corridor.scenario.edit.edit_events`): nothing is written."""
+
+
 class ServeError(CorridorError, ValueError):
     """``corridor serve`` cannot start as asked."""
 

@@ -472,3 +472,55 @@ def test_an_error_on_line_100_is_not_an_emoji(tmp_path: Path) -> None:
         res = runner.invoke(app, args)
         assert res.exit_code == 2, res.output
         assert f"{path}:100: not valid YAML" in res.output, res.output
+
+
+# -------------------------------------------------------------- tampered review files (accept)
+_REVIEW_TEXT = st.text(
+    alphabet=st.sampled_from(list("ab1 :#-{}[]'\"\n\t&*!|>%@,?\\\x85\u2028\ufeff"))
+    | st.characters(),
+    max_size=40,
+)
+
+
+@st.composite
+def tampered_candidates(draw: st.DrawFn) -> dict[str, Any]:
+    """A review candidate with hostile keys and values where a review file's reader puts them."""
+    target: dict[Any, Any] = draw(
+        st.sampled_from(
+            [{"ref": "R-N", "between": ["town", "north"]}, {"way": 301}, {"place": "town"}]
+        )
+    )
+    for _ in range(draw(st.integers(0, 2))):
+        target[draw(_REVIEW_TEXT)] = draw(_REVIEW_TEXT | st.integers() | st.none())
+    return {
+        "id": draw(st.sampled_from(["cand-1", "c\n- id: x", "c\u2028d"])),
+        "accept": True,
+        "kind": draw(st.sampled_from(["close", "reopen", "zone", "population"])),
+        "date": "2020-01-06",
+        "actor": draw(st.sampled_from(["red-army", None]) | _REVIEW_TEXT),
+        "target": target,
+        "confidence": 0.5,
+        "summary": draw(_REVIEW_TEXT),
+        "quote": draw(_REVIEW_TEXT),
+        "source": {"outlet": draw(_REVIEW_TEXT), "title": draw(_REVIEW_TEXT)},
+    }
+
+
+@FUZZ
+@given(cand=tampered_candidates())
+def test_tampered_review_file(cand: dict[str, Any]) -> None:
+    """`events accept` ends in one line or writes exactly one event: never a smuggled second."""
+    from corridor.scenario.edit import dump
+
+    with workdir() as tmp:
+        path = write_scenario(tmp)
+        before = len(yaml.safe_load(path.read_text())["events"])
+        review = tmp / "review.yaml"
+        data = {"review": 1, "scenario": "valley", "origin": "fuzz", "candidates": [cand]}
+        try:
+            review.write_text(dump(data), encoding="utf-8")
+        except UnicodeEncodeError:  # a lone surrogate drawn: no file can hold it
+            return
+        invoke(tmp, ["events", "accept", str(review), "--scenario", str(path)])
+        after = yaml.safe_load(path.read_text())["events"]
+        assert len(after) in (before, before + 1), [e.get("id") for e in after]

@@ -281,26 +281,34 @@ def _same_road_same_day(
     keys: dict[str, str],
     mover: str,
 ) -> list[Finding]:
-    """Two closures of the same road segments on the same day (a duplicate report?)."""
+    """Two closures of the same road segments on the same day (a duplicate report?): for each
+    closure, the first earlier one of the day sharing a segment with it. Linear in the closures:
+    each segment remembers the first closure of the day that covers it."""
     closes = [e for e in events if e.kind == "close" and e.closure is not None]
     out = []
-    masks: list[tuple[str, np.ndarray]] = []
+    first = np.full(net.n_edges, -1, dtype=np.int64)  # the first closure covering each edge
+    seen: list[str] = []
     for e in closes:
         try:
             mask = closure_edge_mask(net, e.closure)
         except (ValueError, LookupError):
             continue
-        for other, m in masks:
-            if (mask & m).any():
-                out.append(
-                    Finding(
-                        "same-road-same-day",
-                        keys.get(e.id, e.id),
-                        f"events {other} and {e.id} both close {net.road_label(int(np.flatnonzero(mask & m)[0]))} "
-                        f"on {e.date}: the same report twice? drop one, or give each its own date",
-                        mover,
-                        e.date.isoformat(),
-                    )
+        edges = np.flatnonzero(mask)
+        owners = first[edges]
+        taken = owners >= 0
+        if taken.any():
+            j = int(owners[taken].min())  # the earliest closure sharing an edge
+            common = int(edges[owners == j].min())  # their first common edge
+            out.append(
+                Finding(
+                    "same-road-same-day",
+                    keys.get(e.id, e.id),
+                    f"events {seen[j]} and {e.id} both close {net.road_label(common)} "
+                    f"on {e.date}: the same report twice? drop one, or give each its own date",
+                    mover,
+                    e.date.isoformat(),
                 )
-        masks.append((e.id, mask))
+            )
+        first[edges[~taken]] = len(seen)
+        seen.append(e.id)
     return out

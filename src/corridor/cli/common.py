@@ -281,17 +281,24 @@ def scenario_inputs(scenario: Scenario) -> dict[Path, str]:
     return inputs(scenario)
 
 
-def check_outputs(scenario: Scenario, outputs: Mapping[str, Path | None]) -> None:
+def check_outputs(
+    scenario: Scenario,
+    outputs: Mapping[str, Path | None],
+    *,
+    reads: Mapping[Path, str] | None = None,
+) -> None:
     """Refuse, before any work and in one line, an output no run may write.
 
     ``outputs`` maps each option to the path it names (None: not given; ``-``: standard output,
     which is not checked here, see :func:`stdout_taken`). A path may not be a file the run reads
-    (:func:`scenario_inputs`), a FIFO, a device or a directory, and two options may not name one
-    file.
+    (:func:`scenario_inputs`, and ``reads``: the command's own inputs, an ACLED export, an
+    article, a review file, each with what it is), compared through links and hard links, nor a
+    FIFO, a device or a directory, and two options may not name one file. Every command that
+    writes a file calls this first.
     """
     from corridor.files import check_output, same_file
 
-    inputs = scenario_inputs(scenario)
+    inputs = {**scenario_inputs(scenario), **(reads or {})}
     seen: dict[str, Path] = {}
     for option, path in outputs.items():
         if path is None or is_stdout(path):
@@ -376,12 +383,18 @@ def write_chart_output(path: Path, fmt: str, draw: Callable[[Path], object]) -> 
 
 
 def check_layer_directory(
-    scenario: Scenario, directory: Path, names: list[str], *, force: bool
+    scenario: Scenario,
+    directory: Path,
+    names: list[str],
+    *,
+    force: bool,
+    others: Mapping[str, Path | None] | None = None,
 ) -> None:
     """Refuse, before any work and in one line, a ``--geojson DIR`` that would destroy data.
 
-    Never, even with ``force``: ``-`` (a directory is many files), a DIR that is a file, a layer
-    file that is one of the run's inputs or a special file. Without ``force``: a DIR that holds
+    Never, even with ``force``: ``-`` (a directory is many files), a DIR that is a file or that
+    another output option (``others``, e.g. ``{"-o": out.html}``) names, a layer file that is one
+    of the run's inputs, a special file, or a symbolic link to a file outside DIR. Without ``force``: a DIR that holds
     the scenario's inputs, or a layer file that exists and is not a layer corridor wrote (a
     FeatureCollection whose ``layer`` property is its name): that one is the user's.
     """
@@ -394,6 +407,13 @@ def check_layer_directory(
             "directory (corridor analyze --geojson - prints the report's layers as one file)"
         )
         raise OutputError(msg)
+    for other, path in (others or {}).items():
+        if path is not None and not is_stdout(path) and same_file(path, directory):
+            msg = (
+                f"{option} {directory} and {other} {path} name one path; the layers go in a "
+                "directory of their own: give two names"
+            )
+            raise OutputError(msg)
     if directory.exists() and not directory.is_dir():
         msg = f"{option} {directory}: exists and is not a directory; name a directory"
         raise OutputError(msg)
@@ -402,9 +422,16 @@ def check_layer_directory(
         return
     inputs = scenario_inputs(scenario)
     files = {name: directory / f"{name}.geojson" for name in names}
+    inside = directory.resolve()
     for name, file in files.items():
         label = f"{option} {directory} (its {name} layer, {file.name})"
         check_output(file, inputs, label=label, fix="even with --force: choose another directory")
+        if file.is_symlink() and file.resolve().parent != inside:
+            msg = (
+                f"{label}: a symbolic link to {file.resolve()}, outside the directory; corridor "
+                "never writes through a link out of --geojson DIR: remove the link"
+            )
+            raise OutputError(msg)
     if force:
         return
     held = [

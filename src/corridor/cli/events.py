@@ -14,6 +14,7 @@ from corridor.cli.common import (
     ReviewArg,
     ScenarioOpt,
     VerboseOpt,
+    check_outputs,
     console,
     err_console,
     handle_errors,
@@ -192,12 +193,20 @@ def accept(
     """Write the accepted candidates into the scenario as events, with their sources; the file
     keeps its comments and layout, is checked before it is replaced, and the old one is kept as
     NAME.bak."""
+    from corridor.files import same_file
     from corridor.ingest.accept import accept_candidates
     from corridor.ingest.review import ReviewError, read_review
     from corridor.scenario.load import load_scenario
 
     rv = read_review(file)
     sc = load_scenario(scenario)
+    if same_file(file, scenario):
+        msg = f"--scenario {scenario}: that is the review file {file}; name the scenario file"
+        raise ReviewError(msg)
+    # the scenario is written on purpose; its backup must not land on any input
+    check_outputs(
+        sc, {"the backup": scenario.with_name(scenario.name + ".bak")}, reads={file: "the review"}
+    )
     by_id = {c.id: c for c in rv.candidates}
     only = [i.strip() for item in only or () for i in item.split(",") if i.strip()]
     if only:

@@ -52,7 +52,7 @@ def extract(
     day = parse_date(published, "--published")
     assert day is not None
     if output is not None:
-        check_outputs(sc, {"-o": output})
+        check_outputs(sc, {"-o": output}, reads={file: "the article"})
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:

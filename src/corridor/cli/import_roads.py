@@ -49,15 +49,12 @@ def import_roads_command(
         scenario_networks,
         write_text_output,
     )
-    from corridor.files import check_output
     from corridor.ingest.roads import DEFAULT_STATUS_MAP, import_roads, parse_status_map
     from corridor.model.network import Mover
     from corridor.scenario.load import load_scenario
 
     sc = load_scenario(resolve_scenario(scenario))
-    check_outputs(sc, {"-o": output})
-    if str(output) != "-":
-        check_output(output, {file: "the road-status layer"}, label=f"-o {output}")
+    check_outputs(sc, {"-o": output}, reads={file: "the road-status layer"})
     smap = parse_status_map(status_map) if status_map else DEFAULT_STATUS_MAP
     net = scenario_networks(sc)(Mover.ALL)
     result = import_roads(

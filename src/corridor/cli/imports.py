@@ -53,7 +53,7 @@ def import_acled(
 
     sc = load_scenario(resolve_scenario(scenario))
     start, end = parse_date(from_, "--from"), parse_date(to, "--to")
-    check_outputs(sc, {"-o": output})
+    check_outputs(sc, {"-o": output}, reads={file: "the ACLED export"})
     rows = read_acled(file)
     bounds = None
     if radius_km is None:

@@ -147,7 +147,7 @@ def map_command(
     check_outputs(sc, {"-o": html_path})
     if geojson is not None:
         extra = [*(["impact"] if rank else []), *(["chance"] if samples else [])]
-        check_layer_directory(sc, geojson, [*LAYERS, *extra], force=force)
+        check_layer_directory(sc, geojson, [*LAYERS, *extra], force=force, others={"-o": html_path})
     to_stdout = stdout_taken({"-o": html_path}, {})
     if tiles is not None and not ("{z}" in tiles and "{x}" in tiles and "{y}" in tiles):
         msg = f"--tiles {tiles!r}: a tile URL template needs {{z}}, {{x}} and {{y}}"

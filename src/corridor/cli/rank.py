@@ -113,20 +113,17 @@ def rank(
 
 
 def _print_csv(rows: list[dict[str, Any]]) -> None:
-    import csv
-    import io
+    from corridor.outputs.csv_text import csv_text
 
-    buf = io.StringIO()
     fields = [k for k in (rows[0] if rows else {"road": ""}) if k != "extra_time_s"]
     exits = list(rows[0]["extra_time_s"]) if rows else []
-    w = csv.writer(buf)
-    w.writerow([*fields, *(f"extra_time_s:{x}" for x in exits)])
+    body = []
     for row in rows:
         cells = [";".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()]
         cells = [c for k, c in zip(row, cells, strict=True) if k != "extra_time_s"]
         extra = row["extra_time_s"]
-        w.writerow([*cells, *("" if extra[x] is None else extra[x] for x in exits)])
-    print(buf.getvalue(), end="")
+        body.append([*cells, *("" if extra[x] is None else extra[x] for x in exits)])
+    print(csv_text([*fields, *(f"extra_time_s:{x}" for x in exits)], body), end="")
 
 
 def _table(ranking: Ranking, title: str) -> Any:

@@ -83,8 +83,6 @@ def timeline(
     verbose: VerboseOpt = False,
 ) -> None:
     """One row per date where something changes: events, status per exit, cut, capacity."""
-    import csv
-    import io
     import json
 
     from corridor.analysis.replay import mover_network, replay
@@ -152,11 +150,9 @@ def timeline(
             rows = [
                 {**row, **samples_csv_columns(s)} for row, s in zip(rows, summaries, strict=True)
             ]
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()) if rows else ["date"])
-        w.writeheader()
-        w.writerows(rows)
-        print(buf.getvalue(), end="")
+        from corridor.outputs.csv_text import csv_dicts
+
+        print(csv_dicts(rows, ["date"]), end="")
     else:
         console().print(timeline_table(sc, reports, net, plan=plan))
         if summaries is not None:

@@ -1,8 +1,11 @@
 """Write accepted candidates into a scenario file as events, keeping the file as it was.
 
-The new events go after the last item of ``events:`` and their sources after the last entry of
-``sources:``, as new lines in the file's own indentation: every other byte (comments, flow
-lists, folded notes, key order) stays as it was. The result is loaded with
+Each event is first checked against the scenario schema (its keys and its target's types). The
+new events go after the last item of ``events:`` and their sources after the last entry of
+``sources:``, written by the scenario editor (:mod:`corridor.scenario.edit`: every key and value
+through the YAML emitter, and the text parsed again to hold exactly the accepted events): every
+other byte (comments, folded notes, key order) stays as it was, except that an ``events:`` or
+``sources:`` in flow style is written again as a block. The result is loaded with
 :func:`corridor.scenario.load.load_scenario` before it replaces the file, which is written
 atomically, with the old file kept as ``NAME.bak``.
 """
@@ -10,8 +13,6 @@ atomically, with the old file kept as ``NAME.bak``.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -22,9 +23,11 @@ from typing import Any
 
 import yaml
 
-from corridor.errors import CorridorError
+from corridor.errors import CorridorError, EditRefused
 from corridor.ingest.review import Candidate, ReviewError
 from corridor.model.scenario import Scenario
+from corridor.scenario.edit import edit_events
+from corridor.text import shown
 
 
 @dataclass(frozen=True)
@@ -44,23 +47,6 @@ def event_keys() -> set[str]:
     for name, f in EventSpec.model_fields.items():
         keys.add(f.alias or name)
     return keys
-
-
-def _inline(value: Any) -> str:
-    """``value`` as one line of YAML (flow style; dates bare, the rest as JSON, a YAML subset)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_inline(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_inline(v) for v in value) + "]"
-    if (
-        isinstance(value, str)
-        and re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", value)
-        and value.lower() not in ("yes", "no", "on", "off", "true", "false", "null", "y", "n")
-    ):
-        return value
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _all_ids(scenario: Scenario) -> set[str]:
@@ -119,82 +105,32 @@ def _source_entry(c: Candidate) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- text insertion
-def _block_end(root: yaml.Node | None, lines: list[str], key: str) -> tuple[int, int] | None:
-    """For the top-level block collection ``key``: (the line index to insert before, the
-    column of its items); None if the key is absent. A flow or empty one is refused."""
-    if not isinstance(root, yaml.MappingNode):
-        return None
-    for k, v in root.value:
-        if getattr(k, "value", None) != key:
-            continue
-        if isinstance(v, yaml.SequenceNode | yaml.MappingNode) and not v.flow_style and v.value:
-            last = v.value[-1]
-            end = last[1].end_mark if isinstance(v, yaml.MappingNode) else last.end_mark
-            first = v.value[0][0] if isinstance(v, yaml.MappingNode) else v.value[0]
-            col = first.start_mark.column
-            at = end.line if end.column == 0 else end.line + 1
-            # back over blank lines and comments that follow the last item
-            while at > 0 and at - 1 < len(lines) and _is_trailing(lines[at - 1], col):
-                at -= 1
-            return at, col
-        msg = f"the scenario's `{key}:` is written in flow style or empty; write it as a block"
-        raise ReviewError(msg)
-    return None
-
-
-def _is_trailing(line: str, col: int) -> bool:
-    stripped = line.strip()
-    if not stripped:
-        return True
-    indent = len(line) - len(line.lstrip())
-    return stripped.startswith("#") and indent < col
-
-
-def _seq_prefix(root: yaml.Node, lines: list[str], key: str, col: int) -> str:
-    """The ``"  - "`` that starts each item of the top-level sequence ``key``."""
-    for k, v in root.value:
-        if getattr(k, "value", None) == key and isinstance(v, yaml.SequenceNode):
-            line = lines[v.value[0].start_mark.line]
-            dash = line.rfind("-", 0, col)
-            if dash >= 0:
-                return " " * dash + "-" + " " * (col - dash - 1)
-    return "  - "
-
-
 def insert_events(
     text: str, events: Sequence[dict[str, Any]], sources: dict[str, dict[str, Any]]
 ) -> str:
     """``text`` (a scenario file) with ``events`` appended to ``events:`` and ``sources``
-    added to ``sources:``, every other line left as it was."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    inserts: list[tuple[int, list[str]]] = []
-    appended: list[str] = []
-    if sources:
-        spot = _block_end(root, lines, "sources")
-        if spot is None:
-            appended += ["sources:\n"] + [f"  {k}: {_inline(v)}\n" for k, v in sources.items()]
-        else:
-            at, col = spot
-            inserts.append((at, [f"{' ' * col}{k}: {_inline(v)}\n" for k, v in sources.items()]))
-    spot = _block_end(root, lines, "events")
-    prefix, col = "  - ", 4
-    if spot is not None and root is not None:
-        col = spot[1]
-        prefix = _seq_prefix(root, lines, "events", col)
-    block: list[str] = []
-    for ev in events:
-        for i, (k, v) in enumerate(ev.items()):
-            block.append(f"{prefix if i == 0 else ' ' * col}{k}: {_inline(v)}\n")
-    if spot is None:
-        appended += ["events:\n", *block]
-    else:
-        inserts.append((spot[0], block))
-    for at, new in sorted(inserts, key=lambda t: t[0], reverse=True):
-        lines[at:at] = new
-    return "".join(lines + appended)
+    added to ``sources:``, every other line left as it was
+    (:func:`corridor.scenario.edit.edit_events`: every key and value through the emitter, the
+    result parsed again and refused unless it holds exactly these events and sources)."""
+    return edit_events(text, added=events, sources=sources)
+
+
+def check_event(event: dict[str, Any], candidate: str) -> None:
+    """Refuse ``event`` unless the scenario schema takes it (its keys and target types)."""
+    from pydantic import ValidationError
+
+    from corridor.scenario.schema import EventSpec
+
+    try:
+        EventSpec.model_validate(event)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(
+            str(p) if isinstance(p, int) or re.fullmatch(r"[A-Za-z_]\w{0,40}", p) else shown(p)
+            for p in err["loc"]
+        )
+        msg = f"candidate {candidate}: cannot accept it: {where or 'event'}: {err['msg']}"
+        raise ReviewError(msg) from None
 
 
 # ---------------------------------------------------------------------------------- accepting
@@ -240,9 +176,14 @@ def accept_candidates(
             key = f"{base}-{n}"
         if key not in known_sources:
             sources[key] = entry
-        events.append(event_of(c, eid, key, allowed))
+        event = event_of(c, eid, key, allowed)
+        check_event(event, c.id)
+        events.append(event)
         done.append(Accepted(c.id, eid, key))
-    new_text = insert_events(text, events, sources)
+    try:
+        new_text = insert_events(text, events, sources)
+    except EditRefused as exc:
+        raise ReviewError(str(exc)) from None
     check = path.with_name(f".{path.name}.accept-{os.getpid()}.yaml")
     try:
         check.write_text(new_text, encoding="utf-8")

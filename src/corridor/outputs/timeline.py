@@ -104,20 +104,8 @@ def timeline_rows(reports: list[CorridorReport], network: RoadNetwork) -> list[d
             "" if r.pocket is None else "; ".join(x.name for x in r.pocket.places)
         )
         row["events"] = " | ".join(events_text(r, first=r is reports[0]).splitlines())
-        rows.append({k: spreadsheet_safe(v) for k, v in row.items()})
+        rows.append(row)
     return rows
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """``value``, with text that a spreadsheet would run as a formula (it starts with ``=``,
-    ``+``, ``-``, ``@``, a tab or a carriage return: scenario text is untrusted) prefixed with
-    ``'``, as OWASP advises for CSV; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def timeline_table(

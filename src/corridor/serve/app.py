@@ -29,7 +29,7 @@ from fastapi import Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException
 
 from corridor.errors import CorridorError, ScenarioError, UnknownIdError
@@ -77,8 +77,45 @@ LonLat = Annotated[
 ]
 
 
+def plain_json(value: Any) -> Any:
+    """``value`` (a request's JSON) unchanged, or ValueError (a 422) when it nests deeper than
+    a scenario file may (:data:`corridor.scenario.yaml_lines.MAX_DEPTH`) or holds text that is
+    not Unicode (a lone surrogate, ``"\\ud800"``): what no scenario file can hold is refused
+    before any work, in one line.
+
+    Examples
+    --------
+    >>> plain_json({"a": [1, "x"]})
+    {'a': [1, 'x']}
+    """
+    from corridor.scenario.yaml_lines import MAX_DEPTH
+
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                msg = f"the body nests deeper than {MAX_DEPTH} levels; a scenario needs about 8"
+                raise ValueError(msg)
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack += [(c, depth + 1) for c in children]
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = f"U+{ord(item[exc.start]):04X}"
+                msg = f"a text holds a lone surrogate ({bad}); send valid Unicode text"
+                raise ValueError(msg) from None
+    return value
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return plain_json(value)
 
 
 class CircleArea(_Body):
@@ -117,6 +154,11 @@ class EventWrite(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return plain_json(value)
+
     base_version: int = Field(ge=0, le=2**62)
     author: str = Field(min_length=1, max_length=200)
 
@@ -151,12 +193,14 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class JSONBody(Response):
-    """JSON as ``json.dumps`` writes it (as ``corridor analyze --json``; NaN passes)."""
+    """JSON as ``json.dumps`` writes it (as ``corridor analyze --json``; NaN passes; a lone
+    surrogate a message echoes is written as its ``\\ud800`` escape)."""
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", errors="backslashreplace")
 
 
 def page_dir() -> Path:
@@ -292,6 +336,7 @@ def create_app(
                     "last": (sc.end.isoformat() if sc.end else dates[-1] if dates else None),
                     "center": list(sc.origin.representative),
                     "version": v.version,
+                    "skipped": v.skipped,
                 }
             )
         return JSONBody(out)
@@ -418,6 +463,7 @@ def create_app(
                 "scenario": name,
                 "version": v.version,
                 "events": [e.as_json() for e in v.events.values()],
+                "skipped": v.skipped,
             }
         )
 
@@ -462,9 +508,13 @@ def create_app(
         responses=WRITE_ERRORS,
     )
     def event_retract(name: str, event_id: str, body: Retraction) -> JSONBody:
-        """Retract an event: it stays in the history, no longer in force."""
-        ev = _event(name, event_id)
-        if ev.status == "retracted":
+        """Retract an event: it stays in the history, no longer in force. An event whose log
+        entry no longer fits the file (``skipped``) can be retracted too."""
+        v = bench.current(name)
+        ev = v.events.get(event_id)
+        if ev is None and event_id not in v.skipped_ids():
+            ev = _event(name, event_id)
+        if ev is not None and ev.status == "retracted":
             raise EventError(f"event {event_id!r} is already retracted")
         reason = {"reason": body.reason} if body.reason else None
         return _write(name, "retract", event_id, reason, body.author, body.base_version)
@@ -529,15 +579,15 @@ def create_app(
         author: str,
         base_version: int,
     ) -> JSONBody:
-        bench.source(name)
         entry = bench.log.append(
-            name,
+            bench.source(name).key,
             op,
             event_id,
             fields,
             author=author,
             base_version=base_version,
             check=lambda entries: bench.check_edit(name, entries),
+            shown_as=name,
         )
         v = bench.current(name)
         ev = v.events.get(event_id)

@@ -21,10 +21,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from corridor.errors import EventError, Problem, ScenarioError
 from corridor.model.scenario import Scenario
+from corridor.scenario.edit import Retract, edit_events
 from corridor.scenario.load import scenario_from_yaml
 from corridor.scenario.problems import scenario_error
 from corridor.scenario.yaml_lines import YamlRefused, parse_yaml
@@ -108,83 +107,19 @@ def in_force(events: dict[str, CurrentEvent]) -> list[CurrentEvent]:
 
 
 # ------------------------------------------------------------------------------------ the text
-def _item_yaml(fields: dict[str, Any], indent: int) -> list[str]:
-    text = yaml.safe_dump(
-        [fields], sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**6
-    )
-    return [" " * indent + line + "\n" for line in text.splitlines()]
-
-
 def scenario_text(text: str, events: dict[str, CurrentEvent]) -> str:
-    """The scenario file's ``text`` with the events as they stand (see the module docstring)."""
-    changed = {e.file_index: e for e in events.values() if e.file_index is not None and e.version}
-    added = [e for e in events.values() if e.file_index is None and e.status == "current"]
-    if not changed and not added:
-        return text
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if not isinstance(root, yaml.MappingNode) or root.flow_style:
-        data = yaml.safe_load(text)
-        data["events"] = [e.fields for e in in_force(events)]
-        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6)
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    found = next(((k, v) for k, v in root.value if getattr(k, "value", None) == "events"), None)
-    if found is None:
-        return (
-            "".join(lines)
-            + "events:\n"
-            + "".join(line for e in added for line in _item_yaml(e.fields, 2))
-        )
-    key, node = found
-    if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
-        # a flow list (or none): written again as a block list
-        start = key.start_mark.line
-        end = node.end_mark.line + (1 if node.end_mark.column > 0 else 0)
-        kept = [e.fields for e in in_force(events)]
-        block = (
-            ["events:\n", *(line for f in kept for line in _item_yaml(f, 2))]
-            if kept
-            else ["events: []\n"]
-        )
-        lines[start:end] = block
-        return "".join(lines)
-    items = node.value
-    col = items[0].start_mark.column
-    first_line = lines[items[0].start_mark.line]
-    dash = max(first_line.rfind("-", 0, col), 0)
-    starts = [it.start_mark.line for it in items]
-    end_mark = items[-1].end_mark
-    last_end = end_mark.line if end_mark.column == 0 else end_mark.line + 1
-    while last_end - 1 > starts[-1] and _is_trailing(lines[last_end - 1], col):
-        last_end -= 1
-    ends = [*starts[1:], last_end]
-    out = lines[: starts[0]]
-    remaining = 0
-    for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
-        ev = changed.get(i)
-        if ev is None:
-            out += lines[a:b]
-            remaining += 1
-        elif ev.status == "retracted":
-            out.append(
-                f"{' ' * dash}# event {json.dumps(ev.id)} retracted (corridor serve, version "
-                f"{ev.version})\n"
+    """The scenario file's ``text`` with the events as they stand (see the module docstring),
+    written by :func:`corridor.scenario.edit.edit_events`."""
+    changed: dict[int, dict[str, Any] | Retract] = {}
+    for e in events.values():
+        if e.file_index is not None and e.version:
+            changed[e.file_index] = (
+                Retract(f"event {json.dumps(e.id)} retracted (corridor serve, version {e.version})")
+                if e.status == "retracted"
+                else e.fields
             )
-        else:
-            out += _item_yaml(ev.fields, dash)
-            remaining += 1
-    for ev in added:
-        out += _item_yaml(ev.fields, dash)
-        remaining += 1
-    if not remaining:
-        out.append(f"{' ' * col}[]\n")
-    return "".join(out + lines[last_end:])
-
-
-def _is_trailing(line: str, col: int) -> bool:
-    stripped = line.strip()
-    return not stripped or (stripped.startswith("#") and len(line) - len(line.lstrip()) < col)
+    added = [e.fields for e in events.values() if e.file_index is None and e.status == "current"]
+    return edit_events(text, changed=changed, added=added)
 
 
 def load_text(text: str, path: Path) -> Scenario:

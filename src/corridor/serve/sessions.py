@@ -17,13 +17,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridor.errors import NotFound, ScenarioError
+from corridor.errors import CorridorError, NotFound, ScenarioError
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import MoverProfile, Scenario
 from corridor.model.situation import Closure, Situation
@@ -38,7 +38,7 @@ from corridor.serve.events import (
     replay_log,
     scenario_text,
 )
-from corridor.serve.store import Entry, EventLog
+from corridor.serve.store import Entry, EventLog, scenario_key
 
 if TYPE_CHECKING:  # analysis loads on the first report (``corridor serve`` starts sooner)
     from corridor.analysis.report import CorridorReport
@@ -58,6 +58,7 @@ class Source:
     text: str
     file_events: list[Any]
     networks: NetworkLoader
+    key: str = ""  # its event log's key (:func:`corridor.serve.store.scenario_key`)
 
 
 @dataclass
@@ -68,6 +69,11 @@ class Version:
     version: int
     events: dict[str, CurrentEvent]
     text: str
+    kept: list[Entry] = field(default_factory=list)  # the log's entries in force
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # those that no longer fit
+
+    def skipped_ids(self) -> set[str]:
+        return {s["event_id"] for s in self.skipped}
 
 
 class Situated:
@@ -187,8 +193,15 @@ class Workbench:
             items = read_top_level(p).get("events") or []
             key = f"{sc.network_kind}:{sc.network_path}"
             loaders.setdefault(key, NetworkLoader(sc.network_path, kind=sc.network_kind))
+            log_key = scenario_key(sc.name, Path(p))
+            log.migrate(sc.name, log_key)
             self.sources[sc.name] = Source(
-                sc.name, Path(p), text, items if isinstance(items, list) else [], loaders[key]
+                sc.name,
+                Path(p),
+                text,
+                items if isinstance(items, list) else [],
+                loaders[key],
+                log_key,
             )
             events = replay_log(self.sources[sc.name].file_events, [])
             self._versions[(sc.name, 0)] = Version(sc, 0, events, text)
@@ -210,12 +223,12 @@ class Workbench:
     def current(self, name: str) -> Version:
         """The scenario ``name`` with its recorded events, at its log's current version."""
         src = self.source(name)
-        version = self.log.version(name)
+        version = self.log.version(src.key)
         with self._lock:
             found = self._versions.get((name, version))
         if found is not None:
             return found
-        entries = self.log.entries(name)
+        entries = self.log.entries(src.key)
         built = self._version(src, entries)
         with self._lock:
             self._versions[(name, built.version)] = built
@@ -224,19 +237,56 @@ class Workbench:
                     del self._versions[key]
         return built
 
-    def _version(self, src: Source, entries: list[Entry]) -> Version:
+    def _build(self, src: Source, entries: list[Entry]) -> Version:
         events = replay_log(src.file_events, entries)
         text = scenario_text(src.text, events)
-        return Version(load_text(text, src.path), len(entries), events, text)
+        return Version(load_text(text, src.path), len(entries), events, text, list(entries))
+
+    def _version(self, src: Source, entries: list[Entry]) -> Version:
+        """The scenario with ``entries``; an entry with which it would not load (its file was
+        edited since, or the log was written for another file) is skipped and reported in
+        ``skipped``, so that one stale entry never breaks the scenario or the listing."""
+        try:
+            return self._build(src, entries)
+        except CorridorError:
+            pass
+        kept: list[Entry] = []
+        skipped: list[dict[str, Any]] = []
+        for e in entries:
+            try:
+                self._build(src, [*kept, e])
+            except CorridorError as exc:
+                problems = getattr(exc, "problems", None) or [str(exc)]
+                skipped.append(
+                    {
+                        "version": e.version,
+                        "op": e.op,
+                        "event_id": e.event_id,
+                        "problem": str(problems[0]).replace(str(src.path), src.path.name),
+                    }
+                )
+            else:
+                kept.append(e)
+        built = self._build(src, kept)
+        retracted = {e.event_id for e in kept if e.op == "retract"}
+        built.version = len(entries)
+        built.skipped = [s for s in skipped if s["event_id"] not in retracted]
+        return built
 
     def check_edit(self, name: str, entries: list[Entry]) -> None:
         """Refuse (raise) the log ``entries`` when the scenario with them would not load: the
-        loader's message, about the last entry's event."""
+        loader's message, about the last entry's event. Entries already skipped stay skipped;
+        the new one (last) must fit."""
         src = self.source(name)
+        with self._lock:
+            before = self._versions.get((name, len(entries) - 1))
+        if before is None:
+            before = self._version(src, entries[:-1])
+        trial = [*before.kept, entries[-1]]
         try:
-            self._version(src, entries)
+            self._build(src, trial)
         except ScenarioError as exc:
-            events = replay_log(src.file_events, entries)
+            events = replay_log(src.file_events, trial)
             raise event_problem(exc, events, entries[-1], src.path) from None
 
     # --------------------------------------------------------------------------- situations

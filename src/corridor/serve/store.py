@@ -1,5 +1,10 @@
 """The workbench's event log: SQLite (the standard library's ``sqlite3``), append-only.
 
+A scenario's rows are keyed by its identity (:func:`scenario_key`: its name and its file's resolved
+path), not by its name alone: a copy of a scenario folder (same ``name:``) has a log of its own. A
+log written before (rows keyed by the name) is moved, when the server starts, to the first served
+file of that name that has no rows yet (:meth:`EventLog.migrate`).
+
 Every edit of a scenario's events is one row: ``create``, ``amend`` or ``retract``, with the
 event's fields (as a scenario file writes them, JSON), the author, the time (UTC) and the version
 the client based it on. A scenario's *version* is the number of rows it has; its current events
@@ -42,9 +47,21 @@ CREATE TABLE IF NOT EXISTS log (
 """
 
 
+def scenario_key(name: str, path: Path) -> str:
+    """The log's key for the scenario ``name`` in the file ``path``: ``name@/resolved/path``.
+
+    Examples
+    --------
+    >>> scenario_key("valley", Path("/data/valley/scenario.yaml"))
+    'valley@/data/valley/scenario.yaml'
+    """
+    return f"{name}@{Path(path).resolve()}"
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One row of the log: the ``version``-th edit of ``scenario``'s events."""
+    """One row of the log: the ``version``-th edit of ``scenario``'s events (``scenario``: the
+    log's key, :func:`scenario_key`)."""
 
     scenario: str
     version: int
@@ -92,6 +109,26 @@ class EventLog:
         with self._lock:
             self._db.close()
 
+    def migrate(self, name: str, key: str) -> int:
+        """Move the rows of an old log keyed by the scenario's ``name`` to ``key``, if ``key`` has
+        no rows yet; the number of rows moved."""
+        if name == key:
+            return 0
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                taken = db.execute("SELECT 1 FROM log WHERE scenario = ? LIMIT 1", (key,))
+                moved = 0
+                if taken.fetchone() is None:
+                    cur = db.execute("UPDATE log SET scenario = ? WHERE scenario = ?", (key, name))
+                    moved = cur.rowcount
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return moved
+
     def entries(self, scenario: str, since: int = 0) -> list[Entry]:
         """The entries of ``scenario`` after version ``since``, in order."""
         with self._lock:
@@ -115,8 +152,10 @@ class EventLog:
         author: str,
         base_version: int,
         check: Callable[[list[Entry]], None] | None = None,
+        shown_as: str | None = None,
     ) -> Entry:
-        """Append one edit, committed (on disk) when this returns.
+        """Append one edit, committed (on disk) when this returns (``shown_as``: the scenario's
+        name in messages; the key by default).
 
         Raises :class:`Conflict` when ``base_version`` is not the scenario's version; ``check``
         gets the whole log with the new entry last and raises to refuse it (nothing written).
@@ -124,18 +163,19 @@ class EventLog:
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
+            label = shown_as or scenario
             try:
                 current = self._entries(scenario, 0)
                 if not 0 <= base_version <= len(current):
                     msg = (
-                        f"base_version {base_version} does not exist: scenario {scenario!r} is "
+                        f"base_version {base_version} does not exist: scenario {label!r} is "
                         f"at version {len(current)}; reload the events, then edit again"
                     )
                     raise Conflict(msg, [])
                 if base_version != len(current):
                     since = current[base_version:]
                     msg = (
-                        f"scenario {scenario!r} is at version {len(current)}, and this edit was "
+                        f"scenario {label!r} is at version {len(current)}, and this edit was "
                         f"based on version {base_version}: since then {_changed(since)}; reload "
                         "the events, then edit again"
                     )

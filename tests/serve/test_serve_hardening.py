@@ -1,0 +1,157 @@
+"""The workbench's hardening (issue 29, items 3, 8, 9 and 11): what a request cannot do to the
+server, each class with its test."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corridor.bundled import bundled_scenarios
+from corridor.scenario.load import load_scenario
+from corridor.serve.app import create_app
+from corridor.serve.store import EventLog
+
+HELSINKI = "helsinki-bridges"
+
+
+def event(eid: str, version: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "base_version": version,
+        "author": "ana",
+        "id": eid,
+        "date": "2026-06-03",
+        "actor": "police",
+        "kind": "close",
+        "target": {"way": 23952344},
+        "confidence": 0.9,
+        "source": "HYP",
+        **extra,
+    }
+
+
+def copy_of(folder: Path) -> Path:
+    shutil.copytree(bundled_scenarios()[HELSINKI].parent, folder)
+    return folder / "scenario.yaml"
+
+
+def client_of(paths: list[Path], data: Path) -> TestClient:
+    app = create_app(paths, data)
+    return TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1")
+
+
+@pytest.fixture
+def helsinki(tmp_path: Path) -> tuple[TestClient, Path]:
+    path = copy_of(tmp_path / "helsinki")
+    return client_of([path], tmp_path / "data"), path
+
+
+def test_an_event_id_with_a_yaml_line_break_survives_export(
+    helsinki: tuple[TestClient, Path],
+) -> None:
+    c, path = helsinki
+    url = f"/api/scenarios/{HELSINKI}/events"
+    eid, quote = "shut\u2028two", "one\x85two\u2029three"
+    r = c.post(url, json=event(eid, 0, quote=quote))
+    assert r.status_code == 201, r.text
+    r = c.get(f"/api/scenarios/{HELSINKI}/export")
+    assert r.status_code == 200
+    exported = path.with_name("exported.yaml")
+    exported.write_text(r.text, encoding="utf-8")
+    by_id = {e.id: e for e in load_scenario(exported).events}
+    assert eid in by_id and by_id[eid].quote == quote
+
+
+# ------------------------------------------------- item 3: the event log keyed by identity
+def test_a_copy_of_a_scenario_folder_has_an_event_log_of_its_own(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    original, copy = copy_of(tmp_path / "a"), copy_of(tmp_path / "b")  # the same `name:`
+    c = client_of([copy], data)
+    r = c.post(f"/api/scenarios/{HELSINKI}/events", json=event("on-the-copy", 0))
+    assert r.status_code == 201, r.text
+    c = client_of([original], data)
+    listing = c.get("/api/scenarios")
+    assert listing.status_code == 200 and listing.json()[0]["version"] == 0
+    ids = [e["id"] for e in c.get(f"/api/scenarios/{HELSINKI}/events").json()["events"]]
+    assert "on-the-copy" not in ids
+    c = client_of([copy], data)
+    assert c.get("/api/scenarios").json()[0]["version"] == 1
+
+
+def test_an_entry_that_no_longer_fits_its_file_is_reported_skipped_and_retractable(
+    tmp_path: Path,
+) -> None:
+    data, path = tmp_path / "data", copy_of(tmp_path / "a")
+    c = client_of([path], data)
+    url = f"/api/scenarios/{HELSINKI}/events"
+    stale = event("kluuvi-shut", 0, target={"place": "kluuvi"})
+    assert c.post(url, json=stale).status_code == 201
+    assert c.post(url, json=event("bridge-shut", 1)).status_code == 201
+    # the file is edited since: the place the first entry names is gone
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        "".join(ln for ln in text.splitlines(True) if "id: kluuvi," not in ln), encoding="utf-8"
+    )
+    c = client_of([path], data)
+    listing = c.get("/api/scenarios")
+    assert listing.status_code == 200, listing.text
+    (skipped,) = listing.json()[0]["skipped"]
+    assert skipped["event_id"] == "kluuvi-shut" and "kluuvi" in skipped["problem"]
+    ids = [e["id"] for e in c.get(url).json()["events"]]
+    assert "bridge-shut" in ids and "kluuvi-shut" not in ids
+    r = c.post(f"{url}/kluuvi-shut/retract", json={"base_version": 2, "author": "bo"})
+    assert r.status_code == 200, r.text
+    assert c.get(url).json()["skipped"] == [] and c.get(url).json()["version"] == 3
+    # a new edit that does not fit is still refused, not skipped
+    r = c.post(url, json=event("again", 3, target={"place": "kluuvi"}))
+    assert r.status_code == 422 and "kluuvi" in r.text
+
+
+def test_an_event_log_keyed_by_name_is_migrated(tmp_path: Path) -> None:
+    data, path = tmp_path / "data", copy_of(tmp_path / "a")
+    old = EventLog(data)  # rows keyed by the scenario's name, as logs were written before
+    body = {k: v for k, v in event("logged-before", 0).items() if k not in ("base_version",)}
+    body.pop("author")
+    old.append(HELSINKI, "create", "logged-before", body, author="ana", base_version=0)
+    old.close()
+    c = client_of([path], data)
+    listing = c.get("/api/scenarios").json()
+    assert listing[0]["version"] == 1
+    ids = [e["id"] for e in c.get(f"/api/scenarios/{HELSINKI}/events").json()["events"]]
+    assert "logged-before" in ids
+
+
+# ------------------------------------------------- item 9: 4xx, never 500, for hostile JSON
+def test_a_body_nested_900_levels_deep_is_a_422_in_one_line(
+    helsinki: tuple[TestClient, Path],
+) -> None:
+    c, _ = helsinki
+    deep: dict[str, Any] = {}
+    cur = deep
+    for _ in range(900):
+        cur["a"] = {}
+        cur = cur["a"]
+    r = c.post(f"/api/scenarios/{HELSINKI}/events", json=event("deep", 0, notes=deep))
+    assert r.status_code == 422 and "nests deeper than 50 levels" in r.json()["error"]
+    r = c.post(f"/api/scenarios/{HELSINKI}/whatif", json={"ways": [[[[[[[]]]]]]] * 2, "x": deep})
+    assert 400 <= r.status_code < 500
+
+
+@pytest.mark.parametrize("where", ["quote", "id", "author"])
+def test_a_lone_surrogate_is_a_422_in_one_line(
+    helsinki: tuple[TestClient, Path], where: str
+) -> None:
+    c, _ = helsinki
+    body = json.dumps(event("s", 0, **{where: "@@"})).replace('"@@"', '"a\\ud800b"')
+    r = c.post(
+        f"/api/scenarios/{HELSINKI}/events",
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert "lone surrogate (U+D800)" in r.json()["error"]
+    assert c.get(f"/api/scenarios/{HELSINKI}/events").json()["version"] == 0
