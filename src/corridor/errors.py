@@ -144,3 +144,7 @@ class AcledError(CorridorError, ValueError):
 
 class ReviewError(CorridorError, ValueError):
     """A review file is not valid, or a candidate in it cannot become an event."""
+
+
+class NewsError(CorridorError, ValueError):
+    """An article cannot be read for candidate events (too long, not text)."""
