@@ -157,15 +157,71 @@ def test_review_shows_what_each_candidate_changes(mosul_copy: Path, review_file:
     assert res.exit_code == 0, res.output
     rows = {r["id"]: r for r in json.loads(res.stdout)["candidates"]}
     cut = rows["acled-irq1001"]
-    # on 23 Nov the fighters' one way out runs through Tal Afar: closing it seals Mosul
-    assert cut["without"]["status"] == "open" and cut["with"]["status"] == "sealed"
-    assert cut["with"]["exits_reachable"] < cut["without"]["exits_reachable"]
-    assert cut["with"]["capacity_pph"] == 0 < cut["without"]["capacity_pph"]
+    # "blocked the road between Tal Afar and Sinjar" is R2 (as `extract` reads it), previewed
+    # as that road: on 23 Nov Mosul's fighters still reach Tal Afar, so it seals nothing
+    assert yaml.safe_load(review_file.read_text())["candidates"][0]["target"] == {
+        "ref": "R2",
+        "between": ["tal-afar", "sinjar"],
+    }
+    assert cut["without"] == cut["with"] and cut["with"]["status"] == "open"
+    assert cut["road_segments"] > 0 and cut["not_applied"] is None
     assert "with" not in rows["acled-irq1002"] and "repeats" in rows["acled-irq1002"]["not_applied"]
-    assert "with" in rows["acled-irq1005"], "a zone candidate is replayed too"
+    zone = rows["acled-irq1005"]
+    assert "with" in zone, "a zone candidate is replayed too"
+    assert zone["road_segments"] == 0 and "holds no road" in zone["warning"]
     res = run("events", "review", str(review_file), "--scenario", str(mosul_copy))
     assert res.exit_code == 0, res.output
-    assert "open → sealed" in res.output and "PMF fighters blocked" in res.output
+    assert "open → open" in res.output and "PMF fighters blocked" in res.output
+    assert "holds no road" in res.output and "outside the window" not in res.output
+
+
+def _review_of(path: Path, candidates: list[dict]) -> Path:
+    base = {"accept": False, "confidence": 0.5, "date_uncertainty_days": 0, "actor": "isf"}
+    data = {"review": 1, "scenario": "", "origin": "test",
+            "candidates": [base | c for c in candidates]}  # fmt: skip
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def test_review_previews_every_target_kind(mosul_copy: Path) -> None:
+    # on 20 Feb 2017 the Mosul-Tal Afar highway (R1) is west Mosul's way out; the army cut it
+    # near Badush on 28 Feb
+    day = "2017-02-20"
+    rv = _review_of(
+        mosul_copy.parent / "r.yaml",
+        [
+            {"id": "ref", "kind": "close", "date": day,
+             "target": {"ref": "R1", "between": ["syria-gate", "badush"]}},
+            {"id": "point", "kind": "close", "date": day,
+             "target": {"point": [42.9714, 36.4153], "radius_m": 2500}},
+            {"id": "place", "kind": "close", "date": day, "target": {"place": "badush"}},
+            {"id": "nowhere", "kind": "close", "date": day,
+             "target": {"point": [41.0, 33.0], "radius_m": 100}},
+            {"id": "bad-ref", "kind": "close", "date": day,
+             "target": {"ref": "R99", "between": ["mosul", "badush"]}},
+            {"id": "no-place", "kind": "close", "date": day,
+             "target": {"ref": "R1", "between": ["mosul", "atlantis"]}},
+            {"id": "late", "kind": "close", "date": "2019-01-01",
+             "target": {"ref": "R1", "between": ["syria-gate", "badush"]}},
+            {"id": "intent", "kind": "close", "date": day, "stance": "intent",
+             "target": {"ref": "R1", "between": ["syria-gate", "badush"]}},
+        ],
+    )  # fmt: skip
+    res = run("events", "review", str(rv), "--scenario", str(mosul_copy), "--json")
+    assert res.exit_code == 0, res.output
+    rows = {r["id"]: r for r in json.loads(res.stdout)["candidates"]}
+    for key in ("ref", "point", "place"):
+        r = rows[key]
+        assert r["not_applied"] is None and r["road_segments"] > 0, r
+        assert r["with"]["capacity_pph"] < r["without"]["capacity_pph"], r
+    assert rows["ref"]["with"]["status"] == "sealed" != rows["ref"]["without"]["status"]
+    assert "holds no road" in rows["nowhere"]["warning"]
+    assert "R99" in rows["bad-ref"]["warning"] and rows["bad-ref"]["road_segments"] == 0
+    assert "atlantis" in rows["no-place"]["not_applied"]
+    assert "outside the scenario's window" in rows["late"]["not_applied"]
+    assert "stance 'intent'" in rows["intent"]["not_applied"]
+    res = run("events", "review", str(rv), "--scenario", str(mosul_copy))
+    assert res.exit_code == 0 and res.output.count("outside the") == 1, res.output
 
 
 def test_review_file_mistakes_name_the_candidate(tmp_path: Path, review_file: Path) -> None:

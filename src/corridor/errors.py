@@ -161,3 +161,7 @@ class ReviewError(CorridorError, ValueError):
 class LayerError(CorridorError, ValueError):
     """A control map or road-status layer (GeoJSON) cannot be imported: not GeoJSON, no date, a
     geometry of the wrong kind, too large."""
+
+
+class NewsError(CorridorError, ValueError):
+    """An article cannot be read for candidate events (too long, not text)."""

@@ -3,6 +3,7 @@ sourced scenario events."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,59 +26,105 @@ from corridor.cli.common import (
 if TYPE_CHECKING:
     from corridor.analysis.report import CorridorReport
     from corridor.ingest.review import Candidate
-    from corridor.model.scenario import Scenario
+    from corridor.model.scenario import Event, Scenario
 
 group = typer.Typer(
     help="Review candidate events and accept them into a scenario.", no_args_is_help=True
 )
 
 
+def _candidate_event(sc: Scenario, c: Candidate) -> tuple[Event | None, str]:
+    """The scenario event a candidate would be, built the way the scenario loader builds one
+    (every target kind: way(s), ref with between, point, polygon, geojson, place), or None and
+    the true reason it cannot be."""
+    import pydantic
+
+    from corridor.model.scenario import Event
+    from corridor.scenario.areas import AreaReader
+    from corridor.scenario.problems import ProblemLog
+    from corridor.scenario.schema import TargetSpec
+    from corridor.scenario.yaml_lines import YamlLines
+
+    try:
+        t = TargetSpec.model_validate(c.target)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "target"
+        return None, f"target {where}: {first['msg']}"
+    problems = ProblemLog(YamlLines(None))
+    reader = AreaReader(Path(sc.path).parent, problems, dict(sc.places))
+    label = f"candidate {c.id}"
+    if c.kind in ("close", "reopen"):
+        closure = reader.closure(t, ("target",), label)
+        if closure is None:
+            why = problems.found[0].message if problems.found else "the target is not a closure"
+            return None, f"target: {why}"
+        closure = dataclasses.replace(closure, reopen=c.kind == "reopen")
+        return Event(
+            id=c.id,
+            date=c.date,
+            kind="reopen" if c.kind == "reopen" else "close",
+            actor=c.actor,
+            closure=closure,
+        ), ""
+    if c.kind == "zone":
+        if t.place is not None:
+            area = reader.place_or_area(t.place, ("target", "place"), t.place)
+            geom = area.geometry() if area is not None else None
+        else:
+            geom = reader.polygon(t.polygon, t.geojson, ("target",))
+        if geom is None:
+            why = problems.found[0].message if problems.found else "give a place or a polygon"
+            return None, f"target: {why}"
+        event = Event(
+            id=c.id, date=c.date, kind="zone", actor=c.actor, zone=geom, confidence=c.confidence
+        )
+        return event, ""
+    if t.place not in sc.places:
+        return None, f"target: no place with id {t.place!r}"
+    return Event(id=c.id, date=c.date, kind="population", place=t.place, value=c.value), ""
+
+
+def _roads_held(sc: Scenario, networks: Any, event: Event, mover: str | None) -> tuple[int, str]:
+    """How many road segments of the mover's network the event's target holds, and why none
+    (the closure's binding note)."""
+    import numpy as np
+
+    from corridor.model.areas import polygon_edge_mask
+    from corridor.model.situation import bind_closure
+
+    network = networks(sc.mover_profile(mover).base)
+    if event.closure is not None:
+        mask, note = bind_closure(network, event.closure)
+        return int(np.count_nonzero(mask)), note
+    if event.zone is not None:
+        return int(np.count_nonzero(polygon_edge_mask(network, event.zone))), ""
+    return -1, ""
+
+
 def _impact(
     sc: Scenario, networks: Any, c: Candidate, mover: str | None
-) -> tuple[CorridorReport, CorridorReport] | None:
-    """The reports at the candidate's date without it and with it (None if it cannot apply)."""
-    import dataclasses
-
-    import shapely
-
+) -> tuple[tuple[CorridorReport, CorridorReport] | None, str, int]:
+    """The reports at the candidate's date without it and with it (or None and why it cannot
+    be previewed), and how many road segments its target holds (-1: not a road target)."""
     from corridor.analysis.replay import report_at
-    from corridor.model.areas import Area
-    from corridor.model.scenario import Event
-    from corridor.model.situation import Closure
     from corridor.model.timeline import in_window
 
     if c.problem():
-        return None
-    day = c.date
-    if not in_window(day, sc.start, sc.end):
-        return None
-    before = report_at(sc, networks, day, mover=mover)
-    t = c.target
-    if c.kind == "close":
-        if "point" in t and "radius_m" in t:
-            area = Area(c.id, point=tuple(t["point"]), radius_m=float(t["radius_m"]))
-        elif t.get("place") in sc.places:
-            area = sc.places[t["place"]].area
-        elif "polygon" in t:
-            area = Area(c.id, polygon=shapely.Polygon(t["polygon"]))
-        else:
-            return None
-        closure = Closure(area=area, label=f"candidate {c.id}")
-        return before, report_at(sc, networks, day, mover=mover, what_if=[closure])
-    if c.kind == "zone":
-        if t.get("place") in sc.places:
-            geom = sc.places[t["place"]].area.geometry()
-        elif "polygon" in t:
-            geom = shapely.Polygon(t["polygon"])
-        else:
-            return None
-        event = Event(
-            id=c.id, date=day, kind="zone", actor=c.actor, zone=geom, confidence=c.confidence
-        )
-    else:
-        event = Event(id=c.id, date=day, kind="population", place=t["place"], value=c.value)
+        return None, c.problem(), -1
+    event, why = _candidate_event(sc, c)
+    if event is None:
+        return None, why, -1
+    held, note = _roads_held(sc, networks, event, mover)
+    if held == 0:
+        what = "zone" if event.zone is not None else "closure"
+        detail = f" ({note})" if note else ""
+        why = f"its {what} holds no road of the network{detail}; check the target"
+    if not in_window(c.date, sc.start, sc.end):
+        return None, f"{c.date} is outside the scenario's window {sc.start} to {sc.end}", held
+    before = report_at(sc, networks, c.date, mover=mover)
     with_it = dataclasses.replace(sc, events=(*sc.events, event))
-    return before, report_at(with_it, networks, day, mover=mover)
+    return (before, report_at(with_it, networks, c.date, mover=mover)), why, held
 
 
 def _summary(r: CorridorReport) -> dict[str, Any]:
@@ -114,7 +161,7 @@ def review(
     networks = scenario_networks(sc)
     rows: list[dict[str, Any]] = []
     for c in rv.candidates:
-        pair = _impact(sc, networks, c, mover)
+        pair, why, held = _impact(sc, networks, c, mover)
         row: dict[str, Any] = {
             "id": c.id,
             "accept": c.accept,
@@ -125,7 +172,10 @@ def review(
             "confidence": c.confidence,
             "quote": c.quote,
             "source": {k: str(v) for k, v in c.source.items()},
-            "not_applied": c.problem() or None,
+            "stance": c.extra.get("stance"),
+            "not_applied": why if pair is None else None,
+            "warning": why if pair is not None and why else None,
+            "road_segments": held if held >= 0 else None,
             "unresolved": c.unresolved,
         }
         if pair is not None:
@@ -147,8 +197,10 @@ def review(
             status = f"{a['status']} → {b['status']}"
             exits = f"{a['exits_reachable']}/{a['exits']} → {b['exits_reachable']}/{b['exits']}"
             cap = f"{a['capacity_pph']:,} → {b['capacity_pph']:,}"
+            if r["warning"]:
+                status += f" (warning: {r['warning']})"
         else:
-            status, exits, cap = f"not applied: {r['not_applied'] or 'outside the window'}", "", ""
+            status, exits, cap = f"not applied: {r['not_applied']}", "", ""
         src = r["source"].get("outlet", "")
         quote = (r["quote"][:300] + "…") if len(r["quote"]) > 300 else r["quote"]
         mark = "✓ " if r["accept"] else ""

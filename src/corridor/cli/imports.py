@@ -3,8 +3,9 @@ file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +18,9 @@ from corridor.cli.common import (
     resolve_scenario,
     scenario_networks,
 )
+
+if TYPE_CHECKING:
+    from corridor.ingest.acled import AcledRow
 
 app = typer.Typer(help="Turn outside data into candidate events to review.", no_args_is_help=True)
 
@@ -48,24 +52,30 @@ def import_acled(
 ) -> None:
     """Candidate events from an ACLED export, for the rows in the scenario's area and window."""
     from corridor.cli.common import check_outputs, write_text_output
-    from corridor.ingest.acled import acled_review, read_acled
+    from corridor.ingest.acled import acled_review, iter_acled
     from corridor.scenario.load import load_scenario
 
     sc = load_scenario(resolve_scenario(scenario))
     start, end = parse_date(from_, "--from"), parse_date(to, "--to")
     check_outputs(sc, {"-o": output}, reads={file: "the ACLED export"})
-    rows = read_acled(file)
-    bounds = None
-    if radius_km is None:
-        bounds = scenario_networks(sc)(sc.mover_profile().base).bounds
+    network = scenario_networks(sc)(sc.mover_profile().base)
+    bounds = network.bounds if radius_km is None else None
+    read = [0]
+
+    def counted() -> Iterator[AcledRow]:
+        for row in iter_acled(file):
+            read[0] += 1
+            yield row
+
     review = acled_review(
-        rows,
+        counted(),
         sc,
         bounds=bounds,
         start=start,
         end=end,
         radius_km=radius_km,
         origin=f"ACLED export {file.name}",
+        network=network,
     )
     write_text_output(output, review.to_yaml())
     kinds: dict[str, int] = {}
@@ -75,7 +85,7 @@ def import_acled(
     said = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
     unmatched = ", ".join(review.unmatched_actors) or "none"
     err_console().print(
-        f"{len(rows)} rows read, {len(review.candidates)} in the scenario's area and window "
+        f"{read[0]} rows read, {len(review.candidates)} in the scenario's area and window "
         f"({said}; {dups} duplicate{'s' if dups != 1 else ''}); actors matching no scenario "
         f"actor: {unmatched}",
         markup=False,

@@ -15,7 +15,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,8 +24,10 @@ from typing import Any
 import yaml
 
 from corridor.errors import AcledError, InputFileError
+from corridor.ingest.news import NewsGazetteer, RoadFinder, road_target_of_text
 from corridor.ingest.review import Candidate, Review
 from corridor.model.areas import haversine_m
+from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Event, Place, Scenario
 from corridor.model.timeline import in_window
 
@@ -108,6 +110,12 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d %B %Y", "%d-%B-%Y", "%Y/%m/%d", "%d
 
 
 def _date(text: str) -> dt.date:
+    text = text.strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text.strip(), fmt).date()
@@ -161,7 +169,7 @@ def read_acled(path: Path) -> list[AcledRow]:
     Returns
     -------
     list of AcledRow
-        Every row, in file order.
+        Every row, in file order (:func:`iter_acled` reads them one at a time instead).
 
     Raises
     ------
@@ -171,44 +179,94 @@ def read_acled(path: Path) -> list[AcledRow]:
         A required column is missing, or rows are not valid: one line naming the first few by
         their line in the file and event id.
     """
+    return list(iter_acled(path))
+
+
+#: The longest field corridor reads in an ACLED export (characters); ACLED's notes are a few
+#: hundred characters, so a longer one means the file is not what it seems.
+MAX_FIELD_CHARS = 128 * 1024
+
+
+def iter_acled(path: Path) -> Iterator[AcledRow]:
+    r"""
+    The rows of an ACLED CSV export, read one at a time (memory does not grow with the file).
+
+    Bad rows are collected as the file is read and reported together, in one
+    :class:`AcledError` line, once the last row has been read; a field longer than
+    :data:`MAX_FIELD_CHARS` or text that is not UTF-8 stops the reading at once with one line.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.csv").write_text(
+    ...     "event_id_cnty,event_date,event_type,actor1,latitude,longitude\n"
+    ...     "IRQ1,2016-11-23,Battles,PMF,36.37,42.44\n")
+    >>> [r.event_id for r in iter_acled(d / "a.csv")]
+    ['IRQ1']
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        handle = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         msg = f"{path}: no such ACLED export; check the path"
         raise InputFileError(msg) from None
-    except UnicodeDecodeError as exc:
-        msg = f"{path}: not UTF-8 text (byte {exc.start}); save the export as UTF-8 CSV"
-        raise AcledError(msg) from None
     except OSError as exc:
         msg = f"{path}: cannot read it ({exc.strerror or exc})"
         raise InputFileError(msg) from None
-    reader = csv.reader(text.splitlines(keepends=True))
+    with handle:
+        old_limit = csv.field_size_limit(MAX_FIELD_CHARS)
+        reader = csv.reader(handle)
+        try:
+            yield from _rows(path, reader)
+        except csv.Error as exc:
+            line = max(1, reader.line_num)
+            msg = (
+                f"{path}:{line}: not a CSV row corridor can read ({exc}); an ACLED field is "
+                f"at most a few hundred characters (corridor reads up to {MAX_FIELD_CHARS:,}): "
+                "check that the file is an ACLED export and that its quotes are balanced"
+            )
+            raise AcledError(msg) from None
+        except UnicodeDecodeError as exc:
+            msg = f"{path}: not UTF-8 text (byte {exc.start} of a block); save the export as UTF-8 CSV"
+            raise AcledError(msg) from None
+        except OSError as exc:
+            msg = f"{path}: cannot read it ({exc.strerror or exc})"
+            raise InputFileError(msg) from None
+        finally:
+            csv.field_size_limit(old_limit)
+
+
+def _rows(path: Path, reader: Any) -> Iterator[AcledRow]:
     try:
         header = next(reader)
     except StopIteration:
         msg = f"{path}: empty file; export the events as CSV with a header row"
         raise AcledError(msg) from None
     cols = _header_map(header, path)
-    rows: list[AcledRow] = []
+    width = len(header)
     bad: list[str] = []
     for cells in reader:
         line = reader.line_num
-        if not any(c.strip() for c in cells):
+        if not any(cells) or not any(c.strip() for c in cells):
             continue
         get = _getter(cells, cols)
         try:
-            if len(cells) < len(header):
-                msg = f"{len(cells)} cells where the header has {len(header)}"
+            if len(cells) < width:
+                msg = f"{len(cells)} cells where the header has {width}"
                 raise ValueError(msg)
-            rows.append(_row(line, get))
+            row = _row(line, get)
         except ValueError as exc:
-            eid = get("event_id")
-            bad.append(f"{path}:{line}" + (f" (event {eid})" if eid else "") + f": {exc}")
+            if len(bad) < SHOWN_BAD_ROWS:
+                eid = get("event_id")
+                bad.append(f"{path}:{line}" + (f" (event {eid})" if eid else "") + f": {exc}")
+            else:
+                bad.append("")
+            continue
+        yield row
     if bad:
         more = f" (and {len(bad) - 1} more bad rows)" if len(bad) > 1 else ""
         msg = f"{bad[0]}{more}; fix or delete the row"
         raise AcledError(msg)
-    return rows
 
 
 def _getter(cells: Sequence[str], cols: dict[str, int]) -> Any:
@@ -405,10 +463,21 @@ def in_area(
 
 # ---------------------------------------------------------------------------------- candidates
 def candidate_of(
-    row: AcledRow, scenario: Scenario, gaz: Gazetteer, rules: dict[str, Any] | None = None
+    row: AcledRow,
+    scenario: Scenario,
+    gaz: Gazetteer,
+    rules: dict[str, Any] | None = None,
+    *,
+    roads: RoadFinder | None = None,
+    news_gaz: NewsGazetteer | None = None,
 ) -> tuple[Candidate, list[str]]:
     """The candidate event a row stands for, and the ACLED actor names no scenario actor
-    matches."""
+    matches.
+
+    A closure whose notes name a road ("blocked the road between Tal Afar and Sinjar") targets
+    that road as ``corridor extract`` reads the same words (:func:`road_target_of_text`, with
+    ``roads`` the scenario network's :class:`RoadFinder`); otherwise, or when the road cannot
+    be settled, a circle of the location's precision around ACLED's point."""
     rules = rules or acled_rules()
     kind, rule = kind_of(row, rules)
     confidence, how = confidence_of(row, rules)
@@ -435,6 +504,11 @@ def candidate_of(
         unresolved.append("value: ACLED gives no number of people; fill `value`")
     else:
         target = {"point": point, "radius_m": int(radius)}
+        road, why = road_target_of_text(row.notes, scenario, roads, gaz=news_gaz)
+        if road:
+            target = road
+        elif why:
+            unresolved += [f"{w}; kept the {int(radius)} m circle at ACLED's point" for w in why]
     where = row.location or f"{row.lat}, {row.lon}"
     cand = Candidate(
         id=f"acled-{re.sub(r'[^0-9a-z]+', '-', row.event_id.lower()).strip('-')}",
@@ -521,7 +595,7 @@ def duplicate_of(cand: Candidate, scenario: Scenario, place: Place | None) -> st
 
 
 def acled_review(
-    rows: Sequence[AcledRow],
+    rows: Iterable[AcledRow],
     scenario: Scenario,
     *,
     bounds: tuple[float, float, float, float] | None,
@@ -529,6 +603,7 @@ def acled_review(
     end: dt.date | None = None,
     radius_km: float | None = None,
     origin: str = "",
+    network: RoadNetwork | None = None,
 ) -> Review:
     """
     The review of the ACLED ``rows`` that fall in ``scenario``'s area and window.
@@ -536,7 +611,8 @@ def acled_review(
     Parameters
     ----------
     rows
-        Rows read by :func:`read_acled`.
+        Rows read by :func:`read_acled` or, streamed, :func:`iter_acled`: only the rows kept
+        stay in memory.
     scenario
         The scenario the candidates are for: its actors, places and events.
     bounds
@@ -547,12 +623,16 @@ def acled_review(
         Keep rows within this distance of a scenario place instead of inside ``bounds``.
     origin
         What the review says the candidates came from.
+    network
+        The scenario's road network: notes that name a road target that road.
     """
     start = start or scenario.start
     end = end or scenario.end
     places = list(scenario.places.values())
     gaz = Gazetteer.of(scenario)
     rules = acled_rules()
+    roads = RoadFinder(scenario, network) if network is not None else None
+    news_gaz = NewsGazetteer.of(scenario)
     candidates: list[Candidate] = []
     unmatched: Counter[str] = Counter()
     ids: Counter[str] = Counter()
@@ -561,7 +641,7 @@ def acled_review(
             continue
         if not in_area(row, bounds=bounds, places=places, radius_km=radius_km):
             continue
-        cand, names = candidate_of(row, scenario, gaz, rules)
+        cand, names = candidate_of(row, scenario, gaz, rules, roads=roads, news_gaz=news_gaz)
         ids[cand.id] += 1
         if ids[cand.id] > 1:  # the same event_id twice in one export
             cand.id = f"{cand.id}-{ids[cand.id]}"

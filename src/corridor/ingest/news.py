@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from corridor.errors import NewsError
 from corridor.ingest.review import Candidate, Review
 from corridor.model.areas import Area
 from corridor.model.network import RoadNetwork
@@ -47,13 +48,42 @@ def news_rules() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ text
+#: The longest article ``extract`` reads, in characters (16 Mi): beyond it the text is refused
+#: in one line (split it, one article per file). Extraction is linear in the text's length.
+MAX_ARTICLE_CHARS = 16 * 1024 * 1024
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]?(?=\s+[\"'“‘(]?[A-Z0-9])|\n\s*\n")
+#: A wire dateline before the first sentence: "MOSUL, Iraq (Reuters) -", "ALEPPO, Syria —".
+_DATELINE = re.compile(
+    r"\A\s*[A-Z][A-Z'’.\- ]{1,40}(?:,\s*[A-Z][A-Za-z'’.\- ]{1,40}){0,2}"
+    r"\s*(?:\([^()\n]{1,60}\))?\s*[-–—]{1,2}\s+"
+)
+
+
+def dateline_end(text: str) -> int:
+    """Where the text starts after a wire dateline ("MOSUL, Iraq (Reuters) - "); 0 if none."""
+    m = _DATELINE.match(text[:200])
+    return m.end() if m else 0
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
-    """The (start, end) character offsets of each sentence of ``text``."""
+    """
+    The (start, end) character offsets of each sentence of ``text``, in one pass.
+
+    A full stop ends a sentence unless it ends a known abbreviation ("Gen.", "Mr."); only the
+    few characters before each stop are looked at, so the cost is linear in the text.
+
+    Examples
+    --------
+    >>> sentences("Gen. Ali spoke. Roads shut.")
+    [(0, 15), (16, 27)]
+    """
     out: list[tuple[int, int]] = []
     start = 0
-    for m in re.finditer(r"[.!?][\"'”’)]?(?=\s+[\"'“‘(]?[A-Z0-9])|\n\s*\n", text):
+    for m in _SENTENCE_END.finditer(text):
         end = m.end()
-        if _ABBREVIATIONS.search(text[start:end]):
+        # the longest abbreviation is shorter than this window, so its \b never falls on the
+        # window's first character by accident
+        if _ABBREVIATIONS.search(text[max(start, m.start() - 10) : m.start() + 1]):
             continue
         out.append((start, end))
         start = end
@@ -75,22 +105,45 @@ class Token:
     start: int
 
 
-def tokens(sentence: str) -> list[Token]:
-    return [Token(m.group(), m.group().lower(), m.start()) for m in _TOKEN.finditer(sentence)]
+class Tokens(list[Token]):
+    """The tokens of a sentence, with an index of where each lower-cased word occurs, so that a
+    phrase is looked up in the places its first word is (not by a scan per phrase)."""
+
+    def __init__(self, items: list[Token]) -> None:
+        super().__init__(items)
+        self.at: dict[str, list[int]] = {}
+        for i, t in enumerate(items):
+            self.at.setdefault(t.low, []).append(i)
 
 
+def tokens(sentence: str) -> Tokens:
+    return Tokens([Token(m.group(), m.group().lower(), m.start()) for m in _TOKEN.finditer(sentence)])
+
+
+@functools.lru_cache(maxsize=4096)
 def _phrase(text: str) -> tuple[str, ...]:
-    return tuple(t.low for t in tokens(text))
+    return tuple(m.group().lower() for m in _TOKEN.finditer(text))
 
 
-def _find(toks: list[Token], phrase: tuple[str, ...], *, caps: str = "") -> list[int]:
-    """Token indices where ``phrase`` starts (in capitals only when ``caps`` is given)."""
+def _find(
+    toks: list[Token], phrase: tuple[str, ...], *, caps: str = "", lo: int = 0, hi: int | None = None
+) -> list[int]:
+    """Token indices in ``toks[lo:hi]`` where ``phrase`` starts (in capitals only when ``caps``
+    is given); the phrase must end before ``hi``."""
     n = len(phrase)
-    if not n:
+    hi = len(toks) if hi is None else min(hi, len(toks))
+    lo = max(0, lo)
+    if not n or hi - lo < n:
         return []
+    if isinstance(toks, Tokens):
+        starts: Any = toks.at.get(phrase[0], ())
+    else:
+        starts = range(len(toks))
     hits = []
-    for i in range(len(toks) - n + 1):
-        if tuple(t.low for t in toks[i : i + n]) == phrase and (
+    for i in starts:
+        if i < lo or i + n > hi:
+            continue
+        if all(toks[i + k].low == phrase[k] for k in range(n)) and (
             not caps or " ".join(t.text for t in toks[i : i + n]) == caps
         ):
             hits.append(i)
@@ -99,9 +152,8 @@ def _find(toks: list[Token], phrase: tuple[str, ...], *, caps: str = "") -> list
 
 def _any(toks: list[Token], words: list[str], lo: int = 0, hi: int | None = None) -> str:
     """The first of ``words`` found among ``toks[lo:hi]`` ("" if none)."""
-    part = toks[max(0, lo) : hi]
     for w in words:
-        if _find(part, _phrase(w)):
+        if _find(toks, _phrase(w), lo=lo, hi=hi):
             return w
     return ""
 
@@ -121,6 +173,7 @@ class NewsGazetteer:
     """Every name of the scenario's actors and places, with the rules' spelling variants."""
 
     names: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # id -> the name shown in summaries
 
     @classmethod
     def of(cls, scenario: Scenario, rules: dict[str, Any] | None = None) -> NewsGazetteer:
@@ -131,9 +184,11 @@ class NewsGazetteer:
             names = [a.id, a.name, re.sub(r"\([^)]*\)", "", a.name), *a.aliases]
             names += re.findall(r"\(([^)]*)\)", a.name)
             entries += [("actor", a.id, n) for n in names]
+            g.labels[a.id] = re.sub(r"\s*\([^)]*\)", "", a.name).strip() or a.id
         for p in scenario.places.values():
             names = [p.name, re.sub(r"\([^)]*\)", "", p.name), *p.aliases]
             entries += [("place", p.id, n) for n in names]
+            g.labels[p.id] = re.sub(r"\s*\([^)]*\)", "", p.name).strip() or p.id
         seen: set[tuple[tuple[str, ...], str]] = set()
         for kind, ident, name in entries:
             for form in _variants(name.strip(), rules):
@@ -177,60 +232,378 @@ def _variants(name: str, rules: dict[str, Any]) -> list[str]:
 # ----------------------------------------------------------------------------------- dates
 _WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m and m != "May"}
+_MONTHS["may"] = 5
+#: Words that put what follows them in the future ("the truce will start on Thursday").
+_FUTURE = [
+    "will", "ll", "shall", "is to", "are to", "is due to", "are due to", "is set to",
+    "are set to", "is expected to", "are expected to", "is scheduled to", "are scheduled to",
+    "scheduled for", "plans to", "plan to", "planned for", "from next",
+]  # fmt: skip
+#: Verbs of speech: a date right after one is when the speaker spoke ("said on Sunday").
+_SPEECH = ["said", "says", "told", "announced", "stated", "added", "claimed", "reported"]
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """The date a sentence speaks of: the day, its uncertainty (days either side), the words
+    that gave it ("" if none), and whether it is a month-only mention of an earlier month (an
+    event in the background of the article, not news of its day)."""
+
+    day: dt.date
+    uncertainty_days: int
+    words: str
+    background: bool = False
+
+
+@dataclass(frozen=True)
+class _DatePhrase:
+    start: int  # token indices
+    end: int
+    kind: str  # "date", "month", "relative", "weekday"
+    words: str
+    value: Any
+
+
+def _date_phrases(toks: list[Token], rules: dict[str, Any]) -> list[_DatePhrase]:
+    """Every date phrase in the sentence, in order."""
+    out: list[_DatePhrase] = []
+    taken: set[int] = set()
+    n = len(toks)
+    for i, t in enumerate(toks):
+        if t.low in _MONTHS and i not in taken:
+            month = _MONTHS[t.low]
+            if t.low == "may" and not t.text[0].isupper():
+                continue
+            day = year = None
+            s, e = i, i + 1
+            if i > 0 and toks[i - 1].low.isdigit() and len(toks[i - 1].low) <= 2:
+                day, s = int(toks[i - 1].low), i - 1
+            elif i + 1 < n and toks[i + 1].low.isdigit() and len(toks[i + 1].low) <= 2:
+                day, e = int(toks[i + 1].low), i + 2
+            if e < n and toks[e].low.isdigit() and len(toks[e].low) == 4:
+                year, e = int(toks[e].low), e + 1
+            if day is None and t.low in calendar.month_abbr[1:] and len(t.text) < 4:
+                continue  # "Jan" alone is too often a name
+            taken.update(range(s, e))
+            if day is not None:
+                out.append(_DatePhrase(s, e, "date", " ".join(x.text for x in toks[s:e]), (day, month, year)))
+            else:
+                out.append(_DatePhrase(s, e, "month", t.text, (month, year)))
+    relative = {**rules["dates"]["relative"], "earlier this month": None}
+    for phrase in sorted(relative, key=lambda p: -len(_phrase(p))):
+        key = _phrase(phrase)
+        for i in _find(toks, key):
+            span = set(range(i, i + len(key)))
+            if span & taken:
+                continue
+            taken |= span
+            out.append(_DatePhrase(i, i + len(key), "relative", phrase, relative[phrase]))
+    for i, t in enumerate(toks):
+        if t.low in _WEEKDAYS and i not in taken:
+            out.append(_DatePhrase(i, i + 1, "weekday", t.text, _WEEKDAYS[t.low]))
+    return sorted(out, key=lambda p: p.start)
+
+
+def _future(toks: list[Token], at: int) -> bool:
+    """Whether the words just before token ``at`` (same clause, 10 tokens) speak of the future."""
+    return bool(_any(toks, _FUTURE, lo=at - 10, hi=at))
+
+
+def _month_span(year: int, month: int) -> tuple[dt.date, int]:
+    days = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, 15), max(14, days - 15)
+
+
+def _resolve(p: _DatePhrase, base: dt.date, *, future: bool) -> DateReading:
+    if p.kind == "date":
+        day, month, year = p.value
+        for y in (year,) if year else (base.year, base.year - 1, base.year + 1):
+            try:
+                when = dt.date(y, month, day)
+            except ValueError:
+                continue
+            if year or (when <= base and not future) or (when >= base and future):
+                return DateReading(when, 0, p.words)
+        return DateReading(base, 1, "")
+    if p.kind == "month":
+        month, year = p.value
+        if year:
+            day, unc = _month_span(year, month)
+            return DateReading(day, unc, p.words, background=(year, month) < (base.year, base.month))
+        if month == base.month:
+            half = (base.day - 1) // 2
+            if future:
+                rest = calendar.monthrange(base.year, month)[1] - base.day
+                return DateReading(base + dt.timedelta(days=rest // 2 + rest % 2), rest // 2 + 1, p.words)
+            return DateReading(base - dt.timedelta(days=base.day - 1 - half), half, p.words)
+        if future:
+            y = base.year if month > base.month else base.year + 1
+            day, unc = _month_span(y, month)
+            return DateReading(day, unc, p.words)
+        y = base.year if month < base.month else base.year - 1
+        day, unc = _month_span(y, month)
+        return DateReading(day, unc, p.words, background=True)
+    if p.kind == "relative":
+        if p.words == "earlier this month":
+            half = (base.day - 1) // 2
+            return DateReading(base - dt.timedelta(days=base.day - 1 - half), half, p.words)
+        back, unc = p.value
+        return DateReading(base - dt.timedelta(days=int(back)), int(unc), p.words)
+    wd = int(p.value)
+    if future:
+        return DateReading(base + dt.timedelta(days=(wd - base.weekday()) % 7), 0, p.words)
+    return DateReading(base - dt.timedelta(days=(base.weekday() - wd) % 7), 0, p.words)
+
+
+def read_date(
+    sentence: str | list[Token], published: dt.date, rules: dict[str, Any] | None = None
+) -> DateReading:
+    """
+    The date a sentence speaks of, read like a careful reader.
+
+    A weekday is the last such day (on or before publication) in the past tense and the next
+    in the future ("will come into force on Thursday"); "3 November" is that day of the year
+    that puts it on the right side of publication; a month alone ("In November") is the middle
+    of that month with the month as uncertainty, and when it lies before the publication's
+    month it is background (see :class:`DateReading`); the rules file's phrases ("last night",
+    "next week") count days from publication. When the sentence says when its speaker spoke
+    ("..., he said on Sunday"), its other dates count from that day.
+
+    Examples
+    --------
+    >>> wed = dt.date(2016, 11, 2)
+    >>> read_date("The PMU cut the road on Tuesday night.", wed).day
+    datetime.date(2016, 11, 1)
+    >>> read_date("The truce will start on Thursday.", wed).day
+    datetime.date(2016, 11, 3)
+    >>> read_date('"We cut it last night," he said on Sunday.', wed).day
+    datetime.date(2016, 10, 29)
+    """
+    rules = rules or news_rules()
+    toks = tokens(sentence) if isinstance(sentence, str) else sentence
+    found = _date_phrases(toks, rules)
+    speech = next((p for p in found if _any(toks, _SPEECH, lo=p.start - 4, hi=p.start)), None)
+    base = published
+    others = [p for p in found if p is not speech]
+    if speech is not None:
+        spoke = _resolve(speech, published, future=False)
+        if not others:
+            return spoke
+        base = spoke.day
+    if not others:
+        unc = int(rules["dates"]["undated_uncertainty_days"])
+        return DateReading(published, unc, "")
+    first = next((p for p in others if p.kind == "date"), others[0])
+    reading = _resolve(first, base, future=_future(toks, first.start))
+    if speech is not None:
+        reading = DateReading(
+            reading.day,
+            reading.uncertainty_days,
+            f"{reading.words} (counted from {speech.words})",
+            reading.background,
+        )
+    return reading
 
 
 def resolve_date(
     sentence: str, published: dt.date, rules: dict[str, Any] | None = None
 ) -> tuple[dt.date, int, str]:
-    """The date a sentence speaks of, its uncertainty in days, and the words that said it."""
-    rules = rules or news_rules()
-    low = " " + " ".join(_phrase(sentence)) + " "
-    m = re.search(
-        r" (\d{1,2}) (" + "|".join(_MONTHS) + r") | (" + "|".join(_MONTHS) + r") (\d{1,2}) ", low
-    )
-    if m:
-        day = int(m.group(1) or m.group(4))
-        month = _MONTHS[m.group(2) or m.group(3)]
-        year = published.year
-        try:
-            when = dt.date(year, month, day)
-            if when > published:
-                when = dt.date(year - 1, month, day)
-            return when, 0, m.group().strip()
-        except ValueError:
-            pass
-    if " earlier this month " in low:
-        half = (published.day - 1) // 2
-        return published - dt.timedelta(days=published.day - 1 - half), half, "earlier this month"
-    relative = rules["dates"]["relative"]
-    for phrase in sorted(relative, key=len, reverse=True):
-        if f" {' '.join(_phrase(phrase))} " in low:
-            back, unc = relative[phrase]
-            return published - dt.timedelta(days=int(back)), int(unc), phrase
-    for name, wd in _WEEKDAYS.items():
-        if f" {name} " in low:
-            back = (published.weekday() - wd) % 7
-            return published - dt.timedelta(days=back), 0, name.capitalize()
-    unc = int(rules["dates"]["undated_uncertainty_days"])
-    return published, unc, ""
+    """The date a sentence speaks of, its uncertainty in days, and the words that said it
+    (:func:`read_date` as a tuple)."""
+    r = read_date(sentence, published, rules)
+    return r.day, r.uncertainty_days, r.words
 
 
 # ----------------------------------------------------------------------------------- roads
 def roads_between(network: RoadNetwork, a: Area, b: Area) -> list[str]:
     """The road refs of ``network`` that touch both areas (widened by :data:`ROAD_REACH_M`),
     shortest first."""
+    ra = set(network.ref_code[_widened(a).edge_mask(network)].tolist())
+    rb = set(network.ref_code[_widened(b).edge_mask(network)].tolist())
+    return _by_length(network, ra & rb)
 
-    def widened(area: Area) -> Area:
-        if area.point is not None:
-            return Area(area.name, point=area.point, radius_m=(area.radius_m or 0) + ROAD_REACH_M)
-        return area
 
-    ra = set(network.ref_code[widened(a).edge_mask(network)].tolist())
-    rb = set(network.ref_code[widened(b).edge_mask(network)].tolist())
-    codes = [c for c in ra & rb if c >= 0 and network.refs[c]]
+def _widened(area: Area) -> Area:
+    if area.point is not None:
+        return Area(area.name, point=area.point, radius_m=(area.radius_m or 0) + ROAD_REACH_M)
+    return area
+
+
+def _by_length(network: RoadNetwork, codes: set[int]) -> list[str]:
+    codes = {c for c in codes if c >= 0 and network.refs[c]}
     length = {c: float(np.sum(network.length_m[network.ref_code == c])) for c in codes}
     return [network.refs[c] for c in sorted(codes, key=lambda c: (length[c], network.refs[c]))]
+
+
+#: Compass words: the direction (east, north) each points to.
+_COMPASS = {
+    "north": (0.0, 1.0), "south": (0.0, -1.0), "east": (1.0, 0.0), "west": (-1.0, 0.0),
+    "northeast": (0.7, 0.7), "northwest": (-0.7, 0.7), "southeast": (0.7, -0.7),
+    "southwest": (-0.7, -0.7),
+}  # fmt: skip
+
+
+def _road_name_keys(name: str) -> list[tuple[str, ...]]:
+    """The word sequences a road name is known by: "Mosul–Tal Afar highway (Syria Gate –
+    Badush)" is ("mosul", "tal", "afar", "highway"); "Tal Afar–Sinjar road (Highway 47)" also
+    ("highway", "47"). One word alone ("Gwer") is too vague to count."""
+    keys = [_phrase(re.sub(r"\([^)]*\)", " ", name))]
+    keys += [_phrase(inner) for inner in re.findall(r"\(([^)]*)\)", name)]
+    road = set(_phrase(" ".join(news_rules()["road_words"]))) | {"bridge", "street"}
+    return [k for k in keys if len(k) >= 2 and set(k) & road]
+
+
+class RoadFinder:
+    """The roads of a scenario's network that a text's road phrase can mean: by the name the
+    network gives a road, by the two places it joins, or by the stretch on one side of a place.
+
+    One finder serves one scenario and network (places' roads and names are worked out once)."""
+
+    def __init__(self, scenario: Scenario, network: RoadNetwork) -> None:
+        self.scenario = scenario
+        self.network = network
+        self._touch: dict[str, set[int]] = {}
+        self._pairs: dict[tuple[str, str], list[str]] = {}
+        names: dict[tuple[str, ...], set[int]] = {}
+        pairs = np.unique(np.stack([network.name_code, network.ref_code]), axis=1)
+        for nc, rc in pairs.T.tolist():
+            if nc < 0 or rc < 0 or not network.refs[rc]:
+                continue
+            for key in _road_name_keys(network.names[nc]):
+                names.setdefault(key, set()).add(rc)
+        self.names = sorted(names.items(), key=lambda kv: -len(kv[0]))
+
+    def touching(self, place: str) -> set[int]:
+        """The ref codes of roads within reach of a place."""
+        if place not in self._touch:
+            area = _widened(self.scenario.places[place].area)
+            self._touch[place] = set(self.network.ref_code[area.edge_mask(self.network)].tolist())
+        return self._touch[place]
+
+    def between(self, a: str, b: str) -> list[str]:
+        """The refs of the roads joining two places, shortest first."""
+        if (a, b) not in self._pairs:
+            self._pairs[(a, b)] = _by_length(self.network, self.touching(a) & self.touching(b))
+        return self._pairs[(a, b)]
+
+    def named(self, toks: list[Token]) -> tuple[str, int, int] | None:
+        """The ref of the longest network road name in ``toks`` and where it is (tokens)."""
+        for key, codes in self.names:
+            hits = _find(toks, key)
+            if hits and len(codes) == 1:
+                (code,) = codes
+                return self.network.refs[code], hits[0], hits[0] + len(key)
+        return None
+
+    def code(self, ref: str) -> int:
+        return self.network.refs.index(ref)
+
+    def next_along(self, ref: str, anchor: str, toward: tuple[float, float]) -> str | None:
+        """The nearest scenario place on road ``ref`` that lies from ``anchor`` in the compass
+        direction ``toward`` (within 60 degrees of it)."""
+        code = self.code(ref)
+        x0, y0 = self.scenario.places[anchor].area.representative
+        k = np.cos(np.radians(y0))
+        best: tuple[float, str] | None = None
+        for pid, p in self.scenario.places.items():
+            if pid == anchor or code not in self.touching(pid):
+                continue
+            x, y = p.area.representative
+            dx, dy = (x - x0) * k, y - y0
+            dist = float(np.hypot(dx, dy))
+            if dist == 0 or (dx * toward[0] + dy * toward[1]) / dist < 0.5:
+                continue
+            if best is None or dist < best[0]:
+                best = (dist, pid)
+        return best[1] if best else None
+
+
+def road_target(
+    toks: list[Token],
+    places: list[Mention],
+    finder: RoadFinder | None,
+    unresolved: list[str],
+) -> dict[str, Any]:
+    """
+    The ``{ref, between}`` target a road phrase names.
+
+    In order: a road the network names ("the Mosul–Tal Afar highway") wins over a road found
+    by its ends; "south of X" takes the stretch of that road (or of a road through X) from X to
+    the next scenario place on that side; otherwise the two places named ("the road between X
+    and Y") give the shortest road joining them. What could not be settled goes to
+    ``unresolved`` and the target stays empty.
+    """
+    ids = list(dict.fromkeys(m.id for m in places))
+    named = finder.named(toks) if finder is not None else None
+    side: tuple[str, tuple[float, float], str] | None = None
+    for m in places:
+        if m.start >= 2 and toks[m.start - 1].low == "of" and toks[m.start - 2].low in _COMPASS:
+            word = toks[m.start - 2].low
+            side = (m.id, _COMPASS[word], word)
+            break
+    if finder is None:
+        if len(ids) >= 2:
+            unresolved.append(
+                f"target: the road between {ids[0]} and {ids[1]} (no network to find it on)"
+            )
+        else:
+            unresolved.append("target: a road (no network to find it on)")
+        return {}
+    ref = named[0] if named else None
+    if side is not None:
+        anchor, toward, word = side
+        refs = [ref] if ref else _by_length(finder.network, finder.touching(anchor))
+        for r in refs:
+            other = finder.next_along(r, anchor, toward)
+            if other is not None and finder.code(r) in finder.touching(anchor):
+                return {"ref": r, "between": [anchor, other]}
+        unresolved.append(f"target: no scenario place lies {word} of {anchor} on {ref or 'a road through it'}")
+        return {}
+    if ref is not None:
+        ends = [i for i in ids if finder.code(ref) in finder.touching(i)]
+        if len(ends) >= 2:
+            return {"ref": ref, "between": ends[:2]}
+        unresolved.append(
+            f"target: the text names road {ref}, but not two scenario places on it; give "
+            "`between: [place, place]`"
+        )
+        return {}
+    if len(ids) < 2:
+        end = f"only {ids[0]} is a scenario place" if ids else "no end is a scenario place"
+        unresolved.append(f"target: a road, but {end}")
+        return {}
+    a, b = ids[0], ids[1]
+    refs = finder.between(a, b)
+    if not refs:
+        unresolved.append(f"target: no road of the network joins {a} and {b}")
+        return {}
+    if len(refs) > 1:
+        unresolved.append(
+            f"target: {len(refs)} roads join {a} and {b} ({', '.join(refs)}); "
+            f"{refs[0]}, the shortest, chosen"
+        )
+    return {"ref": refs[0], "between": [a, b]}
+
+
+def road_target_of_text(
+    text: str,
+    scenario: Scenario,
+    finder: RoadFinder | None,
+    *,
+    gaz: NewsGazetteer | None = None,
+    rules: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The road a short text (an ACLED note) names, as ``extract`` reads it, and what stayed
+    unresolved; ``({}, [])`` when the text names no road."""
+    rules = rules or news_rules()
+    toks = tokens(text)
+    if not _any(toks, rules["road_words"]):
+        return {}, []
+    gaz = gaz or NewsGazetteer.of(scenario, rules)
+    places = [m for m in gaz.mentions(toks) if m.kind == "place"]
+    unresolved: list[str] = []
+    return road_target(toks, places, finder, unresolved), unresolved
 
 
 # ------------------------------------------------------------------------------ candidates
@@ -240,6 +613,11 @@ class NewsSource:
     outlet: str = ""
     url: str = ""
     title: str = ""
+
+
+#: What a candidate's sentence does with its action: only ``reported`` and ``claimed`` give
+#: kinds that are applied; the others are kept for the analyst.
+STANCES = ("reported", "claimed", "intent", "hypothetical", "negated", "denied", "background")
 
 
 def extract(
@@ -256,37 +634,153 @@ def extract(
     Parameters
     ----------
     text
-        The article.
+        The article (at most :data:`MAX_ARTICLE_CHARS` characters); a wire dateline before the
+        first sentence is skipped.
     scenario
         Its places and actors name what the text speaks of.
     source
         The publication date (relative dates resolve against it), outlet, URL.
     network
-        The scenario's road network, to resolve "the road between X and Y" to its roads;
-        without it such targets stay unresolved.
+        The scenario's road network, to resolve road phrases to its roads; without it such
+        targets stay unresolved.
     prefix
         The candidates' ids are ``PREFIX-1``, ``PREFIX-2``, ...
+
+    Returns
+    -------
+    list of Candidate
+        One per event: an action restated in several sentences (same kind, target, actor and
+        date) is one candidate whose ``restated`` lists every other quote.
+
+    Raises
+    ------
+    NewsError
+        The text is longer than :data:`MAX_ARTICLE_CHARS`.
     """
+    if len(text) > MAX_ARTICLE_CHARS:
+        msg = (
+            f"the article has {len(text):,} characters, more than the {MAX_ARTICLE_CHARS:,} "
+            "corridor reads; split it into articles"
+        )
+        raise NewsError(msg)
     rules = news_rules()
     gaz = NewsGazetteer.of(scenario, rules)
+    finder = RoadFinder(scenario, network) if network is not None else None
+    quick = _action_pattern(rules)
     out: list[Candidate] = []
-    for start, end in sentences(text):
+    by_key: dict[tuple[Any, ...], Candidate] = {}
+    skip = dateline_end(text)
+    for start, end in sentences(text[skip:]):
+        start, end = start + skip, end + skip
         sentence = text[start:end]
-        cand = _candidate(sentence, (start, end), scenario, gaz, source, network, rules)
-        if cand is not None:
-            cand.id = f"{prefix}-{len(out) + 1}"
-            out.append(cand)
+        if not quick.search(sentence):
+            continue
+        cand = _candidate(sentence, (start, end), scenario, gaz, source, finder, rules)
+        if cand is None:
+            continue
+        key = _merge_key(cand)
+        if key is not None and key in by_key:
+            _merge(by_key[key], cand)
+            continue
+        cand.id = f"{prefix}-{len(out) + 1}"
+        out.append(cand)
+        if key is not None:
+            by_key[key] = cand
     return out
 
 
+@functools.cache
+def _action_pattern_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    alts = sorted({r"\W+".join(map(re.escape, _phrase(w))) for w in words}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE)
+
+
+def _action_pattern(rules: dict[str, Any]) -> re.Pattern[str]:
+    """One pattern for every action word: a sentence without one is passed over at C speed."""
+    words = [w for ws in rules["actions"].values() for w in ws] + list(rules["road_actions"])
+    return _action_pattern_of(tuple(words))
+
+
+def _merge_key(c: Candidate) -> tuple[Any, ...] | None:
+    """What makes two candidates the same event: kind, target, date and stance."""
+    if not c.target:
+        return None
+    import json
+
+    return (c.kind, json.dumps(c.target, sort_keys=True), c.date, c.extra.get("stance"))
+
+
+def _merge(into: Candidate, other: Candidate) -> None:
+    """Fold a restatement of ``into``'s event into it: its quote, offsets and what it adds."""
+    into.extra.setdefault("restated", []).append(
+        {"quote": other.quote, "offsets": other.extra["offsets"], "rule": other.rule}
+    )
+    if into.actor is None and other.actor is not None:
+        into.actor = other.actor
+        into.unresolved = [u for u in into.unresolved if not u.startswith("actor:")]
+    into.confidence = max(into.confidence, other.confidence)
+    into.date_uncertainty_days = min(into.date_uncertainty_days, other.date_uncertainty_days)
+
+
 def _action(toks: list[Token], rules: dict[str, Any]) -> tuple[int, str, str] | None:
+    """The first action in the sentence: (token index, kind, the words). "Took control of" or
+    "reached" followed by a road word is a closure of that road."""
     best: tuple[int, str, str] | None = None
     for kind, words in rules["actions"].items():
         for w in sorted(words, key=lambda w: -len(_phrase(w))):
             hits = _find(toks, _phrase(w))
             if hits and (best is None or hits[0] < best[0]):
                 best = (hits[0], kind, w)
+    for w in rules["road_actions"]:
+        key = _phrase(w)
+        for i in _find(toks, key):
+            if best is not None and i >= best[0] and best[1] != "zone":
+                break
+            j = i + len(key)
+            if _any(toks, rules["road_words"], lo=j, hi=j + 5):
+                if best is None or i <= best[0]:
+                    best = (i, "close", w)
+                break
     return best
+
+
+def _stance(
+    toks: list[Token], at: int, sentence: str, rules: dict[str, Any]
+) -> tuple[str, str]:
+    """The stance of the action at token ``at`` and the words that gave it."""
+    clause = _clause_start(toks, at)
+    denial = _any(toks, rules["denials"], lo=0, hi=at)
+    if denial:
+        return "denied", denial
+    negation = _any(toks, rules["negations"], lo=max(clause, at - 6), hi=at)
+    if negation or re.search(r"n['’]t\b", sentence[toks[clause].start : toks[at].start]):
+        return "negated", negation or "n't"
+    hypo = _any(toks, ["if", "unless", "whether"], lo=0, hi=at) or _any(
+        toks, [h for h in rules["hypotheticals"] if h != "if"], lo=at - 3, hi=at
+    )
+    if hypo:
+        return "hypothetical", hypo
+    # a nominal action ("Retaking Tal Afar", "the capture of Badush") followed by "will" is a
+    # consequence foreseen, not news
+    nominal = toks[at].low.endswith("ing") and (at == 0 or toks[at - 1].low in ("the", "a"))
+    nominal = nominal or (at + 1 < len(toks) and toks[at + 1].low == "of" and at > 0 and toks[at - 1].low == "the")
+    if nominal and _any(toks, ["will", "would", "could"], lo=at + 1):
+        return "hypothetical", "consequence"
+    intent = _any(toks, rules["intent"], lo=at - 8, hi=at)
+    if intent:
+        return "intent", intent
+    claim = _any(toks, rules["claims"])
+    if claim:
+        return "claimed", claim
+    return "reported", ""
+
+
+def _clause_start(toks: list[Token], at: int) -> int:
+    """The first token of the clause holding token ``at`` ("but", "while" start a clause)."""
+    for i in range(at - 1, -1, -1):
+        if toks[i].low in ("but", "while", "although", "whereas"):
+            return i + 1
+    return 0
 
 
 def _candidate(
@@ -295,7 +789,7 @@ def _candidate(
     scenario: Scenario,
     gaz: NewsGazetteer,
     source: NewsSource,
-    network: RoadNetwork | None,
+    finder: RoadFinder | None,
     rules: dict[str, Any],
 ) -> Candidate | None:
     toks = tokens(sentence)
@@ -303,17 +797,9 @@ def _candidate(
     if found is None:
         return None
     at, kind, word = found
-    before = toks[max(0, at - 6) : at]
-    if _any(before, rules["negations"]) or re.search(r"n['’]t\b", sentence[: toks[at].start]):
-        return None
-    if _any(toks[:at], ["if", "unless", "whether"]) or _any(
-        toks[max(0, at - 3) : at], [h for h in rules["hypotheticals"] if h not in ("if",)]
-    ):
-        return None
-    intent = _any(toks[max(0, at - 8) : at], rules["intent"]) or (
-        _any(toks[:at], ["next step", "ultimate aim", "goal is"]) and "intent"
-    )
-    claim = _any(toks, rules["claims"])
+    stance, why = _stance(toks, at, sentence, rules)
+    if stance in ("negated", "denied", "hypothetical"):
+        return None  # what did not happen, or might: no event, not even for review
     conf_rules = rules["confidence"]
     mentions = gaz.mentions(toks)
     actors = [m for m in mentions if m.kind == "actor"]
@@ -326,41 +812,49 @@ def _candidate(
     unresolved: list[str] = []
     if actor is None:
         unresolved.append("actor: no scenario actor is named before the action")
-    roadish = _any(toks[at:], rules["road_words"])
+    roadish = _any(toks, rules["road_words"], lo=at)
     target: dict[str, Any] = {}
     ids = list(dict.fromkeys(m.id for m in places))
     if roadish and kind in ("close", "reopen"):
-        target = _road_target(ids, scenario, network, unresolved)
+        target = road_target(toks, places, finder, unresolved)
     elif ids:
         target = {"place": ids[0]}
     else:
         unresolved.append("target: the sentence names no scenario place")
     unresolved += _unknown_names(toks, mentions, sentence)
-    day, unc, said = resolve_date(sentence, source.published, rules)
-    if not said:
-        unresolved.append(f"date: none in the sentence; the publication date ±{unc} days")
+    when = read_date(toks, source.published, rules)
+    if not when.words:
+        unresolved.append(
+            f"date: none in the sentence; the publication date ±{when.uncertainty_days} days"
+        )
+    if stance in ("reported", "claimed") and when.background:
+        stance, why = "background", when.words
     if kind == "population":
         unresolved.append("value: give the number of people")
     confidence = float(conf_rules["report"])
-    if claim:
+    if stance == "claimed":
         confidence -= float(conf_rules["claim_penalty"])
     rule = f"news:{kind}:{word}"
-    if intent:
-        rule += f" (intent: {intent})"
+    action = kind
+    if stance == "intent":
+        rule += f" (intent: {why})"
         kind = "intent"
         confidence = float(conf_rules["intent"])
-    elif claim:
-        rule += f" (claim: {claim})"
+    elif stance == "claimed":
+        rule += f" (claim: {why})"
+    elif stance == "background":
+        rule += f" (background: {why})"
+        confidence = float(conf_rules["background"])
     return Candidate(
         id="",
         kind=kind,
-        date=day,
-        date_uncertainty_days=unc,
+        date=when.day,
+        date_uncertainty_days=when.uncertainty_days,
         actor=actor,
         target=target,
         confidence=round(confidence, 2),
         quote=sentence,
-        summary=f"{word} ({source.outlet or 'news'}, {source.published.isoformat()})",
+        summary=_summary(gaz, actor, action, word, target, stance, finder),
         source={
             k: v
             for k, v in {
@@ -373,31 +867,38 @@ def _candidate(
         },
         rule=rule,
         unresolved=unresolved,
-        extra={"offsets": list(offsets), "date_words": said or None},
+        extra={"stance": stance, "offsets": list(offsets), "date_words": when.words or None},
     )
 
 
-def _road_target(
-    ids: list[str], scenario: Scenario, network: RoadNetwork | None, unresolved: list[str]
-) -> dict[str, Any]:
-    if len(ids) < 2:
-        end = f"only {ids[0]} is a scenario place" if ids else "no end is a scenario place"
-        unresolved.append(f"target: a road, but {end}")
-        return {}
-    a, b = ids[0], ids[1]
-    if network is None:
-        unresolved.append(f"target: the road between {a} and {b} (no network to find it on)")
-        return {}
-    refs = roads_between(network, scenario.places[a].area, scenario.places[b].area)
-    if not refs:
-        unresolved.append(f"target: no road of the network joins {a} and {b}")
-        return {}
-    if len(refs) > 1:
-        unresolved.append(
-            f"target: {len(refs)} roads join {a} and {b} ({', '.join(refs)}); "
-            f"{refs[0]}, the shortest, chosen"
-        )
-    return {"ref": refs[0], "between": [a, b]}
+def _summary(
+    gaz: NewsGazetteer,
+    actor: str | None,
+    kind: str,
+    word: str,
+    target: dict[str, Any],
+    stance: str,
+    finder: RoadFinder | None,
+) -> str:
+    """A line saying who did what to which road or place, e.g. "Popular Mobilization Units cut
+    road R2 (Tal Afar–Sinjar road) between Tal Afar and Sinjar"."""
+    who = gaz.labels.get(actor or "", "An unnamed actor")
+    label = gaz.labels.get
+    if "ref" in target:
+        a, b = (label(str(p), str(p)) for p in target["between"])
+        name = ""
+        if finder is not None and target["ref"] in finder.network.refs:
+            code = finder.code(target["ref"])
+            nc = finder.network.name_code[finder.network.ref_code == code]
+            if len(nc) and nc[0] >= 0:
+                name = re.sub(r"\s*\([^)]*\)", "", finder.network.names[int(nc[0])]).strip()
+        what = f"road {target['ref']}" + (f" ({name})" if name else "") + f" between {a} and {b}"
+    elif "place" in target:
+        what = label(str(target["place"]), str(target["place"]))
+    else:
+        what = {"close": "a road", "reopen": "a road", "population": "people"}.get(kind, "ground")
+    verb = {"intent": "means to", "background": "earlier:"}.get(stance, "")
+    return " ".join(x for x in (who, verb, word, what) if x)
 
 
 def _unknown_names(toks: list[Token], mentions: list[Mention], sentence: str) -> list[str]:
@@ -414,7 +915,7 @@ def _unknown_names(toks: list[Token], mentions: list[Mention], sentence: str) ->
             run = []
     if run:
         names.append(" ".join(run))
-    stop = {"The", "A", "An", "On", "In", "It", "They", "He", "She", "We", "Thursday"}
+    stop = {"The", "A", "An", "On", "In", "It", "They", "He", "She", "We", "Thursday", "I"}
     stop |= {d.capitalize() for d in _WEEKDAYS} | {m.capitalize() for m in _MONTHS}
     return [f"name: {n!r} is no scenario place or actor" for n in names if n not in stop]
 

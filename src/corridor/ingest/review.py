@@ -12,6 +12,7 @@ A review file is YAML written by ``corridor import acled`` (and later ``corridor
         kind: close            # close | reopen | zone | population | intent, other (never applied)
         date: 2016-11-03
         date_uncertainty_days: 0
+        stance: reported       # news only: reported | claimed | intent | background (kept)
         actor: pmu             # a scenario actor id, or null
         target: {point: [42.45, 36.37], radius_m: 2000}
         confidence: 0.6
@@ -41,6 +42,9 @@ REVIEW_VERSION = 1
 #: the analyst and never applied.
 KINDS = ("close", "reopen", "zone", "population", "intent", "other")
 APPLIED_KINDS = ("close", "reopen", "zone", "population")
+#: A candidate's ``stance`` (how its source speaks of it; news candidates carry one): only
+#: these are applied, the others (intent, hypothetical, negated, denied, background) are kept.
+APPLIED_STANCES = ("reported", "claimed")
 
 
 class _NoAliases(yaml.SafeDumper):
@@ -94,10 +98,19 @@ class Candidate:
         """Why this candidate cannot become an event as it stands ("" if it can)."""
         if self.kind not in APPLIED_KINDS:
             return f"kind {self.kind!r} is kept for review and never applied"
+        stance = self.extra.get("stance")
+        if stance is not None and stance not in APPLIED_STANCES:
+            return (
+                f"stance {stance!r}: the text does not report it as done; it is kept for "
+                "review (set `stance: reported` to apply it anyway)"
+            )
         if self.duplicate_of:
             return f"it repeats the scenario's event {self.duplicate_of!r}"
         if not self.target:
-            return "it has no target; give one (place, point with radius_m, or polygon)"
+            return (
+                "it has no target; give one (ref with between, way, place, point with "
+                "radius_m, or polygon)"
+            )
         if self.kind == "zone" and not self.actor:
             return "a zone event needs the actor that takes the area; set `actor`"
         if self.kind == "population" and (self.value is None or "place" not in self.target):

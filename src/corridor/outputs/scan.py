@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.analysis.scan import AT_RISK, CUT_OFF, OFF_NETWORK, OPEN, STATUSES, ScanResult
-from corridor.outputs.timeline import spreadsheet_safe
+from corridor.outputs.csv_text import spreadsheet_safe
 
 ROW_KEYS = (
     "date",
