@@ -117,7 +117,9 @@ class Tokens(list[Token]):
 
 
 def tokens(sentence: str) -> Tokens:
-    return Tokens([Token(m.group(), m.group().lower(), m.start()) for m in _TOKEN.finditer(sentence)])
+    return Tokens(
+        [Token(m.group(), m.group().lower(), m.start()) for m in _TOKEN.finditer(sentence)]
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -126,7 +128,12 @@ def _phrase(text: str) -> tuple[str, ...]:
 
 
 def _find(
-    toks: list[Token], phrase: tuple[str, ...], *, caps: str = "", lo: int = 0, hi: int | None = None
+    toks: list[Token],
+    phrase: tuple[str, ...],
+    *,
+    caps: str = "",
+    lo: int = 0,
+    hi: int | None = None,
 ) -> list[int]:
     """Token indices in ``toks[lo:hi]`` where ``phrase`` starts (in capitals only when ``caps``
     is given); the phrase must end before ``hi``."""
@@ -287,7 +294,11 @@ def _date_phrases(toks: list[Token], rules: dict[str, Any]) -> list[_DatePhrase]
                 continue  # "Jan" alone is too often a name
             taken.update(range(s, e))
             if day is not None:
-                out.append(_DatePhrase(s, e, "date", " ".join(x.text for x in toks[s:e]), (day, month, year)))
+                out.append(
+                    _DatePhrase(
+                        s, e, "date", " ".join(x.text for x in toks[s:e]), (day, month, year)
+                    )
+                )
             else:
                 out.append(_DatePhrase(s, e, "month", t.text, (month, year)))
     relative = {**rules["dates"]["relative"], "earlier this month": None}
@@ -330,12 +341,16 @@ def _resolve(p: _DatePhrase, base: dt.date, *, future: bool) -> DateReading:
         month, year = p.value
         if year:
             day, unc = _month_span(year, month)
-            return DateReading(day, unc, p.words, background=(year, month) < (base.year, base.month))
+            return DateReading(
+                day, unc, p.words, background=(year, month) < (base.year, base.month)
+            )
         if month == base.month:
             half = (base.day - 1) // 2
             if future:
                 rest = calendar.monthrange(base.year, month)[1] - base.day
-                return DateReading(base + dt.timedelta(days=rest // 2 + rest % 2), rest // 2 + 1, p.words)
+                return DateReading(
+                    base + dt.timedelta(days=rest // 2 + rest % 2), rest // 2 + 1, p.words
+                )
             return DateReading(base - dt.timedelta(days=base.day - 1 - half), half, p.words)
         if future:
             y = base.year if month > base.month else base.year + 1
@@ -558,7 +573,9 @@ def road_target(
             other = finder.next_along(r, anchor, toward)
             if other is not None and finder.code(r) in finder.touching(anchor):
                 return {"ref": r, "between": [anchor, other]}
-        unresolved.append(f"target: no scenario place lies {word} of {anchor} on {ref or 'a road through it'}")
+        unresolved.append(
+            f"target: no scenario place lies {word} of {anchor} on {ref or 'a road through it'}"
+        )
         return {}
     if ref is not None:
         ends = [i for i in ids if finder.code(ref) in finder.touching(i)]
@@ -744,9 +761,7 @@ def _action(toks: list[Token], rules: dict[str, Any]) -> tuple[int, str, str] | 
     return best
 
 
-def _stance(
-    toks: list[Token], at: int, sentence: str, rules: dict[str, Any]
-) -> tuple[str, str]:
+def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) -> tuple[str, str]:
     """The stance of the action at token ``at`` and the words that gave it."""
     clause = _clause_start(toks, at)
     denial = _any(toks, rules["denials"], lo=0, hi=at)
@@ -763,7 +778,9 @@ def _stance(
     # a nominal action ("Retaking Tal Afar", "the capture of Badush") followed by "will" is a
     # consequence foreseen, not news
     nominal = toks[at].low.endswith("ing") and (at == 0 or toks[at - 1].low in ("the", "a"))
-    nominal = nominal or (at + 1 < len(toks) and toks[at + 1].low == "of" and at > 0 and toks[at - 1].low == "the")
+    nominal = nominal or (
+        at + 1 < len(toks) and toks[at + 1].low == "of" and at > 0 and toks[at - 1].low == "the"
+    )
     if nominal and _any(toks, ["will", "would", "could"], lo=at + 1):
         return "hypothetical", "consequence"
     intent = _any(toks, rules["intent"], lo=at - 8, hi=at)
