@@ -45,12 +45,18 @@ NETWORK_LAYERS: dict[str, str] = {
 class PlaceNode(Protocol):
     """An OSM place node as the map takes it (:class:`corridor.network.places.OsmPlace`)."""
 
-    osm_id: int
-    name: str
-    kind: str
-    lon: float
-    lat: float
-    population: int | None
+    @property
+    def osm_id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def population(self) -> int | None: ...
 
 
 def labels_layer(network: RoadNetwork) -> FeatureCollection:
@@ -116,7 +122,8 @@ def labels_layer(network: RoadNetwork) -> FeatureCollection:
 def places_layers(places: Iterable[PlaceNode]) -> tuple[FeatureCollection, FeatureCollection]:
     """The OSM place nodes (city, town, village, hamlet, suburb) and the border crossings, as
     two point layers with ``name``, ``kind``, ``population`` and ``osm_id``."""
-    settle, cross = [], []
+    settle: list[dict[str, Any]] = []
+    cross: list[dict[str, Any]] = []
     for p in places:
         f = _feature(
             {"type": "Point", "coordinates": _pt(p.lon, p.lat)},
