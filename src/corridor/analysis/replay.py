@@ -163,13 +163,16 @@ class MoverReplay:
             dt.datetime.combine(state.date, start),
             windows=state.windows,
             checkpoints=state.checkpoints,
+            closed=state.closed_checkpoints,
         )
 
 
 def has_timed_inputs(state: State) -> bool:
     """Whether the state has windows, checkpoints or restrictions (the evacuation over time is
     then part of every report)."""
-    return bool(state.windows or state.checkpoints or state.restrictions)
+    return bool(
+        state.windows or state.checkpoints or state.closed_checkpoints or state.restrictions
+    )
 
 
 def places_at(scenario: Scenario, state: State) -> list[Place]:

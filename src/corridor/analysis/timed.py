@@ -546,9 +546,11 @@ def timed_graph(
     work: SituationWork,
     windows: Sequence[Event] = (),
     checkpoints: Sequence[Checkpoint] = (),
+    closed: Sequence[Checkpoint] = (),
 ) -> TimedGraph:
     """The flow graph of a situation, with each window gating the arcs of its target and each
-    checkpoint as a node capacity on the roads through its area."""
+    checkpoint as a node capacity on the roads through its area; the roads through a
+    ``closed`` checkpoint stay closed, in a window's hours too."""
     situation = work.situation
     net = situation.network
     fg = work.prepared.flow_graph
@@ -585,6 +587,10 @@ def timed_graph(
             Gate("window", w.id, _road_name(net, mask, w), w.hours, None, int(touched.sum()))
         )
         n_windows += 1
+    for c in closed:
+        nodes_in = c.area.node_mask(net)
+        edge_in = nodes_in[net.src] | nodes_in[net.dst]
+        open_arc &= np.asarray(kernels.chains_open(chains.ptr, chains.members, ~edge_in))[fg.chain]
     u, v = fg.u.copy(), fg.v.copy()
     transit = fg.transit_s.astype(np.float64).copy()
     rate = net.capacity_pph[fg.edge].astype(np.float64)
@@ -737,6 +743,7 @@ def timed_evacuation(
     *,
     windows: Sequence[Event] = (),
     checkpoints: Sequence[Checkpoint] = (),
+    closed: Sequence[Checkpoint] = (),
     step_s: float = STEP_S,
     horizon_s: float = HORIZON_DAYS * 86400,
     bottleneck: bool = True,
@@ -748,7 +755,8 @@ def timed_evacuation(
     :mod:`corridor.analysis.evacuation`); with them, an earliest-arrival flow on the
     time-expanded network (see the module docstring). ``bottleneck`` finds the gate that decides
     it: the one whose lifting (a window always open, a checkpoint without a limit) shortens the
-    evacuation most. ``method``: ``"whole"`` solves the time-expanded network of the whole flow
+    evacuation most. The roads through a ``closed`` checkpoint stay closed, even in a window's
+    hours. ``method``: ``"whole"`` solves the time-expanded network of the whole flow
     graph, ``"gates"`` that of the gate graph (:func:`gate_graph_arrivals`), ``"auto"`` the
     whole one while its arcs times steps stay within :data:`FULL_BUDGET`.
 
@@ -762,7 +770,7 @@ def timed_evacuation(
     ('2024-01-01T09:01', None)
     """
     horizon_steps = max(1, int(horizon_s // step_s))
-    tg = timed_graph(work, windows, checkpoints)
+    tg = timed_graph(work, windows, checkpoints, closed)
     hour_steps = max(1, round(HOUR_S / step_s))
     if not tg.gates:
         return _quickest(work, population, start, step_s, horizon_s, tg.warnings)

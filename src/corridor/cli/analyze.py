@@ -9,6 +9,7 @@ import typer
 
 from corridor.cli.common import (
     AtOpt,
+    ChartFormatOpt,
     JsonOpt,
     KOpt,
     MoverOpt,
@@ -21,10 +22,13 @@ from corridor.cli.common import (
     VerboseOpt,
     WorkersOpt,
     announce_compiling,
+    chart_format,
     check_outputs,
     console,
+    err_console,
     finish_warnings,
     handle_errors,
+    is_stdout,
     load_checked,
     parse_date,
     parse_start,
@@ -33,6 +37,7 @@ from corridor.cli.common import (
     scenario_networks,
     stdout_taken,
     ticker,
+    write_chart_output,
     write_text_output,
 )
 
@@ -82,6 +87,18 @@ def analyze(
             "windows, checkpoints or restrictions always show it.",
         ),
     ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Draw the evacuation over time (persons out hour by hour against the "
+            "population, each window's and checkpoint's open hours shaded) as .png or .svg; - "
+            "writes it to standard output instead of the report (see --chart-format). Needs "
+            "the evacuation over time: windows, checkpoints or restrictions in the scenario, "
+            "or --start.",
+        ),
+    ] = None,
+    chart_format_: ChartFormatOpt = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = 0,
     workers: WorkersOpt = 1,
@@ -97,8 +114,9 @@ def analyze(
 
     day = parse_date(at)
     sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
-    check_outputs(sc, {"--geojson": geojson})
-    to_stdout = stdout_taken({"--geojson": geojson}, {"--json": json_})
+    fmt = chart_format(chart, chart_format_)
+    check_outputs(sc, {"--geojson": geojson, "--chart": chart})
+    to_stdout = stdout_taken({"--geojson": geojson, "--chart": chart}, {"--json": json_})
     what_if = _what_if(close_way or [], close_point or [])
     announce_compiling()
     networks = scenario_networks(sc)
@@ -134,6 +152,21 @@ def analyze(
         from corridor.outputs.geojson import report_geojson
 
         write_text_output(geojson, json.dumps(report_geojson(report, net)))
+    if chart is not None:
+        if report.timed is None:
+            from corridor.errors import OutputError
+
+            msg = (
+                f"--chart: {sc.name} has no evacuation over time on {report.date or 'its date'} "
+                "(no window, checkpoint or restriction in force); give --start HH:MM to follow "
+                "one through the roads' own capacity"
+            )
+            raise OutputError(msg)
+        from corridor.outputs.charts import write_timed_chart
+
+        write_chart_output(chart, fmt, lambda p: write_timed_chart(sc, report, p))
+        where = "standard output" if is_stdout(chart) else chart
+        err_console().print(f"chart written to {where}")
     if not to_stdout:  # else the GeoJSON is all that standard output holds
         out = console()
         data = report_json(report, net)

@@ -185,6 +185,15 @@ def compare(
         ),
     ] = None,
     chart_format_: ChartFormatOpt = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="Follow the evacuation over time under each plan from this hour of each date "
+            "(HH:MM, default 00:00): a column of when the last person is out; scenarios with "
+            "windows, checkpoints or restrictions always show it.",
+        ),
+    ] = None,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -212,6 +221,7 @@ def compare(
     to_stdout = stdout_taken({"--chart": chart}, {"--json": json_})
     dates = sorted(set(change_dates(sc, plans[0])) | set(change_dates(sc, plans[1])))
     networks = scenario_networks(sc)
+    from_hour = parse_start(start)
     announce_compiling()
     with progress() as prog:
         a, b = (
@@ -221,6 +231,7 @@ def compare(
                 mover=mover,
                 plan=p,
                 dates=dates,
+                start=from_hour,
                 on_report=ticker(prog, f"replaying {sc.name}: {p or 'what happened'}"),
             )
             for p in plans

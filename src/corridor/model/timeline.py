@@ -174,6 +174,9 @@ class State:
     restrictions: tuple[Event, ...] = ()
     windows: tuple[Event, ...] = ()
     checkpoints: tuple[Checkpoint, ...] = ()
+    # the checkpoints closed by a `close {checkpoint: id}` in force: nobody passes them, not even
+    # in a window's hours (their roads are also among ``closures``)
+    closed_checkpoints: tuple[Checkpoint, ...] = ()
 
     @property
     def restriction_rules(self) -> tuple[Restriction, ...]:
@@ -229,14 +232,17 @@ def state_at(
         rule = ZoneRule(z.polygon, f"zone {z.id} ({z.actor})", blocks=blocks(z.actor))
         zones.append(HeldZone(rule, z.actor, z.start, z.end, zone=z))
     restrictions: list[Event] = []
-    closed_checkpoints: set[str] = set()
+    # a closed checkpoint lets nobody through: the roads through its area are closed for the
+    # movers it applies to, by the event that closed it, until one reopens it
+    closed_checkpoints: dict[str, Event] = {}
     for e in events:
         if e.kind == "restrict" and e.closure is not None:
             restrictions.append(e)
         elif e.checkpoint is not None and e.kind in ("close", "reopen"):
-            (closed_checkpoints.add if e.kind == "close" else closed_checkpoints.discard)(
-                e.checkpoint
-            )
+            if e.kind == "close":
+                closed_checkpoints[e.checkpoint] = e
+            else:
+                closed_checkpoints.pop(e.checkpoint, None)
         elif e.kind == "close" and e.closure is not None:
             closures.append(StateClosure(e.closure, e, e.id))
         elif e.kind == "reopen":
@@ -255,6 +261,13 @@ def state_at(
             )
         elif e.kind == "population" and e.place is not None and e.value is not None:
             place_pop[e.place] = e.value
+    shut_now: list[Checkpoint] = []
+    for c in scenario.checkpoints:
+        shut = closed_checkpoints.get(c.id)
+        if shut is not None and c.active(day) and c.applies_to(profile.id):
+            shut_now.append(c)
+            label = f"checkpoint {c.name} closed (event {shut.id}, {shut.date})"
+            closures.append(StateClosure(Closure(area=c.area, label=label), shut, shut.id))
     if profile.population is not None:
         population = profile.population
     elif profile.population_place is not None:
@@ -285,6 +298,7 @@ def state_at(
             for c in scenario.checkpoints
             if c.active(day) and c.applies_to(profile.id) and c.id not in closed_checkpoints
         ),
+        closed_checkpoints=tuple(shut_now),
     )
 
 

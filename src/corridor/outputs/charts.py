@@ -769,3 +769,146 @@ def write_compare_chart(
     check_chart_path(path)
     save_figure(compare_figure(scenario, reports_a, reports_b, plans), path)
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# the evacuation over time (analyze --at DATE --chart)
+
+
+def gate_spans(
+    scenario: Scenario, report: CorridorReport
+) -> list[tuple[str, list[tuple[dt.datetime, dt.datetime]]]]:
+    """Each gate of ``report``'s evacuation over time (its windows and checkpoints), with the
+    spans it lets people in between the start and the end of the chart: a window's daily hours
+    on the days of [date, until], a checkpoint's hours on the days it exists. One label per
+    gate ("window R6 09:00-14:00"), in the report's order.
+
+    Examples
+    --------
+    >>> from corridor.testing import bundled
+    >>> from corridor.analysis.replay import report_at
+    >>> sc, nets = bundled("khazir-2017")
+    >>> r = report_at(sc, nets, None)
+    >>> [(label, len(spans) > 3) for label, spans in gate_spans(sc, r)]
+    [('window R6 09:00-14:00', True), ('checkpoint Khazir 08:00-18:00, 1,200 persons/h', True)]
+    """
+    from corridor.model.scenario import hours_text
+
+    t = report.timed
+    if t is None:
+        return []
+    end = t.start + dt.timedelta(seconds=_chart_seconds(t))
+    days = [t.start.date() + dt.timedelta(days=d) for d in range((end - t.start).days + 2)]
+    from corridor.model.timeline import timeline_events
+
+    windows = {e.id: e for e in timeline_events(scenario, report.plan) if e.kind == "window"}
+    posts = {c.id: c for c in scenario.checkpoints}
+    out = []
+    for g in t.gates:
+        spans: list[tuple[dt.datetime, dt.datetime]] = []
+        for day in days:
+            if g.kind == "window" and g.id in windows:
+                minutes = windows[g.id].window_minutes(day)
+            elif g.kind == "checkpoint" and g.id in posts:
+                minutes = posts[g.id].open_minutes(day)
+            else:
+                minutes = ()
+            midnight = dt.datetime.combine(day, dt.time())
+            for a, b in minutes:
+                pieces = [(a, b)] if b > a else [(a, 1440), (0, b)]
+                for p, q in pieces:
+                    lo = midnight + dt.timedelta(minutes=p)
+                    hi = midnight + dt.timedelta(minutes=q)
+                    if hi > t.start and lo < end:
+                        spans.append((max(lo, t.start), min(hi, end)))
+        label = f"{g.kind} {g.name}"
+        if g.hours is not None:
+            label += f" {hours_text(g.hours)}"
+        if g.rate_pph is not None:
+            label += f", {g.rate_pph:,.0f} persons/h"
+        out.append((label, spans))
+    return out
+
+
+def _chart_seconds(t: Any) -> float:
+    """How long the chart runs: to the finish and a sixth more (at least a day), or to the
+    horizon when not everyone is out."""
+    if t.finish is None:
+        return float(t.horizon_s)
+    took = (t.finish - t.start).total_seconds()
+    return float(min(t.horizon_s, max(86400.0, took * 7 / 6)))
+
+
+def timed_figure(scenario: Scenario, report: CorridorReport) -> Figure:
+    """People out over time (``report.timed``'s hourly profile) as a step line against the
+    population, the finish marked, and under it one row per window and checkpoint with its open
+    hours shaded."""
+    t = report.timed
+    if t is None:
+        msg = "no evacuation over time to chart"
+        raise ValueError(msg)
+    plt = _pyplot()
+    spans = gate_spans(scenario, report)
+    rows = max(1, len(spans))
+    fig, (ax, gates) = plt.subplots(
+        2,
+        1,
+        figsize=(FIGSIZE_IN[0], 6.0 + 0.4 * rows),
+        sharex=True,
+        gridspec_kw={"height_ratios": [4, max(0.6, 0.45 * rows)]},
+    )
+    end = t.start + dt.timedelta(seconds=_chart_seconds(t))
+    xs = [t.start] + [t.start + dt.timedelta(seconds=s) for s, _ in t.profile]
+    ys = [0] + [n for _, n in t.profile]
+    line = ax.step(xs, ys, where="post", color=OKABE_ITO["blue"], linewidth=2)[0]
+    line.set_gid("persons_out")
+    ax.axhline(t.population, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1)
+    ax.annotate(
+        f"population {t.population:,}",
+        (t.start, t.population),
+        xytext=(4, 4),
+        textcoords="offset points",
+        fontsize=9,
+        color=OKABE_ITO["vermillion"],
+    )
+    if t.finish is not None:
+        ax.axvline(t.finish, color="0.3", linewidth=1)
+        ax.annotate(
+            f"last out {t.finish:%d %b %H:%M}" + ("" if t.exact else " (feasible, not proved)"),
+            (t.finish, 0),
+            xytext=(-4, 4),
+            textcoords="offset points",
+            ha="right",
+            fontsize=9,
+        )
+    ax.set_ylabel("persons out")
+    ax.set_ylim(0, t.population * 1.08)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(axis="y", color="0.9")
+    from matplotlib.dates import date2num
+
+    for i, (_label, pieces) in enumerate(spans):
+        bars = [(date2num(lo), date2num(hi) - date2num(lo)) for lo, hi in pieces]
+        gates.broken_barh(
+            bars, (-i - 0.35, 0.7), facecolors=OKABE_ITO["bluish green"], gid=f"gate-{i}"
+        )
+    gates.set_yticks([-i for i in range(len(spans))], [s[0] for s in spans], fontsize=9)
+    gates.set_ylim(-rows + 0.4, 0.6)
+    gates.set_xlim(t.start, end)
+    fig.autofmt_xdate()
+    widest = max([len(label) for label, _ in spans] or [10])
+    fig.subplots_adjust(left=min(0.4, 0.03 + 0.0045 * widest), right=0.98, bottom=0.14, top=0.88)
+    bottleneck = t.bottleneck.name if t.bottleneck is not None else "the roads' capacity"
+    title = (
+        f"{scenario.title or scenario.name}: the evacuation over time from "
+        f"{t.start:%d %b %Y %H:%M}, mover {report.mover}; {bottleneck} decides it"
+    )
+    _title(fig, title)
+    return fig
+
+
+def write_timed_chart(scenario: Scenario, report: CorridorReport, path: Path) -> Path:
+    """Write :func:`timed_figure` to ``path`` (.png or .svg); return the path."""
+    check_chart_path(path)
+    save_figure(timed_figure(scenario, report), path)
+    return path

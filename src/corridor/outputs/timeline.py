@@ -69,6 +69,7 @@ def _signature(r: CorridorReport) -> tuple[Any, ...]:
         tuple(x.reachable for x in r.reach.exits),
         r.min_cut.count,
         r.flow.value_pph,
+        None if r.timed is None else (r.timed.finish, r.timed.persons_out),
     )
 
 
@@ -174,6 +175,17 @@ def timeline_table(
     return t
 
 
+def timed_finish_cell(r: CorridorReport) -> str:
+    """When the last person is out under the evacuation over time: "1 Feb 11:30 (8 d 11 h)";
+    "not all out in 14 d (N out)" when not everyone is out within the horizon; "" without one."""
+    t = r.timed
+    if t is None:
+        return ""
+    if t.finish is None:
+        return f"not all out in {t.horizon_s / 86400:g} d ({t.persons_out:,} out)"
+    return f"{t.finish:%-d %b %H:%M} ({fmt_hours(t.hours)})"
+
+
 def _timed_cell(r: CorridorReport) -> str:
     """Under the quickest evacuation, the one over time: "over time 8 d 4 h" ("" without)."""
     t = r.timed
@@ -198,7 +210,8 @@ def pocket_cell(r: CorridorReport) -> str:
 
 
 def first_difference(a: list[CorridorReport], b: list[CorridorReport]) -> str | None:
-    """The first date where status, reachable exits, cut size or capacity differ."""
+    """The first date where status, reachable exits, cut size, capacity or the evacuation over
+    time (when the last person is out) differ."""
     for ra, rb in zip(a, b, strict=True):
         if _signature(ra) != _signature(rb):
             return ra.date
@@ -218,10 +231,13 @@ def compare_table(
         title_justify="left",
     )
     t.add_column("date", no_wrap=True)
+    timed = any(r.timed is not None for r in (*a, *b))
     for n in names:
         t.add_column(f"{n}: status / exits", ratio=2)
         t.add_column("cut", justify="right")
         t.add_column("persons/h", justify="right")
+        if timed:
+            t.add_column("all out by", justify="right")
     for ra, rb in zip(a, b, strict=True):
         differ = _signature(ra) != _signature(rb)
         cells: list[Any] = [Text(str(ra.date), style="bold yellow" if differ else "")]
@@ -235,6 +251,8 @@ def compare_table(
             )
             cells.append(str(r.min_cut.count))
             cells.append(f"{r.flow.value_pph:,}")
+            if timed:
+                cells.append(timed_finish_cell(r))
         t.add_row(*cells)
     return t
 
