@@ -184,3 +184,15 @@ def test_a_geojson_target_over_http_names_a_file_in_the_scenario_folder(
     (folder / "inside.geojson").write_text(json.dumps(poly))
     r = c.post(url, json=event("near", 0, kind="close", target={"geojson": "inside.geojson"}))
     assert "lies outside" not in r.text, r.text
+
+
+# ------------------------------------------------ item 11: OPTIONS and 405 say what is allowed
+def test_options_and_405_name_every_method_of_the_path(helsinki: tuple[TestClient, Path]) -> None:
+    c, _ = helsinki
+    url = f"/api/scenarios/{HELSINKI}/events"
+    r = c.options(url)
+    assert r.status_code == 204 and r.headers["allow"] == "GET, OPTIONS, POST", r.headers
+    r = c.delete(url)
+    assert r.status_code == 405 and r.headers["allow"] == "GET, OPTIONS, POST"
+    assert r.json() == {"error": "Method Not Allowed"}
+    assert c.options("/no/such/path").status_code == 404

@@ -700,6 +700,20 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """The methods the routes at ``request``'s path answer, with OPTIONS (answered here),
+    sorted."""
+    from starlette.routing import Match
+
+    methods = {"OPTIONS"}
+    scope = dict(request.scope)
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(CorridorError)
     async def corridor_error(request: Request, exc: CorridorError) -> Response:
@@ -713,10 +727,17 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            # every method of every route at this path (Starlette names the first route's only)
+            allowed = _allowed_methods(app, request)
+            headers["Allow"] = ", ".join(allowed)
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers=headers)
         return JSONBody(
             {"error": _one_line(str(exc.detail))},
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
 
     @app.exception_handler(RequestValidationError)
