@@ -287,3 +287,49 @@ def test_a_write_neither_writes_the_scenario_text_nor_evicts_what_it_does_not_to
     assert after is not before
     assert written == []  # no write wrote the scenario's text; /export does
     assert c.get(f"/api/scenarios/{HELSINKI}/export").status_code == 200 and written == [1]
+
+
+# --------------------------------------------------- item 11: a slow body does not hold on
+def test_a_request_body_that_stalls_gets_408_and_a_finished_one_waits_untimed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    import corridor.serve.app as served
+
+    monkeypatch.setattr(served, "BODY_IDLE_S", 0.2)
+    calls: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            while (await receive()).get("more_body"):
+                pass
+        except served.HTTPException as exc:
+            calls.append(f"{exc.status_code}")
+            return
+        calls.append("body")
+        await asyncio.wait_for(receive(), timeout=0.5)  # the disconnect wait: never a 408
+        calls.append("disconnect")
+
+    async def run(chunks: list[dict[str, Any]]) -> None:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        for c in chunks:
+            queue.put_nowait(c)
+
+        async def receive() -> dict[str, Any]:
+            if queue.empty():
+                await asyncio.sleep(0.4)
+                return {"type": "http.disconnect"}
+            return await queue.get()
+
+        async def send(message: Any) -> None:
+            pass
+
+        scope = {"type": "http", "method": "POST", "headers": [(b"host", b"127.0.0.1")]}
+        await served._Guard(app, hosts=None)(scope, receive, send)
+
+    asyncio.run(run([{"type": "http.request", "body": b"{", "more_body": True}]))
+    assert calls == ["408"]
+    calls.clear()
+    asyncio.run(run([{"type": "http.request", "body": b"{}", "more_body": False}]))
+    assert calls == ["body", "disconnect"]
