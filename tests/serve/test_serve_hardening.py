@@ -333,3 +333,26 @@ def test_a_request_body_that_stalls_gets_408_and_a_finished_one_waits_untimed(
     calls.clear()
     asyncio.run(run([{"type": "http.request", "body": b"{}", "more_body": False}]))
     assert calls == ["body", "disconnect"]
+
+
+# --------------------------------- item 11: the OpenAPI schema says the limits the server keeps
+def test_the_openapi_schema_names_the_values_the_server_takes(
+    helsinki: tuple[TestClient, Path],
+) -> None:
+    import re
+
+    c, path = helsinki
+    doc = c.get("/openapi.json").json()
+    props = doc["components"]["schemas"]["WhatIf"]["properties"]
+    string = next(b for b in props["plan"]["anyOf"] if b.get("type") == "string")
+    assert string["enum"] == sorted(load_scenario(path).plans)
+    string = next(b for b in props["scenario"]["anyOf"] if b.get("type") == "string")
+    assert string["enum"] == [HELSINKI]
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/api/roads"]["get"]["parameters"]}
+    bbox = next(b for b in params["bbox"]["anyOf"] if b.get("type") == "string")["pattern"]
+    assert re.fullmatch(bbox, "24.9,60.1,25.0,60.2") and re.fullmatch(bbox, "-180,-90,180,90")
+    assert not re.fullmatch(bbox, "24.9,60.1,25.0") and not re.fullmatch(bbox, "181,0,182,1")
+    assert c.get("/api/roads", params={"bbox": "24.9,60.1,25.0,60.2"}).status_code == 200
+    # a way id beyond what a browser holds exactly is refused in one line, as the schema says
+    r = c.post("/api/whatif", json={"close_ways": [2**53]})
+    assert r.status_code == 422 and "\n" not in r.json()["error"]

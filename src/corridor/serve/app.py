@@ -75,12 +75,17 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (CorridorError, 422),
 )
 
-WayId = Annotated[int, Field(gt=-(2**63), lt=2**63)]
+MAX_SAFE_ID = 2**53 - 1
+"""The largest way id a what-if takes: the page holds ids as JavaScript numbers, exact up to
+here (OSM's ids are far smaller); the schema says so, and a JSON number a client rounds stays
+within it."""
+WayId = Annotated[int, Field(ge=-MAX_SAFE_ID, le=MAX_SAFE_ID)]
 LAYER_NAMES = Literal[
     "zones", "closed", "areas", "routes", "corridors", "critical", "cut", "closures", "places"
 ]
-LonLat = Annotated[
-    list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=2, max_length=2)
+LonLat = tuple[
+    Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)],
+    Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)],
 ]
 
 
@@ -166,12 +171,12 @@ class EventWrite(BaseModel):
     def _plain(cls, value: Any) -> Any:
         return plain_json(value)
 
-    base_version: int = Field(ge=0, le=2**62)
+    base_version: int = Field(ge=0, le=MAX_SAFE_ID)
     author: str = Field(min_length=1, max_length=200)
 
 
 class Retraction(_Body):
-    base_version: int = Field(ge=0, le=2**62)
+    base_version: int = Field(ge=0, le=MAX_SAFE_ID)
     author: str = Field(min_length=1, max_length=200)
     reason: str = Field(default="", max_length=MAX_TEXT)
 
@@ -609,7 +614,64 @@ def create_app(
             status_code=201 if op == "create" else 200,
         )
 
+    _declare_limits(app, bench)
     return app
+
+
+_LON = r" *-?(180(\.0+)?|(1[0-7]\d|\d{1,2})(\.\d+)?) *"
+_LAT = r" *-?(90(\.0+)?|[1-8]?\d(\.\d+)?) *"
+#: A bbox as the server reads it: west, south, east, north in degrees, within range (that west
+#: is not east of east and south not north of north, a pattern cannot say: a 422 says it).
+BBOX_PATTERN = f"^{_LON},{_LAT},{_LON},{_LAT}$"
+
+
+def _declare_limits(app: FastAPI, bench: Workbench) -> None:
+    """Write into the OpenAPI schema the values the server takes, as the served scenarios fix
+    them: ``scenario``, ``mover`` and ``plan`` as enums (every served scenario's names, movers
+    with the base movers, plans), ``bbox`` as a pattern; a client generated from the schema
+    then sends what the server accepts."""
+    from corridor.model.network import Mover
+
+    served = [bench.current(name).scenario for name in bench.sources]
+    values = {
+        "scenario": sorted(bench.sources),
+        "mover": sorted({m for sc in served for m in sc.movers} | {m.value for m in Mover}),
+        "plan": sorted({p for sc in served for p in sc.plans}),
+    }
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = build()
+        for key, allowed in values.items():
+            for where in _named(doc, key):
+                _restrict(where, {"enum": allowed} if allowed else {"not": {}})
+        for where in _named(doc, "bbox"):
+            _restrict(where, {"pattern": BBOX_PATTERN})
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _named(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The schemas of the query parameters and of the request bodies' properties named ``key``."""
+    found = []
+    for ops in doc.get("paths", {}).values():
+        for op in ops.values():
+            found += [p["schema"] for p in op.get("parameters", []) if p.get("name") == key]
+    for model in doc.get("components", {}).get("schemas", {}).values():
+        if key in model.get("properties", {}):
+            found.append(model["properties"][key])
+    return found
+
+
+def _restrict(schema: dict[str, Any], rule: dict[str, Any]) -> None:
+    """Add ``rule`` to the string branch of ``schema`` (``anyOf`` with null, or a string)."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch.update(rule)
 
 
 def _confined(scenario: Path, event_id: str, fields: dict[str, Any]) -> None:
