@@ -216,6 +216,8 @@ def _valley(tmp_path):
         ("movers: [ghost]", "movers[0]: mover 'ghost' does not exist in scenario 'valley'"),
         ("plans: [null, encircle]", "plans[1]: plan 'encircle' does not exist in scenario"),
         ("colour: red", "colour: unknown key 'colour'"),
+        ("scan: yes please", "scan: scan is true or false, not 'yes please'"),
+        ("scan: true\nsamples: 10", "scan: a scan takes no samples (samples: 10)"),
     ],
 )
 def test_a_bad_spec_is_one_line_before_any_work(tmp_path, spec, says):
@@ -574,3 +576,34 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return "Z"
+
+
+def test_a_scan_task_writes_the_rows_corridor_scan_gives(tmp_path):
+    """`scan: true`: one row per community and date under out/scan/, the same rows as
+    `corridor scan --csv`, beside the origin's answers of the same scenario."""
+    import csv
+    import io
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("scenarios:\n  - {scenario: mosul-2016, scan: true}\n  - mosul-2016\n")
+    tasks = read_spec(spec)
+    assert sorted(t.scan for t in tasks) == [False, True]
+    assert len({t.key() for t in tasks}) == 2, "a scan and an analysis share a file name"
+    out = tmp_path / "out"
+    result = run_batch(tasks, out, workers=1, processes=False)
+    assert result.written == 2 and not result.failed, result
+    (scan_file,) = (out / "scan").glob("*.parquet")
+    rows = pq.read_table(scan_file).to_pylist()
+    assert len(list(out.glob("*.parquet"))) == 1  # the analysis rows, apart from the scan's
+    cli = _cli("scan", "mosul-2016", "--csv")
+    assert cli.exit_code == 0, cli.output
+    want = {(r["date"], r["community"]): r for r in csv.DictReader(io.StringIO(cli.stdout))}
+    assert len(rows) == len(want) > 0
+    for r in rows:
+        w = want[(r["date"], r["community"])]
+        assert (r["scenario"], r["mover"], r["plan"]) == ("mosul-2016", "isis-fighters", "")
+        assert (r["status"], r["pocket"] or "", r["cut_off_since"] or "") == (
+            w["status"], w["pocket"], w["cut_off_since"]
+        )  # fmt: skip
+    again = run_batch(tasks, out, workers=1, processes=False)
+    assert again.skipped == 2 and again.written == 0

@@ -301,11 +301,14 @@ def test_absurd_populations(tmp_path: Path, mutate: Mutation) -> None:
 
 
 @pytest.mark.parametrize("key", ["capacity_factor", "speed_factor", "persons_per_vehicle"])
-@pytest.mark.parametrize("value", [float("inf"), float("nan"), 0, 1e300, -1])
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 0, 1e300, -1, 1e-9, 1e-300])
 def test_absurd_mover_factors(tmp_path: Path, key: str, value: float) -> None:
+    """Issue 29 item 11: a factor of 1e-9 made an "open" answer of capacity 0 and no evacuation
+    time, 1e-300 travel times of 3.6e302 s: a factor below a thousandth is refused."""
     problems = _problems(tmp_path, lambda d: d["movers"][0].update({key: value}))
     [problem] = problems  # the top-level `mover: fighters` is not reported as unknown too
-    assert f"movers[0].{key}: " in problem and "allowed: more than 0, at most 1" in problem
+    low = "at least 1" if key == "persons_per_vehicle" else "at least 0.001"
+    assert f"movers[0].{key}: " in problem and f"allowed: {low}, at most 1" in problem, problem
 
 
 def test_a_source_list_holding_a_number(tmp_path: Path) -> None:

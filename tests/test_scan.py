@@ -14,6 +14,7 @@ import numpy as np
 import osmium
 import pyrosm
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -32,6 +33,7 @@ from corridor.analysis.scan import (
     scan_situation,
     scenario_communities,
 )
+from corridor.bundled import bundled_scenarios
 from corridor.cli.main import app
 from corridor.errors import CommunitiesError
 from corridor.model.communities import Community
@@ -75,13 +77,16 @@ def test_immediate_dominators_equal_networkx(n: int, arcs: list[tuple[int, int]]
 # ------------------------------------------------------------- one date, against networkx
 
 
-def _reference(net, open_edges, refuges, members):
+def _reference(net, open_edges, refuges, members, forward=False):
     """Per community, by networkx and brute force: status code, least time to a refuge, and
-    which cut-off communities share a pocket (a frozenset of community indices per pocket)."""
+    which cut-off communities share a pocket (a frozenset of community indices per pocket).
+    ``forward`` (aid access): the refuges are a hub that must reach the community, so the
+    roads are taken reversed (reaching the hub on reversed roads = reached from it)."""
     g = nx.MultiDiGraph()
     g.add_nodes_from(range(net.n_nodes))
+    a, b = (net.dst, net.src) if forward else (net.src, net.dst)
     for e in np.flatnonzero(open_edges):
-        g.add_edge(int(net.src[e]), int(net.dst[e]), key=int(e), w=float(net.travel_time_s[e]))
+        g.add_edge(int(a[e]), int(b[e]), key=int(e), w=float(net.travel_time_s[e]))
     targets = {int(x) for r in refuges for x in r}
 
     def reaches(graph, nodes):
@@ -116,7 +121,7 @@ def _reference(net, open_edges, refuges, members):
         for seg in np.unique(net.segment[open_edges]):
             h = g.copy()
             for e in np.flatnonzero((net.segment == seg) & open_edges):
-                h.remove_edge(int(net.src[e]), int(net.dst[e]), key=int(e))
+                h.remove_edge(int(a[e]), int(b[e]), key=int(e))
             if not reaches(h, nodes):
                 risky = True
                 break
@@ -163,8 +168,10 @@ def scan_cases(draw):
 
 
 @settings(max_examples=examples(1.0), deadline=None)
-@given(case=scan_cases())
-def test_scan_of_a_situation_equals_networkx(case) -> None:
+@given(case=scan_cases(), forward=st.booleans())
+def test_scan_of_a_situation_equals_networkx(case, forward) -> None:
+    """Towards the refuges, and forward from a hub (aid access: ``forward``), on one-way and
+    two-way roads."""
     net, open_edges, refuges, members = case
     k = len(members)
     ptr = np.zeros(k + 1, dtype=np.int64)
@@ -173,8 +180,8 @@ def test_scan_of_a_situation_equals_networkx(case) -> None:
     bound = BoundCommunities(
         tuple(Community(str(i), str(i), 0.0, 0.0) for i in range(k)), ptr, flat, np.zeros(k)
     )
-    day = scan_situation(net, open_edges, refuges, bound)
-    codes, minutes, pockets = _reference(net, open_edges, refuges, members)
+    day = scan_situation(net, open_edges, refuges, bound, forward=forward)
+    codes, minutes, pockets = _reference(net, open_edges, refuges, members, forward=forward)
     assert [STATUSES[c] for c in day.status] == [STATUSES[c] for c in codes]
     np.testing.assert_allclose(day.minutes, minutes, rtol=1e-9, equal_nan=True)
     got: dict[int, set[int]] = {}
@@ -184,7 +191,7 @@ def test_scan_of_a_situation_equals_networkx(case) -> None:
     for i in np.flatnonzero(day.status == AT_RISK):  # each edge it hangs on does seal it
         for e in day.risk(int(i))[:2]:
             shut = open_edges & (net.segment != net.segment[e])
-            sealed = scan_situation(net, shut, refuges, bound).status[i]
+            sealed = scan_situation(net, shut, refuges, bound, forward=forward).status[i]
             assert sealed == CUT_OFF, f"closing edge {e} leaves community {i} {STATUSES[sealed]}"
 
 
@@ -524,3 +531,48 @@ def test_a_community_inside_hostile_ground_leaves_along_its_own_roads() -> None:
     assert report.status == "open" and report.min_cut.count == 1
     risk = set(net.segment[day.risk(0)].tolist())
     assert risk and risk <= set(net.segment[report.critical].tolist())
+
+
+# ------------------------------------------------------------------ aid access: from a hub
+
+
+def test_cli_from_a_hub_lists_what_a_convoy_reaches(tmp_path: Path) -> None:
+    """`--from erbil`: the scan searches from Erbil along the civilians' roads; a mover with its
+    own origin (aid going in) scans from it by default, with the same answer."""
+    res = runner.invoke(
+        app, ["scan", "--json", "--at", "2016-11-25", "--mover", "civilians", "--from", "erbil"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert (data["hub"], data["refuges"]) == ("Erbil", ["Erbil"])
+    rows = {r["community"]: r for r in data["rows"]}
+    assert "erbil" not in rows  # the hub is not a community of its own scan
+    reached = [r for r in rows.values() if r["status"] in ("open", "at-risk")]
+    assert reached, "Erbil reaches no community"
+    assert all(r["refuge"] == "Erbil" and r["minutes"] > 0 for r in reached)
+    assert all(r["reason"].startswith("reached from Erbil") for r in reached)
+    # ISIS-held Tal Afar is out of a civilian convoy's reach
+    assert rows["tal-afar"]["status"] == "cut-off"
+    assert rows["tal-afar"]["reason"].startswith("Erbil cannot reach it")
+    # the same from a mover whose own origin is Erbil
+    src = bundled_scenarios()["mosul-2016"]
+    spec = yaml.safe_load(src.read_text(encoding="utf-8"))
+    spec["network"] = {"geojson": str(src.parent / spec["network"]["geojson"])}
+    spec["movers"].append(
+        {"id": "aid", "name": "Aid convoy from Erbil", "base": "car", "blocked_by": ["isis"],
+         "origin": "erbil"}
+    )  # fmt: skip
+    path = tmp_path / "aid.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    res = runner.invoke(app, ["scan", str(path), "--json", "--at", "2016-11-25", "--mover", "aid"])
+    assert res.exit_code == 0, res.output
+    aid = json.loads(res.output)
+    assert aid["hub"] == "Erbil"
+    assert aid["rows"] == data["rows"]
+
+
+def test_an_unknown_hub_is_one_line() -> None:
+    res = runner.invoke(app, ["scan", "--at", "2016-11-25", "--from", "Erbill"])
+    assert res.exit_code == 2
+    assert "--from 'Erbill'" in res.output and "Erbil" in res.output
+    assert "Traceback" not in res.output

@@ -339,7 +339,7 @@ def test_start_adds_the_timed_evacuation_only_when_asked(tmp_path) -> None:
         ({"hours": "14:00-10:00"}, "empty or run past midnight"),
         ({"until": "2019-12-31"}, "is before `date`"),
         ({"hours": None}, "a window needs `hours"),
-        ({"kind": "restrict", "hours": None, "until": None, "capacity_factor": 0}, "greater than 0"),
+        ({"kind": "restrict", "hours": None, "until": None, "capacity_factor": 0}, "greater than or equal to 0.001"),
         ({"kind": "restrict", "hours": None, "until": None, "speed_factor": 1.5}, "less than or equal to 1"),
         ({"kind": "restrict", "hours": None, "until": None}, "needs capacity_factor or speed_factor"),
         ({"kind": "close", "target": {"checkpoint": "nowhere"}, "hours": None, "until": None}, "no checkpoint with id"),

@@ -218,3 +218,34 @@ def test_composed_situations_equal_situation_at():
                 want, _ = situation_at(sample, net, d, mover=mover, adapted=True)
                 diff = np.flatnonzero(got.open != want.open)
                 assert len(diff) == 0, f"{mover} sample {i} {d}: edges {diff[:5]} differ"
+
+
+def test_zones_are_held_with_their_confidence(tmp_path):
+    """Two layers of one front (assessed control 0.9, claimed 0.4), each sealing the town: in a
+    sample the town is open only when neither is held, with probability 0.1 x 0.6 = 0.06. A
+    zone without a confidence, or of confidence 1, holds in every sample; exact enumeration
+    refuses uncertain zones."""
+    data = scenario_dict()
+    data["events"], data["plans"] = [], []
+    ring = [[9.5, 49.5], [10.5, 49.5], [10.5, 50.5], [9.5, 50.5], [9.5, 49.5]]
+    data["zones"] = [
+        {"id": "assessed", "actor": "red-army", "polygon": ring, "confidence": 0.9, "source": "T1"},
+        {"id": "claimed", "actor": "red-army", "polygon": ring, "confidence": 0.4, "source": "T2"},
+    ]
+    data["sources"]["T2"] = {"outlet": "Test Map", "date": "2020-01-01"}
+    sc, networks = _load(tmp_path, data)
+    assert report_at(sc, networks, DAY, mover="fighters").status == "sealed"
+    n = 600
+    got = sample_at(sc, networks, DAY, samples=n, seed=5, mover="fighters")
+    sd = math.sqrt(0.06 * 0.94 / n)
+    assert abs(got.p_open - 0.06) < 4 * sd, got.p_open
+    held = [
+        tuple(z.id for z in sample_scenario(sc, 5, i).zones) for i in range(200)
+    ]  # each layer on its own
+    share = {k: sum(k in h for h in held) / len(held) for k in ("assessed", "claimed")}
+    assert abs(share["assessed"] - 0.9) < 0.09 and abs(share["claimed"] - 0.4) < 0.14, share
+    with pytest.raises(ScenarioError, match="zone's confidence is below 1"):
+        exact_at(sc, networks, DAY, mover="fighters")
+    data["zones"] = [{"id": "sure", "actor": "red-army", "polygon": ring}]
+    sc, networks = _load(tmp_path, data)
+    assert sample_at(sc, networks, DAY, samples=50, seed=5, mover="fighters").p_open == 0.0

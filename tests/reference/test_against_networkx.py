@@ -152,6 +152,11 @@ def test_rank0_route_is_fastest(situation: Situation) -> None:
                 f"{name}: alternative rank {alt.rank} ({alt.travel_time_s} s) is faster than "
                 f"the fastest possible ({min(ref)} s)"
             )
+        times = [r.travel_time_s for r in mine[1:]]
+        assert times == sorted(times) and [r.rank for r in mine] == list(range(len(mine))), (
+            f"{name}: alternatives out of time order under 'fastest first': "
+            f"{[(r.rank, r.travel_time_s) for r in mine]}"
+        )
 
 
 @settings(max_examples=examples(1.0))

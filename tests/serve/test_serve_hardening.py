@@ -155,3 +155,44 @@ def test_a_lone_surrogate_is_a_422_in_one_line(
     assert r.status_code == 422, r.text
     assert "lone surrogate (U+D800)" in r.json()["error"]
     assert c.get(f"/api/scenarios/{HELSINKI}/events").json()["version"] == 0
+
+
+# ------------------------------------------- item 11: a geojson target stays in its folder
+@pytest.mark.parametrize("where", ["../outside.geojson", "ABSOLUTE", "link.geojson"])
+def test_a_geojson_target_over_http_names_a_file_in_the_scenario_folder(
+    helsinki: tuple[TestClient, Path], where: str
+) -> None:
+    """A client may not make the server read a JSON file outside the scenario's folder (by
+    `../`, an absolute path or a link that leaves it); a file inside it is read as in a
+    scenario file."""
+    c, path = helsinki
+    folder = path.parent
+    poly = {
+        "type": "Polygon",
+        "coordinates": [[[24.9, 60.1], [25.0, 60.1], [25.0, 60.2], [24.9, 60.1]]],
+    }
+    outside = folder.parent / "outside.geojson"
+    outside.write_text(json.dumps(poly))
+    if where == "ABSOLUTE":
+        where = str(outside)
+    elif where == "link.geojson":
+        (folder / where).symlink_to(outside)
+    url = f"/api/scenarios/{HELSINKI}/events"
+    r = c.post(url, json=event("far", 0, kind="zone", target={"geojson": where}))
+    assert r.status_code == 422, r.text
+    assert "lies outside the scenario's folder" in r.text
+    (folder / "inside.geojson").write_text(json.dumps(poly))
+    r = c.post(url, json=event("near", 0, kind="close", target={"geojson": "inside.geojson"}))
+    assert "lies outside" not in r.text, r.text
+
+
+# ------------------------------------------------ item 11: OPTIONS and 405 say what is allowed
+def test_options_and_405_name_every_method_of_the_path(helsinki: tuple[TestClient, Path]) -> None:
+    c, _ = helsinki
+    url = f"/api/scenarios/{HELSINKI}/events"
+    r = c.options(url)
+    assert r.status_code == 204 and r.headers["allow"] == "GET, OPTIONS, POST", r.headers
+    r = c.delete(url)
+    assert r.status_code == 405 and r.headers["allow"] == "GET, OPTIONS, POST"
+    assert r.json() == {"error": "Method Not Allowed"}
+    assert c.options("/no/such/path").status_code == 404

@@ -25,6 +25,7 @@ so each new route shares as little road as possible with the ones before.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -146,7 +147,8 @@ def routes(
     Returns
     -------
     list of Route
-        Sorted by exit order then rank; rank 0 is the fastest.
+        Sorted by exit order then rank; rank 0 is the fastest, the alternatives follow in
+        increasing travel time.
 
     Examples
     --------
@@ -217,6 +219,22 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
             used_segments |= segs
             if rank < k:
                 _penalise(work, weight, w, path)
+    return _fastest_first(out)
+
+
+def _fastest_first(routes: list[Route]) -> list[Route]:
+    """Each exit's alternatives in increasing travel time (found in another order: each is the
+    fastest with the roads before it penalised), ranked 1, 2, ... after the fastest (rank 0)."""
+    out: list[Route] = []
+    i = 0
+    while i < len(routes):
+        j = i + 1
+        while j < len(routes) and routes[j].exit == routes[i].exit and routes[j].rank > 0:
+            j += 1
+        alternatives = sorted(routes[i + 1 : j], key=lambda r: (r.travel_time_s, r.rank))
+        out.append(routes[i])
+        out += [replace(r, rank=n + 1) for n, r in enumerate(alternatives)]
+        i = j
     return out
 
 

@@ -58,7 +58,7 @@ from numpy.typing import NDArray
 from corridor.analysis import kernels
 from corridor.analysis.stretches import NamedPlace, critical_stretches, named_places
 from corridor.errors import AreaError, ScenarioError
-from corridor.model.areas import EARTH_RADIUS_M, haversine_m
+from corridor.model.areas import EARTH_RADIUS_M, Area, haversine_m
 from corridor.model.communities import Community, unique_ids
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario, exit_kind
@@ -206,6 +206,8 @@ def scan_situation(
     open_edges: NDArray[np.bool_],
     refuges: Sequence[NDArray[np.int64]],
     bound: BoundCommunities,
+    *,
+    forward: bool = False,
 ) -> ScanDay:
     """Every community's status on one network state (see the module).
 
@@ -219,6 +221,10 @@ def scan_situation(
         The nodes of each refuge.
     bound
         The communities and their nodes (:func:`bind_communities`).
+    forward
+        Search from the "refuges" along the roads instead of towards them: ``refuges`` is then
+        one hub (aid going in), and a community is open when the hub reaches it, at-risk when
+        one stretch closed would keep the hub from it.
 
     Returns
     -------
@@ -229,8 +235,8 @@ def scan_situation(
     n, k = network.n_nodes, len(bound)
     root = n
     size_n = n + 1 + k
-    # reversed road arcs (tail = the edge's head), the root's arcs to the refuge nodes, and an
-    # arc from each community node to its community's own node
+    # reversed road arcs (tail = the edge's head; forward: the roads as they run), the root's
+    # arcs to the refuge nodes, and an arc from each community node to its community's own node
     e = np.flatnonzero(open_edges).astype(np.int64)
     ref_nodes = (
         np.concatenate([np.asarray(r, dtype=np.int64) for r in refuges])
@@ -244,14 +250,15 @@ def scan_situation(
     )
     counts = np.diff(bound.ptr)
     c_node = n + 1 + np.repeat(np.arange(k, dtype=np.int64), counts)
+    first, second = (network.src, network.dst) if forward else (network.dst, network.src)
     tail = np.concatenate(
         [
-            network.dst[e].astype(np.int64),
+            first[e].astype(np.int64),
             np.full(len(ref_nodes), root, dtype=np.int64),
             bound.members,
         ]
     )
-    head = np.concatenate([network.src[e].astype(np.int64), ref_nodes, c_node])
+    head = np.concatenate([second[e].astype(np.int64), ref_nodes, c_node])
     eid = np.concatenate([e, np.full(len(ref_nodes) + len(c_node), -1, dtype=np.int64)])
     weight = np.concatenate(
         [network.travel_time_s[e], np.zeros(len(ref_nodes) + len(c_node))]
@@ -301,6 +308,8 @@ def scan_rules(
     zones: Sequence[ZoneRule],
     refuges: Sequence[NDArray[np.int64]],
     bound: BoundCommunities,
+    *,
+    forward: bool = False,
 ) -> ScanDay:
     """:func:`scan_situation` on the roads that ``closures`` and ``zones`` leave open, each
     community as ``analyze`` sees it as the origin.
@@ -314,7 +323,7 @@ def scan_rules(
     way out so leaves its pocket; the pockets stay those of the scan's graph.
     """
     rules = apply_rules(network, closures, zones)
-    day = scan_situation(network, rules.open, refuges, bound)
+    day = scan_situation(network, rules.open, refuges, bound, forward=forward)
     closing = sum(not c.reopen for c in closures)
     zone_closed = np.flatnonzero(rules.closed_by >= closing)
     if not len(zone_closed) or not len(bound):
@@ -333,7 +342,7 @@ def scan_rules(
         one = BoundCommunities(
             (c,), np.array([0, len(members)], dtype=np.int64), members, bound.nearest_m[i : i + 1]
         )
-        alone = scan_situation(network, own.open, refuges, one)
+        alone = scan_situation(network, own.open, refuges, one, forward=forward)
         status[i], refuge[i], minutes[i] = alone.status[0], alone.refuge[0], alone.minutes[0]
         risks.pop(i, None)
         if alone.status[0] == AT_RISK:
@@ -465,18 +474,27 @@ class ScanResult:
     pockets: tuple[ScanPocket, ...]
     changes: tuple[ScanChange, ...]
     computed: int = 0  # dates whose graph was searched (the others reused an earlier answer)
+    # aid access: the hub the scan searched from (then ``refuge_names`` is the hub's name alone,
+    # ``minutes`` the time from it, and cut-off means the hub cannot reach the community)
+    hub: str | None = None
 
     def cut_off_people(self) -> NDArray[np.int64]:
         """The people in pockets on each date (unknown populations count 0)."""
         return np.where(self.status == CUT_OFF, np.maximum(self.population, 0), 0).sum(axis=1)
 
 
-def scenario_communities(scenario: Scenario, *, mover: str | None = None) -> list[Community]:
+def scenario_communities(
+    scenario: Scenario, *, mover: str | None = None, hub: Area | None = None
+) -> list[Community]:
     """A scenario's places as communities, except the mover's refuges (a refuge is where people
-    get out to, not a place cut off); each keeps its own area and population."""
+    get out to, not a place cut off), or with a ``hub`` (aid access) except the hub; each keeps
+    its own area and population."""
     profile = scenario.mover_profile(mover)
     exits = profile.exits if profile.exits is not None else scenario.exits
-    refuge_names = {a.name for a in exits if exit_kind(a) == "refuge"}
+    if hub is not None:
+        refuge_names = {hub.name}
+    else:
+        refuge_names = {a.name for a in exits if exit_kind(a) == "refuge"}
     out = []
     for pid, p in scenario.places.items():
         if p.name in refuge_names:
@@ -516,6 +534,7 @@ def scan(
     dates: Sequence[dt.date] | None = None,
     upto: dt.date | None = None,
     on_date: Callable[[int, int], None] | None = None,
+    hub: Area | None = None,
 ) -> ScanResult:
     """Scan ``communities`` for ``mover`` on each of ``dates`` (default: the scenario's change
     dates; with ``upto``, those up to it and ``upto`` itself).
@@ -535,6 +554,10 @@ def scan(
         it); callers report the last.
     on_date
         Called with (done, total) after each date (progress bars).
+    hub
+        Aid access: search from this area along the mover's roads (a convoy's hub) instead of
+        towards its refuges; open then means the hub reaches the community (``minutes`` from
+        the hub), at-risk that one stretch closed would keep it out, cut-off that it cannot.
 
     Returns
     -------
@@ -559,19 +582,22 @@ def scan(
     net = profile.adapted_network(network_for)
     exits = profile.exits if profile.exits is not None else scenario.exits
     refuge_areas = [(i, a) for i, a in enumerate(exits) if exit_kind(a) == "refuge"]
-    if not refuge_areas:
+    if hub is not None:
+        refuges = [area_nodes(net, hub, "--from")]
+    elif not refuge_areas:
         msg = (
             f"mover {profile.id!r} has no refuge among its exits (only waypoints): a scan needs a "
             "refuge to get out to; make one of its exits kind: refuge"
         )
         raise AreaError(msg)
-    refuges = []
-    for i, a in refuge_areas:
-        try:
-            refuges.append(area_nodes(net, a, f"exits[{i}]"))
-        except AreaError as exc:
-            where = scenario.where(exc.key) if scenario.path else "scenario"
-            raise AreaError(f"{where}: {exc}", key=exc.key) from None
+    else:
+        refuges = []
+        for i, a in refuge_areas:
+            try:
+                refuges.append(area_nodes(net, a, f"exits[{i}]"))
+            except AreaError as exc:
+                where = scenario.where(exc.key) if scenario.path else "scenario"
+                raise AreaError(f"{where}: {exc}", key=exc.key) from None
     days = scan_dates(scenario, plan, upto=upto) if dates is None else list(dates)
     if len(days) > MAX_DATES:
         msg = f"{len(days):,} dates: more than a scan takes ({MAX_DATES:,}); scan fewer dates"
@@ -613,7 +639,14 @@ def scan(
             tuple(id(z.polygon) for z in state.zone_rules),
         )
         if day_scan is None or key != previous:
-            day_scan = scan_rules(restricted, state.closure_rules, state.zone_rules, refuges, bound)
+            day_scan = scan_rules(
+                restricted,
+                state.closure_rules,
+                state.zone_rules,
+                refuges,
+                bound,
+                forward=hub is not None,
+            )
             computed += 1
             previous = key
         status[di] = day_scan.status
@@ -637,7 +670,7 @@ def scan(
         plan=plan,
         dates=tuple(days),
         communities=tuple(communities),
-        refuge_names=tuple(a.name for _, a in refuge_areas),
+        refuge_names=(hub.name,) if hub is not None else tuple(a.name for _, a in refuge_areas),
         status=status,
         refuge=refuge,
         minutes=minutes,
@@ -650,6 +683,7 @@ def scan(
         pockets=pockets,
         changes=changes,
         computed=computed,
+        hub=None if hub is None else hub.name,
     )
 
 

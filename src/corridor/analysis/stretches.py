@@ -104,10 +104,13 @@ def road_key(network: RoadNetwork, e: int) -> tuple[str, str]:
     return ("class", network.edge_highway(e))
 
 
-class _EndNamer:
-    """Names stretch ends: by place, else by a crossing road, else by coordinates."""
+class StretchNamer:
+    """Names stretch ends: by place, else by a crossing road, else by coordinates (the rule of
+    the module); one per network and set of places, shared by every stretch it names."""
 
-    def __init__(self, network: RoadNetwork, places: Sequence[NamedPlace], near_m: float) -> None:
+    def __init__(
+        self, network: RoadNetwork, places: Sequence[NamedPlace] = (), near_m: float = NEAR_M
+    ) -> None:
         self.net = network
         self.near_m = near_m
         first: dict[str, NamedPlace] = {}
@@ -194,7 +197,7 @@ def _one_per_segment(net: RoadNetwork, edges: NDArray[np.int64]) -> NDArray[np.i
     return np.sort(edges[first])
 
 
-def _paths(ends: list[tuple[int, int]]) -> list[tuple[list[int], list[int]]]:
+def end_to_end(ends: list[tuple[int, int]]) -> list[tuple[list[int], list[int]]]:
     """Split undirected segments (given by end nodes) into maximal simple paths whose inner
     nodes join exactly two of them: per path, the segment positions and the nodes, in order."""
     at: dict[int, list[int]] = {}
@@ -248,7 +251,7 @@ def _stretch(
     segs: NDArray[np.int64],
     nodes: list[int],
     key: tuple[str, str],
-    namer: _EndNamer,
+    namer: StretchNamer,
 ) -> Stretch:
     # orient along the given directed edges (critical and cut edges point away from the origin)
     forward = sum(int(net.src[e]) == nodes[i] for i, e in enumerate(segs.tolist()))
@@ -261,7 +264,12 @@ def _stretch(
     names = list(dict.fromkeys(net.edge_name(int(e)) for e in segs))
     e0 = int(segs[0])
     ref = net.edge_ref(e0) if key[0] == "ref" else ""
-    road = net.road_label(e0) if len(names) == 1 else _common_road(names, ref)
+    if len({road_key(net, int(e)) for e in segs}) > 1:  # a run over several roads (ranking)
+        road = " / ".join(dict.fromkeys(net.road_label(int(e)) for e in segs))
+    elif len(names) == 1:
+        road = net.road_label(e0)
+    else:
+        road = _common_road(names, ref)
     return Stretch(
         road=road,
         ref=ref,
@@ -277,7 +285,7 @@ def _stretch(
     )
 
 
-def _merge(net: RoadNetwork, edges: NDArray[np.int64], namer: _EndNamer) -> list[Stretch]:
+def _merge(net: RoadNetwork, edges: NDArray[np.int64], namer: StretchNamer) -> list[Stretch]:
     edges = _one_per_segment(net, edges)
     groups: dict[tuple[str, str], list[int]] = {}
     for e in edges.tolist():
@@ -285,7 +293,7 @@ def _merge(net: RoadNetwork, edges: NDArray[np.int64], namer: _EndNamer) -> list
     out: list[Stretch] = []
     for key, es in groups.items():
         ends = [(int(net.src[e]), int(net.dst[e])) for e in es]
-        for segs, nodes in _paths(ends):
+        for segs, nodes in end_to_end(ends):
             out.append(_stretch(net, np.array([es[j] for j in segs], np.int64), nodes, key, namer))
     out.sort(key=lambda s: (-s.length_m, s.road, int(s.edges[0])))
     return out
@@ -330,7 +338,7 @@ def critical_stretches(
     >>> [x.segments for x in critical_stretches(s.network, analyze(s).critical)]
     [1]
     """
-    return tuple(_merge(network, critical, _EndNamer(network, places, near_m)))
+    return tuple(_merge(network, critical, StretchNamer(network, places, near_m)))
 
 
 def cut_stretches(
@@ -345,7 +353,7 @@ def cut_stretches(
     segments on one stretch give it once): the critical stretch holding the segment, else the
     segment extended along its road up to the nearest junctions (see the module)."""
     net = network
-    namer = _EndNamer(net, places, near_m)
+    namer = StretchNamer(net, places, near_m)
     seg_of = {int(net.segment[e]): s for s in critical for e in s.edges.tolist()}
     out: list[Stretch] = []
     seen: set[int] = set()
@@ -358,6 +366,49 @@ def cut_stretches(
             seen.add(id(s))
             out.append(s)
     return tuple(out)
+
+
+def stretch_along(
+    network: RoadNetwork, edges: NDArray[np.int64], *, namer: StretchNamer
+) -> Stretch:
+    """Segments that run end to end (a path, or a loop), named as one stretch by ``namer``,
+    whichever roads they follow: ``edges`` (one directed edge per segment, any order) keep their
+    directions; the stretch is oriented along most of them. When the segments do not form one
+    path (an OSM way that branches), its pieces follow one another and the stretch runs from
+    the first piece's start to the last one's end. Its road is named as :func:`critical_stretches`
+    names one road, or, over several roads, by their names in order ("CG-1 / CG-2").
+
+    Examples
+    --------
+    >>> from corridor.testing import two_towns_one_bridge
+    >>> s = two_towns_one_bridge()
+    >>> net = s.network
+    >>> bridge = np.flatnonzero(net.way_id == 13)[:1]
+    >>> stretch_along(net, bridge, namer=StretchNamer(net)).osm_ways
+    (13,)
+    """
+    net = network
+    edges = np.asarray(edges, dtype=np.int64)
+    if len(edges) == 0:
+        msg = "a stretch needs at least one segment"
+        raise ValueError(msg)
+    ends = [(int(net.src[e]), int(net.dst[e])) for e in edges.tolist()]
+    paths = end_to_end(ends)
+    order: list[int] = []
+    nodes: list[int] = []  # per segment in order, the node it starts from along its path
+    for segs, path_nodes in paths:
+        order += segs
+        nodes += path_nodes[:-1]
+    nodes.append(paths[-1][1][-1])
+    if len(paths) > 1:  # named by the two ends of its pieces farthest apart
+        tips = sorted({n for _, p in paths for n in (p[0], p[-1])})
+        lon, lat = net.lon[tips], net.lat[tips]
+        d = np.stack(
+            [haversine_m(lon, lat, float(lon[i]), float(lat[i])) for i in range(len(tips))]
+        )
+        a, b = np.unravel_index(int(np.argmax(d)), d.shape)
+        nodes[0], nodes[-1] = tips[int(a)], tips[int(b)]
+    return _stretch(net, edges[order], nodes, road_key(net, int(edges[order[0]])), namer)
 
 
 def _along_road(net: RoadNetwork, e: int, incidence: _Incidence) -> NDArray[np.int64]:

@@ -5,7 +5,8 @@ confidence, independently, unless events share a ``group``: then they happen tog
 all, with the mean of their confidences. An event with ``date_uncertainty_days`` d happens on a
 date drawn uniformly among the whole days within ± d of its date; a zone with
 ``boundary_uncertainty_m`` b is buffered by a distance drawn uniformly in [-b, b] metres (in a
-local projection around the zone). A sample is the scenario with some events dropped and some
+local projection around the zone), and a zone is held with probability its ``confidence``
+(none: 1). A sample is the scenario with some events dropped and some
 dates and zones moved; it is analysed at each date asked.
 
 Sample ``i`` draws from ``numpy.random.default_rng([seed, i])``: the same seed gives the same
@@ -160,7 +161,8 @@ def sample_scenario(
 ) -> Scenario:
     """Sample ``index`` of the scenario under ``seed``: events (windows and restrictions
     among them) kept with their confidence (groups together), dates moved within their
-    uncertainty, zones buffered within theirs, checkpoints kept with their confidence.
+    uncertainty, zones buffered within theirs and held with their confidence, checkpoints kept
+    with their confidence.
 
     Examples
     --------
@@ -205,6 +207,26 @@ def _draw(
             drawn,
             checkpoints=tuple(c for c, h in zip(scenario.checkpoints, here, strict=True) if h),
         )
+    # each zone is held with its confidence (issue 27: two imported layers, assessed and
+    # claimed control, weigh against each other); drawn last, so that a scenario whose zones
+    # are all certain draws every other part as before. A zone not held is out of the sample
+    # (its key: inf)
+    p_zone = np.array(
+        [z.confidence if z.confidence is not None else 1.0 for z in scenario.zones], dtype=float
+    )
+    if len(p_zone) and (p_zone < 1).any():
+        held = rng.random(len(p_zone)) < p_zone
+        if not held.all():
+            gone = {id(z) for z, h in zip(scenario.zones, held, strict=True) if not h}
+            drawn = replace(
+                drawn,
+                zones=tuple(
+                    z
+                    for z, orig in zip(zones, scenario.zones, strict=True)
+                    if id(orig) not in gone and not z.polygon.is_empty
+                ),
+            )
+            draws = np.where(held, draws, np.inf)
     return drawn, tuple(draws.tolist())
 
 
@@ -644,6 +666,9 @@ def exact_at(
         z.boundary_uncertainty_m > 0 for z in scenario.zones
     ):
         msg = "exact: an event gives date_uncertainty_days or a zone boundary_uncertainty_m; sample instead"
+        raise ScenarioError(msg)
+    if any(z.confidence is not None and z.confidence < 1 for z in scenario.zones):
+        msg = "exact: a zone's confidence is below 1 (zones are held with it); sample instead"
         raise ScenarioError(msg)
     units, p = _units(events)
     relevant = [

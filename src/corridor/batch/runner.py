@@ -154,6 +154,44 @@ def replay_rows(task: Task) -> list[dict[str, Any]]:
     return rows
 
 
+def scan_task_rows(task: Task) -> list[dict[str, Any]]:
+    """The rows of one scan task (runs on a worker): every community's status on each date,
+    as ``corridor scan --csv`` gives them (OSM place nodes on an OSM network, the scenario's
+    places otherwise), with the scenario, mover and plan."""
+    from corridor.analysis.scan import scan, scenario_communities
+    from corridor.outputs.scan import scan_rows
+
+    sc, networks = _loaded(task)
+    profile = sc.mover_profile(task.mover)
+    if sc.network_kind == "osm":
+        from corridor.network.communities import osm_communities
+        from corridor.network.places import read_places
+
+        net = profile.adapted_network(networks)
+        communities = osm_communities(read_places(sc.network_path), net)
+    else:
+        communities = scenario_communities(sc, mover=profile.id, hub=profile.origin)
+    result = scan(
+        sc, networks, communities, mover=task.mover, plan=task.plan, dates=_days(task),
+        hub=profile.origin,
+    )  # fmt: skip
+    head = {"scenario": sc.name, "mover": profile.id, "plan": task.plan or ""}
+    return [{**head, **row} for row in scan_rows(result)]
+
+
+def _scan_on_worker(task: Task) -> list[dict[str, Any]] | TaskFailed:
+    try:
+        return scan_task_rows(task)
+    except Exception as exc:
+        return _failed(exc)
+
+
+def task_file(output: Path, task: Task) -> Path:
+    """Where a task's Parquet file goes: ``KEY.parquet`` in ``output``, a scan's in
+    ``output/scan/`` (its rows have other columns: a folder of one schema reads as one table)."""
+    return (output / "scan" if task.scan else output) / f"{task.key()}.parquet"
+
+
 def sample_block(task: Task, start: int, stop: int) -> SampleBlock:
     """Samples ``start`` to ``stop - 1`` of one task at each of its dates (runs on a worker)."""
     sampler, lock = _sampler(task)
@@ -223,6 +261,8 @@ def blocks_of(task: Task, size: int = SAMPLES_PER_TASK) -> list[tuple[int, int]]
 def run_task(task: Task) -> list[dict[str, Any]]:
     """The rows of one task, in this process: what the Dask tasks of :func:`run_batch` compute
     between them."""
+    if task.scan:
+        return scan_task_rows(task)
     blocks = [sample_block(task, a, b) for a, b in blocks_of(task)]
     return with_samples(task, replay_rows(task), *blocks)
 
@@ -239,7 +279,7 @@ def _write_rows(rows: list[dict[str, Any]], file: Path, task: Task | None = None
 
     from corridor.files import write_atomic_with
 
-    schema = _schema()
+    schema = _scan_schema() if task is not None and task.scan else _schema()
     if task is not None:
         schema = schema.with_metadata({IDENTITY_KEY: task.identity().encode()})
     table = pa.Table.from_pylist(rows, schema=schema)
@@ -279,6 +319,24 @@ def _schema() -> Any:
             ("capacity_pph_p50", pa.float64()),
             ("capacity_pph_p90", pa.float64()),
         ]
+    )
+
+
+def _scan_schema() -> Any:
+    """The columns of a scan task's rows: scenario, mover, plan and ``corridor scan``'s row."""
+    import pyarrow as pa
+
+    from corridor.outputs.scan import ROW_KEYS
+
+    types = {
+        "population": pa.int64(),
+        "minutes": pa.float64(),
+        "cut_off_days": pa.int64(),
+        "nearest_road_m": pa.int64(),
+    }
+    return pa.schema(
+        [("scenario", pa.string()), ("mover", pa.string()), ("plan", pa.string())]
+        + [(k, types.get(k, pa.string())) for k in ROW_KEYS]
     )
 
 
@@ -356,7 +414,7 @@ def run_batch(
     tasks = list({t.key(): t for t in tasks}.values())  # one (scenario, mover, plan) once
     todo, stale = [], set()
     for t in tasks:
-        file = output / f"{t.key()}.parquet"
+        file = task_file(output, t)
         if path_exists(file):
             if written_identity(file) == t.identity():
                 continue
@@ -375,7 +433,11 @@ def run_batch(
             # one small task that joins them (on a worker: it needs the network)
             # replays first (the longest single pieces), then the blocks: Dask starts tasks in
             # the order given, and a long piece started last would leave one worker idle
-            replays = [client.submit(_replay_on_worker, task, pure=False) for task in todo]
+            # (a scan task is one piece, without samples)
+            replays = [
+                client.submit(_scan_on_worker if task.scan else _replay_on_worker, task, pure=False)
+                for task in todo
+            ]
             parts = [
                 [
                     client.submit(_block_on_worker, task, a, b, pure=False)
@@ -384,7 +446,9 @@ def run_batch(
                 for task in todo
             ]
             futures = [
-                client.submit(_join_on_worker, task, rows, *blocks, pure=False)
+                rows
+                if task.scan
+                else client.submit(_join_on_worker, task, rows, *blocks, pure=False)
                 for task, rows, blocks in zip(todo, replays, parts, strict=True)
             ]
             by_future = dict(zip(futures, todo, strict=True))
@@ -444,7 +508,14 @@ def _take(
         tracebacks.append(rows.traceback)
         return 0, 0
     try:
-        _write_rows(rows, output / f"{task.key()}.parquet", task)
+        file = task_file(output, task)
+        if task.scan and not file.parent.is_dir():
+            try:
+                file.parent.mkdir()
+            except OSError as exc:
+                msg = f"{file.parent}: cannot make the folder of scan rows ({exc.strerror or exc})"
+                raise OutputError(msg) from None
+        _write_rows(rows, file, task)
     except OutputError as exc:
         cancel()
         s = "s" if written != 1 else ""

@@ -12,8 +12,13 @@ A spec (YAML) lists what to run::
     plans: [null, corridor]                # null: what happened (default [null])
     samples: 0                             # > 0: add the answers over that many samples
     seed: 0
+    scan: false                            # true: every community's status (corridor scan)
+                                           # instead of the one origin's answers
 
-``movers``, ``plans`` and ``dates`` given with a scenario replace the spec's for that scenario.
+``movers``, ``plans``, ``dates`` and ``scan`` given with a scenario replace the spec's for that
+scenario. A scan task writes one row per community and date (the rows of ``corridor scan
+--csv``, with the scenario, mover and plan) into ``scan/`` under the output directory; it takes
+no samples.
 :func:`read_spec` checks everything before a task runs: each scenario exists and loads, each
 mover and plan exists in each scenario it applies to, each date exists and lies within the
 scenario's window, ``every_days`` is at least 1, at most :data:`MAX_DATES` dates,
@@ -46,8 +51,8 @@ MAX_SAMPLES = 100_000
 #: The largest seed (numpy's seeds are non-negative integers; 2**63 - 1 keeps them in int64).
 MAX_SEED = 2**63 - 1
 
-_KEYS = ("scenarios", "dates", "movers", "plans", "samples", "seed")
-_SCENARIO_KEYS = ("scenario", "movers", "plans", "dates")
+_KEYS = ("scenarios", "dates", "movers", "plans", "samples", "seed", "scan")
+_SCENARIO_KEYS = ("scenario", "movers", "plans", "dates", "scan")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class Task:
     samples: int
     seed: int
     inputs: str = ""
+    scan: bool = False  # every community's status instead of the origin's answers
 
     def key(self) -> str:
         """The name of its Parquet file: from the scenario file, mover and plan only, so that a
@@ -75,7 +81,10 @@ class Task:
         ... ).key()
         True
         """
-        text = json.dumps([self.scenario, self.mover, self.plan])
+        parts: list[Any] = [self.scenario, self.mover, self.plan]
+        if self.scan:
+            parts.append("scan")
+        text = json.dumps(parts)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def identity(self) -> str:
@@ -160,11 +169,11 @@ class _Checker:
         if not isinstance(entries, list):
             self.problem(("scenarios",), "scenarios is a list of names or files")
             return []
-        tasks: dict[tuple[str, str | None, str | None], Task] = {}
+        tasks: dict[tuple[str, str | None, str | None, bool], Task] = {}
         names: dict[str, tuple[int, str]] = {}
         for i, entry in enumerate(entries):
             for task in self.scenario_tasks(spec, i, entry, samples, seed, names):
-                tasks.setdefault((task.scenario, task.mover, task.plan), task)
+                tasks.setdefault((task.scenario, task.mover, task.plan, task.scan), task)
         return list(tasks.values())
 
     def whole(self, spec: dict[str, Any], key: str, low: int, high: int) -> int:
@@ -278,9 +287,20 @@ class _Checker:
             wanted_plans.append(plan)
         if dates:
             self.in_window(sc, dates, dates_loc)
+        scan_loc = (*loc, "scan") if "scan" in own else ("scan",)
+        scan = own["scan"] if "scan" in own else spec.get("scan", False)
+        if not isinstance(scan, bool):
+            self.problem(scan_loc, f"scan is true or false, not {scan!r}")
+            scan = False
+        if scan and samples:
+            self.problem(
+                scan_loc,
+                f"a scan takes no samples (samples: {samples})",
+                "give this scenario its own entry without scan, or samples: 0",
+            )
         digest = inputs_digest(sc)
         return [
-            Task(str(file), m, p, dates, samples, seed, digest)
+            Task(str(file), m, p, dates, 0 if scan else samples, seed, digest, scan)
             for m in dict.fromkeys(resolved)
             for p in dict.fromkeys(wanted_plans)
         ]

@@ -20,6 +20,7 @@ from corridor.cli.common import (
     announce_compiling,
     check_layer_directory,
     check_outputs,
+    console,
     err_console,
     finish_warnings,
     handle_errors,
@@ -94,6 +95,78 @@ RankOpt = Annotated[
 ]
 
 
+def network_file(value: str | None) -> Path | None:
+    """The road network file ``corridor map`` is given instead of a scenario: an existing OSM
+    extract (.osm.pbf, .osm, .osm.gz, .osm.bz2) or GeoJSON file (.geojson, .json); else None.
+
+    >>> network_file("mosul-2016") is None
+    True
+    """
+    from corridor.network.osm import is_osm_path
+
+    if value is None:
+        return None
+    path = Path(value)
+    name = path.name.lower()
+    if not (is_osm_path(path) or name.endswith((".geojson", ".json"))):
+        return None
+    return path
+
+
+def _network_map(
+    path: Path,
+    *,
+    output: Path | None,
+    mover: str | None,
+    tiles: str | None,
+    refused: list[str],
+) -> None:
+    """``corridor map EXTRACT``: the bare road map of an extract (no scenario)."""
+    import numpy as np
+
+    from corridor.errors import AreaError, OutputError
+    from corridor.files import check_output
+    from corridor.model.network import Mover
+    from corridor.network.load import load_network
+    from corridor.network.osm import check_readable, is_osm_path
+    from corridor.network.places import read_places
+    from corridor.outputs.network_map import network_map_html
+
+    if refused:
+        msg = (
+            f"{path} is a road network, not a scenario: its road map takes -o, --mover and "
+            f"--tiles, not {', '.join(refused)} (those map a scenario)"
+        )
+        raise AreaError(msg)
+    try:
+        base = Mover(mover or "car")
+    except ValueError as exc:
+        raise AreaError(f"--mover: {exc}") from None
+    if tiles is not None and not ("{z}" in tiles and "{x}" in tiles and "{y}" in tiles):
+        msg = f"--tiles {tiles!r}: a tile URL template needs {{z}}, {{x}} and {{y}}"
+        raise OutputError(msg)
+    check_readable(path)
+    html_path = output if output is not None else default_output(path.name.split(".")[0])
+    if not is_stdout(html_path):
+        check_output(html_path, {path: "the network file"}, label=f"-o {html_path}")
+    with err_console().status(f"reading {path.name}"):
+        net = load_network(path, base)
+        places = read_places(path).places if is_osm_path(path) else ()
+    page = network_map_html(net, places, title=path.name, tiles=tiles)
+    write_text_output(html_path, page)
+    crossings = sum(p.kind == "border_control" for p in places)
+    out = err_console() if is_stdout(html_path) else console()
+    where = "standard output" if is_stdout(html_path) else html_path
+    out.print(
+        f"road map written to {where} ({len(np.unique(net.way_id)):,} OSM ways of the "
+        f"{base.value} network, {len(places) - crossings:,} places, {crossings:,} border "
+        "crossings)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def default_output(name: str) -> Path:
     """The map's file when ``-o`` is not given: the scenario's name, made safe to use as a file
     name (:func:`corridor.files.safe_stem`), in the current directory.
@@ -126,8 +199,26 @@ def map_command(
 ) -> None:
     """The corridor on a map: one offline HTML page with layers, legend, and a time slider;
     with --samples, each exit's corridor shaded by its probability; with --rank, roads by
-    impact."""
+    impact. Given an OSM extract or a GeoJSON road file instead of a scenario (corridor map
+    EXTRACT -o roads.html): a bare road map, no scenario needed: the mover's roads by class
+    (default car), their names and refs, the extract's OSM places and border crossings, the
+    OSM way id in each road's popup."""
     import json
+
+    extract = network_file(scenario)
+    if extract is not None:
+        given = {
+            "--at": at, "--plan": plan, "--geojson": geojson, "--rank": rank or None,
+            "--samples": samples, "--force": force or None,
+        }  # fmt: skip
+        _network_map(
+            extract,
+            output=output,
+            mover=mover,
+            tiles=tiles,
+            refused=[k for k, v in given.items() if v is not None],
+        )
+        return
 
     from rich.console import Console
 

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer()
 
+TABLE_ROWS = 20
+"""Rows the table shows without --top or --all."""
+
 
 @app.command()
 @handle_errors
@@ -54,8 +57,17 @@ def rank(
         typer.Option("--by-way", help="Rank every OSM way, not the stretches carrying flow."),
     ] = False,
     top: Annotated[
-        int | None, typer.Option("--top", min=1, help="Show the N most harmful.")
+        int | None,
+        typer.Option(
+            "--top",
+            min=1,
+            help="Keep the N most harmful (every output). Default: the table shows 20; --json, "
+            "--csv and --geojson hold every row.",
+        ),
     ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="The table shows every row (not only the top 20).")
+    ] = False,
     json_: JsonOpt = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
     geojson: Annotated[
@@ -71,7 +83,10 @@ def rank(
     verbose: VerboseOpt = False,
 ) -> None:
     """Close each road stretch that carries flow (or each OSM way) alone: capacity lost, extra
-    time to each exit, exits cut off, whether it seals the origin; most harmful first."""
+    time to each exit, exits cut off, whether it seals the origin; most harmful first. A row is
+    a stretch between the junctions where the road or the impact changes (pieces of one OSM way
+    with the same impact are one row), named by the places at its ends as analyze names its
+    critical stretches."""
     import json
 
     from corridor.analysis.ranking import RankBy, rank_roads
@@ -80,6 +95,8 @@ def rank(
     from corridor.model.timeline import first_date, situation_at
     from corridor.outputs.impact import impact_geojson, ranking_json
 
+    if top is not None and all_:
+        raise ScenarioError("give one of --top and --all")
     try:
         order = RankBy(by)
     except ValueError as exc:
@@ -95,7 +112,14 @@ def rank(
     situation, _ = situation_at(sc, net, d, mover=mover, plan=plan, adapted=True)
     with progress() as prog:
         tick = ticker(prog, f"closing each road of {sc.name} on {d}")
-        ranking = rank_roads(situation, by=order, by_way=by_way, top=top, on_road=tick)
+        ranking = rank_roads(
+            situation,
+            by=order,
+            by_way=by_way,
+            top=top,
+            places=sc.places.values(),
+            on_road=tick,
+        )
     data = ranking_json(ranking, d.isoformat())
     if geojson is not None:
         fc = impact_geojson(ranking, net, date=d.isoformat())
@@ -107,7 +131,16 @@ def rank(
     elif csv_:
         _print_csv(data["roads"])
     else:
-        console().print(_table(ranking, f"{sc.title or sc.name} | {d} | closing each road alone"))
+        shown = len(ranking.roads) if all_ or top is not None else TABLE_ROWS
+        title = f"{sc.title or sc.name} | {d} | closing each road alone"
+        console().print(_table(ranking, title, rows=shown))
+        if len(ranking.roads) > shown:
+            err_console().print(
+                f"{len(ranking.roads) - shown} more rows: --all shows every row, --top N the N "
+                "most harmful",
+                markup=False,
+                highlight=False,
+            )
     if geojson is not None and not to_stdout:
         err_console().print(f"GeoJSON of {len(ranking.roads)} roads written to {geojson}")
 
@@ -126,31 +159,40 @@ def _print_csv(rows: list[dict[str, Any]]) -> None:
     print(csv_text([*fields, *(f"extra_time_s:{x}" for x in exits)], body), end="")
 
 
-def _table(ranking: Ranking, title: str) -> Any:
+def _table(ranking: Ranking, title: str, *, rows: int) -> Any:
     from rich.table import Table
+    from rich.text import Text
 
+    from corridor.outputs.text import fmt_length
+
+    what = "OSM way" if ranking.by_way else "road stretch"
     table = Table(
         title=f"{title} | capacity {ranking.capacity_pph:,} persons/h", title_justify="left"
     )
     for name, justify in [
-        ("road", "left"),
-        ("OSM ways", "left"),
+        ("#", "right"),
+        (what, "left"),
+        ("length", "right"),
         ("persons/h lost", "right"),
         ("extra time per exit", "left"),
         ("seals", "left"),
+        ("OSM ways", "left"),
     ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for r in ranking.roads:
+    for i, r in enumerate(ranking.roads[:rows]):
         extra = "\n".join(
             f"{name}: cut off" if t is None else f"{name}: +{t / 60:,.0f} min"
             for name, t in r.extra_time_s.items()
             if t is None or t >= 30
         )
+        ways = r.osm_ways
         table.add_row(
-            r.road,
-            ", ".join(map(str, r.osm_ways)),
+            str(i + 1),
+            Text(r.label),
+            fmt_length(r.length_m),
             f"{r.capacity_lost_pph:,} ({r.capacity_lost_pct:.0f} %)",
-            extra or "under 1 min",
+            Text(extra or "under 1 min"),
             "SEALS" if r.seals else "",
+            ", ".join(map(str, ways[:3])) + (f" … ({len(ways)})" if len(ways) > 3 else ""),
         )
     return table

@@ -31,6 +31,7 @@ from corridor.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from corridor.model.areas import Area
     from corridor.model.communities import Community
     from corridor.model.network import RoadNetwork
     from corridor.model.scenario import Scenario
@@ -70,6 +71,17 @@ def scan(
     at: AtOpt = None,
     communities: CommunitiesOpt = None,
     radius: RadiusOpt = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Aid access: which communities a convoy from this place (a scenario place id "
+            "or name) reaches along the mover's roads, how long it takes, and which one "
+            "stretch would keep it out; cut-off then means the hub cannot reach it. Default: "
+            "the mover's own origin when it has one (aid going in), else the scan towards the "
+            "refuges.",
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     csv_: Annotated[
         bool, typer.Option("--csv", help="Print CSV (one row per date and community).")
@@ -120,11 +132,14 @@ def scan(
         check_layer_directory(sc, geojson, names, force=force)
     networks = scenario_networks(sc)
     net = sc.mover_profile(mover).adapted_network(networks)
-    chosen = _communities(sc, net, communities, radius, mover)
+    hub = _hub(sc, from_, mover)
+    chosen = _communities(sc, net, communities, radius, mover, hub)
     announce_compiling()
     with progress() as prog:
         tick = ticker(prog, f"scanning {len(chosen):,} communities of {sc.name}")
-        result = run_scan(sc, networks, chosen, mover=mover, plan=plan, dates=days, on_date=tick)
+        result = run_scan(
+            sc, networks, chosen, mover=mover, plan=plan, dates=days, on_date=tick, hub=hub
+        )
     if chart is not None:
         from corridor.outputs.scan import write_scan_chart
 
@@ -165,15 +180,44 @@ def scan(
             console().print(table)
 
 
+def _hub(sc: Scenario, name: str | None, mover: str | None) -> Area | None:
+    """The area a scan for aid access searches from: ``--from`` (a place id or name), else the
+    mover's own origin, else None (the scan towards the refuges)."""
+    if name is None:
+        return sc.mover_profile(mover).origin
+    import difflib
+
+    from corridor.errors import UnknownIdError
+
+    want = name.strip().casefold()
+    for pid, p in sc.places.items():
+        if want in (pid.casefold(), p.name.casefold()):
+            return p.area
+    known = [*sc.places, *(p.name for p in sc.places.values())]
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    hint = (
+        f"; did you mean {', '.join(close)}?"
+        if close
+        else "; the places are listed by `corridor scenario check`"
+    )
+    msg = f"--from {name!r}: no place of scenario {sc.name!r} has that id or name{hint}"
+    raise UnknownIdError(msg)
+
+
 def _communities(
-    sc: Scenario, net: RoadNetwork, which: str | None, radius: float | None, mover: str | None
+    sc: Scenario,
+    net: RoadNetwork,
+    which: str | None,
+    radius: float | None,
+    mover: str | None,
+    hub: Area | None = None,
 ) -> list[Community]:
     """The communities ``--communities`` names (see its help)."""
     from corridor.analysis.scan import scenario_communities
 
     choice = which or ("osm" if sc.network_kind == "osm" else "scenario")
     if choice == "scenario":
-        found = scenario_communities(sc, mover=mover)
+        found = scenario_communities(sc, mover=mover, hub=hub)
         if not found:
             msg = f"scenario {sc.name!r} has no places but its refuges; give --communities osm or a file"
             from corridor.errors import CommunitiesError

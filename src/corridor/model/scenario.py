@@ -254,7 +254,7 @@ class Event:
     # kind window: the last day (inclusive) and the daily hours movers may enter ``closure``
     until: dt.date | None = None
     hours: Hours | None = None
-    # kind restrict: what the road's capacity and speed are multiplied by, in (0, 1]
+    # kind restrict: what the road's capacity and speed are multiplied by, in [0.001, 1]
     capacity_factor: float = 1.0
     speed_factor: float = 1.0
     checkpoint: str | None = None  # close / reopen {checkpoint: id}

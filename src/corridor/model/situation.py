@@ -143,7 +143,7 @@ def bind_closure(network: RoadNetwork, closure: Closure) -> tuple[NDArray[np.boo
 class Restriction:
     """A road kept open at reduced capacity and speed: the edges ``closure`` covers (its target)
     have their capacity multiplied by ``capacity_factor`` and their speed by ``speed_factor``,
-    both in (0, 1]."""
+    both in [0.001, 1]."""
 
     closure: Closure
     capacity_factor: float = 1.0

@@ -61,13 +61,23 @@ def ramp(colours: Sequence[str], x: float) -> str:
 
 
 def road_json(r: RoadImpact) -> dict[str, Any]:
-    """One road of a ranking, JSON-ready: what ``corridor rank --json`` prints per road."""
+    """One road of a ranking, JSON-ready: what ``corridor rank --json`` prints per road.
+
+    ``from`` and ``to`` are the OSM node ids of the stretch's ends, ``from_name`` and
+    ``to_name`` how they are named, ``label`` the stretch as a reader names it, ``pieces`` how
+    many flow chains it merges.
+    """
+    s = r.stretch
     return {
         "road": r.road,
         "ref": r.ref,
         "osm_ways": list(r.osm_ways),
         "from": r.from_node,
         "to": r.to_node,
+        "label": s.label,
+        "from_name": s.from_name,
+        "to_name": s.to_name,
+        "pieces": r.pieces,
         "length_m": r.length_m,
         "capacity_lost_pph": r.capacity_lost_pph,
         "capacity_lost_pct": r.capacity_lost_pct,

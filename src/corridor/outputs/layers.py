@@ -219,9 +219,10 @@ def _borders_world() -> tuple[tuple[str, shapely.Geometry], ...]:
 # layers of the analysis
 
 
-def _stretches(src: NDArray[np.int64], dst: NDArray[np.int64]) -> list[list[int]]:
-    """Split directed edges (given by their end nodes) into stretches: maximal paths whose
-    inner nodes have one edge in and one out among them. Returns lists of edge positions."""
+def _directed_runs(src: NDArray[np.int64], dst: NDArray[np.int64]) -> list[list[int]]:
+    """Split directed edges (given by their end nodes) into runs: maximal directed paths whose
+    inner nodes have one edge in and one out among them (not the named stretches of
+    :mod:`corridor.analysis.stretches`). Returns lists of edge positions."""
     n = len(src)
     out_of: dict[int, list[int]] = {}
     n_in: dict[int, int] = {}
@@ -272,7 +273,7 @@ def corridors_layer(report: CorridorReport, network: RoadNetwork) -> FeatureColl
         r = best.get(x.name)
         for flow in np.unique(pph[keep]).tolist():
             es = edges[keep & (pph == flow)]
-            for run in _stretches(net.src[es], net.dst[es]):
+            for run in _directed_runs(net.src[es], net.dst[es]):
                 chain = es[run]
                 nodes = np.concatenate([net.src[chain[:1]], net.dst[chain]])
                 line = shapely.line_merge(

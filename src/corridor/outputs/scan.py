@@ -13,7 +13,9 @@ The JSON is a contract (keys are added, never renamed); docs/scan.md lists every
 - ``pockets[]``: ``date``, ``id``, ``communities`` (ids), ``population``, ``since``, ``days``;
 - ``changes[]``: ``date``, ``entered``, ``left`` (ids), ``people_cut_off`` (on that date);
 - ``dates[]``: ``date``, the count of each status and ``people_cut_off``;
-- ``scenario``, ``mover``, ``plan``, ``refuges`` (names).
+- ``scenario``, ``mover``, ``plan``, ``refuges`` (names), ``hub`` (aid access: the hub searched
+  from, with ``refuges`` its name alone and ``refuge``/``minutes`` in each row the hub and the
+  time from it; null otherwise).
 """
 
 from __future__ import annotations
@@ -66,7 +68,16 @@ def _row(scan: ScanResult, di: int, i: int) -> dict[str, Any]:
         "population": None if pop < 0 else pop,
         "status": STATUSES[code],
         "reason": _reason(
-            code, refuge, minutes_out, stretch, pocket, since, day, nearest, c.radius_m
+            code,
+            refuge,
+            minutes_out,
+            stretch,
+            pocket,
+            since,
+            day,
+            nearest,
+            c.radius_m,
+            hub=scan.hub,
         ),
         "refuge": refuge,
         "minutes": minutes_out,
@@ -88,7 +99,16 @@ def _reason(
     day: dt.date,
     nearest_m: float,
     radius_m: float,
+    *,
+    hub: str | None = None,
 ) -> str:
+    if hub is not None and code in (OPEN, AT_RISK, CUT_OFF):
+        if code == OPEN:
+            return f"reached from {hub} in {_minutes_text(minutes)}"
+        if code == AT_RISK:
+            return f"reached from {hub} in {_minutes_text(minutes)}, only through {stretch}"
+        days = (day - since).days if since else 0
+        return f"{hub} cannot reach it; in pocket {pocket} since {since} ({days} days)"
     if code == OPEN:
         return f"reaches {refuge} in {_minutes_text(minutes)}"
     if code == AT_RISK:
@@ -137,6 +157,7 @@ def scan_json(scan: ScanResult, *, only: dt.date | None = None) -> dict[str, Any
         "mover": scan.mover,
         "plan": scan.plan,
         "refuges": list(scan.refuge_names),
+        "hub": scan.hub,
         "dates": counts,
         "rows": scan_rows(scan, only=only),
         "pockets": [
@@ -186,7 +207,11 @@ def scan_tables(scan: ScanResult, *, only: dt.date | None = None) -> list[Any]:
     changes = {c.date: c for c in scan.changes}
     names = {c.id: c.name for c in scan.communities}
     over = Table(
-        title=f"{scan.scenario}: communities of mover {scan.mover} cut off over time"
+        title=(
+            f"{scan.scenario}: communities of mover {scan.mover} cut off over time"
+            if scan.hub is None
+            else f"{scan.scenario}: communities mover {scan.mover} cannot reach from {scan.hub}"
+        )
         + (f" (plan {scan.plan})" if scan.plan else ""),
         title_justify="left",
     )
@@ -301,6 +326,7 @@ def write_scan_chart(scan: ScanResult, path: Path) -> Path:
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_title(
         f"{scan.scenario}: people in pockets, mover {scan.mover}"
+        + (f", out of reach from {scan.hub}" if scan.hub else "")
         + (f" (plan {scan.plan})" if scan.plan else ""),
         loc="left",
         fontsize=10,

@@ -32,8 +32,21 @@ def fmt_duration(seconds: float | None) -> str:
     return f"{d} d {h} h"
 
 
-def fmt_km(metres: float | None) -> str:
-    return "-" if metres is None else f"{metres / 1000:.1f} km"
+def fmt_length(metres: float | None) -> str:
+    """A length for a reader: metres under 1 km, else km to 0.1 (never "0.0 km").
+
+    >>> fmt_length(10.6), fmt_length(999.6), fmt_length(1234.0), fmt_length(None)
+    ('11 m', '1.0 km', '1.2 km', '-')
+    """
+    if metres is None:
+        return "-"
+    if round(metres) < 1000:
+        return f"{metres:,.0f} m"
+    return f"{metres / 1000:,.1f} km"
+
+
+fmt_km = fmt_length
+"""The former name of :func:`fmt_length`."""
 
 
 def fmt_hours(hours: float | None) -> str:
@@ -75,7 +88,7 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
             kind,
             Text("yes", "green") if x.reachable else Text("no", "red"),
             fmt_duration(x.travel_time_s),
-            fmt_km(x.distance_m),
+            fmt_length(x.distance_m),
         )
     parts.append(ex)
 
@@ -93,8 +106,8 @@ def report_renderable(report: CorridorReport, network: RoadNetwork) -> Group:
                 r.exit,
                 str(r.rank),
                 fmt_duration(r.travel_time_s),
-                fmt_km(r.distance_m),
-                "-" if r.rank == 0 else fmt_km(r.shared_m),
+                fmt_length(r.distance_m),
+                "-" if r.rank == 0 else fmt_length(r.shared_m),
                 net.road_label(r.gate),
                 " → ".join(r.roads[:8]) + (" …" if len(r.roads) > 8 else ""),
             )
@@ -199,7 +212,7 @@ def stretches_table(stretches: Sequence[Stretch], title: str, *, style: str = ""
             Text(s.road),
             Text(s.from_name),
             Text(s.to_name),
-            fmt_km(s.length_m),
+            fmt_length(s.length_m),
             str(s.segments),
             ways,
         )

@@ -544,7 +544,7 @@ class _Builder:
         if e.kind == "restrict" and e.capacity_factor is None and e.speed_factor is None:
             self.problems.add(
                 loc,
-                "a restriction needs capacity_factor or speed_factor (or both), in (0, 1]",
+                "a restriction needs capacity_factor or speed_factor (or both), in [0.001, 1]",
                 "0.3 keeps 30% of the road's capacity",
             )
             ok = False

@@ -24,6 +24,10 @@ MAX_RADIUS_M = 20_000_000
 MAX_POPULATION = 10_000_000_000
 """More people than live on Earth."""
 MAX_SPEED_FACTOR = 10.0
+MIN_FACTOR = 0.001
+"""The least speed or capacity factor (a mover's, a restriction's): a road at a thousandth of
+its capacity or speed is closed in all but name (a capacity that rounds to 0 persons/h, travel
+times of centuries); write a `close` instead."""
 MAX_CAPACITY_FACTOR = 100.0
 MAX_PERSONS_PER_VEHICLE = 100.0
 """A crowded truck or bus; more is a typo."""
@@ -100,8 +104,8 @@ def _hours_ok(v: str | None) -> str | None:
 
 HoursField = Annotated[str | None, AfterValidator(_hours_ok)]
 """Daily hours ``"HH:MM-HH:MM"`` (:func:`parse_hours`)."""
-Factor = Annotated[float, Field(gt=0, le=1)]
-"""A factor in (0, 1]: what a restriction multiplies a road's capacity or speed by."""
+Factor = Annotated[float, Field(ge=MIN_FACTOR, le=1)]
+"""A factor in [0.001, 1]: what a restriction multiplies a road's capacity or speed by."""
 
 
 class _Spec(BaseModel):
@@ -205,9 +209,9 @@ class MoverSpec(_Spec):
     blocked_by: list[str] | None = None
     exits: list[ExitField] | None = None
     origin: str | AreaSpec | None = None
-    speed_factor: float = Field(default=1.0, gt=0, le=MAX_SPEED_FACTOR)
-    capacity_factor: float = Field(default=1.0, gt=0, le=MAX_CAPACITY_FACTOR)
-    persons_per_vehicle: float | None = Field(default=None, gt=0, le=MAX_PERSONS_PER_VEHICLE)
+    speed_factor: float = Field(default=1.0, ge=MIN_FACTOR, le=MAX_SPEED_FACTOR)
+    capacity_factor: float = Field(default=1.0, ge=MIN_FACTOR, le=MAX_CAPACITY_FACTOR)
+    persons_per_vehicle: float | None = Field(default=None, ge=1, le=MAX_PERSONS_PER_VEHICLE)
     population: Population | str | None = None
     source: SourceField | None = None
     notes: str = ""

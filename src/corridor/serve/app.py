@@ -40,6 +40,7 @@ from corridor.scenario.schema import MAX_RADIUS_M
 from corridor.serve.events import EventError
 from corridor.serve.sessions import NotFound, Workbench
 from corridor.serve.store import Conflict, EventLog, StoreError
+from corridor.text import shown as shown_text
 
 log = logging.getLogger("corridor.serve")
 
@@ -579,6 +580,8 @@ def create_app(
         author: str,
         base_version: int,
     ) -> JSONBody:
+        if fields is not None:
+            _confined(bench.source(name).path, event_id, fields)
         entry = bench.log.append(
             bench.source(name).key,
             op,
@@ -601,6 +604,27 @@ def create_app(
         )
 
     return app
+
+
+def _confined(scenario: Path, event_id: str, fields: dict[str, Any]) -> None:
+    """Refuse a ``geojson:`` target posted over HTTP that names a file outside the scenario's
+    folder (``../``, an absolute path, a link that leaves it): a client may not make the server
+    read any JSON file it can reach. A scenario file on disk may still name one."""
+    target = fields.get("target")
+    name = target.get("geojson") if isinstance(target, dict) else None
+    if name is None:
+        return
+    folder = scenario.resolve().parent
+    try:
+        inside = isinstance(name, str) and (folder / name).resolve().is_relative_to(folder)
+    except (OSError, ValueError):  # a name too long, a NUL
+        inside = False
+    if not inside:
+        msg = (
+            f"event {event_id!r}: target.geojson: {shown_text(name)} lies outside the scenario's "
+            f"folder; over HTTP a geojson target names a file in {folder.name}/ (copy it there)"
+        )
+        raise EventError(msg)
 
 
 def _jsonable(value: Any) -> Any:
@@ -676,6 +700,20 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """The methods the routes at ``request``'s path answer, with OPTIONS (answered here),
+    sorted."""
+    from starlette.routing import Match
+
+    methods = {"OPTIONS"}
+    scope = dict(request.scope)
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(CorridorError)
     async def corridor_error(request: Request, exc: CorridorError) -> Response:
@@ -689,10 +727,17 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            # every method of every route at this path (Starlette names the first route's only)
+            allowed = _allowed_methods(app, request)
+            headers["Allow"] = ", ".join(allowed)
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers=headers)
         return JSONBody(
             {"error": _one_line(str(exc.detail))},
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
 
     @app.exception_handler(RequestValidationError)
