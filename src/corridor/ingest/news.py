@@ -364,7 +364,10 @@ def _resolve(p: _DatePhrase, base: dt.date, *, future: bool) -> DateReading:
             half = (base.day - 1) // 2
             return DateReading(base - dt.timedelta(days=base.day - 1 - half), half, p.words)
         back, unc = p.value
-        return DateReading(base - dt.timedelta(days=int(back)), int(unc), p.words)
+        # "last month", "last year": an earlier event told in passing, as a month name is
+        return DateReading(
+            base - dt.timedelta(days=int(back)), int(unc), p.words, background=int(back) >= 28
+        )
     wd = int(p.value)
     if future:
         return DateReading(base + dt.timedelta(days=(wd - base.weekday()) % 7), 0, p.words)
@@ -761,12 +764,53 @@ def _action(toks: list[Token], rules: dict[str, Any]) -> tuple[int, str, str] | 
     return best
 
 
+#: Nouns of action by their ending ("evacuation", "displacement", "closure", "capture").
+_NOUN_ENDINGS = ("tion", "ment", "ure")
+_DETERMINERS = {"the", "a", "an", "its", "their", "this", "that", "planned", "promised"}
+
+
+def _nominal(toks: list[Token], at: int) -> bool:
+    """Whether the action at ``at`` is a noun ("the planned evacuation", "Cutting off the
+    road", "the capture of") rather than a verb with a subject."""
+    word = toks[at].low
+    before = toks[at - 1].low if at else ""
+    if word.endswith(_NOUN_ENDINGS):
+        return True
+    if word.endswith("ing") and (at == 0 or before in _DETERMINERS):
+        return True
+    return at + 1 < len(toks) and toks[at + 1].low == "of" and before in _DETERMINERS
+
+
+def _clause_end(toks: list[Token], sentence: str, at: int) -> int:
+    """The token after the last one of the clause holding ``at`` (a comma or "because",
+    "but", "after" ends it)."""
+    for i in range(at + 1, len(toks)):
+        if toks[i].low in ("because", "but", "while", "after", "although", "as"):
+            return i
+        if "," in sentence[toks[i - 1].start + len(toks[i - 1].text) : toks[i].start]:
+            return i
+    return len(toks)
+
+
 def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) -> tuple[str, str]:
     """The stance of the action at token ``at`` and the words that gave it."""
     clause = _clause_start(toks, at)
     denial = _any(toks, rules["denials"], lo=0, hi=at)
     if denial:
         return "denied", denial
+    if _nominal(toks, at):
+        # what the clause says of a named action: "the planned evacuation never began", "an
+        # evacuation corridor is due to open"
+        after = rules.get("after_nominal") or {}
+        end = _clause_end(toks, sentence, at)
+        said = _any(toks, after.get("negated") or [], lo=at + 1, hi=end)
+        if said:
+            return "negated", said
+        said = _any(toks, after.get("intent") or [], lo=at + 1, hi=end)
+        if not said and toks[at].low.endswith(_NOUN_ENDINGS):
+            said = _any(toks, ["will", "would"], lo=at + 1, hi=end)  # "the evacuation will"
+        if said or (at and toks[at - 1].low in ("planned", "promised")):
+            return "intent", said or toks[at - 1].low
     negation = _any(toks, rules["negations"], lo=max(clause, at - 6), hi=at)
     if negation or re.search(r"n['’]t\b", sentence[toks[clause].start : toks[at].start]):
         return "negated", negation or "n't"
@@ -786,10 +830,23 @@ def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) ->
     intent = _any(toks, rules["intent"], lo=at - 8, hi=at)
     if intent:
         return "intent", intent
+    state = _any(toks, rules.get("states") or [], lo=at - 2, hi=at)
+    if state:
+        return "background", f"a state ({state} {toks[at].text})"
     claim = _any(toks, rules["claims"])
     if claim:
         return "claimed", claim
     return "reported", ""
+
+
+def _past_perfect(toks: list[Token], at: int) -> bool:
+    """Whether the action at ``at`` is in the past perfect ("had cut", "had been sealed",
+    "had already reached") outside reported speech ("said it had cut" is a claim)."""
+    lows = [t.low for t in toks[max(0, at - 3) : at]]
+    if "had" not in lows:
+        return False
+    had = at - len(lows) + lows.index("had")
+    return not any(t.low in _SPEECH or t.low == "that" for t in toks[max(0, had - 6) : had])
 
 
 def _clause_start(toks: list[Token], at: int) -> int:
@@ -846,6 +903,8 @@ def _candidate(
         )
     if stance in ("reported", "claimed") and when.background:
         stance, why = "background", when.words
+    elif stance in ("reported", "claimed") and not when.words and _past_perfect(toks, at):
+        stance, why = "background", "past perfect, no date of its own"
     if kind == "population":
         unresolved.append("value: give the number of people")
     confidence = float(conf_rules["report"])
