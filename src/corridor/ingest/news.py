@@ -181,6 +181,9 @@ class NewsGazetteer:
 
     names: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # id -> the name shown in summaries
+    #: The one actor whose names say "army" ("Syrian army"), whom a bare "the army" or
+    #: "troops" means; None when no actor or several do.
+    army: str | None = None
 
     @classmethod
     def of(cls, scenario: Scenario, rules: dict[str, Any] | None = None) -> NewsGazetteer:
@@ -192,6 +195,12 @@ class NewsGazetteer:
             names += re.findall(r"\(([^)]*)\)", a.name)
             entries += [("actor", a.id, n) for n in names]
             g.labels[a.id] = re.sub(r"\s*\([^)]*\)", "", a.name).strip() or a.id
+        armies = [
+            a.id
+            for a in scenario.actors.values()
+            if any(_phrase(n)[-1:] == ("army",) for n in names_of(a))
+        ]
+        g.army = armies[0] if len(armies) == 1 else None
         for p in scenario.places.values():
             names = [p.name, re.sub(r"\([^)]*\)", "", p.name), *p.aliases]
             entries += [("place", p.id, n) for n in names]
@@ -219,6 +228,11 @@ class NewsGazetteer:
                 taken[i:j] = [True] * (j - i)
                 out.append(Mention(kind, ident, i, j, " ".join(t.text for t in toks[i:j])))
         return sorted(out, key=lambda m: m.start)
+
+
+def names_of(actor: Any) -> list[str]:
+    """An actor's name and aliases."""
+    return [actor.name, *actor.aliases]
 
 
 def _variants(name: str, rules: dict[str, Any]) -> list[str]:
@@ -483,6 +497,7 @@ class RoadFinder:
         self.network = network
         self._touch: dict[str, set[int]] = {}
         self._pairs: dict[tuple[str, str], list[str]] = {}
+        self._gaz: NewsGazetteer | None = None
         names: dict[tuple[str, ...], set[int]] = {}
         pairs = np.unique(np.stack([network.name_code, network.ref_code]), axis=1)
         for nc, rc in pairs.T.tolist():
@@ -516,6 +531,26 @@ class RoadFinder:
 
     def code(self, ref: str) -> int:
         return self.network.refs.index(ref)
+
+    def places_named(self, ref: str) -> set[str]:
+        """The scenario places that the network's names of road ``ref`` name ("Mosul–Tal Afar
+        highway": mosul, tal-afar)."""
+        if self._gaz is None:
+            self._gaz = NewsGazetteer.of(self.scenario)
+            self._named_places: dict[str, set[str]] = {}
+        if ref not in self._named_places:
+            net = self.network
+            codes = np.unique(net.name_code[net.ref_code == self.code(ref)])
+            found: set[str] = set()
+            for nc in codes.tolist():
+                if nc >= 0:
+                    found |= {
+                        m.id
+                        for m in self._gaz.mentions(tokens(net.names[nc]))
+                        if m.kind == "place"
+                    }
+            self._named_places[ref] = found
+        return self._named_places[ref]
 
     def next_along(self, ref: str, anchor: str, toward: tuple[float, float]) -> str | None:
         """The nearest scenario place on road ``ref`` that lies from ``anchor`` in the compass
@@ -552,8 +587,12 @@ def road_target(
     and Y") give the shortest road joining them. What could not be settled goes to
     ``unresolved`` and the target stays empty.
     """
-    ids = list(dict.fromkeys(m.id for m in places))
     named = finder.named(toks) if finder is not None else None
+    if named is not None:
+        # "the Mosul-Baghdad highway between Hamam al-Alil and Shura": the places in the road's
+        # own name are not the ends of the stretch
+        places = [m for m in places if not named[1] <= m.start < named[2]]
+    ids = list(dict.fromkeys(m.id for m in places))
     side: tuple[str, tuple[float, float], str] | None = None
     for m in places:
         if m.start >= 2 and toks[m.start - 1].low == "of" and toks[m.start - 2].low in _COMPASS:
@@ -585,16 +624,18 @@ def road_target(
         if len(ends) >= 2:
             return {"ref": ref, "between": ends[:2]}
         unresolved.append(
-            f"target: the text names road {ref}, but not two scenario places on it; give "
-            "`between: [place, place]`"
+            f"target: the whole of road {ref} (the text names no two scenario places on it); "
+            "give `between: [place, place]` to narrow it"
         )
-        return {}
+        return {"ref": ref}
     if len(ids) < 2:
         end = f"only {ids[0]} is a scenario place" if ids else "no end is a scenario place"
         unresolved.append(f"target: a road, but {end}")
         return {}
     a, b = ids[0], ids[1]
     refs = finder.between(a, b)
+    # "the main highway between Mosul and Tal Afar": a road whose name names both ends first
+    refs = sorted(refs, key=lambda r: not {a, b} <= finder.places_named(r))
     if not refs:
         unresolved.append(f"target: no road of the network joins {a} and {b}")
         return {}
@@ -839,6 +880,25 @@ def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) ->
     return "reported", ""
 
 
+_ARMY_WORDS = {"army", "troops", "soldiers"}
+_QUOTES = "\"“”"
+
+
+def _speaker(toks: list[Token], at: int, sentence: str, actors: list[Mention]) -> str | None:
+    """The actor who speaks of itself in a quotation ("'We cut the road,' a PMF spokesman
+    said"): the first actor named after the closing quote, when the action is inside the
+    quotation and its subject is "we"."""
+    if not sentence or sentence[0] not in _QUOTES + "‘'":
+        return None
+    close = min((i for i in (sentence.find(q, 1) for q in _QUOTES + "’") if i > 0), default=-1)
+    if close < 0 or toks[at].start > close:
+        return None
+    if not any(t.low in ("we", "our", "us") for t in toks[:at]):
+        return None
+    after = [m for m in actors if toks[m.start].start > close]
+    return after[0].id if after else None
+
+
 def _past_perfect(toks: list[Token], at: int) -> bool:
     """Whether the action at ``at`` is in the past perfect ("had cut", "had been sealed",
     "had already reached") outside reported speech ("said it had cut" is a claim)."""
@@ -879,17 +939,25 @@ def _candidate(
     actors = [m for m in mentions if m.kind == "actor"]
     subject = [m for m in actors if m.start < at]
     # the doer names itself before the action; a name after it is what is acted on
-    actor = subject[-1].id if subject else None
-    places = [m for m in mentions if m.kind == "place" and m.start > at] or [
-        m for m in mentions if m.kind == "place"
-    ]
+    actor = subject[-1].id if subject else _speaker(toks, at, sentence, actors)
+    if actor is None and gaz.army and {t.low for t in toks[max(0, at - 3) : at]} & _ARMY_WORDS:
+        actor = gaz.army  # "the army", "troops": the scenario's one army
+    every_place = [m for m in mentions if m.kind == "place"]
+    places = [m for m in every_place if m.start > at] or every_place
     unresolved: list[str] = []
     if actor is None:
         unresolved.append("actor: no scenario actor is named before the action")
-    roadish = _any(toks, rules["road_words"], lo=at)
+    # the road acted on follows the action, or (passive) precedes it: "the bridge on the
+    # Shire road was destroyed"
+    passive = at > 0 and toks[at - 1].low in ("was", "were", "been", "is", "are")
+    roadish = _any(toks, rules["road_words"], lo=at) or (
+        passive and _any(toks, rules["road_words"], hi=at)
+    )
     target: dict[str, Any] = {}
     ids = list(dict.fromkeys(m.id for m in places))
     if roadish and kind in ("close", "reopen"):
+        if len(ids) < 2:
+            places = every_place  # "reached Mekelle after the army opened the road from Semera"
         target = road_target(toks, places, finder, unresolved)
     elif ids:
         target = {"place": ids[0]}
@@ -961,14 +1029,16 @@ def _summary(
     who = gaz.labels.get(actor or "", "An unnamed actor")
     label = gaz.labels.get
     if "ref" in target:
-        a, b = (label(str(p), str(p)) for p in target["between"])
         name = ""
         if finder is not None and target["ref"] in finder.network.refs:
             code = finder.code(target["ref"])
             nc = finder.network.name_code[finder.network.ref_code == code]
             if len(nc) and nc[0] >= 0:
                 name = re.sub(r"\s*\([^)]*\)", "", finder.network.names[int(nc[0])]).strip()
-        what = f"road {target['ref']}" + (f" ({name})" if name else "") + f" between {a} and {b}"
+        what = f"road {target['ref']}" + (f" ({name})" if name else "")
+        if target.get("between"):
+            a, b = (label(str(p), str(p)) for p in target["between"])
+            what += f" between {a} and {b}"
     elif "place" in target:
         what = label(str(target["place"]), str(target["place"]))
     else:
