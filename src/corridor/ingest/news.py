@@ -286,6 +286,10 @@ class _DatePhrase:
     value: Any
 
 
+_BEFORE_MONTH = {"in", "since", "until", "till", "by", "early", "late", "mid", "of", "last",
+                 "next", "this", "from", "during", "throughout", "before", "after"}  # fmt: skip
+
+
 def _date_phrases(toks: list[Token], rules: dict[str, Any]) -> list[_DatePhrase]:
     """Every date phrase in the sentence, in order."""
     out: list[_DatePhrase] = []
@@ -306,6 +310,11 @@ def _date_phrases(toks: list[Token], rules: dict[str, Any]) -> list[_DatePhrase]
                 year, e = int(toks[e].low), e + 1
             if day is None and t.low in calendar.month_abbr[1:] and len(t.text) < 4:
                 continue  # "Jan" alone is too often a name
+            if day is None and year is None and t.low == "may":
+                # "May" alone is a month only after "in", "since", "early", ...: "Shire-May
+                # Tsebri road" names a town, "May God" is no date
+                if i == 0 or toks[i - 1].low not in _BEFORE_MONTH:
+                    continue
             taken.update(range(s, e))
             if day is not None:
                 out.append(
@@ -498,6 +507,7 @@ class RoadFinder:
         self._touch: dict[str, set[int]] = {}
         self._pairs: dict[tuple[str, str], list[str]] = {}
         self._gaz: NewsGazetteer | None = None
+        self._named_places: dict[str, list[tuple[str, set[str]]]] = {}
         names: dict[tuple[str, ...], set[int]] = {}
         pairs = np.unique(np.stack([network.name_code, network.ref_code]), axis=1)
         for nc, rc in pairs.T.tolist():
@@ -532,25 +542,36 @@ class RoadFinder:
     def code(self, ref: str) -> int:
         return self.network.refs.index(ref)
 
-    def places_named(self, ref: str) -> set[str]:
-        """The scenario places that the network's names of road ``ref`` name ("Mosul–Tal Afar
-        highway": mosul, tal-afar)."""
+    def names_of(self, ref: str) -> list[tuple[str, set[str]]]:
+        """The network's names of road ``ref``, each with the scenario places it names
+        ("Mosul–Tal Afar highway": mosul, tal-afar)."""
         if self._gaz is None:
             self._gaz = NewsGazetteer.of(self.scenario)
-            self._named_places: dict[str, set[str]] = {}
         if ref not in self._named_places:
             net = self.network
             codes = np.unique(net.name_code[net.ref_code == self.code(ref)])
-            found: set[str] = set()
-            for nc in codes.tolist():
-                if nc >= 0:
-                    found |= {
-                        m.id
-                        for m in self._gaz.mentions(tokens(net.names[nc]))
-                        if m.kind == "place"
-                    }
-            self._named_places[ref] = found
+            self._named_places[ref] = [
+                (
+                    net.names[nc],
+                    {m.id for m in self._gaz.mentions(tokens(net.names[nc])) if m.kind == "place"},
+                )
+                for nc in codes.tolist()
+                if nc >= 0
+            ]
         return self._named_places[ref]
+
+    def rank(self, refs: list[str], a: str, b: str, word: str) -> list[str]:
+        """``refs`` (roads joining ``a`` and ``b``) with the likeliest meaning of the text's
+        phrase first: a road one of whose names names both places, then one whose name uses
+        the text's road word ("highway"); otherwise as given (shortest first)."""
+
+        def key(ref: str) -> tuple[bool, bool]:
+            names = self.names_of(ref)
+            both = any({a, b} <= found for _, found in names)
+            same = bool(word) and any(word in _phrase(n) for n, _ in names)
+            return (not both, not same)
+
+        return sorted(refs, key=key)
 
     def next_along(self, ref: str, anchor: str, toward: tuple[float, float]) -> str | None:
         """The nearest scenario place on road ``ref`` that lies from ``anchor`` in the compass
@@ -570,6 +591,10 @@ class RoadFinder:
             if best is None or dist < best[0]:
                 best = (dist, pid)
         return best[1] if best else None
+
+
+#: The words a road phrase ends on ("the main highway"), to match the network's road names.
+_ROAD_HEADS = {"road", "highway", "route", "motorway", "bridge", "street", "track"}
 
 
 def road_target(
@@ -635,7 +660,8 @@ def road_target(
     a, b = ids[0], ids[1]
     refs = finder.between(a, b)
     # "the main highway between Mosul and Tal Afar": a road whose name names both ends first
-    refs = sorted(refs, key=lambda r: not {a, b} <= finder.places_named(r))
+    word = next((t.low for t in toks if t.low in _ROAD_HEADS), "")
+    refs = finder.rank(refs, a, b, word)
     if not refs:
         unresolved.append(f"target: no road of the network joins {a} and {b}")
         return {}
