@@ -755,7 +755,7 @@ def extract(
     finder = RoadFinder(scenario, network) if network is not None else None
     quick = _action_pattern(rules)
     out: list[Candidate] = []
-    by_key: dict[tuple[Any, ...], Candidate] = {}
+    by_key: dict[tuple[Any, ...], list[Candidate]] = {}
     skip = dateline_end(text)
     for start, end in sentences(text[skip:]):
         start, end = start + skip, end + skip
@@ -766,13 +766,13 @@ def extract(
         if cand is None:
             continue
         key = _merge_key(cand)
-        if key is not None and key in by_key:
-            _merge(by_key[key], cand)
+        same = next((c for c in by_key.get(key, ()) if _restates(c, cand)), None)
+        if same is not None:
+            _merge(same, cand)
             continue
         cand.id = f"{prefix}-{len(out) + 1}"
         out.append(cand)
-        if key is not None:
-            by_key[key] = cand
+        by_key.setdefault(key, []).append(cand)
     return out
 
 
@@ -788,13 +788,26 @@ def _action_pattern(rules: dict[str, Any]) -> re.Pattern[str]:
     return _action_pattern_of(tuple(words))
 
 
-def _merge_key(c: Candidate) -> tuple[Any, ...] | None:
-    """What makes two candidates the same event: kind, target, date and stance."""
-    if not c.target:
-        return None
-    import json
+def _merge_key(c: Candidate) -> tuple[Any, ...]:
+    """What two restatements of one event share: the kind, whether it is applied (reported and
+    claimed are one class), and what it acts on (the road's ref, the place; none when the
+    target is unresolved)."""
+    stance = c.extra.get("stance")
+    group = "applied" if stance in ("reported", "claimed") else stance
+    return (c.kind, group, c.target.get("ref") or c.target.get("place"))
 
-    return (c.kind, json.dumps(c.target, sort_keys=True), c.date, c.extra.get("stance"))
+
+def _restates(first: Candidate, later: Candidate) -> bool:
+    """Whether ``later`` (same :func:`_merge_key`) tells ``first``'s event again: the same date,
+    or no date of its own in one of them; actors that do not differ; a stretch (``between``)
+    that does not differ."""
+    undated = not first.extra.get("date_words") or not later.extra.get("date_words")
+    if first.date != later.date and not undated:
+        return False
+    if first.actor and later.actor and first.actor != later.actor:
+        return False
+    a, b = first.target.get("between"), later.target.get("between")
+    return not (a and b and sorted(map(str, a)) != sorted(map(str, b)))
 
 
 def _merge(into: Candidate, other: Candidate) -> None:
@@ -805,6 +818,12 @@ def _merge(into: Candidate, other: Candidate) -> None:
     if into.actor is None and other.actor is not None:
         into.actor = other.actor
         into.unresolved = [u for u in into.unresolved if not u.startswith("actor:")]
+    if other.target.get("between") and not into.target.get("between"):
+        into.target = dict(other.target)  # the restatement names the stretch
+    if not into.extra.get("date_words") and other.extra.get("date_words"):
+        into.date, into.date_uncertainty_days = other.date, other.date_uncertainty_days
+        into.extra["date_words"] = other.extra["date_words"]
+        into.unresolved = [u for u in into.unresolved if not u.startswith("date:")]
     into.confidence = max(into.confidence, other.confidence)
     into.date_uncertainty_days = min(into.date_uncertainty_days, other.date_uncertainty_days)
 
