@@ -562,14 +562,15 @@ class RoadFinder:
 
     def rank(self, refs: list[str], a: str, b: str, word: str) -> list[str]:
         """``refs`` (roads joining ``a`` and ``b``) with the likeliest meaning of the text's
-        phrase first: a road one of whose names names both places, then one whose name uses
-        the text's road word ("highway"); otherwise as given (shortest first)."""
+        phrase first: a road one of whose names names both places with the text's road word
+        ("the highway linking Tal Afar to Mosul": the "Mosul–Tal Afar highway"), then one whose
+        name uses that word ("the road between ...": a "... road"); otherwise as given
+        (shortest first)."""
 
         def key(ref: str) -> tuple[bool, bool]:
-            names = self.names_of(ref)
-            both = any({a, b} <= found for _, found in names)
-            same = bool(word) and any(word in _phrase(n) for n, _ in names)
-            return (not both, not same)
+            names = [(n, found, bool(word) and word in _phrase(n)) for n, found in self.names_of(ref)]
+            both = any({a, b} <= found and same for _, found, same in names)
+            return (not both, not any(same for _, _, same in names))
 
         return sorted(refs, key=key)
 
