@@ -767,7 +767,10 @@ def extract(
         if cand is None:
             continue
         key = _merge_key(cand)
-        same = next((c for c in by_key.get(key, ()) if _restates(c, cand)), None)
+        # a restatement follows its event closely: only the last few of a kind are looked at,
+        # so that the cost stays linear in the text
+        recent = by_key.get(key, [])[-_RESTATED_WITHIN:]
+        same = next((c for c in reversed(recent) if _restates(c, cand)), None)
         if same is not None:
             _merge(same, cand)
             continue
@@ -787,6 +790,10 @@ def _action_pattern(rules: dict[str, Any]) -> re.Pattern[str]:
     """One pattern for every action word: a sentence without one is passed over at C speed."""
     words = [w for ws in rules["actions"].values() for w in ws] + list(rules["road_actions"])
     return _action_pattern_of(tuple(words))
+
+
+#: How many earlier candidates of the same kind and target a sentence may restate.
+_RESTATED_WITHIN = 8
 
 
 def _merge_key(c: Candidate) -> tuple[Any, ...]:
