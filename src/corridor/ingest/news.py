@@ -138,14 +138,18 @@ def _find(
     """Token indices in ``toks[lo:hi]`` where ``phrase`` starts (in capitals only when ``caps``
     is given); the phrase must end before ``hi``."""
     n = len(phrase)
-    hi = len(toks) if hi is None else min(hi, len(toks))
-    lo = max(0, lo)
-    if not n or hi - lo < n:
+    if not n:
         return []
     if isinstance(toks, Tokens):
-        starts: Any = toks.at.get(phrase[0], ())
+        starts: Any = toks.at.get(phrase[0])
+        if not starts:  # the usual case, made cheap: the first word is not in the sentence
+            return []
     else:
         starts = range(len(toks))
+    hi = len(toks) if hi is None else min(hi, len(toks))
+    lo = max(0, lo)
+    if hi - lo < n:
+        return []
     hits = []
     for i in starts:
         if i < lo or i + n > hi:
@@ -159,8 +163,12 @@ def _find(
 
 def _any(toks: list[Token], words: list[str], lo: int = 0, hi: int | None = None) -> str:
     """The first of ``words`` found among ``toks[lo:hi]`` ("" if none)."""
+    at = toks.at if isinstance(toks, Tokens) else None
     for w in words:
-        if _find(toks, _phrase(w), lo=lo, hi=hi):
+        key = _phrase(w)
+        if at is not None and key and key[0] not in at:
+            continue  # most words are not in the sentence at all: no call
+        if _find(toks, key, lo=lo, hi=hi):
             return w
     return ""
 
@@ -181,6 +189,8 @@ class NewsGazetteer:
 
     names: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # id -> the name shown in summaries
+    #: first word -> the indices in ``names`` of the names starting with it
+    first: dict[str, list[int]] = field(default_factory=dict)
     #: The one actor whose names say "army" ("Syrian army"), whom a bare "the army" or
     #: "troops" means; None when no actor or several do.
     army: str | None = None
@@ -214,13 +224,19 @@ class NewsGazetteer:
                     seen.add((key, caps))
                     g.names.append((key, caps, kind, ident))
         g.names.sort(key=lambda t: -len(t[0]))
+        for n, (key, *_) in enumerate(g.names):
+            g.first.setdefault(key[0], []).append(n)
         return g
 
     def mentions(self, toks: list[Token]) -> list[Mention]:
         """Names in ``toks``, longest first, not overlapping, in sentence order."""
+        if not isinstance(toks, Tokens):
+            toks = Tokens(list(toks))
         taken = [False] * len(toks)
         out: list[Mention] = []
-        for key, caps, kind, ident in self.names:
+        # only the names whose first word is in the sentence, in the order of self.names
+        chosen = sorted({n for w in toks.at for n in self.first.get(w, ())})
+        for key, caps, kind, ident in (self.names[n] for n in chosen):
             for i in _find(toks, key, caps=caps):
                 j = i + len(key)
                 if any(taken[i:j]):
@@ -836,15 +852,30 @@ def _merge(into: Candidate, other: Candidate) -> None:
     into.date_uncertainty_days = min(into.date_uncertainty_days, other.date_uncertainty_days)
 
 
+@functools.cache
+def _action_words(
+    actions: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[str, tuple[str, ...], str]]:
+    """(kind, phrase, words) of every action word, longest first within each kind."""
+    return [
+        (kind, _phrase(w), w)
+        for kind, words in actions
+        for w in sorted(words, key=lambda w: -len(_phrase(w)))
+        if _phrase(w)
+    ]
+
+
 def _action(toks: list[Token], rules: dict[str, Any]) -> tuple[int, str, str] | None:
     """The first action in the sentence: (token index, kind, the words). "Took control of" or
     "reached" followed by a road word is a closure of that road."""
     best: tuple[int, str, str] | None = None
-    for kind, words in rules["actions"].items():
-        for w in sorted(words, key=lambda w: -len(_phrase(w))):
-            hits = _find(toks, _phrase(w))
-            if hits and (best is None or hits[0] < best[0]):
-                best = (hits[0], kind, w)
+    at = toks.at if isinstance(toks, Tokens) else None
+    for kind, key, w in _action_words(tuple((k, tuple(ws)) for k, ws in rules["actions"].items())):
+        if at is not None and key[0] not in at:
+            continue
+        hits = _find(toks, key)
+        if hits and (best is None or hits[0] < best[0]):
+            best = (hits[0], kind, w)
     for w in rules["road_actions"]:
         key = _phrase(w)
         for i in _find(toks, key):
