@@ -47,8 +47,10 @@ APPLIED_KINDS = ("close", "reopen", "zone", "population")
 APPLIED_STANCES = ("reported", "claimed")
 
 
-class _NoAliases(yaml.SafeDumper):
-    """Writes a value each time it occurs (no ``&id001`` anchors for an analyst to trip on)."""
+class _NoAliases(yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper):  # type: ignore[misc]
+    """Writes a value each time it occurs (no ``&id001`` anchors for an analyst to trip on);
+    libyaml's C emitter where PyYAML has it (a review of 50,000 ACLED rows is written in
+    seconds, not minutes)."""
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
