@@ -54,7 +54,7 @@ MAX_ARTICLE_CHARS = 16 * 1024 * 1024
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]?(?=\s+[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 #: A wire dateline before the first sentence: "MOSUL, Iraq (Reuters) -", "ALEPPO, Syria —".
 _DATELINE = re.compile(
-    r"\A\s*[A-Z][A-Z'’.\- ]{1,40}(?:,\s*[A-Z][A-Za-z'’.\- ]{1,40}){0,2}"
+    r"\A\s*[A-Z][A-Z'’.\- ]{1,40}(?:,\s*[A-Z][A-Za-z0-9'’.\- ]{1,40}){0,2}"
     r"\s*(?:\([^()\n]{1,60}\))?\s*[-–—]{1,2}\s+"
 )
 
@@ -281,6 +281,10 @@ _FUTURE = [
 _SPEECH = ["said", "says", "told", "announced", "stated", "added", "claimed", "reported"]
 
 
+#: Ends the date words of a sentence whose only date is when it was said.
+SAID_ONLY = "(when it was said)"
+
+
 @dataclass(frozen=True)
 class DateReading:
     """The date a sentence speaks of: the day, its uncertainty (days either side), the words
@@ -446,7 +450,11 @@ def read_date(
     if speech is not None:
         spoke = _resolve(speech, published, future=False)
         if not others:
-            return spoke
+            # "forces said on Friday they had cut the road": the event is not dated, only
+            # the day it was told
+            return DateReading(
+                spoke.day, spoke.uncertainty_days, f"{spoke.words} {SAID_ONLY}", spoke.background
+            )
         base = spoke.day
     if not others:
         unc = int(rules["dates"]["undated_uncertainty_days"])
@@ -594,8 +602,10 @@ class RoadFinder:
         """The nearest scenario place on road ``ref`` that lies from ``anchor`` in the compass
         direction ``toward`` (within 60 degrees of it)."""
         code = self.code(ref)
-        x0, y0 = self.scenario.places[anchor].area.representative
+        home = self.scenario.places[anchor].area
+        x0, y0 = home.representative
         k = np.cos(np.radians(y0))
+        inside_m = float(home.radius_m or 0.0)
         best: tuple[float, str] | None = None
         for pid, p in self.scenario.places.items():
             if pid == anchor or code not in self.touching(pid):
@@ -605,6 +615,8 @@ class RoadFinder:
             dist = float(np.hypot(dx, dy))
             if dist == 0 or (dx * toward[0] + dy * toward[1]) / dist < 0.5:
                 continue
+            if dist * 111_320.0 < inside_m:
+                continue  # a part of the place itself ("west Mosul" is not west of Mosul)
             if best is None or dist < best[0]:
                 best = (dist, pid)
         return best[1] if best else None
@@ -776,6 +788,8 @@ def extract(
     skip = dateline_end(text)
     for start, end in sentences(text[skip:]):
         start, end = start + skip, end + skip
+        # a dateline opening a later paragraph (after a headline): "BAGHDAD, Nov 4 - ..."
+        start += dateline_end(text[start : min(end, start + 200)])
         sentence = text[start:end]
         if not quick.search(sentence):
             continue
@@ -789,6 +803,9 @@ def extract(
         same = next((c for c in reversed(recent) if _restates(c, cand)), None)
         if same is not None:
             _merge(same, cand)
+            _, action, word = (same.rule.split(" (")[0].split(":") + ["", ""])[:3]
+            stance = str(same.extra.get("stance"))
+            same.summary = _summary(gaz, same.actor, action, word, same.target, stance, finder)
             continue
         cand.id = f"{prefix}-{len(out) + 1}"
         out.append(cand)
@@ -821,11 +838,17 @@ def _merge_key(c: Candidate) -> tuple[Any, ...]:
     return (c.kind, group, c.target.get("ref") or c.target.get("place"))
 
 
+def _own_date(c: Candidate) -> bool:
+    """Whether the sentence dates its event (not only the day it was said)."""
+    words = c.extra.get("date_words") or ""
+    return bool(words) and not words.endswith(SAID_ONLY)
+
+
 def _restates(first: Candidate, later: Candidate) -> bool:
     """Whether ``later`` (same :func:`_merge_key`) tells ``first``'s event again: the same date,
     or no date of its own in one of them; actors that do not differ; a stretch (``between``)
     that does not differ."""
-    undated = not first.extra.get("date_words") or not later.extra.get("date_words")
+    undated = not _own_date(first) or not _own_date(later)
     if first.date != later.date and not undated:
         return False
     if first.actor and later.actor and first.actor != later.actor:
@@ -844,7 +867,7 @@ def _merge(into: Candidate, other: Candidate) -> None:
         into.unresolved = [u for u in into.unresolved if not u.startswith("actor:")]
     if other.target.get("between") and not into.target.get("between"):
         into.target = dict(other.target)  # the restatement names the stretch
-    if not into.extra.get("date_words") and other.extra.get("date_words"):
+    if not _own_date(into) and _own_date(other):
         into.date, into.date_uncertainty_days = other.date, other.date_uncertainty_days
         into.extra["date_words"] = other.extra["date_words"]
         into.unresolved = [u for u in into.unresolved if not u.startswith("date:")]
