@@ -143,17 +143,22 @@ class Review:
             "scenario": self.scenario,
             "origin": self.origin,
             "unmatched_actors": dict(self.unmatched_actors),
-            "candidates": [c.to_dict() for c in self.candidates],
+            "candidates": [],
         }
-        body = yaml.dump(
-            data,
-            Dumper=_NoAliases,
-            sort_keys=False,
-            allow_unicode=True,
-            width=100,
-            default_flow_style=None,
-        )
-        return head + body
+        style = {"sort_keys": False, "allow_unicode": True, "width": 100}
+        if not self.candidates:
+            return head + yaml.dump(data, Dumper=_NoAliases, default_flow_style=None, **style)
+        del data["candidates"]
+        # one candidate at a time (the text is the same as one dump of the whole, whose
+        # sequence items PyYAML writes at column 0): memory grows with the text, not with
+        # PyYAML's node tree of 50,000 candidates
+        parts = [head, yaml.dump(data, Dumper=_NoAliases, default_flow_style=None, **style)]
+        parts.append("candidates:\n")
+        for c in self.candidates:
+            parts.append(
+                yaml.dump([c.to_dict()], Dumper=_NoAliases, default_flow_style=None, **style)
+            )
+        return "".join(parts)
 
 
 _KNOWN = {
