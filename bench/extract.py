@@ -282,7 +282,9 @@ def lines(r: dict[str, Any]) -> list[str]:
     else:
         for name in ("tuned", "held_out"):
             out.append(f"news set, {name.replace('_', ' ')}: {s[name]['line']}")
-        out.append("  targets (issue 24): precision and recall >= 0.85, exact dates >= 0.9, 0 traps")
+        out.append(
+            "  targets (issue 24): precision and recall >= 0.85, exact dates >= 0.9, 0 traps"
+        )
     e = r.get("extract", {})
     if "error" in e:
         out.append(f"extract: not measured ({e['error']})")

@@ -17,6 +17,7 @@ figures are not mistaken for what extraction does on text it was not fitted to.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -33,7 +34,12 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "aleppo": {
         "window": ("2016-06-01", "2016-12-31"),
         "places": [
-            ("aleppo-east", "Eastern Aleppo", ["east Aleppo", "rebel-held Aleppo"], [37.170, 36.220]),
+            (
+                "aleppo-east",
+                "Eastern Aleppo",
+                ["east Aleppo", "rebel-held Aleppo"],
+                [37.170, 36.220],
+            ),
             ("mallah", "Mallah Farms", ["al-Mallah farms", "Malah farms"], [37.140, 36.245]),
             ("handarat", "Handarat", ["Handarat camp"], [37.115, 36.265]),
             ("kafr-hamra", "Kafr Hamra", [], [37.070, 36.290]),
@@ -47,11 +53,25 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             ("M5", "Aleppo–Damascus highway (M5)", ["ramouseh", "zirba"]),
         ],
         "actors": [
-            ("saa", "Syrian army", ["SAA", "government forces", "pro-government forces",
-                                    "regime forces", "Syrian troops"], "gov"),
-            ("rebels", "Rebel groups", ["rebels", "rebel fighters", "opposition fighters",
-                                        "insurgents", "Fatah Halab"], "opp"),
-        ],  # fmt: skip
+            (
+                "saa",
+                "Syrian army",
+                [
+                    "SAA",
+                    "government forces",
+                    "pro-government forces",
+                    "regime forces",
+                    "Syrian troops",
+                ],
+                "gov",
+            ),
+            (
+                "rebels",
+                "Rebel groups",
+                ["rebels", "rebel fighters", "opposition fighters", "insurgents", "Fatah Halab"],
+                "opp",
+            ),
+        ],
         "origin": "aleppo-east",
         "exits": ["kafr-hamra", "khan-tuman", "zirba"],
     },
@@ -72,12 +92,20 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             ("H20", "Mariupol–Nikolske road", ["mariupol", "nikolske"]),
         ],
         "actors": [
-            ("russia", "Russian armed forces", ["Russian forces", "Russian troops",
-                                                "Russian army"], "ru"),
-            ("ukraine", "Ukrainian armed forces", ["Ukrainian forces", "Ukrainian troops",
-                                                   "Azov"], "ua"),
+            (
+                "russia",
+                "Russian armed forces",
+                ["Russian forces", "Russian troops", "Russian army"],
+                "ru",
+            ),
+            (
+                "ukraine",
+                "Ukrainian armed forces",
+                ["Ukrainian forces", "Ukrainian troops", "Azov"],
+                "ua",
+            ),
             ("dpr", "Donetsk separatists", ["DPR", "separatist forces"], "ru"),
-        ],  # fmt: skip
+        ],
         "origin": "mariupol",
         "exits": ["zaporizhzhia"],
     },
@@ -92,15 +120,22 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             ("rafah", "Rafah", [], [34.245, 31.285]),
         ],
         "roads": [
-            ("SD", "Salah al-Din road", ["gaza-city", "wadi-gaza", "deir-al-balah",
-                                         "khan-younis", "rafah"]),
+            (
+                "SD",
+                "Salah al-Din road",
+                ["gaza-city", "wadi-gaza", "deir-al-balah", "khan-younis", "rafah"],
+            ),
             ("RS", "al-Rashid coastal road", ["gaza-city", "nuseirat", "deir-al-balah"]),
-        ],  # fmt: skip
+        ],
         "actors": [
-            ("idf", "Israeli army", ["IDF", "Israeli forces", "Israeli troops",
-                                     "Israeli military"], "il"),
+            (
+                "idf",
+                "Israeli army",
+                ["IDF", "Israeli forces", "Israeli troops", "Israeli military"],
+                "il",
+            ),
             ("hamas", "Hamas", ["Qassam Brigades"], "ps"),
-        ],  # fmt: skip
+        ],
         "origin": "gaza-city",
         "exits": ["rafah"],
     },
@@ -123,11 +158,21 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             ("HM", "Hamouriyeh–Damascus road", ["hamouriyeh", "damascus"]),
         ],
         "actors": [
-            ("saa", "Syrian army", ["government forces", "pro-government forces",
-                                    "regime forces", "Syrian troops", "Tiger Forces"], "gov"),
+            (
+                "saa",
+                "Syrian army",
+                [
+                    "government forces",
+                    "pro-government forces",
+                    "regime forces",
+                    "Syrian troops",
+                    "Tiger Forces",
+                ],
+                "gov",
+            ),
             ("jaish", "Jaish al-Islam", ["Army of Islam"], "opp"),
             ("faylaq", "Faylaq al-Rahman", [], "opp"),
-        ],  # fmt: skip
+        ],
         "origin": "douma",
         "exits": ["damascus", "wafideen"],
     },
@@ -150,15 +195,34 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             ("AD", "Mekelle–Adigrat road", ["mekelle", "adigrat"]),
         ],
         "actors": [
-            ("endf", "Ethiopian National Defense Force", ["ENDF", "Ethiopian army",
-             "federal forces", "Ethiopian forces", "Ethiopian troops", "government forces",
-             "Ethiopian National Defence Force"], "eth"),
-            ("tdf", "Tigray Defense Forces", ["TDF", "Tigrayan forces", "TPLF",
-             "Tigrayan fighters", "Tigray Defence Forces"], "tig"),
-            ("amhara", "Amhara regional forces", ["Amhara forces", "Amhara militia", "Fano"],
-             "eth"),
+            (
+                "endf",
+                "Ethiopian National Defense Force",
+                [
+                    "ENDF",
+                    "Ethiopian army",
+                    "federal forces",
+                    "Ethiopian forces",
+                    "Ethiopian troops",
+                    "government forces",
+                    "Ethiopian National Defence Force",
+                ],
+                "eth",
+            ),
+            (
+                "tdf",
+                "Tigray Defense Forces",
+                ["TDF", "Tigrayan forces", "TPLF", "Tigrayan fighters", "Tigray Defence Forces"],
+                "tig",
+            ),
+            (
+                "amhara",
+                "Amhara regional forces",
+                ["Amhara forces", "Amhara militia", "Fano"],
+                "eth",
+            ),
             ("eritrea", "Eritrean army", ["Eritrean forces", "Eritrean troops"], "eth"),
-        ],  # fmt: skip
+        ],
         "origin": "mekelle",
         "exits": ["semera", "kobo"],
     },
@@ -176,19 +240,29 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         ],
         "roads": [
             ("BC", "Bakhmut–Chasiv Yar road", ["bakhmut", "khromove", "chasiv-yar"]),
-            ("T0504", "Bakhmut–Kostiantynivka highway (T0504)",
-             ["bakhmut", "ivanivske", "kostiantynivka"]),
+            (
+                "T0504",
+                "Bakhmut–Kostiantynivka highway (T0504)",
+                ["bakhmut", "ivanivske", "kostiantynivka"],
+            ),
             ("M03", "Bakhmut–Sloviansk highway (M03)", ["bakhmut", "soledar", "sloviansk"]),
             ("CK", "Chasiv Yar–Kramatorsk road", ["chasiv-yar", "kramatorsk"]),
         ],
         "actors": [
-            ("russia", "Russian armed forces", ["Russian forces", "Russian troops",
-                                                "Russian army", "Moscow's forces"], "ru"),
-            ("wagner", "Wagner Group", ["Wagner", "Wagner fighters", "Wagner mercenaries"],
-             "ru"),
-            ("ukraine", "Ukrainian armed forces", ["Ukrainian forces", "Ukrainian troops",
-                                                   "Ukraine's army", "Kyiv's forces"], "ua"),
-        ],  # fmt: skip
+            (
+                "russia",
+                "Russian armed forces",
+                ["Russian forces", "Russian troops", "Russian army", "Moscow's forces"],
+                "ru",
+            ),
+            ("wagner", "Wagner Group", ["Wagner", "Wagner fighters", "Wagner mercenaries"], "ru"),
+            (
+                "ukraine",
+                "Ukrainian armed forces",
+                ["Ukrainian forces", "Ukrainian troops", "Ukraine's army", "Kyiv's forces"],
+                "ua",
+            ),
+        ],
         "origin": "bakhmut",
         "exits": ["kramatorsk", "kostiantynivka"],
     },
@@ -202,7 +276,7 @@ def write_scenario(name: str, folder: Path) -> Path:
     features = []
     way = 1000
     for ref, road, stops in spec["roads"]:
-        for a, b in zip(stops, stops[1:], strict=False):
+        for a, b in itertools.pairwise(stops):
             way += 1
             (x0, y0), (x1, y1) = where[a], where[b]
             mid = [round((x0 + x1) / 2, 5), round((y0 + y1) / 2, 5)]

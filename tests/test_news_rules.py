@@ -12,9 +12,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import news_set
 import pytest
 
+import news_set
 from corridor.ingest.news import NewsSource, extract, read_date
 
 
@@ -121,9 +121,7 @@ def test_undated_restatement_and_stance_class_merge(scenarios: Any) -> None:
 
 
 def test_different_actors_or_dates_stay_apart(scenarios: Any) -> None:
-    text = (
-        "Government forces seized Handarat on Monday. Rebel fighters seized Handarat on Friday."
-    )
+    text = "Government forces seized Handarat on Monday. Rebel fighters seized Handarat on Friday."
     assert len(run(scenarios, "aleppo", text, "2016-11-28")) == 2
 
 
@@ -189,3 +187,42 @@ def test_restatements_of_a_long_text_stay_linear(scenarios: Any) -> None:
     text = " ".join(["PMU units cut the road between Tal Afar and Sinjar on Tuesday."] * 20_000)
     (c,) = run(scenarios, "mosul", text, "2016-11-24")
     assert len(c.extra["restated"]) == 19_999
+
+
+def test_review_file_written_piecewise_is_the_whole_documents_text(
+    scenarios: Any, tmp_path: Path
+) -> None:
+    """``Review.to_yaml`` writes one candidate at a time; the text is what one dump of the
+    whole review gives with PyYAML's pure-Python emitter, and it loads back."""
+    import yaml
+
+    from corridor.ingest.review import Review, read_review
+
+    text = (
+        'ALEPPO (Wire) - "We cut the Castello Road on Wednesday," a Syrian army officer said '
+        "on Thursday; the line is long enough that PyYAML folds it at its width of one hundred. "
+        "About 5,000 people fled eastern Aleppo yesterday. Rebels vowed to reopen the road."
+    )
+    cands = run(scenarios, "aleppo", text, "2016-07-29")
+    assert len(cands) == 3
+    review = Review(scenario="s.yaml", origin="article", candidates=cands)
+
+    class Plain(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    whole = {
+        "review": 1,
+        "scenario": "s.yaml",
+        "origin": "article",
+        "unmatched_actors": {},
+        "candidates": [c.to_dict() for c in cands],
+    }
+    body = yaml.dump(
+        whole, Dumper=Plain, sort_keys=False, allow_unicode=True, width=100,
+        default_flow_style=None,
+    )  # fmt: skip
+    written = review.to_yaml()
+    assert written.endswith(body)  # after the comment lines
+    (tmp_path / "r.yaml").write_text(written, encoding="utf-8")
+    assert [c.id for c in read_review(tmp_path / "r.yaml").candidates] == [c.id for c in cands]

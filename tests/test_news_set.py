@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import news_set
 import pytest
+
+import news_set
 
 #: The patterns of issue 24 ("Real reporting in"), each with the words of the issue it stands
 #: for: every one must be exercised by at least one article (`covers:`).

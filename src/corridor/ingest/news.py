@@ -330,11 +330,12 @@ def _date_phrases(toks: list[Token], rules: dict[str, Any]) -> list[_DatePhrase]
                 year, e = int(toks[e].low), e + 1
             if day is None and t.low in calendar.month_abbr[1:] and len(t.text) < 4:
                 continue  # "Jan" alone is too often a name
-            if day is None and year is None and t.low == "may":
-                # "May" alone is a month only after "in", "since", "early", ...: "Shire-May
-                # Tsebri road" names a town, "May God" is no date
-                if i == 0 or toks[i - 1].low not in _BEFORE_MONTH:
-                    continue
+            # "May" alone is a month only after "in", "since", "early", ...: "Shire-May Tsebri
+            # road" names a town, "May God" is no date
+            if (day is None and year is None and t.low == "may") and (
+                i == 0 or toks[i - 1].low not in _BEFORE_MONTH
+            ):
+                continue
             taken.update(range(s, e))
             if day is not None:
                 out.append(
@@ -592,7 +593,9 @@ class RoadFinder:
         (shortest first)."""
 
         def key(ref: str) -> tuple[bool, bool]:
-            names = [(n, found, bool(word) and word in _phrase(n)) for n, found in self.names_of(ref)]
+            names = [
+                (n, found, bool(word) and word in _phrase(n)) for n, found in self.names_of(ref)
+            ]
             both = any({a, b} <= found and same for _, found, same in names)
             return (not both, not any(same for _, _, same in names))
 
@@ -803,7 +806,7 @@ def extract(
         same = next((c for c in reversed(recent) if _restates(c, cand)), None)
         if same is not None:
             _merge(same, cand)
-            _, action, word = (same.rule.split(" (")[0].split(":") + ["", ""])[:3]
+            _, action, word = [*same.rule.split(" (")[0].split(":"), "", ""][:3]
             stance = str(same.extra.get("stance"))
             same.summary = _summary(gaz, same.actor, action, word, same.target, stance, finder)
             continue
@@ -988,7 +991,7 @@ def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) ->
 
 
 _ARMY_WORDS = {"army", "troops", "soldiers"}
-_QUOTES = "\"“”"
+_QUOTES = '"“”'
 
 
 def _speaker(toks: list[Token], at: int, sentence: str, actors: list[Mention]) -> str | None:

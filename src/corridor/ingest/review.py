@@ -56,6 +56,18 @@ class _NoAliases(yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper)
         return True
 
 
+def _dump(data: Any) -> str:
+    """``data`` as review-file YAML: in order, unicode as is, lines of 100, no anchors."""
+    return yaml.dump(
+        data,
+        Dumper=_NoAliases,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=None,
+    )
+
+
 @dataclass
 class Candidate:
     """One candidate event, as in a review file (see the module's docstring for the keys)."""
@@ -145,19 +157,14 @@ class Review:
             "unmatched_actors": dict(self.unmatched_actors),
             "candidates": [],
         }
-        style = {"sort_keys": False, "allow_unicode": True, "width": 100}
         if not self.candidates:
-            return head + yaml.dump(data, Dumper=_NoAliases, default_flow_style=None, **style)
+            return head + _dump(data)
         del data["candidates"]
         # one candidate at a time (the text is the same as one dump of the whole, whose
         # sequence items PyYAML writes at column 0): memory grows with the text, not with
         # PyYAML's node tree of 50,000 candidates
-        parts = [head, yaml.dump(data, Dumper=_NoAliases, default_flow_style=None, **style)]
-        parts.append("candidates:\n")
-        for c in self.candidates:
-            parts.append(
-                yaml.dump([c.to_dict()], Dumper=_NoAliases, default_flow_style=None, **style)
-            )
+        parts = [head, _dump(data), "candidates:\n"]
+        parts += [_dump([c.to_dict()]) for c in self.candidates]
         return "".join(parts)
 
 
