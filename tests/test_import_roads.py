@@ -10,6 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from corridor.cli.main import app
+from corridor.scenario.load import load_scenario
 from fixtures import GATE_N, GATE_W, N1, NORTH, W1, WEST, write_scenario
 
 runner = CliRunner()
@@ -63,7 +64,12 @@ def test_candidates_bind_the_ways_the_lines_follow(tmp_path: Path) -> None:
     ]
     assert cands[3]["unresolved"] == ["no road of the network follows this line within 25 m"]
     # the close and reopen candidates go through review and accept as others do
-    keep = [c for c in cands if c["kind"] in ("close", "reopen") and c["target"]]
+    (restricted,) = [c for c in cands if c["kind"] == "restrict"]
+    assert (
+        restricted["capacity_factor"] == 0.5
+        and "assumed: capacity_factor 0.5" in restricted["summary"]
+    )
+    keep = [c for c in cands if c["target"]]
     for c in keep:
         c["accept"] = True
     data = yaml.safe_load(out.read_text())
@@ -75,12 +81,26 @@ def test_candidates_bind_the_ways_the_lines_follow(tmp_path: Path) -> None:
     closes.write_text(yaml.safe_dump({**data, "candidates": keep[:1]}, sort_keys=False))
     reviewed = runner.invoke(app, ["events", "review", str(closes), "--scenario", str(scenario)])
     assert reviewed.exit_code == 0, reviewed.output
+    # the restriction previews as applied, at its factor: the capacity falls, the exits stay
+    restricts = tmp_path / "restricts.yaml"
+    restricts.write_text(yaml.safe_dump({**data, "candidates": [restricted]}, sort_keys=False))
+    preview = runner.invoke(
+        app, ["events", "review", str(restricts), "--scenario", str(scenario), "--json"]
+    )
+    assert preview.exit_code == 0, preview.output
+    (row,) = json.loads(preview.output)["candidates"]
+    assert row["not_applied"] is None and row["with"]["status"] == "open"
+    assert row["with"]["capacity_pph"] < row["without"]["capacity_pph"]
     accepted = runner.invoke(app, ["events", "accept", str(out), "--scenario", str(scenario)])
     assert accepted.exit_code == 0, accepted.output
     timeline = runner.invoke(app, ["timeline", str(scenario), "--mover", "civilians", "--json"])
     rows = {r["date"]: r for r in json.loads(timeline.output)}
     west = {e["name"]: e["reachable"] for e in rows["2020-01-03"]["exits"]}
     assert west["West City"] is False, "the accepted closure of ways 201 and 202 binds"
+    # the restriction is in force, at the factor the import assumed
+    (event,) = [e for e in load_scenario(scenario).events if e.kind == "restrict"]
+    assert event.capacity_factor == 0.5 and event.speed_factor == 1.0
+    assert event.closure is not None and event.closure.ways == (302,)
 
 
 def test_not_lines_is_one_line(tmp_path: Path) -> None:

@@ -234,3 +234,59 @@ def test_an_input_is_never_overwritten(tmp_path: Path) -> None:
     result = _cli(str(tmp_path / "arch"), "--actor", "red-army", "-o", str(mine))
     assert result.exit_code == 2 and "was not written by corridor import zones" in result.output
     assert mine.read_text() == "zones: []\n"
+
+
+def test_the_maps_time_slider_shows_the_imported_front_day_by_day(tmp_path: Path) -> None:
+    """`corridor map` of a scenario that includes an imported archive: a frame on each day an
+    interval begins, its zones layer holding that interval's geometry (the front as imported),
+    and the serve page's /api/view of that day the same."""
+    from fastapi.testclient import TestClient
+
+    from corridor.analysis.replay import mover_network, replay
+    from corridor.network.load import NetworkLoader
+    from corridor.outputs.map import map_data
+    from corridor.serve.app import create_app
+
+    write_archive(tmp_path / "arch")
+    scenario = write_scenario(tmp_path, scenario_dict())
+    out = tmp_path / "front.yaml"
+    result = _cli(str(tmp_path / "arch"), "--actor", "red-army", "-s", str(scenario),
+                  "-o", str(out), "--workers", "1")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = scenario_dict()
+    data["include"] = ["front.yaml"]
+    scenario = write_scenario(tmp_path, data)
+    sc = load_scenario(scenario)
+    intervals = sorted(sc.zones, key=lambda z: z.start or DAY0)
+    assert len(intervals) == 6
+    networks = NetworkLoader(sc.network_path, kind=sc.network_kind)
+    frames = {
+        f["date"]: f
+        for f in map_data(sc, replay(sc, networks), mover_network(sc, networks))["frames"]
+    }
+    for zone in intervals:
+        day = (zone.start or DAY0).isoformat()
+        assert day in frames, f"no frame on {day}, when {zone.id} begins"
+        held = [
+            f
+            for f in frames[day]["layers"]["zones"]["features"]
+            if f["properties"]["zone"] == zone.id
+        ]
+        assert len(held) == 1, (day, zone.id)
+        drawn = shapely.geometry.shape(held[0]["geometry"])
+        assert (
+            drawn.symmetric_difference(zone.polygon).area
+            < 1e-9 * max(zone.polygon.area, 1e-9) + 1e-12
+        )
+    (tmp_path / "out").mkdir()
+    html = tmp_path / "out" / "map.html"
+    result = runner.invoke(app, ["map", str(scenario), "-o", str(html)])
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    assert all(z.id in page for z in intervals)
+    c = TestClient(create_app([scenario], tmp_path / "data"), base_url="http://127.0.0.1")
+    last = intervals[-1]
+    r = c.post("/api/view", json={"scenario": sc.name, "date": (last.start or DAY0).isoformat()})
+    assert r.status_code == 200, r.text
+    shown = {f["properties"]["zone"] for f in r.json()["layers"]["zones"]["features"]}
+    assert last.id in shown and not (shown & {z.id for z in intervals[:-1]})

@@ -196,3 +196,140 @@ def test_options_and_405_name_every_method_of_the_path(helsinki: tuple[TestClien
     assert r.status_code == 405 and r.headers["allow"] == "GET, OPTIONS, POST"
     assert r.json() == {"error": "Method Not Allowed"}
     assert c.options("/no/such/path").status_code == 404
+
+
+# ------------------------------------------------ item 8: edits within the file's limits, cheap
+def test_an_edit_is_held_to_the_loaders_per_field_limits(
+    helsinki: tuple[TestClient, Path],
+) -> None:
+    c, _ = helsinki
+    url = f"/api/scenarios/{HELSINKI}/events"
+    r = c.post(url, json=event("long", 0, quote="x" * 20_001))
+    assert r.status_code == 422 and "at most 20000 characters" in r.text, r.text
+    assert "\n" not in r.json()["error"]
+    r = c.post(url, json=event("many", 0, target={"ways": list(range(1, 10_002))}))
+    assert r.status_code == 422 and "ways" in r.text, r.text
+    assert c.post(url, json=event("fits", 0, quote="x" * 20_000)).status_code == 201
+
+
+def test_an_edit_that_would_make_the_export_too_large_is_refused_and_the_export_loads(
+    helsinki: tuple[TestClient, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corridor.serve.sessions as sessions
+
+    c, path = helsinki
+    limit = len(path.read_bytes()) + 50_000
+    monkeypatch.setattr(sessions, "MAX_FILE_BYTES", limit)
+    url = f"/api/scenarios/{HELSINKI}/events"
+    version, refused = 0, None
+    for i in range(10):
+        r = c.post(url, json=event(f"e{i}", version, quote="y" * 15_000))
+        if r.status_code != 201:
+            refused = r
+            break
+        version += 1
+    assert refused is not None and refused.status_code == 422, "the size cap never applied"
+    assert "MiB a scenario file may hold" in refused.text and version == 3
+    exported = c.get(f"/api/scenarios/{HELSINKI}/export")
+    assert len(exported.content) <= limit
+    out = path.with_name("exported.yaml")
+    out.write_bytes(exported.content)
+    assert {f"e{i}" for i in range(3)} <= {e.id for e in load_scenario(out).events}
+
+
+def test_the_analysed_scenario_is_what_the_export_reads_as(
+    helsinki: tuple[TestClient, Path],
+) -> None:
+    c, path = helsinki
+    url = f"/api/scenarios/{HELSINKI}/events"
+    file_ids = [e["id"] for e in c.get(url).json()["events"]]
+    steps = [
+        c.post(url, json=event("a", 0, date="2026-06-05", quote="two\nlines: - x")),
+        c.put(f"{url}/{file_ids[0]}", json=event(file_ids[0], 1, date="2026-06-03")),
+        c.post(f"{url}/{file_ids[1]}/retract", json={"base_version": 2, "author": "bo"}),
+        c.put(f"{url}/a", json=event("a", 3, kind="reopen", target={"event": file_ids[0]})),
+        c.post(url, json=event("b", 4, target={"point": [24.95, 60.17], "radius_m": 300})),
+    ]
+    assert [r.status_code for r in steps] == [201, 200, 200, 200, 201], [r.text for r in steps]
+    bench = c.app.state.workbench  # type: ignore[attr-defined]
+    analysed = bench.current(HELSINKI).scenario
+    out = path.with_name("exported.yaml")
+    out.write_text(c.get(f"/api/scenarios/{HELSINKI}/export").text, encoding="utf-8")
+    exported = load_scenario(out)
+    assert analysed.events == exported.events
+    assert analysed.closures == exported.closures and analysed.plans == exported.plans
+
+
+def test_a_write_neither_writes_the_scenario_text_nor_evicts_what_it_does_not_touch(
+    helsinki: tuple[TestClient, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corridor.serve.sessions as sessions
+
+    c, _ = helsinki
+    written: list[int] = []
+    real = sessions.scenario_text
+    monkeypatch.setattr(sessions, "scenario_text", lambda *a: written.append(1) or real(*a))
+    url = f"/api/scenarios/{HELSINKI}/events"
+    bench = c.app.state.workbench  # type: ignore[attr-defined]
+    view = {"scenario": HELSINKI, "date": "2026-06-04"}
+    assert c.post("/api/view", json=view).status_code == 200
+    (before,) = bench._situated.values()
+    # an event after the date the situation is at: the same situation serves the new version
+    assert c.post(url, json=event("later", 0, date="2026-06-09")).status_code == 201
+    assert c.post("/api/view", json=view).status_code == 200
+    assert list(bench._situated.values()) == [before]
+    # an event before it changes the situation: a new one is prepared
+    assert c.post(url, json=event("earlier", 1, date="2026-06-03")).status_code == 201
+    r = c.post("/api/view", json=view)
+    assert r.status_code == 200
+    now = bench.current(HELSINKI).version
+    (after,) = [s for k, s in bench._situated.items() if k[1] == now]
+    assert after is not before
+    assert written == []  # no write wrote the scenario's text; /export does
+    assert c.get(f"/api/scenarios/{HELSINKI}/export").status_code == 200 and written == [1]
+
+
+# --------------------------------------------------- item 11: a slow body does not hold on
+def test_a_request_body_that_stalls_gets_408_and_a_finished_one_waits_untimed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    import corridor.serve.app as served
+
+    monkeypatch.setattr(served, "BODY_IDLE_S", 0.2)
+    calls: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            while (await receive()).get("more_body"):
+                pass
+        except served.HTTPException as exc:
+            calls.append(f"{exc.status_code}")
+            return
+        calls.append("body")
+        await asyncio.wait_for(receive(), timeout=0.5)  # the disconnect wait: never a 408
+        calls.append("disconnect")
+
+    async def run(chunks: list[dict[str, Any]]) -> None:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        for c in chunks:
+            queue.put_nowait(c)
+
+        async def receive() -> dict[str, Any]:
+            if queue.empty():
+                await asyncio.sleep(0.4)
+                return {"type": "http.disconnect"}
+            return await queue.get()
+
+        async def send(message: Any) -> None:
+            pass
+
+        scope = {"type": "http", "method": "POST", "headers": [(b"host", b"127.0.0.1")]}
+        await served._Guard(app, hosts=None)(scope, receive, send)
+
+    asyncio.run(run([{"type": "http.request", "body": b"{", "more_body": True}]))
+    assert calls == ["408"]
+    calls.clear()
+    asyncio.run(run([{"type": "http.request", "body": b"{}", "more_body": False}]))
+    assert calls == ["body", "disconnect"]

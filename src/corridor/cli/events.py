@@ -54,11 +54,24 @@ def _candidate_event(sc: Scenario, c: Candidate) -> tuple[Event | None, str]:
     problems = ProblemLog(YamlLines(None))
     reader = AreaReader(Path(sc.path).parent, problems, dict(sc.places))
     label = f"candidate {c.id}"
-    if c.kind in ("close", "reopen"):
+    if c.kind in ("close", "reopen", "restrict"):
         closure = reader.closure(t, ("target",), label)
         if closure is None:
             why = problems.found[0].message if problems.found else "the target is not a closure"
             return None, f"target: {why}"
+        if c.kind == "restrict":  # the road stays open at the candidate's factors
+            cap, speed = c.extra.get("capacity_factor"), c.extra.get("speed_factor")
+            if cap is None and speed is None:
+                return None, "a restriction needs capacity_factor or speed_factor"
+            return Event(
+                id=c.id,
+                date=c.date,
+                kind="restrict",
+                actor=c.actor,
+                closure=closure,
+                capacity_factor=1.0 if cap is None else float(cap),
+                speed_factor=1.0 if speed is None else float(speed),
+            ), ""
         closure = dataclasses.replace(closure, reopen=c.kind == "reopen")
         return Event(
             id=c.id,

@@ -38,6 +38,25 @@ def import_roads_command(
     confidence: Annotated[
         float, typer.Option("--confidence", min=0.0, max=1.0, help="The candidates' confidence.")
     ] = 0.7,
+    capacity_factor: Annotated[
+        float,
+        typer.Option(
+            "--capacity-factor",
+            min=0.001,
+            max=1.0,
+            help="What a restricted road's capacity is multiplied by in its restrict candidates "
+            "(the layer says restricted, not how much: an assumption, stated in each candidate).",
+        ),
+    ] = 0.5,
+    speed_factor: Annotated[
+        float,
+        typer.Option(
+            "--speed-factor",
+            min=0.001,
+            max=1.0,
+            help="What a restricted road's speed is multiplied by (default 1: as before).",
+        ),
+    ] = 1.0,
     verbose: VerboseOpt = False,
 ) -> None:
     """Candidate close, restrict and reopen events from a road-status layer, on the ways of the
@@ -64,6 +83,8 @@ def import_roads_command(
         status_property=status_property,
         status_map=smap,
         confidence=confidence,
+        capacity_factor=capacity_factor,
+        speed_factor=speed_factor,
         scenario=str(Path(sc.path).resolve()),
     )
     write_text_output(output, result.review.to_yaml())

@@ -129,6 +129,10 @@ def serve(
     _serve(application, sock, host, verbose=verbose)
 
 
+LIMIT_CONCURRENCY = 512
+"""Open connections and requests ``corridor serve`` takes at once (503 beyond)."""
+
+
 def _serve(application: object, sock: object, host: str, *, verbose: bool) -> None:
     import socket
 
@@ -151,6 +155,10 @@ def _serve(application: object, sock: object, host: str, *, verbose: bool) -> No
         log_level="info" if verbose else "warning",
         access_log=verbose,
         timeout_graceful_shutdown=2,
+        # past this many open connections and requests, 503 at once: slow or idle clients
+        # cannot exhaust the file descriptors (a slow body ends in 408, serve/app.py)
+        limit_concurrency=LIMIT_CONCURRENCY,
+        timeout_keep_alive=5,
     )
     uvicorn.Server(config).run(sockets=[sock])
 

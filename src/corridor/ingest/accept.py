@@ -73,6 +73,11 @@ def _source_key(c: Candidate) -> str:
     return c.id
 
 
+TIMED_FIELDS = {"window": ("until", "hours"), "restrict": ("capacity_factor", "speed_factor")}
+"""The fields of a window or restriction candidate (kept among its other keys in the review
+file) that its event takes."""
+
+
 def event_of(c: Candidate, event_id: str, source_key: str, allowed: set[str]) -> dict[str, Any]:
     """The scenario event for candidate ``c``, as a mapping of the schema's keys."""
     out: dict[str, Any] = {"id": event_id}
@@ -85,6 +90,10 @@ def event_of(c: Candidate, event_id: str, source_key: str, allowed: set[str]) ->
     out["target"] = c.target
     if c.kind == "population":
         out["value"] = c.value
+    # a window's days and hours, a restriction's factors (a road-status layer's restricted)
+    for key in TIMED_FIELDS.get(c.kind, ()):
+        if c.extra.get(key) is not None:
+            out[key] = c.extra[key]
     out["confidence"] = c.confidence
     out["source"] = source_key
     if c.quote:

@@ -40,8 +40,8 @@ from corridor.errors import InputFileError, ReviewError
 REVIEW_VERSION = 1
 #: The kinds a candidate may have; ``other`` and ``intent`` (an announced action) are kept for
 #: the analyst and never applied.
-KINDS = ("close", "reopen", "zone", "population", "intent", "other")
-APPLIED_KINDS = ("close", "reopen", "zone", "population")
+KINDS = ("close", "reopen", "restrict", "zone", "population", "intent", "other")
+APPLIED_KINDS = ("close", "reopen", "restrict", "zone", "population")
 #: A candidate's ``stance`` (how its source speaks of it; news candidates carry one): only
 #: these are applied, the others (intent, hypothetical, negated, denied, background) are kept.
 APPLIED_STANCES = ("reported", "claimed")

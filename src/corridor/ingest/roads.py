@@ -9,8 +9,9 @@ query of the line buffered by :data:`MATCH_BUFFER_M`) whose length lies at least
 candidate names the OSM ways of those segments (``target: {ways: [...]}``); a line no road
 follows becomes a candidate without a target, with the reason in ``unresolved``. Statuses map to
 kinds (default ``impassable=close restricted=restrict passable=reopen``); ``restrict`` is the
-event kind for a road kept open at reduced capacity, written as such whether or not the scenario
-format of this version applies it yet.
+event kind for a road kept open at reduced capacity: a layer says a road is restricted, not by
+how much, so its candidates carry the ``capacity_factor`` (and ``speed_factor``) given, an
+assumption each candidate's summary states.
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def import_roads(
     status_property: str,
     status_map: Mapping[str, str] | None = None,
     confidence: float = 0.7,
+    capacity_factor: float = 0.5,
+    speed_factor: float = 1.0,
     scenario: str = "",
 ) -> RoadImport:
     """
@@ -116,6 +119,9 @@ def import_roads(
         Status (any case) to kind; statuses not in it are skipped and counted.
     confidence
         The candidates' confidence.
+    capacity_factor, speed_factor
+        What a restrict candidate multiplies its roads' capacity and speed by (a speed factor
+        of 1 is not written).
 
     Returns
     -------
@@ -175,6 +181,13 @@ def import_roads(
         unmatched += not ways
         names = sorted({network.road_label(int(e)) for e in np.flatnonzero(edge_mask)[:50]})
         text = ", ".join(f"{k}={clipped(str(v), limit=80)}" for k, v in list(props.items())[:8])
+        factors: dict[str, float] = {}
+        assumed = ""
+        if kind == "restrict":
+            factors["capacity_factor"] = capacity_factor
+            if speed_factor != 1.0:
+                factors["speed_factor"] = speed_factor
+            assumed = " (assumed: " + ", ".join(f"{k} {v:g}" for k, v in factors.items()) + ")"
         candidates.append(
             Candidate(
                 id=f"road-{i + 1}-{day:%Y%m%d}",
@@ -184,10 +197,11 @@ def import_roads(
                 quote=text,
                 source={"outlet": path.name, "date": day},
                 target=target,
-                summary=f"{status}: {', '.join(names[:4]) or 'no matched road'}",
+                summary=f"{status}: {', '.join(names[:4]) or 'no matched road'}{assumed}",
                 rule=f"{status_property}={status} -> {kind}",
                 unresolved=unresolved,
                 extra={
+                    **factors,
                     "matched_segments": len(follows),
                     "line_length_m": round(float(line_m.length), 1),
                 },

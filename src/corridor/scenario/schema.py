@@ -38,6 +38,16 @@ MAX_DATE_UNCERTAINTY_DAYS = 36_525
 MAX_RATE_PPH = 10_000_000
 """Persons per hour through one checkpoint: more is a typo."""
 
+MAX_TEXT_LENGTH = 20_000
+"""Characters in an event's or a closure's ``quote``, ``summary`` or ``notes``: a quote is a
+passage, not the article (a few pages of text; link the article in its source)."""
+MAX_TARGET_WAYS = 10_000
+"""OSM ways in one target's ``ways``: more is a whole region, which an area target says better."""
+MAX_POLYGON_POINTS = 50_000
+"""Vertices of one inline target ``polygon`` (a larger outline belongs in a ``geojson:`` file)."""
+
+Text = Annotated[str, Field(max_length=MAX_TEXT_LENGTH)]
+
 RadiusM = Annotated[float, Field(gt=0, le=MAX_RADIUS_M)]
 Population = Annotated[int, Field(ge=0, le=MAX_POPULATION)]
 WayId = Annotated[int, Field(ge=-(2**63 - 1), le=2**63 - 1)]
@@ -223,13 +233,13 @@ class TargetSpec(_Spec):
     whose closure it undoes."""
 
     way: WayId | None = None
-    ways: list[WayId] | None = None
+    ways: list[WayId] | None = Field(default=None, max_length=MAX_TARGET_WAYS)
     ref: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)
     name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
     between: list[str | AreaSpec] | None = Field(default=None, min_length=2, max_length=2)
     point: LonLat | None = None
     radius_m: RadiusM | None = None
-    polygon: list[LonLat] | None = None
+    polygon: list[LonLat] | None = Field(default=None, max_length=MAX_POLYGON_POINTS)
     geojson: str | None = None
     place: str | None = None
     event: str | None = None
@@ -265,9 +275,9 @@ class EventSpec(_Spec):
     movers: list[str] | None = None
     confidence: float = Field(ge=0, le=1)
     source: SourceField
-    summary: str = ""
-    quote: str = ""
-    notes: str = ""
+    summary: Text = ""
+    quote: Text = ""
+    notes: Text = ""
     group: str | None = None
     date_uncertainty_days: float = Field(default=0.0, ge=0, le=MAX_DATE_UNCERTAINTY_DAYS)
     until: Day | None = None
@@ -301,8 +311,8 @@ class ClosureSpec(TargetSpec):
     date: Day | None = None
     actor: str | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
-    quote: str = ""
-    notes: str = ""
+    quote: Text = ""
+    notes: Text = ""
     movers: list[str] | None = None
 
 

@@ -13,6 +13,7 @@ with the server's time (also ``X-Elapsed-Ms``).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
 import json
@@ -45,6 +46,11 @@ from corridor.text import shown as shown_text
 log = logging.getLogger("corridor.serve")
 
 MAX_BODY_BYTES = 1_000_000
+BODY_IDLE_S = 10.0
+"""Seconds a request body may go without a byte arriving (408 after): a client that opens a
+request and sends its body slowly, or never, does not hold the connection."""
+BODY_TOTAL_S = 30.0
+"""Seconds a whole request body may take (408 after): 1 MB at 35 kB/s."""
 """The largest request body accepted (HTTP 413 beyond)."""
 MAX_VERTICES = 2_000
 """The most vertices a what-if polygon may have."""
@@ -860,14 +866,25 @@ class _Guard:
             await _too_large(send)
             return
         seen = 0
+        complete = False
+        deadline = time.monotonic() + BODY_TOTAL_S
 
         async def limited() -> MutableMapping[str, Any]:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:  # the body is in: later calls wait for a disconnect, untimed
+                return await receive()
+            wait = min(BODY_IDLE_S, deadline - time.monotonic())
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(wait, 0.0))
+            except TimeoutError:
+                raise HTTPException(408, _TOO_SLOW) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > MAX_BODY_BYTES:
                     raise HTTPException(413, _TOO_LARGE)
+                complete = not message.get("more_body", False)
+            else:
+                complete = True
             return message
 
         async def timed(message: MutableMapping[str, Any]) -> None:
@@ -889,6 +906,10 @@ class _Guard:
 
 
 _TOO_LARGE = f"the request body is larger than {MAX_BODY_BYTES:,} bytes; send less"
+_TOO_SLOW = (
+    f"the request body did not arrive in time (a pause over {BODY_IDLE_S:.0f} s, or over "
+    f"{BODY_TOTAL_S:.0f} s in all); send it at once"
+)
 
 
 async def _too_large(send: Callable[[MutableMapping[str, Any]], Awaitable[None]]) -> None:

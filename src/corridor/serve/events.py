@@ -6,10 +6,12 @@ fields, ``retract`` marks it retracted (kept, with its history, but no longer in
 
 The scenario *with* its recorded events is YAML text: the file's own text, with each amended
 event's item replaced, each retracted one replaced by a comment, and the created events appended
-to ``events:`` (every other byte as it was). That text is what ``/export`` returns, and what the
-server analyses, read by the scenario loader's own steps (``parse_yaml``, ``ScenarioSpec``,
-``build_scenario``): an edit is refused with the loader's own message when the scenario with it
-would not load.
+to ``events:`` (every other byte as it was). That text is what ``/export`` returns. The server
+analyses what that text reads as, assembled from the file's parsed data and the events' fields
+(:func:`scenario_data`; the editor verifies the text reads back as exactly those fields) and
+checked by the scenario loader's own steps (``ScenarioSpec``, ``build_scenario``): an edit is
+refused with the loader's own message when the scenario with it would not load, so an edit
+costs one check of the scenario's data, never a write and a parse of its whole text.
 """
 
 from __future__ import annotations
@@ -21,12 +23,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from corridor.errors import EventError, Problem, ScenarioError
-from corridor.model.scenario import Scenario
-from corridor.scenario.edit import Retract, edit_events
-from corridor.scenario.load import scenario_from_yaml
-from corridor.scenario.problems import scenario_error
-from corridor.scenario.yaml_lines import YamlRefused, parse_yaml
+from corridor.scenario.edit import Retract, dump_item, edit_events
+from corridor.scenario.yaml_lines import LOADER, YamlLines
 from corridor.serve.store import Entry
 
 FILE_AUTHOR = "scenario file"
@@ -122,14 +123,62 @@ def scenario_text(text: str, events: dict[str, CurrentEvent]) -> str:
     return edit_events(text, changed=changed, added=added)
 
 
-def load_text(text: str, path: Path) -> Scenario:
-    """The scenario ``text`` describes, its files relative to ``path``; the loader's steps and
-    messages (:func:`corridor.scenario.load.scenario_from_yaml`)."""
+class EditedLines(YamlLines):
+    """The file's line lookup for the scenario with its recorded events: an event as in the file
+    is found on its line there; a created or amended one (``None`` in ``origin``) on the line of
+    ``events:``, since the text that would hold it is only written for ``/export``."""
+
+    def __init__(self, lines: YamlLines, origin: Sequence[int | None]) -> None:
+        super().__init__(lines.root)
+        self._lines = lines
+        self._origin = list(origin)
+
+    def _at(self, loc: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        if len(loc) >= 2 and loc[0] == "events" and isinstance(loc[1], int):
+            i = loc[1]
+            j = self._origin[i] if 0 <= i < len(self._origin) else None
+            return None if j is None else ("events", j, *loc[2:])
+        return loc
+
+    def line(self, loc: tuple[Any, ...]) -> int:
+        at = self._at(loc)
+        return self._lines.line(("events",) if at is None else at)
+
+    def file(self, loc: tuple[Any, ...]) -> str:
+        at = self._at(loc)
+        return self._lines.file(("events",) if at is None else at)
+
+
+def scenario_data(
+    data: dict[str, Any], lines: YamlLines, events: dict[str, CurrentEvent]
+) -> tuple[dict[str, Any], YamlLines]:
+    """The parsed file ``data`` (with its ``lines``) with the events as they stand: what
+    parsing :func:`scenario_text` gives, without writing and parsing the text again (an edit's
+    cost does not grow with the log). The file's own items where unchanged; a created or
+    amended event's fields as they are, which :func:`corridor.scenario.edit.edit_events`
+    verifies the written text reads back as (:func:`item_problem` checks each on its way in)."""
+    file_items = data.get("events") or []
+    items: list[Any] = []
+    origin: list[int | None] = []
+    for e in in_force(events):
+        if e.file_index is not None and not e.version:
+            items.append(file_items[e.file_index])
+            origin.append(e.file_index)
+        else:
+            items.append(e.fields)
+            origin.append(None)
+    return {**data, "events": items}, EditedLines(lines, origin)
+
+
+def item_size(fields: dict[str, Any]) -> int | None:
+    """The bytes ``fields`` take as one item of the scenario's ``events:`` (as ``/export`` writes
+    it), or None when the written item would not read back as ``fields``."""
+    text = "".join(dump_item(fields, 2))
     try:
-        data, lines = parse_yaml(text)
-    except YamlRefused as exc:
-        raise scenario_error(path, exc.problems) from None
-    return scenario_from_yaml(data, lines, path)
+        back = yaml.load(text, Loader=LOADER)
+    except yaml.YAMLError:
+        return None
+    return len(text.encode("utf-8")) if back == [fields] else None
 
 
 def event_problem(

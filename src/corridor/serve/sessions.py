@@ -3,7 +3,8 @@
 :class:`Workbench` holds, per served scenario, its file (path and text) and its networks (each
 base mover's loaded once, through the on-disk cache); per scenario version (the number of
 entries in its event log) the scenario with its recorded events; and, per (scenario, version,
-mover, date, plan) in use, a :class:`Situated`: the mover's network, the situation at that date,
+mover, date, plan) in use, a :class:`Situated` (carried to a new version when the edits since do
+not change the state at its date): the mover's network, the situation at that date,
 what is built once per network, origin and exits (:class:`corridor.analysis.prepared.Prepared`)
 and, on first use, a :class:`corridor.analysis.session.ClosureSession`. A what-if then costs a
 mask change and the analysis itself, never a load, a situation or a preparation. The last
@@ -18,24 +19,26 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridor.errors import CorridorError, NotFound, ScenarioError
+from corridor.errors import CorridorError, EventError, NotFound, ScenarioError
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import MoverProfile, Scenario
 from corridor.model.situation import Closure, Situation
-from corridor.model.timeline import check_window, first_date, timeline_events
+from corridor.model.timeline import check_window, first_date, state_at, timeline_events
 from corridor.network.load import NetworkLoader
-from corridor.scenario.load import load_scenario
-from corridor.scenario.yaml_lines import read_top_level
+from corridor.scenario.load import load_scenario, scenario_from_yaml
+from corridor.scenario.yaml_lines import MAX_FILE_BYTES, YamlLines, parse_yaml, read_top_level
 from corridor.serve.events import (
     CurrentEvent,
     event_problem,
-    load_text,
+    item_size,
     replay_log,
+    scenario_data,
     scenario_text,
 )
 from corridor.serve.store import Entry, EventLog, scenario_key
@@ -51,7 +54,8 @@ takes a few hundred MB)."""
 
 @dataclass
 class Source:
-    """A served scenario file: its path, its text as read at start, its ``events`` items."""
+    """A served scenario file: its path, its text as read at start, its ``events`` items, and
+    the text parsed (data and lines), once."""
 
     name: str
     path: Path
@@ -59,6 +63,8 @@ class Source:
     file_events: list[Any]
     networks: NetworkLoader
     key: str = ""  # its event log's key (:func:`corridor.serve.store.scenario_key`)
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: YamlLines = field(default_factory=lambda: YamlLines(None))
 
 
 @dataclass
@@ -68,12 +74,18 @@ class Version:
     scenario: Scenario
     version: int
     events: dict[str, CurrentEvent]
-    text: str
+    file_text: str  # the scenario file's text, as read at start
     kept: list[Entry] = field(default_factory=list)  # the log's entries in force
     skipped: list[dict[str, Any]] = field(default_factory=list)  # those that no longer fit
 
     def skipped_ids(self) -> set[str]:
         return {s["event_id"] for s in self.skipped}
+
+    @cached_property
+    def text(self) -> str:
+        """The scenario file's text with the events as they stand (``/export``), written once
+        when first asked."""
+        return scenario_text(self.file_text, self.events)
 
 
 class Situated:
@@ -190,6 +202,7 @@ class Workbench:
                 )
                 raise ScenarioError(msg)
             text = Path(p).read_text(encoding="utf-8")
+            data, lines = parse_yaml(text)
             items = read_top_level(p).get("events") or []
             key = f"{sc.network_kind}:{sc.network_path}"
             loaders.setdefault(key, NetworkLoader(sc.network_path, kind=sc.network_kind))
@@ -202,6 +215,8 @@ class Workbench:
                 items if isinstance(items, list) else [],
                 loaders[key],
                 log_key,
+                data,
+                lines,
             )
             events = replay_log(self.sources[sc.name].file_events, [])
             self._versions[(sc.name, 0)] = Version(sc, 0, events, text)
@@ -210,6 +225,10 @@ class Workbench:
         self._building: dict[tuple[Any, ...], threading.Lock] = {}
         self.preparing: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._lock = threading.Lock()
+        # per scenario: the version an accepted edit's check built, until the log says whether
+        # the edit was committed (then it is that version, built once)
+        self._trial: dict[str, Version] = {}
+        self._sizes: dict[tuple[str, int], int] = {}  # (log key, entry version): its item's bytes
 
     # ---------------------------------------------------------------------------- scenarios
     def source(self, name: str) -> Source:
@@ -228,8 +247,9 @@ class Workbench:
             found = self._versions.get((name, version))
         if found is not None:
             return found
-        entries = self.log.entries(src.key)
-        built = self._version(src, entries)
+        built = self._committed(name, src, version)
+        if built is None:
+            built = self._version(src, self.log.entries(src.key))
         with self._lock:
             self._versions[(name, built.version)] = built
             for key in [k for k in self._versions if k[0] == name and k[1] < built.version - 2]:
@@ -237,10 +257,28 @@ class Workbench:
                     del self._versions[key]
         return built
 
+    def _committed(self, name: str, src: Source, version: int) -> Version | None:
+        """The version the last accepted edit's check built, if that edit is the log's
+        ``version``-th entry (it was committed), else None."""
+        with self._lock:
+            trial = self._trial.pop(name, None)
+        if trial is None or trial.version != version or not trial.kept:
+            return None
+        last = self.log.entries(src.key, since=version - 1)
+        return trial if last == [trial.kept[-1]] else None
+
+    def _size(self, src: Source, event: CurrentEvent) -> int:
+        """The bytes ``event`` (created or amended) adds to the scenario's text, once."""
+        key = (src.key, event.version)
+        if key not in self._sizes:
+            self._sizes[key] = item_size(event.fields) or 0
+        return self._sizes[key]
+
     def _build(self, src: Source, entries: list[Entry]) -> Version:
         events = replay_log(src.file_events, entries)
-        text = scenario_text(src.text, events)
-        return Version(load_text(text, src.path), len(entries), events, text, list(entries))
+        data, lines = scenario_data(src.data, src.lines, events)
+        scenario = scenario_from_yaml(data, lines, src.path)
+        return Version(scenario, len(entries), events, src.text, list(entries))
 
     def _version(self, src: Source, entries: list[Entry]) -> Version:
         """The scenario with ``entries``; an entry with which it would not load (its file was
@@ -282,12 +320,42 @@ class Workbench:
             before = self._versions.get((name, len(entries) - 1))
         if before is None:
             before = self._version(src, entries[:-1])
-        trial = [*before.kept, entries[-1]]
+        entry = entries[-1]
+        if entry.body is not None:
+            size = item_size(entry.body)
+            if size is None:
+                msg = (
+                    f"{entry.op} of event {entry.event_id!r} refused: its fields would not "
+                    "read back as written in the scenario file; send plain text, numbers, "
+                    "lists and mappings"
+                )
+                raise EventError(msg, [msg])
+            self._sizes[(src.key, entry.version)] = size
+        trial = [*before.kept, entry]
         try:
-            self._build(src, trial)
+            built = self._build(src, trial)
         except ScenarioError as exc:
             events = replay_log(src.file_events, trial)
-            raise event_problem(exc, events, entries[-1], src.path) from None
+            raise event_problem(exc, events, entry, src.path) from None
+        exported = len(src.text.encode("utf-8")) + sum(
+            self._size(src, e) for e in built.events.values() if e.version and e.status == "current"
+        )
+        if exported > MAX_FILE_BYTES:
+            msg = (
+                f"{entry.op} of event {entry.event_id!r} refused: the scenario with it would be "
+                f"{exported / 2**20:,.1f} MiB, more than the {MAX_FILE_BYTES // 2**20} MiB a "
+                "scenario file may hold (its /export would not load); shorten quotes and notes, "
+                "or retract events"
+            )
+            raise EventError(msg, [msg])
+        built.version = len(entries)
+        built.skipped = [  # a skipped entry whose event is now retracted is no longer listed
+            x
+            for x in before.skipped
+            if not (entry.op == "retract" and x["event_id"] == entry.event_id)
+        ]
+        with self._lock:
+            self._trial[name] = built
 
     # --------------------------------------------------------------------------- situations
     def situated(
@@ -308,6 +376,8 @@ class Workbench:
             with self._lock:
                 found = self._situated.get(key)
             if found is None:
+                found = self._carried(key, sc)
+            if found is None:
                 try:
                     found = Situated(
                         sc,
@@ -326,6 +396,33 @@ class Workbench:
                     while len(self._situated) > self.max_situations:
                         self._situated.popitem(last=False)
         return found, version
+
+    def _carried(self, key: tuple[Any, ...], scenario: Scenario) -> Situated | None:
+        """A situation prepared at an earlier version of the scenario whose state at its date is
+        the same at this version (the edits since did not touch it: an event on a later date, a
+        closure for another mover), now kept under this version's ``key``; else None. A write
+        never evicts a prepared situation it does not change."""
+        name, _, mover, day, plan = key
+        with self._lock:
+            earlier = [
+                (k, s) for k, s in self._situated.items() if k[0] == name and k[2:] == key[2:]
+            ]
+        if not earlier:
+            return None
+        profile = scenario.mover_profile(mover)
+        date = day or first_date(scenario, plan)
+        dated = day is not None or scenario.start is not None or bool(scenario.events)
+        label = date.isoformat() if dated else None
+        state = state_at(scenario, date, mover=profile.id, plan=plan)
+        for old, situated in reversed(earlier):
+            if situated.day == date and situated.label == label and situated.state == state:
+                with situated.lock:
+                    situated.scenario = situated.run.scenario = scenario
+                with self._lock:
+                    self._situated.pop(old, None)
+                    self._situated[key] = situated
+                return situated
+        return None
 
     def _progress(self, key: tuple[Any, ...], stage: str | None) -> None:
         with self._lock:
