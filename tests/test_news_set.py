@@ -3,8 +3,9 @@ a regression test: extraction must keep the scores it reaches, and the set must 
 every pattern issue 24 names.
 
 The floors sit just below the scores reached when they were set (tuned part: precision, recall,
-intent recall and exact dates 1.00, no trap violated; held-out part: precision 0.88, recall
-1.00, intent recall 0.67, exact dates 0.90). ``python -m bench.extract`` prints the scores.
+intent recall and exact dates 1.00, no trap violated; held-out part, 25 articles of which nine
+were written after the tuning: precision 0.82, recall 0.82, intent recall 0.75, exact dates
+0.81, no trap violated). ``python -m bench.extract`` prints the scores.
 """
 
 from __future__ import annotations
@@ -85,12 +86,12 @@ def test_tuned_part_keeps_its_scores(scenarios: dict[str, tuple[Any, Any]]) -> N
 def test_held_out_part_keeps_its_scores(scenarios: dict[str, tuple[Any, Any]]) -> None:
     s = news_set.run_set(scenarios, held_out=True)
     report = "\n".join([s.line(), *s.misses, "extras:", *s.extras, *s.trap_violations])
-    assert s.expected >= 5, report
+    assert s.expected >= 15, report
     assert not s.trap_violations, report
-    assert s.precision >= 0.85, report
-    assert s.recall >= 0.95, report
-    assert s.intent_recall >= 0.6, report
-    assert s.exact_date_rate >= 0.85, report
+    assert s.precision >= 0.8, report
+    assert s.recall >= 0.8, report
+    assert s.intent_recall >= 0.7, report
+    assert s.exact_date_rate >= 0.78, report
 
 
 def test_scorer_catches_a_wrong_extraction(scenarios: dict[str, tuple[Any, Any]]) -> None:
