@@ -664,6 +664,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a benchmark never ends in a traceback
         results["zones"] = {"error": str(exc)}
         console.print(f"import zones: not measured ({exc})", markup=False)
+    # reporting in (issues 24 and 29): the labelled news set, extract and import acled speed
+    from bench.extract import bench_extract
+    from bench.extract import lines as extract_lines
+
+    console.print("[bold]Reporting in: corridor extract and import acled[/]")
+    results["extract"] = bench_extract(quick=args.quick)  # never raises: errors are reported
+    for line in extract_lines(results["extract"]):
+        console.print(line, markup=False, highlight=False)
     # the scan (issue 26): 10,000 communities per date, against analyze and networkx
     from bench import scan as scan_bench
 

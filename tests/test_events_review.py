@@ -275,8 +275,10 @@ NEWS_CORPUS: list[tuple[str, tuple[str, str, int, str | None, dict | None] | Non
         ("close", "2016-11-03", 0, "pmu", {"ref": "R3", "between": ["tal-afar", "mosul"]}),
     ),
     (
+        # "highway": R1, whose name is "Mosul–Tal Afar highway" (issue 24), not R3, the
+        # shorter "Tal Afar–Muhallabiya road"
         "PMF fighters vowed to cut the highway linking Tel Afar to Mosul.",
-        ("intent", "2016-11-04", 1, "pmu", {"ref": "R3", "between": ["tal-afar", "mosul"]}),
+        ("intent", "2016-11-04", 1, "pmu", {"ref": "R1", "between": ["tal-afar", "mosul"]}),
     ),
     (
         "The next step would be to cut the route between Mosul and Tall Afar, Amiri said.",

@@ -53,7 +53,17 @@ def extract(
     assert day is not None
     if output is not None:
         check_outputs(sc, {"-o": output}, reads={file: "the article"})
+    from corridor.ingest.news import MAX_ARTICLE_CHARS
+
     try:
+        # a file too large to be an article is refused before it is read (at most 4 bytes a
+        # character in UTF-8); extract() checks the characters
+        if file.stat().st_size > 4 * MAX_ARTICLE_CHARS:
+            msg = (
+                f"{file}: {file.stat().st_size:,} bytes, more than an article corridor reads "
+                f"({MAX_ARTICLE_CHARS:,} characters); split it into articles"
+            )
+            raise InputFileError(msg)
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         msg = f"{file}: no such article; check the path"
@@ -68,7 +78,7 @@ def extract(
         write_text_output(output, news_review(cands, sc, f"article {file.name}").to_yaml())
     if json_:
         keys = ["kind", "date", "date_uncertainty_days", "actor", "target", "quote"]
-        keys += ["confidence", "source", "rule", "unresolved"]
+        keys += ["confidence", "source", "rule", "unresolved", "summary"]
         rows = []
         for c in cands:
             d = c.to_dict()
@@ -76,6 +86,8 @@ def extract(
             row["date"] = c.date.isoformat()
             row["source"] = {k: str(v) for k, v in c.source.items()}
             row["id"], row["offsets"] = c.id, c.extra.get("offsets")
+            row["stance"] = c.extra.get("stance")
+            row["restated"] = c.extra.get("restated", [])
             rows.append(row)
         print(json.dumps({"candidates": rows}, ensure_ascii=False, indent=2))
         return

@@ -54,7 +54,7 @@ MAX_ARTICLE_CHARS = 16 * 1024 * 1024
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]?(?=\s+[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 #: A wire dateline before the first sentence: "MOSUL, Iraq (Reuters) -", "ALEPPO, Syria —".
 _DATELINE = re.compile(
-    r"\A\s*[A-Z][A-Z'’.\- ]{1,40}(?:,\s*[A-Z][A-Za-z'’.\- ]{1,40}){0,2}"
+    r"\A\s*[A-Z][A-Z'’.\- ]{1,40}(?:,\s*[A-Z][A-Za-z0-9'’.\- ]{1,40}){0,2}"
     r"\s*(?:\([^()\n]{1,60}\))?\s*[-–—]{1,2}\s+"
 )
 
@@ -138,14 +138,18 @@ def _find(
     """Token indices in ``toks[lo:hi]`` where ``phrase`` starts (in capitals only when ``caps``
     is given); the phrase must end before ``hi``."""
     n = len(phrase)
-    hi = len(toks) if hi is None else min(hi, len(toks))
-    lo = max(0, lo)
-    if not n or hi - lo < n:
+    if not n:
         return []
     if isinstance(toks, Tokens):
-        starts: Any = toks.at.get(phrase[0], ())
+        starts: Any = toks.at.get(phrase[0])
+        if not starts:  # the usual case, made cheap: the first word is not in the sentence
+            return []
     else:
         starts = range(len(toks))
+    hi = len(toks) if hi is None else min(hi, len(toks))
+    lo = max(0, lo)
+    if hi - lo < n:
+        return []
     hits = []
     for i in starts:
         if i < lo or i + n > hi:
@@ -159,8 +163,12 @@ def _find(
 
 def _any(toks: list[Token], words: list[str], lo: int = 0, hi: int | None = None) -> str:
     """The first of ``words`` found among ``toks[lo:hi]`` ("" if none)."""
+    at = toks.at if isinstance(toks, Tokens) else None
     for w in words:
-        if _find(toks, _phrase(w), lo=lo, hi=hi):
+        key = _phrase(w)
+        if at is not None and key and key[0] not in at:
+            continue  # most words are not in the sentence at all: no call
+        if _find(toks, key, lo=lo, hi=hi):
             return w
     return ""
 
@@ -181,6 +189,11 @@ class NewsGazetteer:
 
     names: list[tuple[tuple[str, ...], str, str, str]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # id -> the name shown in summaries
+    #: first word -> the indices in ``names`` of the names starting with it
+    first: dict[str, list[int]] = field(default_factory=dict)
+    #: The one actor whose names say "army" ("Syrian army"), whom a bare "the army" or
+    #: "troops" means; None when no actor or several do.
+    army: str | None = None
 
     @classmethod
     def of(cls, scenario: Scenario, rules: dict[str, Any] | None = None) -> NewsGazetteer:
@@ -192,6 +205,12 @@ class NewsGazetteer:
             names += re.findall(r"\(([^)]*)\)", a.name)
             entries += [("actor", a.id, n) for n in names]
             g.labels[a.id] = re.sub(r"\s*\([^)]*\)", "", a.name).strip() or a.id
+        armies = [
+            a.id
+            for a in scenario.actors.values()
+            if any(_phrase(n)[-1:] == ("army",) for n in names_of(a))
+        ]
+        g.army = armies[0] if len(armies) == 1 else None
         for p in scenario.places.values():
             names = [p.name, re.sub(r"\([^)]*\)", "", p.name), *p.aliases]
             entries += [("place", p.id, n) for n in names]
@@ -205,13 +224,19 @@ class NewsGazetteer:
                     seen.add((key, caps))
                     g.names.append((key, caps, kind, ident))
         g.names.sort(key=lambda t: -len(t[0]))
+        for n, (key, *_) in enumerate(g.names):
+            g.first.setdefault(key[0], []).append(n)
         return g
 
     def mentions(self, toks: list[Token]) -> list[Mention]:
         """Names in ``toks``, longest first, not overlapping, in sentence order."""
+        if not isinstance(toks, Tokens):
+            toks = Tokens(list(toks))
         taken = [False] * len(toks)
         out: list[Mention] = []
-        for key, caps, kind, ident in self.names:
+        # only the names whose first word is in the sentence, in the order of self.names
+        chosen = sorted({n for w in toks.at for n in self.first.get(w, ())})
+        for key, caps, kind, ident in (self.names[n] for n in chosen):
             for i in _find(toks, key, caps=caps):
                 j = i + len(key)
                 if any(taken[i:j]):
@@ -219,6 +244,11 @@ class NewsGazetteer:
                 taken[i:j] = [True] * (j - i)
                 out.append(Mention(kind, ident, i, j, " ".join(t.text for t in toks[i:j])))
         return sorted(out, key=lambda m: m.start)
+
+
+def names_of(actor: Any) -> list[str]:
+    """An actor's name and aliases."""
+    return [actor.name, *actor.aliases]
 
 
 def _variants(name: str, rules: dict[str, Any]) -> list[str]:
@@ -251,6 +281,10 @@ _FUTURE = [
 _SPEECH = ["said", "says", "told", "announced", "stated", "added", "claimed", "reported"]
 
 
+#: Ends the date words of a sentence whose only date is when it was said.
+SAID_ONLY = "(when it was said)"
+
+
 @dataclass(frozen=True)
 class DateReading:
     """The date a sentence speaks of: the day, its uncertainty (days either side), the words
@@ -270,6 +304,10 @@ class _DatePhrase:
     kind: str  # "date", "month", "relative", "weekday"
     words: str
     value: Any
+
+
+_BEFORE_MONTH = {"in", "since", "until", "till", "by", "early", "late", "mid", "of", "last",
+                 "next", "this", "from", "during", "throughout", "before", "after"}  # fmt: skip
 
 
 def _date_phrases(toks: list[Token], rules: dict[str, Any]) -> list[_DatePhrase]:
@@ -292,6 +330,12 @@ def _date_phrases(toks: list[Token], rules: dict[str, Any]) -> list[_DatePhrase]
                 year, e = int(toks[e].low), e + 1
             if day is None and t.low in calendar.month_abbr[1:] and len(t.text) < 4:
                 continue  # "Jan" alone is too often a name
+            # "May" alone is a month only after "in", "since", "early", ...: "Shire-May Tsebri
+            # road" names a town, "May God" is no date
+            if (day is None and year is None and t.low == "may") and (
+                i == 0 or toks[i - 1].low not in _BEFORE_MONTH
+            ):
+                continue
             taken.update(range(s, e))
             if day is not None:
                 out.append(
@@ -364,7 +408,10 @@ def _resolve(p: _DatePhrase, base: dt.date, *, future: bool) -> DateReading:
             half = (base.day - 1) // 2
             return DateReading(base - dt.timedelta(days=base.day - 1 - half), half, p.words)
         back, unc = p.value
-        return DateReading(base - dt.timedelta(days=int(back)), int(unc), p.words)
+        # "last month", "last year": an earlier event told in passing, as a month name is
+        return DateReading(
+            base - dt.timedelta(days=int(back)), int(unc), p.words, background=int(back) >= 28
+        )
     wd = int(p.value)
     if future:
         return DateReading(base + dt.timedelta(days=(wd - base.weekday()) % 7), 0, p.words)
@@ -404,7 +451,11 @@ def read_date(
     if speech is not None:
         spoke = _resolve(speech, published, future=False)
         if not others:
-            return spoke
+            # "forces said on Friday they had cut the road": the event is not dated, only
+            # the day it was told
+            return DateReading(
+                spoke.day, spoke.uncertainty_days, f"{spoke.words} {SAID_ONLY}", spoke.background
+            )
         base = spoke.day
     if not others:
         unc = int(rules["dates"]["undated_uncertainty_days"])
@@ -480,6 +531,8 @@ class RoadFinder:
         self.network = network
         self._touch: dict[str, set[int]] = {}
         self._pairs: dict[tuple[str, str], list[str]] = {}
+        self._gaz: NewsGazetteer | None = None
+        self._named_places: dict[str, list[tuple[str, set[str]]]] = {}
         names: dict[tuple[str, ...], set[int]] = {}
         pairs = np.unique(np.stack([network.name_code, network.ref_code]), axis=1)
         for nc, rc in pairs.T.tolist():
@@ -514,12 +567,48 @@ class RoadFinder:
     def code(self, ref: str) -> int:
         return self.network.refs.index(ref)
 
+    def names_of(self, ref: str) -> list[tuple[str, set[str]]]:
+        """The network's names of road ``ref``, each with the scenario places it names
+        ("Mosul–Tal Afar highway": mosul, tal-afar)."""
+        if self._gaz is None:
+            self._gaz = NewsGazetteer.of(self.scenario)
+        if ref not in self._named_places:
+            net = self.network
+            codes = np.unique(net.name_code[net.ref_code == self.code(ref)])
+            self._named_places[ref] = [
+                (
+                    net.names[nc],
+                    {m.id for m in self._gaz.mentions(tokens(net.names[nc])) if m.kind == "place"},
+                )
+                for nc in codes.tolist()
+                if nc >= 0
+            ]
+        return self._named_places[ref]
+
+    def rank(self, refs: list[str], a: str, b: str, word: str) -> list[str]:
+        """``refs`` (roads joining ``a`` and ``b``) with the likeliest meaning of the text's
+        phrase first: a road one of whose names names both places with the text's road word
+        ("the highway linking Tal Afar to Mosul": the "Mosul–Tal Afar highway"), then one whose
+        name uses that word ("the road between ...": a "... road"); otherwise as given
+        (shortest first)."""
+
+        def key(ref: str) -> tuple[bool, bool]:
+            names = [
+                (n, found, bool(word) and word in _phrase(n)) for n, found in self.names_of(ref)
+            ]
+            both = any({a, b} <= found and same for _, found, same in names)
+            return (not both, not any(same for _, _, same in names))
+
+        return sorted(refs, key=key)
+
     def next_along(self, ref: str, anchor: str, toward: tuple[float, float]) -> str | None:
         """The nearest scenario place on road ``ref`` that lies from ``anchor`` in the compass
         direction ``toward`` (within 60 degrees of it)."""
         code = self.code(ref)
-        x0, y0 = self.scenario.places[anchor].area.representative
+        home = self.scenario.places[anchor].area
+        x0, y0 = home.representative
         k = np.cos(np.radians(y0))
+        inside_m = float(home.radius_m or 0.0)
         best: tuple[float, str] | None = None
         for pid, p in self.scenario.places.items():
             if pid == anchor or code not in self.touching(pid):
@@ -529,9 +618,15 @@ class RoadFinder:
             dist = float(np.hypot(dx, dy))
             if dist == 0 or (dx * toward[0] + dy * toward[1]) / dist < 0.5:
                 continue
+            if dist * 111_320.0 < inside_m:
+                continue  # a part of the place itself ("west Mosul" is not west of Mosul)
             if best is None or dist < best[0]:
                 best = (dist, pid)
         return best[1] if best else None
+
+
+#: The words a road phrase ends on ("the main highway"), to match the network's road names.
+_ROAD_HEADS = {"road", "highway", "route", "motorway", "bridge", "street", "track"}
 
 
 def road_target(
@@ -549,8 +644,12 @@ def road_target(
     and Y") give the shortest road joining them. What could not be settled goes to
     ``unresolved`` and the target stays empty.
     """
-    ids = list(dict.fromkeys(m.id for m in places))
     named = finder.named(toks) if finder is not None else None
+    if named is not None:
+        # "the Mosul-Baghdad highway between Hamam al-Alil and Shura": the places in the road's
+        # own name are not the ends of the stretch
+        places = [m for m in places if not named[1] <= m.start < named[2]]
+    ids = list(dict.fromkeys(m.id for m in places))
     side: tuple[str, tuple[float, float], str] | None = None
     for m in places:
         if m.start >= 2 and toks[m.start - 1].low == "of" and toks[m.start - 2].low in _COMPASS:
@@ -582,16 +681,19 @@ def road_target(
         if len(ends) >= 2:
             return {"ref": ref, "between": ends[:2]}
         unresolved.append(
-            f"target: the text names road {ref}, but not two scenario places on it; give "
-            "`between: [place, place]`"
+            f"target: the whole of road {ref} (the text names no two scenario places on it); "
+            "give `between: [place, place]` to narrow it"
         )
-        return {}
+        return {"ref": ref}
     if len(ids) < 2:
         end = f"only {ids[0]} is a scenario place" if ids else "no end is a scenario place"
         unresolved.append(f"target: a road, but {end}")
         return {}
     a, b = ids[0], ids[1]
     refs = finder.between(a, b)
+    # "the main highway between Mosul and Tal Afar": a road whose name names both ends first
+    word = next((t.low for t in toks if t.low in _ROAD_HEADS), "")
+    refs = finder.rank(refs, a, b, word)
     if not refs:
         unresolved.append(f"target: no road of the network joins {a} and {b}")
         return {}
@@ -685,10 +787,12 @@ def extract(
     finder = RoadFinder(scenario, network) if network is not None else None
     quick = _action_pattern(rules)
     out: list[Candidate] = []
-    by_key: dict[tuple[Any, ...], Candidate] = {}
+    by_key: dict[tuple[Any, ...], list[Candidate]] = {}
     skip = dateline_end(text)
     for start, end in sentences(text[skip:]):
         start, end = start + skip, end + skip
+        # a dateline opening a later paragraph (after a headline): "BAGHDAD, Nov 4 - ..."
+        start += dateline_end(text[start : min(end, start + 200)])
         sentence = text[start:end]
         if not quick.search(sentence):
             continue
@@ -696,13 +800,19 @@ def extract(
         if cand is None:
             continue
         key = _merge_key(cand)
-        if key is not None and key in by_key:
-            _merge(by_key[key], cand)
+        # a restatement follows its event closely: only the last few of a kind are looked at,
+        # so that the cost stays linear in the text
+        recent = by_key.get(key, [])[-_RESTATED_WITHIN:]
+        same = next((c for c in reversed(recent) if _restates(c, cand)), None)
+        if same is not None:
+            _merge(same, cand)
+            _, action, word = [*same.rule.split(" (")[0].split(":"), "", ""][:3]
+            stance = str(same.extra.get("stance"))
+            same.summary = _summary(gaz, same.actor, action, word, same.target, stance, finder)
             continue
         cand.id = f"{prefix}-{len(out) + 1}"
         out.append(cand)
-        if key is not None:
-            by_key[key] = cand
+        by_key.setdefault(key, []).append(cand)
     return out
 
 
@@ -718,13 +828,36 @@ def _action_pattern(rules: dict[str, Any]) -> re.Pattern[str]:
     return _action_pattern_of(tuple(words))
 
 
-def _merge_key(c: Candidate) -> tuple[Any, ...] | None:
-    """What makes two candidates the same event: kind, target, date and stance."""
-    if not c.target:
-        return None
-    import json
+#: How many earlier candidates of the same kind and target a sentence may restate.
+_RESTATED_WITHIN = 8
 
-    return (c.kind, json.dumps(c.target, sort_keys=True), c.date, c.extra.get("stance"))
+
+def _merge_key(c: Candidate) -> tuple[Any, ...]:
+    """What two restatements of one event share: the kind, whether it is applied (reported and
+    claimed are one class), and what it acts on (the road's ref, the place; none when the
+    target is unresolved)."""
+    stance = c.extra.get("stance")
+    group = "applied" if stance in ("reported", "claimed") else stance
+    return (c.kind, group, c.target.get("ref") or c.target.get("place"))
+
+
+def _own_date(c: Candidate) -> bool:
+    """Whether the sentence dates its event (not only the day it was said)."""
+    words = c.extra.get("date_words") or ""
+    return bool(words) and not words.endswith(SAID_ONLY)
+
+
+def _restates(first: Candidate, later: Candidate) -> bool:
+    """Whether ``later`` (same :func:`_merge_key`) tells ``first``'s event again: the same date,
+    or no date of its own in one of them; actors that do not differ; a stretch (``between``)
+    that does not differ."""
+    undated = not _own_date(first) or not _own_date(later)
+    if first.date != later.date and not undated:
+        return False
+    if first.actor and later.actor and first.actor != later.actor:
+        return False
+    a, b = first.target.get("between"), later.target.get("between")
+    return not (a and b and sorted(map(str, a)) != sorted(map(str, b)))
 
 
 def _merge(into: Candidate, other: Candidate) -> None:
@@ -735,19 +868,40 @@ def _merge(into: Candidate, other: Candidate) -> None:
     if into.actor is None and other.actor is not None:
         into.actor = other.actor
         into.unresolved = [u for u in into.unresolved if not u.startswith("actor:")]
+    if other.target.get("between") and not into.target.get("between"):
+        into.target = dict(other.target)  # the restatement names the stretch
+    if not _own_date(into) and _own_date(other):
+        into.date, into.date_uncertainty_days = other.date, other.date_uncertainty_days
+        into.extra["date_words"] = other.extra["date_words"]
+        into.unresolved = [u for u in into.unresolved if not u.startswith("date:")]
     into.confidence = max(into.confidence, other.confidence)
     into.date_uncertainty_days = min(into.date_uncertainty_days, other.date_uncertainty_days)
+
+
+@functools.cache
+def _action_words(
+    actions: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[str, tuple[str, ...], str]]:
+    """(kind, phrase, words) of every action word, longest first within each kind."""
+    return [
+        (kind, _phrase(w), w)
+        for kind, words in actions
+        for w in sorted(words, key=lambda w: -len(_phrase(w)))
+        if _phrase(w)
+    ]
 
 
 def _action(toks: list[Token], rules: dict[str, Any]) -> tuple[int, str, str] | None:
     """The first action in the sentence: (token index, kind, the words). "Took control of" or
     "reached" followed by a road word is a closure of that road."""
     best: tuple[int, str, str] | None = None
-    for kind, words in rules["actions"].items():
-        for w in sorted(words, key=lambda w: -len(_phrase(w))):
-            hits = _find(toks, _phrase(w))
-            if hits and (best is None or hits[0] < best[0]):
-                best = (hits[0], kind, w)
+    at = toks.at if isinstance(toks, Tokens) else None
+    for kind, key, w in _action_words(tuple((k, tuple(ws)) for k, ws in rules["actions"].items())):
+        if at is not None and key[0] not in at:
+            continue
+        hits = _find(toks, key)
+        if hits and (best is None or hits[0] < best[0]):
+            best = (hits[0], kind, w)
     for w in rules["road_actions"]:
         key = _phrase(w)
         for i in _find(toks, key):
@@ -761,12 +915,53 @@ def _action(toks: list[Token], rules: dict[str, Any]) -> tuple[int, str, str] | 
     return best
 
 
+#: Nouns of action by their ending ("evacuation", "displacement", "closure", "capture").
+_NOUN_ENDINGS = ("tion", "ment", "ure")
+_DETERMINERS = {"the", "a", "an", "its", "their", "this", "that", "planned", "promised"}
+
+
+def _nominal(toks: list[Token], at: int) -> bool:
+    """Whether the action at ``at`` is a noun ("the planned evacuation", "Cutting off the
+    road", "the capture of") rather than a verb with a subject."""
+    word = toks[at].low
+    before = toks[at - 1].low if at else ""
+    if word.endswith(_NOUN_ENDINGS):
+        return True
+    if word.endswith("ing") and (at == 0 or before in _DETERMINERS):
+        return True
+    return at + 1 < len(toks) and toks[at + 1].low == "of" and before in _DETERMINERS
+
+
+def _clause_end(toks: list[Token], sentence: str, at: int) -> int:
+    """The token after the last one of the clause holding ``at`` (a comma or "because",
+    "but", "after" ends it)."""
+    for i in range(at + 1, len(toks)):
+        if toks[i].low in ("because", "but", "while", "after", "although", "as"):
+            return i
+        if "," in sentence[toks[i - 1].start + len(toks[i - 1].text) : toks[i].start]:
+            return i
+    return len(toks)
+
+
 def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) -> tuple[str, str]:
     """The stance of the action at token ``at`` and the words that gave it."""
     clause = _clause_start(toks, at)
     denial = _any(toks, rules["denials"], lo=0, hi=at)
     if denial:
         return "denied", denial
+    if _nominal(toks, at):
+        # what the clause says of a named action: "the planned evacuation never began", "an
+        # evacuation corridor is due to open"
+        after = rules.get("after_nominal") or {}
+        end = _clause_end(toks, sentence, at)
+        said = _any(toks, after.get("negated") or [], lo=at + 1, hi=end)
+        if said:
+            return "negated", said
+        said = _any(toks, after.get("intent") or [], lo=at + 1, hi=end)
+        if not said and toks[at].low.endswith(_NOUN_ENDINGS):
+            said = _any(toks, ["will", "would"], lo=at + 1, hi=end)  # "the evacuation will"
+        if said or (at and toks[at - 1].low in ("planned", "promised")):
+            return "intent", said or toks[at - 1].low
     negation = _any(toks, rules["negations"], lo=max(clause, at - 6), hi=at)
     if negation or re.search(r"n['’]t\b", sentence[toks[clause].start : toks[at].start]):
         return "negated", negation or "n't"
@@ -786,10 +981,42 @@ def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) ->
     intent = _any(toks, rules["intent"], lo=at - 8, hi=at)
     if intent:
         return "intent", intent
+    state = _any(toks, rules.get("states") or [], lo=at - 2, hi=at)
+    if state:
+        return "background", f"a state ({state} {toks[at].text})"
     claim = _any(toks, rules["claims"])
     if claim:
         return "claimed", claim
     return "reported", ""
+
+
+_ARMY_WORDS = {"army", "troops", "soldiers"}
+_QUOTES = '"“”'
+
+
+def _speaker(toks: list[Token], at: int, sentence: str, actors: list[Mention]) -> str | None:
+    """The actor who speaks of itself in a quotation ("'We cut the road,' a PMF spokesman
+    said"): the first actor named after the closing quote, when the action is inside the
+    quotation and its subject is "we"."""
+    if not sentence or sentence[0] not in _QUOTES + "‘'":
+        return None
+    close = min((i for i in (sentence.find(q, 1) for q in _QUOTES + "’") if i > 0), default=-1)
+    if close < 0 or toks[at].start > close:
+        return None
+    if not any(t.low in ("we", "our", "us") for t in toks[:at]):
+        return None
+    after = [m for m in actors if toks[m.start].start > close]
+    return after[0].id if after else None
+
+
+def _past_perfect(toks: list[Token], at: int) -> bool:
+    """Whether the action at ``at`` is in the past perfect ("had cut", "had been sealed",
+    "had already reached") outside reported speech ("said it had cut" is a claim)."""
+    lows = [t.low for t in toks[max(0, at - 3) : at]]
+    if "had" not in lows:
+        return False
+    had = at - len(lows) + lows.index("had")
+    return not any(t.low in _SPEECH or t.low == "that" for t in toks[max(0, had - 6) : had])
 
 
 def _clause_start(toks: list[Token], at: int) -> int:
@@ -822,17 +1049,25 @@ def _candidate(
     actors = [m for m in mentions if m.kind == "actor"]
     subject = [m for m in actors if m.start < at]
     # the doer names itself before the action; a name after it is what is acted on
-    actor = subject[-1].id if subject else None
-    places = [m for m in mentions if m.kind == "place" and m.start > at] or [
-        m for m in mentions if m.kind == "place"
-    ]
+    actor = subject[-1].id if subject else _speaker(toks, at, sentence, actors)
+    if actor is None and gaz.army and {t.low for t in toks[max(0, at - 3) : at]} & _ARMY_WORDS:
+        actor = gaz.army  # "the army", "troops": the scenario's one army
+    every_place = [m for m in mentions if m.kind == "place"]
+    places = [m for m in every_place if m.start > at] or every_place
     unresolved: list[str] = []
     if actor is None:
         unresolved.append("actor: no scenario actor is named before the action")
-    roadish = _any(toks, rules["road_words"], lo=at)
+    # the road acted on follows the action, or (passive) precedes it: "the bridge on the
+    # Shire road was destroyed"
+    passive = at > 0 and toks[at - 1].low in ("was", "were", "been", "is", "are")
+    roadish = _any(toks, rules["road_words"], lo=at) or (
+        passive and _any(toks, rules["road_words"], hi=at)
+    )
     target: dict[str, Any] = {}
     ids = list(dict.fromkeys(m.id for m in places))
     if roadish and kind in ("close", "reopen"):
+        if len(ids) < 2:
+            places = every_place  # "reached Mekelle after the army opened the road from Semera"
         target = road_target(toks, places, finder, unresolved)
     elif ids:
         target = {"place": ids[0]}
@@ -846,6 +1081,8 @@ def _candidate(
         )
     if stance in ("reported", "claimed") and when.background:
         stance, why = "background", when.words
+    elif stance in ("reported", "claimed") and not when.words and _past_perfect(toks, at):
+        stance, why = "background", "past perfect, no date of its own"
     if kind == "population":
         unresolved.append("value: give the number of people")
     confidence = float(conf_rules["report"])
@@ -902,14 +1139,16 @@ def _summary(
     who = gaz.labels.get(actor or "", "An unnamed actor")
     label = gaz.labels.get
     if "ref" in target:
-        a, b = (label(str(p), str(p)) for p in target["between"])
         name = ""
         if finder is not None and target["ref"] in finder.network.refs:
             code = finder.code(target["ref"])
             nc = finder.network.name_code[finder.network.ref_code == code]
             if len(nc) and nc[0] >= 0:
                 name = re.sub(r"\s*\([^)]*\)", "", finder.network.names[int(nc[0])]).strip()
-        what = f"road {target['ref']}" + (f" ({name})" if name else "") + f" between {a} and {b}"
+        what = f"road {target['ref']}" + (f" ({name})" if name else "")
+        if target.get("between"):
+            a, b = (label(str(p), str(p)) for p in target["between"])
+            what += f" between {a} and {b}"
     elif "place" in target:
         what = label(str(target["place"]), str(target["place"]))
     else:
