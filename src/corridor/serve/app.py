@@ -1,8 +1,11 @@
 """The workbench's web app (FastAPI): the page, the map assets, and the JSON API.
 
-Thin routes over :mod:`corridor.serve.sessions` (analysis), :mod:`corridor.serve.store` (the
-event log) and :mod:`corridor.outputs` (the report JSON of ``corridor analyze --json``, the map's
-layers). The paths and bodies are a contract (docs/serve.md): add, never rename.
+:func:`create_app` builds the app: the page and its assets, the routes (one router per
+resource: :mod:`corridor.serve.routes.analysis`, :mod:`corridor.serve.routes.events`, thin over
+:mod:`corridor.serve.sessions` and :mod:`corridor.outputs`), the bodies they take
+(:mod:`corridor.serve.schemas`), the token check (:mod:`corridor.serve.deps`), the middleware
+that guards every request (:class:`_Guard`) and the error table. The paths and bodies are a
+contract (docs/serve.md): add, never rename.
 
 Errors are JSON ``{"error": "<one line>"}`` with a 4xx code, from one table
 (:data:`STATUS`); an unexpected failure is a 500 with a fixed message (the traceback goes to the
@@ -14,51 +17,36 @@ with the server's time (also ``X-Elapsed-Ms``).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, MutableMapping
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from typing import Any
 
-import shapely
-from fastapi import Body, Depends, FastAPI, Header, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException
 
-from corridor.errors import CorridorError, ScenarioError, UnknownIdError
-from corridor.model.areas import Area
-from corridor.model.situation import Closure
-from corridor.model.timeline import change_dates, first_date
-from corridor.scenario.schema import MAX_RADIUS_M
+from corridor.errors import CorridorError, UnknownIdError
 from corridor.serve.events import EventError
+from corridor.serve.routes import analysis, events
+from corridor.serve.schemas import JSONBody
 from corridor.serve.sessions import NotFound, Workbench
 from corridor.serve.store import Conflict, EventLog, StoreError
-from corridor.text import shown as shown_text
 
 log = logging.getLogger("corridor.serve")
 
 MAX_BODY_BYTES = 1_000_000
+"""The largest request body accepted (HTTP 413 beyond)."""
 BODY_IDLE_S = 10.0
 """Seconds a request body may go without a byte arriving (408 after): a client that opens a
 request and sends its body slowly, or never, does not hold the connection."""
 BODY_TOTAL_S = 30.0
 """Seconds a whole request body may take (408 after): 1 MB at 35 kB/s."""
-"""The largest request body accepted (HTTP 413 beyond)."""
-MAX_VERTICES = 2_000
-"""The most vertices a what-if polygon may have."""
-MAX_WHAT_IFS = 500
-"""The most what-if ways, and separately areas, one request may close."""
-MAX_TEXT = 10_000
-"""The longest author name or event field text accepted (characters)."""
-
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
@@ -74,145 +62,6 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (UnknownIdError, 422),
     (CorridorError, 422),
 )
-
-MAX_SAFE_ID = 2**53 - 1
-"""The largest way id a what-if takes: the page holds ids as JavaScript numbers, exact up to
-here (OSM's ids are far smaller); the schema says so, and a JSON number a client rounds stays
-within it."""
-WayId = Annotated[int, Field(ge=-MAX_SAFE_ID, le=MAX_SAFE_ID)]
-LAYER_NAMES = Literal[
-    "zones", "closed", "areas", "routes", "corridors", "critical", "cut", "closures", "places"
-]
-LonLat = tuple[
-    Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)],
-    Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)],
-]
-
-
-def plain_json(value: Any) -> Any:
-    """``value`` (a request's JSON) unchanged, or ValueError (a 422) when it nests deeper than
-    a scenario file may (:data:`corridor.scenario.yaml_lines.MAX_DEPTH`) or holds text that is
-    not Unicode (a lone surrogate, ``"\\ud800"``): what no scenario file can hold is refused
-    before any work, in one line.
-
-    Examples
-    --------
-    >>> plain_json({"a": [1, "x"]})
-    {'a': [1, 'x']}
-    """
-    from corridor.scenario.yaml_lines import MAX_DEPTH
-
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth >= MAX_DEPTH:
-                msg = f"the body nests deeper than {MAX_DEPTH} levels; a scenario needs about 8"
-                raise ValueError(msg)
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack += [(c, depth + 1) for c in children]
-        elif isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                bad = f"U+{ord(item[exc.start]):04X}"
-                msg = f"a text holds a lone surrogate ({bad}); send valid Unicode text"
-                raise ValueError(msg) from None
-    return value
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain(cls, value: Any) -> Any:
-        return plain_json(value)
-
-
-class CircleArea(_Body):
-    """Every road within ``radius_m`` metres of (lon, lat)."""
-
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
-    radius_m: float = Field(gt=0, le=MAX_RADIUS_M)
-
-
-class PolygonArea(_Body):
-    """Every road inside (or crossing) a polygon: a ring of [lon, lat] points."""
-
-    polygon: list[LonLat] = Field(min_length=3, max_length=MAX_VERTICES)
-
-
-class WhatIf(_Body):
-    """A situation (scenario, date, mover, plan) and what-if closures on top of it."""
-
-    scenario: str | None = Field(default=None, max_length=200)
-    date: dt.date | None = None
-    mover: str | None = Field(default=None, max_length=200)
-    plan: str | None = Field(default=None, max_length=200)
-    close_ways: list[WayId] = Field(default=[], max_length=MAX_WHAT_IFS)
-    close_areas: list[CircleArea | PolygonArea] = Field(default=[], max_length=MAX_WHAT_IFS)
-    layers: list[LAYER_NAMES] | None = Field(
-        default=None,
-        description="/api/view: the layers to return (default: all but corridors, the slowest)",
-    )
-
-
-class EventWrite(BaseModel):
-    """An event's fields as a scenario file writes them (``id``, ``date``, ``kind``, ``target``,
-    ``confidence``, ``source``, ...: docs/scenario-format.md), with the version the edit is based
-    on and its author."""
-
-    model_config = ConfigDict(extra="allow")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain(cls, value: Any) -> Any:
-        return plain_json(value)
-
-    base_version: int = Field(ge=0, le=MAX_SAFE_ID)
-    author: str = Field(min_length=1, max_length=200)
-
-
-class Retraction(_Body):
-    base_version: int = Field(ge=0, le=MAX_SAFE_ID)
-    author: str = Field(min_length=1, max_length=200)
-    reason: str = Field(default="", max_length=MAX_TEXT)
-
-
-class ErrorBody(BaseModel):
-    error: str
-
-
-class ConflictBody(BaseModel):
-    error: str
-    changes: list[dict[str, Any]]
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "The body is not JSON"},
-    401: {"model": ErrorBody, "description": "A token is required (Authorization: Bearer)"},
-    404: {"model": ErrorBody, "description": "No such scenario or event"},
-    413: {"model": ErrorBody, "description": "The request body is too large"},
-    422: {"model": ErrorBody, "description": "Invalid input (the CLI's one-line message)"},
-}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "The body is not JSON"},
-    **ERRORS,
-    409: {"model": ConflictBody, "description": "Based on an old version: the changes since"},
-}
-
-
-class JSONBody(Response):
-    """JSON as ``json.dumps`` writes it (as ``corridor analyze --json``; NaN passes; a lone
-    surrogate a message echoes is written as its ``\\ud800`` escape)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-        return text.encode("utf-8", errors="backslashreplace")
 
 
 def page_dir() -> Path:
@@ -282,32 +131,12 @@ def create_app(
         redoc_url=None,
     )
     app.state.workbench = bench
+    app.state.token = token
+    app.state.public_read = public_read
+    app.state.roads_cache = {}
     _errors(app)
     hosts = None if allowed_hosts is None else frozenset(LOOPBACK_HOSTS) | set(allowed_hosts)
     app.add_middleware(_Guard, hosts=hosts, port=port)
-
-    def authorised(authorization: str | None, write: bool) -> None:
-        if token is None or (not write and public_read):
-            return
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not (authorization or "").startswith("Bearer ") or not hmac.compare_digest(
-            given.encode(), token.encode()
-        ):
-            raise HTTPException(
-                401, "this server needs a token: send the header Authorization: Bearer <token>"
-            )
-
-    def read_access(authorization: Annotated[str | None, Header()] = None) -> None:
-        authorised(authorization, write=False)
-
-    def write_access(authorization: Annotated[str | None, Header()] = None) -> None:
-        authorised(authorization, write=True)
-
-    Read = Depends(read_access)
-    Write = Depends(write_access)
-
-    def name_of(scenario: str | None) -> str:
-        return scenario if scenario is not None else next(iter(bench.sources), "")
 
     # -------------------------------------------------------------------------- the page
     @app.get("/", include_in_schema=False)
@@ -320,300 +149,8 @@ def create_app(
     app.mount("/page", StaticFiles(directory=page_dir(), check_dir=False), name="page")
     app.mount("/assets", StaticFiles(directory=leaflet_dir()), name="assets")
 
-    # ---------------------------------------------------------------------- reads
-    @app.get("/api/scenarios", dependencies=[Read], responses=ERRORS)
-    def scenarios_list() -> JSONBody:
-        """The served scenarios: movers, plans, the dates where something changes, version."""
-        out = []
-        for name in bench.sources:
-            v = bench.current(name)
-            sc = v.scenario
-            dates = [d.isoformat() for d in change_dates(sc)]
-            movers = list(sc.movers) or [sc.mover]
-            out.append(
-                {
-                    "name": sc.name,
-                    "title": sc.title or sc.name,
-                    "description": sc.description,
-                    "movers": movers,
-                    "mover_names": {m: sc.mover_profile(m).name for m in movers},
-                    "default_mover": sc.mover,
-                    "plans": [{"name": k, "title": p.title or k} for k, p in sc.plans.items()],
-                    "default_plan": None,
-                    "dates": dates,
-                    "plan_dates": {
-                        k: [d.isoformat() for d in change_dates(sc, k)] for k in sc.plans
-                    },
-                    "first": first_date(sc).isoformat(),
-                    "last": (sc.end.isoformat() if sc.end else dates[-1] if dates else None),
-                    "center": list(sc.origin.representative),
-                    "version": v.version,
-                    "skipped": v.skipped,
-                }
-            )
-        return JSONBody(out)
-
-    @app.get("/api/progress", dependencies=[Read], responses=ERRORS)
-    def progress() -> JSONBody:
-        """What the server is loading, preparing or analysing now (a large extract's first
-        load takes seconds): ``{"preparing": [{"scenario", "mover", "date", "plan", "stage",
-        "seconds"}]}``, for a page to show while it waits."""
-        return JSONBody({"preparing": bench.in_progress()})
-
-    @app.get("/api/report", dependencies=[Read], responses=ERRORS)
-    def report_get(
-        scenario: Annotated[str | None, Query(max_length=200)] = None,
-        date: dt.date | None = None,
-        mover: Annotated[str | None, Query(max_length=200)] = None,
-        plan: Annotated[str | None, Query(max_length=200)] = None,
-    ) -> JSONBody:
-        """The report of ``corridor analyze --json`` for these arguments (with the scenario's
-        recorded events)."""
-        from corridor.outputs.json import report_json
-
-        situated, _ = bench.situated(name_of(scenario), date, mover, plan)
-        return JSONBody(report_json(situated.report(), situated.network))
-
-    @app.post("/api/report", dependencies=[Read], responses=ERRORS)
-    def report_post(body: WhatIf) -> JSONBody:
-        """The report after the what-if closures (``corridor analyze --close-way ...
-        --json``); a way or area that closes no road is a warning in ``warnings``."""
-        from corridor.outputs.json import report_json
-
-        situated, _ = bench.situated(name_of(body.scenario), body.date, body.mover, body.plan)
-        return JSONBody(report_json(situated.report(closures_of(body)), situated.network))
-
-    @app.post("/api/view", dependencies=[Read], responses=ERRORS)
-    def view(body: WhatIf) -> JSONBody:
-        """The report after the what-ifs, the map's layers for it and the map's header."""
-        from corridor.outputs.answers import view_json
-
-        situated, version = bench.situated(name_of(body.scenario), body.date, body.mover, body.plan)
-        report = situated.report(closures_of(body))
-        return JSONBody(
-            view_json(
-                version.scenario,
-                situated.state,
-                report,
-                situated.network,
-                plan=body.plan,
-                layers=body.layers,
-                version=version.version,
-            )
-        )
-
-    @app.post("/api/whatif", dependencies=[Read], responses=ERRORS)
-    def what_if(body: WhatIf) -> JSONBody:
-        """The quick what-if, from the situation's flows (``ClosureSession``): status, exits,
-        the fastest route to each exit, the minimum cuts, the capacity and the critical
-        segments, in the report's shapes (no alternative routes, no evacuation: ``quick`` is
-        true), with the layers that change (``closed``, ``routes``, ``critical``, ``cut``,
-        ``closures``) and the header without the evacuation time."""
-        from corridor.outputs.answers import whatif_json
-
-        situated, version = bench.situated(name_of(body.scenario), body.date, body.mover, body.plan)
-        report = situated.quick(closures_of(body))
-        return JSONBody(
-            whatif_json(
-                version.scenario,
-                situated.state,
-                report,
-                situated.network,
-                plan=body.plan,
-                layers=body.layers,
-                version=version.version,
-            )
-        )
-
-    roads_cache: dict[tuple[str, str | None], tuple[dict[str, Any], Any, bytes]] = {}
-
-    @app.get("/api/roads", dependencies=[Read], responses=ERRORS)
-    def roads(
-        scenario: Annotated[str | None, Query(max_length=200)] = None,
-        mover: Annotated[str | None, Query(max_length=200)] = None,
-        bbox: Annotated[
-            str | None,
-            Query(
-                max_length=200,
-                description="west,south,east,north: only the roads that reach into this box",
-            ),
-        ] = None,
-    ) -> Response:
-        """The mover's roads, one feature per OSM way (``way``, ``name``, ``ref``, ``highway``)."""
-        import numpy as np
-
-        from corridor.outputs.layers import roads_layer
-
-        box = _bbox(bbox)
-        name = name_of(scenario)
-        key = (name, mover)
-        if key not in roads_cache:
-            layer = roads_layer(bench.network(name, mover))
-            for f in layer["features"]:
-                f["properties"]["way"] = f["properties"]["osm_way"]
-            bounds = np.array(
-                [shapely.bounds(shapely.geometry.shape(f["geometry"])) for f in layer["features"]]
-            ).reshape(-1, 4)
-            roads_cache[key] = (layer, bounds, bytes(JSONBody(layer).body))
-        layer, bounds, whole = roads_cache[key]
-        if box is None:
-            return Response(whole, media_type="application/json")
-        w, s, e, n = box
-        inside = (
-            (bounds[:, 0] <= e) & (bounds[:, 2] >= w) & (bounds[:, 1] <= n) & (bounds[:, 3] >= s)
-        )
-        picked = [f for f, keep in zip(layer["features"], inside.tolist(), strict=True) if keep]
-        return JSONBody({**layer, "features": picked})
-
-    # ------------------------------------------------------------------------------ events
-    @app.get("/api/scenarios/{name}/events", dependencies=[Read], responses=ERRORS)
-    def events_list(name: str) -> JSONBody:
-        """The scenario's events: its file's, with the log replayed (retracted ones included)."""
-        v = bench.current(name)
-        return JSONBody(
-            {
-                "scenario": name,
-                "version": v.version,
-                "events": [e.as_json() for e in v.events.values()],
-                "skipped": v.skipped,
-            }
-        )
-
-    @app.post(
-        "/api/scenarios/{name}/events",
-        dependencies=[Write],
-        status_code=201,
-        responses=WRITE_ERRORS,
-    )
-    def event_create(name: str, body: Annotated[EventWrite, Body()]) -> JSONBody:
-        """Record a new event (the fields of a scenario file's event; ``id`` may be left out)."""
-        fields = dict(body.model_extra or {})
-        v = bench.current(name)
-        eid = fields.get("id")
-        if eid is None:
-            eid = fields["id"] = _new_id(v.events)
-        if not isinstance(eid, str) or not eid.strip():
-            raise EventError("event id: give a non-empty text id (or leave it out)")
-        if eid in v.events:
-            was = v.events[eid]
-            msg = f"event id {eid!r} is taken ({was.status}, by {was.author}); give another id"
-            raise EventError(msg)
-        return _write(name, "create", eid, fields, body.author, body.base_version)
-
-    @app.put(
-        "/api/scenarios/{name}/events/{event_id}", dependencies=[Write], responses=WRITE_ERRORS
-    )
-    def event_amend(name: str, event_id: str, body: Annotated[EventWrite, Body()]) -> JSONBody:
-        """Amend an event: its fields are replaced by those given."""
-        fields = dict(body.model_extra or {})
-        ev = _event(name, event_id)
-        if fields.setdefault("id", event_id) != event_id:
-            msg = f"event {event_id!r}: the body's id {fields['id']!r} differs; an id cannot change"
-            raise EventError(msg)
-        if ev.status == "retracted":
-            raise EventError(f"event {event_id!r} is retracted; record a new event instead")
-        return _write(name, "amend", event_id, fields, body.author, body.base_version)
-
-    @app.post(
-        "/api/scenarios/{name}/events/{event_id}/retract",
-        dependencies=[Write],
-        responses=WRITE_ERRORS,
-    )
-    def event_retract(name: str, event_id: str, body: Retraction) -> JSONBody:
-        """Retract an event: it stays in the history, no longer in force. An event whose log
-        entry no longer fits the file (``skipped``) can be retracted too."""
-        v = bench.current(name)
-        ev = v.events.get(event_id)
-        if ev is None and event_id not in v.skipped_ids():
-            ev = _event(name, event_id)
-        if ev is not None and ev.status == "retracted":
-            raise EventError(f"event {event_id!r} is already retracted")
-        reason = {"reason": body.reason} if body.reason else None
-        return _write(name, "retract", event_id, reason, body.author, body.base_version)
-
-    @app.get(
-        "/api/scenarios/{name}/events/{event_id}/history", dependencies=[Read], responses=ERRORS
-    )
-    def event_history(name: str, event_id: str) -> JSONBody:
-        """Every change of an event, oldest first (an event of the file starts as written)."""
-        ev = _event(name, event_id)
-        bench.current(name)
-        items: list[dict[str, Any]] = []
-        if ev.file_index is not None:
-            item = bench.source(name).file_events[ev.file_index]
-            items.append(
-                {
-                    "version": 0,
-                    "op": "file",
-                    "event_id": event_id,
-                    "event": _jsonable(item),
-                    "author": "scenario file",
-                    "created": None,
-                    "base_version": 0,
-                }
-            )
-        items += [e.as_json() for e in ev.history]
-        return JSONBody({"scenario": name, "event": ev.as_json(), "history": items})
-
-    @app.get(
-        "/api/scenarios/{name}/export",
-        dependencies=[Read],
-        responses={**ERRORS, 200: {"content": {"application/yaml": {}}}},
-        response_class=Response,
-    )
-    def export(name: str) -> Response:
-        """The scenario file with its recorded events, as YAML (save it beside the original:
-        the files it names are relative to it)."""
-        v = bench.current(name)
-        filename = quote(f"{name}.yaml")
-        return Response(
-            v.text.encode("utf-8"),
-            media_type="application/yaml; charset=utf-8",
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{filename}",
-                "X-Corridor-Version": str(v.version),
-            },
-        )
-
-    def _event(name: str, event_id: str) -> Any:
-        v = bench.current(name)
-        ev = v.events.get(event_id)
-        if ev is None:
-            msg = f"scenario {name!r} has no event {event_id!r}"
-            raise NotFound(msg)
-        return ev
-
-    def _write(
-        name: str,
-        op: Literal["create", "amend", "retract"],
-        event_id: str,
-        fields: dict[str, Any] | None,
-        author: str,
-        base_version: int,
-    ) -> JSONBody:
-        if fields is not None:
-            _confined(bench.source(name).path, event_id, fields)
-        entry = bench.log.append(
-            bench.source(name).key,
-            op,
-            event_id,
-            fields,
-            author=author,
-            base_version=base_version,
-            check=lambda entries: bench.check_edit(name, entries),
-            shown_as=name,
-        )
-        v = bench.current(name)
-        ev = v.events.get(event_id)
-        return JSONBody(
-            {
-                "version": entry.version,
-                "entry": entry.as_json(),
-                "event": ev.as_json() if ev is not None else None,
-            },
-            status_code=201 if op == "create" else 200,
-        )
-
+    app.include_router(analysis.router)
+    app.include_router(events.router)
     _declare_limits(app, bench)
     return app
 
@@ -674,91 +211,6 @@ def _restrict(schema: dict[str, Any], rule: dict[str, Any]) -> None:
             branch.update(rule)
 
 
-def _confined(scenario: Path, event_id: str, fields: dict[str, Any]) -> None:
-    """Refuse a ``geojson:`` target posted over HTTP that names a file outside the scenario's
-    folder (``../``, an absolute path, a link that leaves it): a client may not make the server
-    read any JSON file it can reach. A scenario file on disk may still name one."""
-    target = fields.get("target")
-    name = target.get("geojson") if isinstance(target, dict) else None
-    if name is None:
-        return
-    folder = scenario.resolve().parent
-    try:
-        inside = isinstance(name, str) and (folder / name).resolve().is_relative_to(folder)
-    except (OSError, ValueError):  # a name too long, a NUL
-        inside = False
-    if not inside:
-        msg = (
-            f"event {event_id!r}: target.geojson: {shown_text(name)} lies outside the scenario's "
-            f"folder; over HTTP a geojson target names a file in {folder.name}/ (copy it there)"
-        )
-        raise EventError(msg)
-
-
-def _jsonable(value: Any) -> Any:
-    from corridor.serve.events import jsonable
-
-    return jsonable(value)
-
-
-def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """``west,south,east,north`` as numbers (None when not given)."""
-    if text is None:
-        return None
-    try:
-        w, s, e, n = (float(x) for x in text.split(","))
-    except ValueError:
-        msg = (
-            f"bbox {text!r}: write it as WEST,SOUTH,EAST,NORTH in degrees, e.g. 24.9,60.1,25.0,60.2"
-        )
-        raise ScenarioError(msg) from None
-    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
-        msg = f"bbox {text!r}: need -180 <= WEST <= EAST <= 180 and -90 <= SOUTH <= NORTH <= 90"
-        raise ScenarioError(msg)
-    return w, s, e, n
-
-
-def _new_id(events: dict[str, Any]) -> str:
-    n = len(events) + 1
-    while f"event-{n}" in events:
-        n += 1
-    return f"event-{n}"
-
-
-def closures_of(body: WhatIf) -> list[Closure]:
-    """The what-if closures of a request, as ``corridor analyze --close-way`` and
-    ``--close-point`` make them (one per way, one per area)."""
-    out = [Closure(ways=(w,), label=f"way {w}") for w in body.close_ways]
-    for i, a in enumerate(body.close_areas):
-        if isinstance(a, CircleArea):
-            label = f"{a.radius_m:.0f} m around [{a.lon}, {a.lat}]"
-            area = Area(label, point=(a.lon, a.lat), radius_m=a.radius_m)
-        else:
-            ring = [(p[0], p[1]) for p in a.polygon]
-            poly = shapely.Polygon(ring)
-            bad = [p for p in ring if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90)]
-            if bad or not poly.is_valid or poly.area == 0:
-                why = (
-                    shapely.is_valid_reason(poly)
-                    if not bad
-                    else f"[{bad[0][0]}, {bad[0][1]}] is off the Earth"
-                )
-                msg = (
-                    f"close_areas[{i}].polygon: not a valid polygon ({why}); give a ring of "
-                    "[lon, lat] points that does not cross itself"
-                )
-                raise ScenarioError(msg)
-            label = f"polygon of {len(ring)} points around {_centre(poly)}"
-            area = Area(label, polygon=poly)
-        out.append(Closure(area=area, label=label))
-    return out
-
-
-def _centre(poly: shapely.Polygon) -> str:
-    c = poly.centroid
-    return f"[{c.x:.5f}, {c.y:.5f}]"
-
-
 # --------------------------------------------------------------------------------- errors
 def status_of(exc: Exception) -> int:
     return next(code for kind, code in STATUS if isinstance(exc, kind))
@@ -768,6 +220,17 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _routes(routes: Any) -> Iterator[Any]:
+    """``routes`` with each included router's own routes in its place (the routers are included
+    without a prefix, so their routes match the request's path as they are)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
+
+
 def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     """The methods the routes at ``request``'s path answer, with OPTIONS (answered here),
     sorted."""
@@ -775,7 +238,7 @@ def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
 
     methods = {"OPTIONS"}
     scope = dict(request.scope)
-    for route in app.router.routes:
+    for route in _routes(app.router.routes):
         match, _ = route.matches(scope)
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())
