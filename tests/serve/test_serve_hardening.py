@@ -328,10 +328,18 @@ def test_a_request_body_that_stalls_gets_408_and_a_finished_one_waits_untimed(
         scope = {"type": "http", "method": "POST", "headers": [(b"host", b"127.0.0.1")]}
         await served._Guard(app, hosts=None)(scope, receive, send)
 
-    asyncio.run(run([{"type": "http.request", "body": b"{", "more_body": True}]))
+    # A thread of its own: an earlier test in this worker (the sync Playwright API) may
+    # leave an event loop running in the main thread, where asyncio.run refuses.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def in_own_loop(chunks: list[dict[str, Any]]) -> None:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, run(chunks)).result(timeout=10)
+
+    in_own_loop([{"type": "http.request", "body": b"{", "more_body": True}])
     assert calls == ["408"]
     calls.clear()
-    asyncio.run(run([{"type": "http.request", "body": b"{}", "more_body": False}]))
+    in_own_loop([{"type": "http.request", "body": b"{}", "more_body": False}])
     assert calls == ["body", "disconnect"]
 
 
