@@ -34,6 +34,8 @@ import httpx
 import pytest
 import yaml
 
+from fixtures import TIMED_HOSTILE, write_timed
+
 SCENARIO = "mosul-2016"
 MOVER = "isis-fighters"
 DAY = "2016-10-29"  # the minimum cut: the Tal Afar highway (way 1101) and the R3 (way 1302)
@@ -46,8 +48,8 @@ class Server:
     """``corridor serve SCENARIO --port P --data DIR`` as a subprocess; ``start`` returns once it
     prints its URL (it prints it when the socket listens)."""
 
-    def __init__(self, data: Path, log: Path) -> None:
-        self.data, self.log = data, log
+    def __init__(self, data: Path, log: Path, scenario: str = SCENARIO) -> None:
+        self.data, self.log, self.scenario = data, log, scenario
         self.proc: subprocess.Popen[str] | None = None
         self.port = 0
 
@@ -56,7 +58,15 @@ class Server:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self, *options: str) -> Server:
-        cmd = [str(CORRIDOR), "serve", SCENARIO, "--port", str(self.port), "--data", str(self.data)]
+        cmd = [
+            str(CORRIDOR),
+            "serve",
+            self.scenario,
+            "--port",
+            str(self.port),
+            "--data",
+            str(self.data),
+        ]
         cmd += options
         with self.log.open("a") as err:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
@@ -521,3 +531,59 @@ def test_the_page_is_served_with_a_strict_policy(server: Server) -> None:
     # no inline script, no other origin: every script and style is the server's own
     assert "<script>" not in html and "<style" not in html and not re.search(r"\son\w+=", html)
     assert not re.search(r'(src|href)="(?!/|#|data:)', html), "a resource from another origin"
+
+
+# ------------------------------------------- windows, restricted roads and checkpoints (issue 25)
+def _popup_of(page: Any, selector: str) -> str:
+    page.locator(selector).first.click()
+    page.wait_for_selector(".leaflet-popup-content")
+    text: str = page.inner_text(".leaflet-popup-content")
+    page.keyboard.press("Escape")
+    return text
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_timed(tmp_path_factory.mktemp("timed-serve-scenario"))
+
+
+@pytest.fixture(scope="module")
+def timed_server(timed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not CORRIDOR.is_file():
+        pytest.skip(f"{CORRIDOR} is missing (make install)")
+    tmp = tmp_path_factory.mktemp("timed-serve")
+    s = Server(tmp / "data", tmp / "server.log", scenario=str(timed)).start()
+    yield s
+    s.stop()
+
+
+def test_the_workbench_page_draws_them_from_the_view(
+    timed_server: Server, served_pages: Any, shots: Path
+) -> None:
+    page, log = served_pages(timed_server.base)
+    page.set_default_timeout(15_000)
+    page.goto(f"{timed_server.base}#scenario=khazir-2017&date=2017-01-25")
+    wait_idle(page)
+    with timed_server.api() as c:
+        view = c.post("/api/view", json={"scenario": "khazir-2017", "date": "2017-01-25"}).json()
+    for k in ("windows", "restricted", "checkpoints"):
+        assert (
+            page.evaluate("n => corridorServe.count(n)", k)
+            == len(view["layers"][k]["features"])
+            == 1
+        ), k
+    # the status comes from the header's fields, not read out of its text
+    assert page.get_attribute("#status", "class") == view["header_parts"]["status"]
+    text = _popup_of(page, ".corridor-checkpoint:not(.legend-mark)")
+    assert "1,200 persons/h" in text and TIMED_HOSTILE in text
+    assert page.evaluate("window.pwned === undefined")
+    # a day after the restriction was lifted: gone from the page
+    page.evaluate("corridorServe.state.date")
+    page.goto(f"{timed_server.base}#scenario=khazir-2017&date=2017-01-27")
+    page.reload()
+    wait_idle(page)
+    wait_for(page, "corridorServe.state.date === '2017-01-27'")
+    assert page.evaluate("corridorServe.count('restricted')") == 0
+    assert page.evaluate("corridorServe.count('windows')") == 1
+    page.screenshot(path=str(shots / "timed-serve-2017-01-27.png"))
+    log.assert_clean()

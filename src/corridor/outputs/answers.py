@@ -22,18 +22,32 @@ from corridor.outputs.json import quick_json, report_json
 from corridor.outputs.layers import (
     FeatureCollection,
     areas_layer,
+    checkpoints_layer,
     closed_layer,
     closures_layer,
     corridors_layer,
     critical_layer,
     cut_layer,
     places_layer,
+    restricted_layer,
     routes_layer,
+    windows_layer,
     zones_layer,
 )
 
 LayerName = Literal[
-    "zones", "closed", "areas", "routes", "corridors", "critical", "cut", "closures", "places"
+    "zones",
+    "closed",
+    "areas",
+    "routes",
+    "corridors",
+    "critical",
+    "cut",
+    "closures",
+    "windows",
+    "restricted",
+    "checkpoints",
+    "places",
 ]
 #: The layers of ``/api/view`` by default (``corridors``, the slowest, only when asked for).
 VIEW_LAYERS: tuple[LayerName, ...] = (
@@ -44,6 +58,9 @@ VIEW_LAYERS: tuple[LayerName, ...] = (
     "critical",
     "cut",
     "closures",
+    "windows",
+    "restricted",
+    "checkpoints",
     "places",
 )
 #: The layers of ``/api/whatif`` by default: those a closure changes.
@@ -68,6 +85,9 @@ def layers_for(
         "critical": lambda: critical_layer(report, network),
         "cut": lambda: cut_layer(report, network),
         "closures": lambda: closures_layer(scenario, state, report, network),
+        "windows": lambda: windows_layer(scenario, state, network),
+        "restricted": lambda: restricted_layer(scenario, state, network),
+        "checkpoints": lambda: checkpoints_layer(scenario, state, network),
         "places": lambda: places_layer(scenario, state),
     }
     return {name: build[name]() for name in dict.fromkeys(names)}
