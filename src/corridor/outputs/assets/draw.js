@@ -443,8 +443,9 @@
   /* ------------------------------------------------------------------------- place labels */
   function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
   // the most populous places first; a label that would cover a shown label, an origin or exit
-  // label, or a control (legend, layers, scale) stays hidden at this zoom
-  function declutter(map, places) {
+  // label, or a control (legend, layers, scale) stays hidden at this zoom; then the labels of
+  // the layers in ``more`` (road names), in their own order
+  function declutter(map, places, more) {
     if (!places) return;
     var taken = [];
     map.getContainer().querySelectorAll(".leaflet-control, .area-label").forEach(function (node) {
@@ -455,13 +456,14 @@
     var layers = places.getLayers().slice().sort(function (a, b) {
       return (b.feature.properties.population || 0) - (a.feature.properties.population || 0);
     });
+    (more || []).forEach(function (group) { if (group) layers = layers.concat(group.getLayers()); });
     layers.forEach(function (layer) {
       var tip = layer.getTooltip && layer.getTooltip();
       var node = tip && tip.getElement && tip.getElement();
       if (!node) return;
       node.classList.remove("place-hidden");
       var r = node.getBoundingClientRect();
-      var inside = r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+      var inside = r.width > 0 && r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
       var free = inside && !taken.some(function (t) { return overlaps(r, t); });
       if (free) taken.push(r); else node.classList.add("place-hidden");
     });
