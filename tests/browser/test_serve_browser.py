@@ -533,6 +533,63 @@ def test_the_page_is_served_with_a_strict_policy(server: Server) -> None:
     assert not re.search(r'(src|href)="(?!/|#|data:)', html), "a resource from another origin"
 
 
+# ------------------------------------------------- a click where roads meet asks which (issue 23)
+def test_a_click_where_roads_meet_asks_which_and_the_event_names_it(
+    server: Server, served_pages: Any, shots: Path
+) -> None:
+    page, log = open_page(served_pages, server)
+    with server.api() as c:
+        roads = c.get("/api/roads", params={"scenario": SCENARIO, "mover": MOVER}).json()
+    # a node two named ways share (a junction): at the first zoom both are within the click's
+    # reach, and neither may take the click for the other
+    ends: dict[tuple[float, float], set[int]] = {}
+    for f in roads["features"]:
+        g = f["geometry"]
+        lines = g["coordinates"] if g["type"] == "MultiLineString" else [g["coordinates"]]
+        for line in lines:
+            for pt in line:
+                ends.setdefault((pt[0], pt[1]), set()).add(f["properties"]["way"])
+    # the junction nearest the view's middle where the click reaches the roads (not a place's
+    # dot or a marker, which take their own clicks)
+    mid = page.evaluate("corridorServe.map.getCenter()")
+    junctions = sorted(
+        ((k, v) for k, v in ends.items() if len(v) >= 2),
+        key=lambda kv: (kv[0][0] - mid["lng"]) ** 2 + (kv[0][1] - mid["lat"]) ** 2,
+    )
+    for junction in junctions:
+        (lon, lat), ways = junction
+        p = page.evaluate("([lon, lat]) => corridorServe.at(lon, lat)", [lon, lat])
+        top = page.evaluate(
+            "([x, y]) => { var e = document.elementFromPoint(x, y); return e ? e.tagName : ''; }",
+            [p["x"], p["y"]],
+        )
+        if top == "CANVAS":
+            break
+    else:
+        pytest.fail("no junction of the mosul roads is clickable at the first zoom")
+    page.mouse.click(p["x"], p["y"])
+    page.wait_for_selector(".road-chooser")
+    choices = page.locator(".road-chooser .road-choice")
+    offered = [int(choices.nth(i).get_attribute("data-way") or 0) for i in range(choices.count())]
+    assert set(ways) <= set(offered), (ways, offered)
+    assert page.evaluate("corridorServe.state.ways.length") == 0  # nothing closed yet
+    pick = sorted(ways)[-1]
+    name = next(f["properties"] for f in roads["features"] if f["properties"]["way"] == pick)
+    page.screenshot(path=str(shots / "serve-road-chooser.png"))
+    page.click(f'.road-chooser .road-choice[data-way="{pick}"]')
+    wait_idle(page)
+    assert [w["way"] for w in page.evaluate("corridorServe.state.ways")] == [pick]
+    # the event form says which road the event closes, by name and way
+    page.click("#record-open")
+    what = page.inner_text("#record-what")
+    assert f"(way {pick})" in what and (name["road"] or name["name"] or "road") in what, what
+    page.click("#record-cancel")
+    page.click("#clear")
+    wait_idle(page)
+    assert page.evaluate("corridorServe.state.ways.length") == 0
+    log.assert_clean()
+
+
 # ------------------------------------------- windows, restricted roads and checkpoints (issue 25)
 def _popup_of(page: Any, selector: str) -> str:
     page.locator(selector).first.click()

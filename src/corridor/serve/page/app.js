@@ -249,7 +249,7 @@
           layer.on("mouseout", function () { layer.setStyle({ opacity: 0 }); });
           layer.on("click", function (e) {
             L.DomEvent.stop(e);
-            toggleWay(p.way);
+            clickRoads(e.latlng, p.way);
           });
         }
       });
@@ -257,6 +257,60 @@
       if (S.view) raiseHits(S.view);
       drawWhatIfs();
     });
+  }
+
+  // a click on the roads: the roads within reach of the click (the click target's half width
+  // and the canvas tolerance, in screen pixels), nearest first. One road, or one clearly nearest
+  // (at most half the next one's distance): it is closed or reopened at once. Several as near:
+  // a chooser at the click names each (name, class, capacity, OSM way) and closes the one
+  // picked, so that no road takes the click invisibly for another.
+  var REACH_PX = 10;
+  function roadsNear(latlng) {
+    var at = map.latLngToLayerPoint(latlng);
+    var pad = map.layerPointToLatLng(at.add([REACH_PX, REACH_PX]));
+    var dLat = Math.abs(pad.lat - latlng.lat), dLng = Math.abs(pad.lng - latlng.lng);
+    var box = L.latLngBounds([latlng.lat - dLat, latlng.lng - dLng], [latlng.lat + dLat, latlng.lng + dLng]);
+    var near = [];
+    hit.eachLayer(function (layer) {
+      if (!layer.getBounds().intersects(box)) return;
+      var best = Infinity;
+      var lines = layer.getLatLngs();
+      if (lines.length && !Array.isArray(lines[0])) lines = [lines];
+      lines.forEach(function (line) {
+        for (var i = 1; i < line.length; i++) {
+          var a = map.latLngToLayerPoint(line[i - 1]), b = map.latLngToLayerPoint(line[i]);
+          best = Math.min(best, L.LineUtil.pointToSegmentDistance(at, a, b));
+        }
+      });
+      if (best <= REACH_PX) near.push({ way: layer.feature.properties.way, px: best });
+    });
+    near.sort(function (a, b) { return a.px - b.px || classRank(S.roadByWay[a.way]) - classRank(S.roadByWay[b.way]); });
+    return near;
+  }
+  function clickRoads(latlng, fallback) {
+    var near = roadsNear(latlng);
+    if (!near.length) near = [{ way: fallback, px: 0 }];
+    if (near.length === 1 || near[0].px < near[1].px / 2) {
+      toggleWay(near[0].way);
+      return;
+    }
+    var list = el("ul", { class: "road-choices" });
+    near.slice(0, 8).forEach(function (n) {
+      var p = (S.roadByWay[n.way] || {}).properties || {};
+      var closed = isWhatIf(n.way);
+      var pick = el("button", { type: "button", class: "road-choice", "data-way": n.way },
+        (closed ? "Reopen " : "Close ") + (p.road || p.name || "road"));
+      pick.addEventListener("click", function () { map.closePopup(chooser); toggleWay(n.way); });
+      list.appendChild(el("li", null, pick, el("span", { class: "k" },
+        " " + (p.highway ? p.highway + " · " : "") + fmt(p.capacity_pph) + " persons/h · OSM way " + n.way)));
+    });
+    var chooser = L.popup({ className: "road-chooser", maxWidth: 360 })
+      .setLatLng(latlng)
+      .setContent(el("div", null, el("b", null, near.length + " roads meet here: which one?"), list));
+    // the roads' hover tips would cover the choices: hidden while the chooser is open
+    map.getContainer().classList.add("choosing");
+    chooser.on("remove", function () { map.getContainer().classList.remove("choosing"); });
+    chooser.openOn(map);
   }
 
   var CLASSES = ["motorway", "trunk", "primary", "secondary", "tertiary"];
@@ -612,8 +666,8 @@
   function describeTarget(ev) {
     var t = ev.target || {};
     var what = ev.kind || "event";
-    if (t.way !== undefined) return what + " way " + t.way;
-    if (t.ways) return what + " ways " + t.ways.join(", ");
+    if (t.way !== undefined) return what + " " + roadLabel(t.way);
+    if (t.ways) return what + " " + t.ways.map(roadLabel).join(", ");
     if (t.point) return what + " " + fmt(t.radius_m) + " m around " + t.point.join(", ");
     if (t.polygon) return what + " a polygon of " + t.polygon.length + " points";
     if (t.ref) return what + " " + t.ref + (t.between ? " between " + t.between.join(" and ") : "");
