@@ -590,6 +590,28 @@ def test_a_click_where_roads_meet_asks_which_and_the_event_names_it(
     log.assert_clean()
 
 
+# ------------------------------------------------------ communities by status (issue 26)
+def test_ticking_the_communities_layer_scans_them_at_the_date(
+    server: Server, served_pages: Any, shots: Path
+) -> None:
+    page, log = open_page(served_pages, server)
+    assert page.evaluate("corridorServe.count('communities')") == 0  # off until asked for
+    page.hover(".leaflet-control-layers")
+    page.get_by_label("Communities by status (corridor scan)").check()
+    wait_for(page, "corridorServe.count('communities') > 0")
+    wait_idle(page)
+    with server.api() as c:
+        body = {"scenario": SCENARIO, "date": DAY, "mover": MOVER, "layers": ["communities"]}
+        fc = c.post("/api/view", json=body).json()["layers"]["communities"]
+    assert page.evaluate("corridorServe.count('communities')") == len(fc["features"])
+    statuses = {f["properties"]["status"] for f in fc["features"]}
+    for status in statuses:
+        assert page.locator(f".corridor-community-{status}").count() > 0, status
+    assert "Communities (corridor scan)" in page.text_content("#legend-body")  # (folded or not)
+    page.screenshot(path=str(shots / "serve-communities.png"))
+    log.assert_clean()
+
+
 # ------------------------------------------- windows, restricted roads and checkpoints (issue 25)
 def _popup_of(page: Any, selector: str) -> str:
     page.locator(selector).first.click()

@@ -93,6 +93,12 @@ def _leaflet() -> tuple[str, str]:
     return js, css
 
 
+def _status_colours() -> dict[str, str]:
+    from corridor.outputs.scan import STATUS_COLOURS
+
+    return dict(STATUS_COLOURS)
+
+
 def draw_script() -> str:
     """The map drawing both pages share (``assets/draw.js``: road styles, layer builders and
     popups, place labels, the header): inlined into the static map, served by the workbench at
@@ -163,6 +169,11 @@ def map_data(
         "max_flow_pph": int(max_flow),
         "titles": {**LAYERS, **{o.name: o.title for o in overlays}},
         "overlays": [o.name for o in overlays],
+        **(
+            {"status_colours": _status_colours()}
+            if any(o.name == "communities" for o in overlays)
+            else {}
+        ),
         "static": {
             "roads": roads_layer(net),
             "areas": areas_layer(first),

@@ -99,7 +99,8 @@ class WhatIf(_Body):
     close_areas: list[CircleArea | PolygonArea] = Field(default=[], max_length=MAX_WHAT_IFS)
     layers: list[LAYER_NAMES] | None = Field(
         default=None,
-        description="/api/view: the layers to return (default: all but corridors, the slowest)",
+        description="/api/view: the layers to return (default: all but corridors and "
+        "communities, the slowest; communities is corridor scan's, at this date)",
     )
 
 

@@ -102,7 +102,7 @@
   var PANES = {
     borders: 210, zones: 300, pocket: 310, roads: 400, closed: 410, areas: 420, routes: 430,
     critical: 435, corridors: 440, chance: 445, impact: 450, restricted: 452, windows: 455,
-    cut: 460, whatif: 465, hit: 470, closures: 480, places: 490, checkpoints: 495, draw: 500
+    cut: 460, whatif: 465, hit: 470, closures: 480, communities: 487, places: 490, checkpoints: 495, draw: 500
   };
   function panes(map, names) {
     names.forEach(function (name) { map.createPane(name).style.zIndex = PANES[name]; });
@@ -411,6 +411,28 @@
           }
         });
       },
+      // communities by status (corridor scan): a ring in the status's colour, sized by people
+      communities: function (fc) {
+        return L.geoJSON(fc, {
+          pointToLayer: function (f, latlng) {
+            var p = f.properties, pop = p.population || 0;
+            var r = 4 + 1.8 * Math.max(0, Math.log10(Math.max(pop, 100)) - 2);
+            return L.circleMarker(latlng, { pane: "communities", radius: r, color: p.colour, weight: 3, fillColor: p.colour, fillOpacity: 0.35, className: "corridor-community corridor-community-" + p.status });
+          },
+          onEachFeature: function (f, layer) {
+            var p = f.properties;
+            popup(layer, function () {
+              return card(p.name + ": " + p.status, [
+                ["population", p.population === null || p.population === undefined ? "unknown" : fmt(p.population)],
+                ["refuge", p.refuge ? p.refuge + (p.minutes !== null && p.minutes !== undefined ? " in " + hours(p.minutes * 60) : "") : ""],
+                ["one stretch from cut off", p.stretch], ["pocket", p.pocket],
+                ["cut off since", p.cut_off_since ? p.cut_off_since + " (" + p.cut_off_days + " days)" : ""],
+                ["nearest road", p.nearest_road_m !== null && p.nearest_road_m !== undefined ? fmt(Math.round(p.nearest_road_m)) + " m" : ""]
+              ], el("div", null, p.reason));
+            });
+          }
+        });
+      },
       // exits by probability reachable (corridor map --samples)
       chance: function (fc) {
         function share(x) { return Math.round(x * 100) + "%"; }
@@ -516,11 +538,21 @@
     return out;
   }
 
+  // the communities' statuses for a legend (outputs/scan.py STATUS_COLOURS)
+  function communityLegend(colours) {
+    var out = [el("h4", null, "Communities (corridor scan)")];
+    Object.keys(colours).forEach(function (k) {
+      out.push(el("span", { class: "dot", style: "background:" + colours[k] + ";border-color:" + colours[k] }), k, el("br"));
+    });
+    return out;
+  }
+
   window.CorridorDraw = {
     el: el, add: add, clear: clear, fmt: fmt, hours: hours, km: km, pct: pct, blank: blank,
     sourcesNode: sourcesNode, card: card, quote: quote, roadStyle: roadStyle, WHATIF: WHATIF,
     COLOURS: { window: WINDOW, restricted: RESTRICTED, checkpoint: CHECKPOINT },
     PANES: PANES, panes: panes, builders: builders, declutter: declutter, legendEntries: legendEntries,
+    communityLegend: communityLegend,
     headerNodes: headerNodes
   };
 })();

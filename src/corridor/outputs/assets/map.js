@@ -7,7 +7,7 @@
 
   var map = L.map("map", { zoomControl: true, minZoom: 2 });
   Draw.panes(map, ["borders", "zones", "pocket", "roads", "closed", "areas", "routes", "critical", "corridors",
-    "chance", "impact", "restricted", "windows", "cut", "closures", "checkpoints", "places"]);
+    "chance", "impact", "restricted", "windows", "cut", "closures", "communities", "checkpoints", "places"]);
   map.getPane("borders").style.pointerEvents = "none";
 
   /* the layer builders and their popups: corridor/outputs/assets/draw.js, shared with the
@@ -60,6 +60,7 @@
         el("span", { class: "ramp", style: "background:linear-gradient(to right,#ffffb2,#fecc5c,#fd8d3c,#f03b20,#bd0026)" }), el("br"),
         "capacity lost 0 % → 100 %", el("br"), el("span", { class: "sw", style: "border-top:6px solid #3f007d" }), "seals the origin", el("br"));
     }
+    if (D.status_colours) extra.push(Draw.communityLegend(D.status_colours));
     var body = el("div", { class: "legend-body" },
       Draw.legendEntries({ exits: D.exits, sides: D.sides, origin: D.origin, extra: extra }));
     var toggle = el("button", { type: "button", class: "legend-toggle", "aria-expanded": "true", title: "fold or unfold the legend" },

@@ -150,26 +150,35 @@
     restricted: "Restricted roads (under fire)",
     checkpoints: "Checkpoints (persons/hour, hours)",
     places: "Places (population)",
+    communities: "Communities by status (corridor scan)",
     whatif: "What-if closures"
   };
   var VIEW = ["zones", "closed", "areas", "routes", "critical", "corridors", "cut", "closures", "windows",
-    "restricted", "checkpoints", "places"];
+    "restricted", "checkpoints", "places", "communities"];
+  // layers the view asks for only while they are shown: corridors (on at the start) and
+  // communities (a scan of every community: off until ticked)
+  var ON_DEMAND = ["corridors", "communities"];
 
   var map = L.map("map", { zoomControl: true, minZoom: 2, doubleClickZoom: true });
   Draw.panes(map, ["zones", "roads", "closed", "areas", "routes", "critical", "corridors", "restricted", "windows",
-    "cut", "whatif", "hit", "closures", "checkpoints", "places", "draw"]);
+    "cut", "whatif", "hit", "closures", "communities", "checkpoints", "places", "draw"]);
   map.getPane("draw").style.pointerEvents = "none";
   map.setView([30, 30], 3);
 
   var groups = {}, current = {};
-  Object.keys(TITLES).forEach(function (name) { groups[name] = L.layerGroup().addTo(map); });
+  Object.keys(TITLES).forEach(function (name) {
+    groups[name] = L.layerGroup();
+    if (name !== "communities") groups[name].addTo(map);
+  });
   var overlays = {};
   Object.keys(TITLES).forEach(function (name) { overlays[TITLES[name]] = groups[name]; });
   L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);
   L.control.scale({ imperial: false, maxWidth: 180, position: "bottomleft" }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("corridor serve");
-  map.on("overlayadd", function (e) { if (e.layer === groups.corridors) loadView(false); });
+  map.on("overlayadd", function (e) {
+    if (e.layer === groups.corridors || e.layer === groups.communities) loadView(false);
+  });
 
   var maxFlow = 1;
   var builders = Draw.builders({ maxFlow: function () { return maxFlow; } });
@@ -210,9 +219,13 @@
     });
     var sides = {};
     (view.layers.zones.features || []).forEach(function (f) { sides[f.properties.side_name || f.properties.side] = f.properties.colour; });
+    var statuses = {};
+    ((view.layers.communities || {}).features || []).forEach(function (f) { statuses[f.properties.status] = f.properties.colour; });
+    var note = view.layers.communities && view.layers.communities.properties && view.layers.communities.properties.note;
     add(clear($("legend-body")), Draw.legendEntries({
       exits: exits, origin: view.report.origin.name, whatif: true,
-      sides: Object.keys(sides).map(function (s) { return { name: s, colour: sides[s] }; })
+      sides: Object.keys(sides).map(function (s) { return { name: s, colour: sides[s] }; }),
+      extra: view.layers.communities ? [Draw.communityLegend(statuses), note ? el("div", { class: "warn" }, note) : null] : []
     }));
   }
 
@@ -465,7 +478,7 @@
 
   /* ------------------------------------------------------------------------- the view */
   function viewBody() {
-    var layers = VIEW.filter(function (n) { return n !== "corridors" || map.hasLayer(groups.corridors); });
+    var layers = VIEW.filter(function (n) { return ON_DEMAND.indexOf(n) < 0 || map.hasLayer(groups[n]); });
     return {
       scenario: S.sc.name, date: S.date, mover: S.mover, plan: S.plan || null,
       close_ways: S.ways.map(function (w) { return w.way; }),
@@ -510,7 +523,7 @@
         maxFlow = 1;
         (view.layers.corridors ? view.layers.corridors.features : []).forEach(function (f) { maxFlow = Math.max(maxFlow, f.properties.edge_flow_pph); });
         Object.keys(view.layers).forEach(function (name) { if (builders[name]) setLayer(name, view.layers[name]); });
-        if (!view.layers.corridors) groups.corridors.clearLayers();
+        ON_DEMAND.forEach(function (n) { if (!view.layers[n]) groups[n].clearLayers(); });
         drawHeader(view.header_parts, view.report, body, key, false);
         raiseHits(view);
         drawLegend(view);
