@@ -11,9 +11,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from corridor.analysis.scan import scan, scenario_communities
+from corridor.analysis.scan import scan
 from corridor.bundled import bundled_scenarios
 from corridor.cli.main import app as cli
+from corridor.model.communities import scenario_communities
 from corridor.model.situation import Closure
 from corridor.serve.app import create_app
 from corridor.testing import bundled

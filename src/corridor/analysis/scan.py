@@ -60,6 +60,7 @@ from corridor.analysis.stretches import NamedPlace, critical_stretches, named_pl
 from corridor.errors import AreaError, ScenarioError
 from corridor.model.areas import EARTH_RADIUS_M, Area, haversine_m
 from corridor.model.communities import Community, unique_ids
+from corridor.model.communities import scenario_communities as scenario_communities  # its old home
 from corridor.model.network import Mover, RoadNetwork
 from corridor.model.scenario import Scenario, exit_kind
 from corridor.model.situation import (
@@ -483,29 +484,6 @@ class ScanResult:
         return np.where(self.status == CUT_OFF, np.maximum(self.population, 0), 0).sum(axis=1)
 
 
-def scenario_communities(
-    scenario: Scenario, *, mover: str | None = None, hub: Area | None = None
-) -> list[Community]:
-    """A scenario's places as communities, except the mover's refuges (a refuge is where people
-    get out to, not a place cut off), or with a ``hub`` (aid access) except the hub; each keeps
-    its own area and population."""
-    profile = scenario.mover_profile(mover)
-    exits = profile.exits if profile.exits is not None else scenario.exits
-    if hub is not None:
-        refuge_names = {hub.name}
-    else:
-        refuge_names = {a.name for a in exits if exit_kind(a) == "refuge"}
-    out = []
-    for pid, p in scenario.places.items():
-        if p.name in refuge_names:
-            continue
-        lon, lat = p.area.representative
-        out.append(
-            Community(pid, p.name, lon, lat, p.population, p.area.radius_m or 0.0, "place", p.area)
-        )
-    return out
-
-
 def scan_dates(
     scenario: Scenario, plan: str | None = None, *, upto: dt.date | None = None
 ) -> list[dt.date]:
@@ -545,7 +523,7 @@ def scan(
     scenario, network_for
         The scenario and its networks per base mover (a scenario's loader).
     communities
-        What to scan (:func:`scenario_communities`, OSM places, a user's list).
+        What to scan (:func:`~corridor.model.communities.scenario_communities`, OSM places, a user's list).
     mover, plan
         Whose roads (default: the scenario's mover) under which plan.
     dates
@@ -571,6 +549,7 @@ def scan(
     --------
     >>> from corridor.testing import bundled
     >>> sc, networks = bundled("mosul-2016")
+    >>> from corridor.model.communities import scenario_communities
     >>> r = scan(sc, networks, scenario_communities(sc), dates=[dt.date(2016, 11, 25)])
     >>> [p.communities[:2] for p in r.pockets if p.id == "mosul"]
     [('mosul', 'mosul-west')]

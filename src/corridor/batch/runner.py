@@ -158,7 +158,8 @@ def scan_task_rows(task: Task) -> list[dict[str, Any]]:
     """The rows of one scan task (runs on a worker): every community's status on each date,
     as ``corridor scan --csv`` gives them (OSM place nodes on an OSM network, the scenario's
     places otherwise), with the scenario, mover and plan."""
-    from corridor.analysis.scan import scan, scenario_communities
+    from corridor.analysis.scan import scan
+    from corridor.model.communities import scenario_communities
     from corridor.outputs.scan import scan_rows
 
     sc, networks = _loaded(task)

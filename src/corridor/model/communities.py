@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from corridor.model.areas import Area
+from corridor.model.scenario import Scenario, exit_kind
 
 RADIUS_BY_KIND_M: dict[str, float] = {
     "city": 2000.0,
@@ -82,3 +83,26 @@ def unique_ids(communities: Iterable[Community]) -> list[str]:
             repeated.append(c.id)
         seen.add(c.id)
     return repeated
+
+
+def scenario_communities(
+    scenario: Scenario, *, mover: str | None = None, hub: Area | None = None
+) -> list[Community]:
+    """A scenario's places as communities, except the mover's refuges (a refuge is where people
+    get out to, not a place cut off), or with a ``hub`` (aid access) except the hub; each keeps
+    its own area and population."""
+    profile = scenario.mover_profile(mover)
+    exits = profile.exits if profile.exits is not None else scenario.exits
+    if hub is not None:
+        refuge_names = {hub.name}
+    else:
+        refuge_names = {a.name for a in exits if exit_kind(a) == "refuge"}
+    out = []
+    for pid, p in scenario.places.items():
+        if p.name in refuge_names:
+            continue
+        lon, lat = p.area.representative
+        out.append(
+            Community(pid, p.name, lon, lat, p.population, p.area.radius_m or 0.0, "place", p.area)
+        )
+    return out

@@ -231,7 +231,7 @@ def choose_communities(
     place node of the settlement kinds inside the network; the default for an OSM network),
     ``scenario`` (the scenario's places but the refuges, or the hub; the default otherwise), or
     a CSV/GeoJSON file (:func:`read_communities`); ``radius_m`` overrides the default reach."""
-    from corridor.analysis.scan import scenario_communities
+    from corridor.model.communities import scenario_communities
 
     choice = which or ("osm" if scenario.network_kind == "osm" else "scenario")
     if choice == "scenario":

@@ -344,10 +344,34 @@
 
   /* ------------------------------------------------------------------------- what-ifs */
   function isWhatIf(way) { return S.ways.some(function (w) { return w.way === way; }); }
+  // a road in words: its name or ref, its OSM way, and the places nearest its two ends (from
+  // the view's places, within 25 km) when they differ: "R3 (way 1302) from Mosul to Tal Afar"
   function roadLabel(way) {
     var f = S.roadByWay[way];
     var p = f ? f.properties : {};
-    return (p.road || p.name || "road") + " (way " + way + ")";
+    var label = (p.road || p.name || "road") + " (way " + way + ")";
+    var ends = f ? wayEnds(f.geometry) : null;
+    if (ends) {
+      var a = nearestPlace(ends[0]), b = nearestPlace(ends[1]);
+      if (a && b && a !== b) label += " from " + a + " to " + b;
+      else if (a || b) label += " near " + (a || b);
+    }
+    return label;
+  }
+  function wayEnds(g) {
+    var lines = g.type === "MultiLineString" ? g.coordinates : g.type === "LineString" ? [g.coordinates] : [];
+    if (!lines.length || !lines[0].length) return null;
+    var last = lines[lines.length - 1];
+    return [lines[0][0], last[last.length - 1]];
+  }
+  function nearestPlace(pt) {
+    var feats = S.view && S.view.layers.places ? S.view.layers.places.features : [];
+    var best = null, bestM = 25000;
+    feats.forEach(function (f) {
+      var m = map.distance([pt[1], pt[0]], [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+      if (m < bestM) { bestM = m; best = f.properties.name; }
+    });
+    return best;
   }
   function toggleWay(way) {
     if (isWhatIf(way)) S.ways = S.ways.filter(function (w) { return w.way !== way; });
