@@ -253,13 +253,24 @@ def accept(
             "default: those marked accept: true).",
         ),
     ] = None,
+    skip_refused: Annotated[
+        bool,
+        typer.Option(
+            "--skip-refused",
+            help="Write the candidates that pass and list the refused ones (default: one "
+            "refusal writes nothing).",
+        ),
+    ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Write the accepted candidates into the scenario as events, with their sources; the file
     keeps its comments and layout, is checked before it is replaced, and the old one is kept as
-    NAME.bak."""
+    the next numbered backup (NAME.bak1, NAME.bak2, ...; none is overwritten). A candidate
+    already in the scenario (its id, its ACLED id, or an event of the same kind, date and
+    target) or that cannot be an event is refused, each in one line; then nothing is written
+    (exit 2) unless --skip-refused."""
     from corridor.files import same_file
-    from corridor.ingest.accept import accept_candidates
+    from corridor.ingest.accept import AcceptRefused, accept_candidates, next_backup
     from corridor.ingest.review import ReviewError, read_review
     from corridor.scenario.load import load_scenario
 
@@ -269,15 +280,14 @@ def accept(
         msg = f"--scenario {scenario}: that is the review file {file}; name the scenario file"
         raise ReviewError(msg)
     # the scenario is written on purpose; its backup must not land on any input
-    check_outputs(
-        sc, {"the backup": scenario.with_name(scenario.name + ".bak")}, reads={file: "the review"}
-    )
+    check_outputs(sc, {"the backup": next_backup(scenario)}, reads={file: "the review"})
     by_id = {c.id: c for c in rv.candidates}
     only = [i.strip() for item in only or () for i in item.split(",") if i.strip()]
     if only:
-        unknown = [i for i in only if i not in by_id]
+        unknown = [i for i in dict.fromkeys(only) if i not in by_id]
         if unknown:
-            msg = f"--only {unknown[0]}: no such candidate in {file}"
+            names = ", ".join(unknown)
+            msg = f"--only {names}: no such candidate{'s' if len(unknown) > 1 else ''} in {file}"
             raise ReviewError(msg)
         chosen = [by_id[i] for i in dict.fromkeys(only)]
     else:
@@ -285,14 +295,24 @@ def accept(
     if not chosen:
         msg = f"{file}: no candidate is accepted; set `accept: true` on some, or give --only ID"
         raise ReviewError(msg)
-    done = accept_candidates(chosen, sc, scenario)
-    for a in done:
-        err_console().print(
-            f"{a.candidate} → event {a.event} (source {a.source})", markup=False, highlight=False
-        )
-    err_console().print(
-        f"{len(done)} event{'s' if len(done) != 1 else ''} written to {scenario} "
-        f"(the old file is {scenario.name}.bak)",
-        markup=False,
-        highlight=False,
+
+    def say(line: str) -> None:
+        err_console().print(line, markup=False, highlight=False, soft_wrap=True)
+
+    try:
+        result = accept_candidates(chosen, sc, scenario, skip_refused=skip_refused)
+    except AcceptRefused as exc:
+        if len(exc.refused) > 1 or len(chosen) > 1:
+            for r in exc.refused:
+                say(f"refused: {r.line()}")
+        raise
+    for a in result.accepted:
+        say(f"{a.candidate} → event {a.event} (source {a.source})")
+    for r in result.refused:
+        say(f"skipped: {r.line()}")
+    n = len(result.accepted)
+    backup = result.backup.name if result.backup else "none"
+    say(
+        f"{n} event{'s' if n != 1 else ''} written to {scenario} (the old file is {backup})"
+        + (f"; {len(result.refused)} refused and skipped" if result.refused else "")
     )

@@ -7,7 +7,11 @@ through the YAML emitter, and the text parsed again to hold exactly the accepted
 other byte (comments, folded notes, key order) stays as it was, except that an ``events:`` or
 ``sources:`` in flow style is written again as a block. The result is loaded with
 :func:`corridor.scenario.load.load_scenario` before it replaces the file, which is written
-atomically, with the old file kept as ``NAME.bak``.
+atomically, with the old file kept as the next numbered backup (``NAME.bak1``, ``NAME.bak2``,
+...; an existing backup is never overwritten).
+
+A candidate already in the scenario is refused: an event with its id, an event keeping its ACLED
+id, or an event with its kind, date and target (:func:`refusal`).
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ def _unique(base: str, taken: set[str]) -> str:
 def _source_key(c: Candidate) -> str:
     acled = c.extra.get("acled")
     if isinstance(acled, dict) and acled.get("event_id"):
-        return f"ACLED-{re.sub(r'[^0-9A-Za-z_-]+', '-', str(acled['event_id']))}"
+        return f"ACLED-{_safe_id(str(acled['event_id']))}"
     return c.id
 
 
@@ -142,39 +146,237 @@ def check_event(event: dict[str, Any], candidate: str) -> None:
         raise ReviewError(msg) from None
 
 
+# ---------------------------------------------------------------------------------- refusals
+@dataclass(frozen=True)
+class Refused:
+    """A candidate ``accept`` will not write, and why (one line)."""
+
+    candidate: str
+    reason: str
+
+    def line(self) -> str:
+        return f"candidate {self.candidate}: {self.reason}"
+
+
+class AcceptRefused(ReviewError):
+    """Some chosen candidates are refused and nothing is written; ``refused`` holds each one."""
+
+    def __init__(self, refused: Sequence[Refused], chosen: int) -> None:
+        self.refused = list(refused)
+        n = len(self.refused)
+        super().__init__(
+            f"{n} of {chosen} candidate{'s' if chosen != 1 else ''} refused, nothing written "
+            "(--skip-refused writes the others)"
+            if n != 1 or chosen != 1
+            else self.refused[0].line()
+        )
+
+
+def _norm_target(target: Any) -> Any:
+    """A target as the schema reads it (defaults left out), to compare two of them."""
+    from pydantic import ValidationError
+
+    from corridor.scenario.schema import TargetSpec
+
+    try:
+        return TargetSpec.model_validate(target).model_dump(mode="json", exclude_none=True)
+    except ValidationError:
+        return target
+
+
+def _content(kind: Any, date: Any, target: Any) -> tuple[str, str, str]:
+    import json
+
+    day = date.isoformat() if hasattr(date, "isoformat") else str(date)
+    return str(kind), day, json.dumps(_norm_target(target), sort_keys=True, default=str)
+
+
+def acled_id_of(c: Candidate) -> str | None:
+    """The ACLED ``event_id_cnty`` a candidate came from (None: not from ACLED)."""
+    acled = c.extra.get("acled")
+    if isinstance(acled, dict) and acled.get("event_id"):
+        return str(acled["event_id"])
+    return None
+
+
+def _safe_id(acled_id: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_-]+", "-", acled_id)
+
+
+def event_acled_id(event: dict[str, Any]) -> str | None:
+    """The ACLED id a scenario file's event keeps: its ``acled.event_id_cnty``, or (for events
+    accepted before that key) the tail of its source key ``ACLED-ID`` (``ACLED-ID-2`` when the
+    key was taken)."""
+    acled = event.get("acled")
+    if isinstance(acled, dict) and acled.get("event_id_cnty"):
+        return str(acled["event_id_cnty"])
+    src = event.get("source")
+    if isinstance(src, str) and src.startswith("ACLED-"):
+        return src[len("ACLED-") :]
+    return None
+
+
+@dataclass(frozen=True)
+class FileEvents:
+    """The events written in a scenario file itself (not its fragments), by position."""
+
+    events: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, text: str) -> FileEvents:
+        from corridor.scenario.yaml_lines import LOADER
+
+        data = yaml.load(text, Loader=LOADER) if text.strip() else {}
+        events = data.get("events") if isinstance(data, dict) else None
+        items = [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
+        return cls(items)
+
+    def index(self, event_id: str) -> int | None:
+        for i, e in enumerate(self.events):
+            if e.get("id") == event_id:
+                return i
+        return None
+
+    def same_content(self, c: Candidate) -> str | None:
+        """The id of an event with the candidate's kind, date and target."""
+        want = _content(c.kind, c.date, c.target)
+        for e in self.events:
+            if _content(e.get("kind"), e.get("date"), e.get("target")) == want:
+                return str(e.get("id"))
+        return None
+
+    def by_acled(self, acled_id: str) -> str | None:
+        """The id of the event that keeps ACLED id ``acled_id``."""
+        tail = re.compile(re.escape(_safe_id(acled_id)) + r"(-\d+)?")
+        for e in self.events:
+            held = event_acled_id(e)
+            if held is not None and (held == acled_id or tail.fullmatch(held)):
+                return str(e.get("id"))
+        return None
+
+
+def refusal(
+    c: Candidate, scenario: Scenario, file_events: FileEvents, earlier: Sequence[Candidate] = ()
+) -> str:
+    """Why ``accept`` will not write candidate ``c`` as a new event ("" if it will): it cannot
+    be an event (:meth:`Candidate.problem`), it is already in the scenario (an event with its
+    id, its ACLED id, or its kind, date and target), or a candidate before it in the same run
+    has its content."""
+    why = c.problem()
+    if why:
+        return f"cannot accept it: {why}"
+    if any(e.id == c.id for e in scenario.events):
+        return f"already accepted: the scenario has event {c.id!r}"
+    acled = acled_id_of(c)
+    if acled is not None:
+        held = file_events.by_acled(acled)
+        if held is not None:
+            return f"already accepted: the scenario's event {held!r} keeps ACLED event {acled}"
+    same = file_events.same_content(c)
+    if same is not None:
+        return (
+            f"already in the scenario: event {same!r} has the same kind ({c.kind}), date "
+            f"({c.date}) and target"
+        )
+    want = _content(c.kind, c.date, c.target)
+    for other in earlier:
+        if _content(other.kind, other.date, other.target) == want:
+            return f"it has the same kind, date and target as candidate {other.id}, accepted too"
+    return ""
+
+
+# ---------------------------------------------------------------------------------- backups
+def next_backup(path: Path) -> Path:
+    """The next numbered backup of ``path``: ``NAME.bak1``, or one more than the highest
+    ``NAME.bakN`` next to it (a name already taken, even by a dangling link, is never used)."""
+    pattern = re.compile(re.escape(path.name) + r"\.bak(\d+)")
+    taken = (
+        [
+            int(m.group(1))
+            for p in path.parent.iterdir()
+            if (m := pattern.fullmatch(p.name)) is not None and len(m.group(1)) < 10
+        ]
+        if path.parent.is_dir()
+        else []
+    )
+    return path.with_name(f"{path.name}.bak{max(taken, default=0) + 1}")
+
+
+def _back_up(path: Path) -> Path:
+    """Copy ``path`` to its next numbered backup, created new (never over another file)."""
+    for _ in range(100):
+        bak = next_backup(path)
+        try:
+            with path.open("rb") as src, bak.open("xb") as dst:
+                shutil.copyfileobj(src, dst)
+        except FileExistsError:  # another writer took the name first
+            continue
+        shutil.copystat(path, bak)
+        return bak
+    msg = f"{path}: cannot find a free backup name next to it; move its backups away"
+    raise ReviewError(msg)
+
+
 # ---------------------------------------------------------------------------------- accepting
+@dataclass(frozen=True)
+class AcceptResult:
+    """What ``accept`` did: the events written, the candidates refused (with
+    ``skip_refused``), and the old file's backup (None: nothing written)."""
+
+    accepted: list[Accepted]
+    refused: list[Refused]
+    backup: Path | None
+
+
 def accept_candidates(
-    candidates: Sequence[Candidate], scenario: Scenario, path: Path
-) -> list[Accepted]:
+    candidates: Sequence[Candidate],
+    scenario: Scenario,
+    path: Path,
+    *,
+    skip_refused: bool = False,
+) -> AcceptResult:
     """
     Write ``candidates`` into the scenario file ``path`` as events, with their sources.
 
-    The new file is checked (:func:`corridor.scenario.load.load_scenario`) before it replaces the
-    old one, which is kept as ``NAME.bak``; the write is atomic.
+    Every candidate is checked first (:func:`refusal`, and the event against the schema). The
+    new file is checked (:func:`corridor.scenario.load.load_scenario`) before it replaces the
+    old one, which is kept as the next numbered backup (``NAME.bak1``, ``NAME.bak2``, ...; none
+    is ever overwritten); the write is atomic.
+
+    Parameters
+    ----------
+    skip_refused
+        Write the candidates that pass and return the others as refused; by default one refusal
+        writes nothing.
 
     Raises
     ------
+    AcceptRefused
+        Some candidates are refused (each named, with its reason) and ``skip_refused`` is off,
+        or every candidate is refused.
     ReviewError
-        A candidate cannot become an event (its kind, a duplicate, a missing target or value),
-        or the scenario with it would not validate (the first problem, in one line).
+        The scenario with the events would not validate (the first problem, in one line).
     """
     from corridor.files import write_atomic
     from corridor.scenario.load import load_scenario
 
-    for c in candidates:
-        why = c.problem()
-        if why:
-            msg = f"candidate {c.id}: cannot accept it: {why}"
-            raise ReviewError(msg)
+    text = path.read_text(encoding="utf-8")
+    file_events = FileEvents.of(text)
     allowed = event_keys()
     ids = _all_ids(scenario)
-    text = path.read_text(encoding="utf-8")
     known_sources = _existing_sources(text)
+    refused: list[Refused] = []
+    passing: list[Candidate] = []
     events: list[dict[str, Any]] = []
     sources: dict[str, dict[str, Any]] = {}
     done: list[Accepted] = []
     for c in candidates:
-        eid = _unique(c.id, ids)
+        why = refusal(c, scenario, file_events, passing)
+        if why:
+            refused.append(Refused(c.id, why))
+            continue
+        taken = set(ids)
+        eid = _unique(c.id, taken)
         entry = _source_entry(c)
         key = base = _source_key(c)
         n = 1
@@ -183,16 +385,33 @@ def accept_candidates(
         ):
             n += 1
             key = f"{base}-{n}"
+        event = event_of(c, eid, key, allowed)
+        try:
+            check_event(event, c.id)
+        except ReviewError as exc:
+            refused.append(Refused(c.id, str(exc).removeprefix(f"candidate {c.id}: ")))
+            continue
+        ids.add(eid)
         if key not in known_sources:
             sources[key] = entry
-        event = event_of(c, eid, key, allowed)
-        check_event(event, c.id)
+        passing.append(c)
         events.append(event)
         done.append(Accepted(c.id, eid, key))
+    if refused and (not skip_refused or not events):
+        raise AcceptRefused(refused, len(candidates))
     try:
         new_text = insert_events(text, events, sources)
     except EditRefused as exc:
         raise ReviewError(str(exc)) from None
+    _check_and_write(path, new_text, load_scenario)
+    backup = _back_up(path)
+    write_atomic(path, new_text)
+    return AcceptResult(done, refused, backup)
+
+
+def _check_and_write(path: Path, new_text: str, load_scenario: Any) -> None:
+    """Refuse ``new_text`` unless the scenario loader takes it (checked in a file next to
+    ``path``, so that its relative paths hold)."""
     check = path.with_name(f".{path.name}.accept-{os.getpid()}.yaml")
     try:
         check.write_text(new_text, encoding="utf-8")
@@ -204,9 +423,6 @@ def accept_candidates(
     finally:
         with contextlib.suppress(OSError):
             check.unlink()
-    shutil.copy2(path, path.with_name(path.name + ".bak"))
-    write_atomic(path, new_text)
-    return done
 
 
 def _existing_sources(text: str) -> dict[str, Any]:
