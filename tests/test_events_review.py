@@ -92,7 +92,10 @@ def test_accept_marked_candidates_then_again_is_refused(
     written = mosul_copy.read_text()
     res = accept(review_file, mosul_copy, "--only", "acled-irq1001")
     assert res.exit_code == 2, res.output
-    assert "candidate acled-irq1001: already accepted" in res.output
+    assert (
+        "candidate acled-irq1001: already in the scenario: event 'acled-irq1001' has its id"
+        in res.output
+    )
     assert mosul_copy.read_text() == written and written.count("ACLED-IRQ1001: {") == 1
 
 
@@ -168,11 +171,13 @@ def test_review_shows_what_each_candidate_changes(mosul_copy: Path, review_file:
     assert "with" not in rows["acled-irq1002"] and "repeats" in rows["acled-irq1002"]["not_applied"]
     zone = rows["acled-irq1005"]
     assert "with" in zone, "a zone candidate is replayed too"
-    assert zone["road_segments"] == 0 and "holds no road" in zone["warning"]
-    res = run("events", "review", str(review_file), "--scenario", str(mosul_copy))
+    assert zone["road_segments"] == 0 and "binds no road of the mover's network" in zone["warning"]
+    args = ["events", "review", str(review_file), "--scenario", str(mosul_copy)]
+    res = runner.invoke(app, args, env={"COLUMNS": "400"})
     assert res.exit_code == 0, res.output
     assert "open → open" in res.output and "PMF fighters blocked" in res.output
-    assert "holds no road" in res.output and "outside the window" not in res.output
+    assert "binds no road of the mover's network" in res.output
+    assert "outside the window" not in res.output
 
 
 def _review_of(path: Path, candidates: list[dict]) -> Path:
@@ -215,7 +220,7 @@ def test_review_previews_every_target_kind(mosul_copy: Path) -> None:
         assert r["not_applied"] is None and r["road_segments"] > 0, r
         assert r["with"]["capacity_pph"] < r["without"]["capacity_pph"], r
     assert rows["ref"]["with"]["status"] == "sealed" != rows["ref"]["without"]["status"]
-    assert "holds no road" in rows["nowhere"]["warning"]
+    assert "binds no road of the mover's network" in rows["nowhere"]["warning"]
     assert "R99" in rows["bad-ref"]["warning"] and rows["bad-ref"]["road_segments"] == 0
     assert "atlantis" in rows["no-place"]["not_applied"]
     assert "outside the scenario's window" in rows["late"]["not_applied"]

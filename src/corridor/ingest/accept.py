@@ -21,16 +21,16 @@ import os
 import re
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from corridor.errors import CorridorError, EditRefused
 from corridor.ingest.review import Candidate, ReviewError
 from corridor.model.scenario import Scenario
-from corridor.scenario.edit import edit_events
+from corridor.scenario.edit import Retract, edit_events
 from corridor.text import shown
 
 
@@ -41,6 +41,7 @@ class Accepted:
     candidate: str
     event: str
     source: str
+    how: str = "added"  # added | updated (from a changed ACLED row) | retracted (a deleted one)
 
 
 def event_keys() -> set[str]:
@@ -103,6 +104,9 @@ def event_of(c: Candidate, event_id: str, source_key: str, allowed: set[str]) ->
     if c.quote:
         out["quote"] = c.quote
     notes = f"Accepted from review candidate {c.id} (rule {c.rule or 'none'})."
+    acled = c.extra.get("acled")
+    if isinstance(acled, dict) and acled.get("timestamp"):
+        notes += f" ACLED event {acled.get('event_id')}, timestamp {acled['timestamp']}."
     if c.date_uncertainty_days:
         if "date_uncertainty_days" in allowed:
             out["date_uncertainty_days"] = c.date_uncertainty_days
@@ -255,34 +259,137 @@ class FileEvents:
         return None
 
 
-def refusal(
-    c: Candidate, scenario: Scenario, file_events: FileEvents, earlier: Sequence[Candidate] = ()
-) -> str:
-    """Why ``accept`` will not write candidate ``c`` as a new event ("" if it will): it cannot
-    be an event (:meth:`Candidate.problem`), it is already in the scenario (an event with its
-    id, its ACLED id, or its kind, date and target), or a candidate before it in the same run
-    has its content."""
-    why = c.problem()
-    if why:
-        return f"cannot accept it: {why}"
+def accepted_as(c: Candidate, scenario: Scenario, file_events: FileEvents) -> tuple[str, str]:
+    """The scenario event candidate ``c`` is already in, and how it was found ("", "" when it
+    is not): an event with its id, the event keeping its ACLED id, or an event with its kind,
+    date and target."""
     if any(e.id == c.id for e in scenario.events):
-        return f"already accepted: the scenario has event {c.id!r}"
+        return c.id, f"event {c.id!r} has its id"
     acled = acled_id_of(c)
     if acled is not None:
         held = file_events.by_acled(acled)
         if held is not None:
-            return f"already accepted: the scenario's event {held!r} keeps ACLED event {acled}"
+            return held, f"event {held!r} keeps its ACLED id {acled}"
     same = file_events.same_content(c)
     if same is not None:
-        return (
-            f"already in the scenario: event {same!r} has the same kind ({c.kind}), date "
-            f"({c.date}) and target"
-        )
+        return same, (f"event {same!r} has the same kind ({c.kind}), date ({c.date}) and target")
+    return "", ""
+
+
+def refusal(
+    c: Candidate, scenario: Scenario, file_events: FileEvents, earlier: Sequence[Candidate] = ()
+) -> str:
+    """Why ``accept`` will not write candidate ``c`` as a new event ("" if it will): it cannot
+    be an event (:meth:`Candidate.problem`), it is already in the scenario
+    (:func:`accepted_as`), or a candidate before it in the same run has its content."""
+    why = c.problem()
+    if why:
+        return f"cannot accept it: {why}"
+    held, how = accepted_as(c, scenario, file_events)
+    if held:
+        return f"already in the scenario: {how}"
     want = _content(c.kind, c.date, c.target)
     for other in earlier:
         if _content(other.kind, other.date, other.target) == want:
             return f"it has the same kind, date and target as candidate {other.id}, accepted too"
     return ""
+
+
+# ------------------------------------------------------------------- ACLED rows changed upstream
+#: The event fields compared when a changed ACLED row meets the event accepted from it.
+COMPARED = (
+    "kind",
+    "date",
+    "actor",
+    "target",
+    "value",
+    "confidence",
+    "date_uncertainty_days",
+    "quote",
+    "summary",
+)
+
+
+def upstream_status(c: Candidate) -> str | None:
+    """What the last re-import of an ACLED export said of this candidate's row: ``changed``,
+    ``deleted``, ``new`` or ``outside`` (None: first import, or unchanged)."""
+    up = c.extra.get("upstream")
+    return str(up.get("status")) if isinstance(up, dict) and up.get("status") else None
+
+
+def _comparable(key: str, value: Any) -> Any:
+    if key == "target":
+        return _norm_target(value or {})
+    if key == "date" and hasattr(value, "isoformat"):
+        return value.isoformat()
+    if key in ("confidence", "date_uncertainty_days") and value is not None:
+        return float(value)
+    return value if value != "" else None
+
+
+def event_changes(event: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The :data:`COMPARED` fields where the scenario file's ``event`` and the event ``new``
+    differ: each field with (the event's value, the new one)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for key in COMPARED:
+        a, b = _comparable(key, event.get(key)), _comparable(key, new.get(key))
+        if a != b:
+            out[key] = (event.get(key), new.get(key))
+    return out
+
+
+@dataclass(frozen=True)
+class Action:
+    """What ``accept`` does with one candidate: ``add`` a new event, ``update`` or ``retract``
+    the event accepted from an ACLED row changed or deleted upstream (``event``, at ``index``
+    in the file's events, with the fields that change), or ``refuse`` it (``reason``)."""
+
+    kind: Literal["add", "update", "retract", "refuse"]
+    reason: str = ""
+    event: str = ""
+    index: int | None = None
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+def action_of(
+    c: Candidate, scenario: Scenario, file_events: FileEvents, earlier: Sequence[Candidate] = ()
+) -> Action:
+    """What ``accept`` would do with candidate ``c`` (see :class:`Action`): a row ACLED
+    changed or deleted after its event was accepted updates or retracts that event; anything
+    else is added unless :func:`refusal` says why not."""
+    status = upstream_status(c)
+    if status in ("changed", "deleted"):
+        held, _ = accepted_as(c, scenario, file_events)
+        acled = acled_id_of(c) or c.id
+        if not held and status == "deleted":
+            return Action(
+                "refuse",
+                f"ACLED deleted row {acled} upstream and no scenario event holds it; nothing to "
+                "accept",
+            )
+        if held:
+            index = file_events.index(held)
+            if index is None:
+                return Action(
+                    "refuse",
+                    f"event {held!r} (ACLED {acled}) is in an included fragment, not in the "
+                    "scenario file; edit it there",
+                )
+            if status == "deleted":
+                return Action("retract", f"ACLED deleted row {acled}", held, index)
+            why = c.problem()
+            if why:
+                return Action("refuse", f"cannot update event {held!r} from it: {why}")
+            new = event_of(c, held, "", event_keys())
+            changes = event_changes(file_events.events[index], new)
+            if not changes:
+                return Action(
+                    "refuse",
+                    f"already in the scenario: event {held!r} holds ACLED row {acled}'s new values",
+                )
+            return Action("update", f"ACLED changed row {acled}", held, index, changes)
+    why = refusal(c, scenario, file_events, earlier)
+    return Action("refuse", why) if why else Action("add")
 
 
 # ---------------------------------------------------------------------------------- backups
@@ -368,15 +475,11 @@ def accept_candidates(
     refused: list[Refused] = []
     passing: list[Candidate] = []
     events: list[dict[str, Any]] = []
+    changed: dict[int, dict[str, Any] | Retract] = {}
     sources: dict[str, dict[str, Any]] = {}
     done: list[Accepted] = []
-    for c in candidates:
-        why = refusal(c, scenario, file_events, passing)
-        if why:
-            refused.append(Refused(c.id, why))
-            continue
-        taken = set(ids)
-        eid = _unique(c.id, taken)
+
+    def source_key(c: Candidate) -> str:
         entry = _source_entry(c)
         key = base = _source_key(c)
         n = 1
@@ -385,28 +488,71 @@ def accept_candidates(
         ):
             n += 1
             key = f"{base}-{n}"
-        event = event_of(c, eid, key, allowed)
+        return key
+
+    for c in candidates:
+        act = action_of(c, scenario, file_events, passing)
+        if act.kind == "refuse":
+            refused.append(Refused(c.id, act.reason))
+            continue
+        if act.index is not None and act.index in changed:
+            refused.append(Refused(c.id, f"another candidate already changes event {act.event!r}"))
+            continue
+        if act.kind == "retract":
+            acled = acled_id_of(c) or c.id
+            changed[act.index] = Retract(  # type: ignore[index]
+                f"event {act.event} retracted: ACLED deleted row {acled} upstream "
+                f"(review candidate {c.id})"
+            )
+            done.append(Accepted(c.id, act.event, "", "retracted"))
+            continue
+        key = source_key(c)
+        if act.kind == "update":
+            old = file_events.events[act.index]  # type: ignore[index]
+            event = _updated(old, event_of(c, act.event, key, allowed), c)
+        else:
+            event = event_of(c, _unique(c.id, set(ids)), key, allowed)
         try:
             check_event(event, c.id)
         except ReviewError as exc:
             refused.append(Refused(c.id, str(exc).removeprefix(f"candidate {c.id}: ")))
             continue
-        ids.add(eid)
         if key not in known_sources:
-            sources[key] = entry
+            sources[key] = _source_entry(c)
+        if act.kind == "update":
+            changed[act.index] = event  # type: ignore[index]
+            done.append(Accepted(c.id, act.event, key, "updated"))
+            continue
+        ids.add(event["id"])
         passing.append(c)
         events.append(event)
-        done.append(Accepted(c.id, eid, key))
-    if refused and (not skip_refused or not events):
+        done.append(Accepted(c.id, event["id"], key))
+    if refused and (not skip_refused or not done):
         raise AcceptRefused(refused, len(candidates))
     try:
-        new_text = insert_events(text, events, sources)
+        new_text = edit_events(text, changed=changed, added=events, sources=sources)
     except EditRefused as exc:
         raise ReviewError(str(exc)) from None
     _check_and_write(path, new_text, load_scenario)
     backup = _back_up(path)
     write_atomic(path, new_text)
     return AcceptResult(done, refused, backup)
+
+
+def _updated(old: dict[str, Any], new: dict[str, Any], c: Candidate) -> dict[str, Any]:
+    """The file's event ``old`` with the fields of ``new`` (from a changed ACLED row): the
+    keys the analyst added (movers, group, ...) kept, a field the row no longer gives removed,
+    and the notes told of the update."""
+    out = dict(old)
+    for key in (*COMPARED, "source", "until", "hours", "capacity_factor", "speed_factor"):
+        if key in new:
+            out[key] = new[key]
+        elif key in COMPARED and key != "kind":
+            out.pop(key, None)
+    ts = (c.extra.get("acled") or {}).get("timestamp")
+    note = f"Updated from review candidate {c.id}" + (f" (ACLED timestamp {ts})." if ts else ".")
+    out["notes"] = f"{old['notes']} {note}" if old.get("notes") else note
+    return out
 
 
 def _check_and_write(path: Path, new_text: str, load_scenario: Any) -> None:

@@ -120,6 +120,9 @@ class Candidate:
             )
         if self.duplicate_of:
             return f"it repeats the scenario's event {self.duplicate_of!r}"
+        upstream = self.extra.get("upstream")
+        if isinstance(upstream, dict) and upstream.get("status") == "deleted":
+            return "ACLED deleted this row upstream; it is kept for reading, never applied"
         if not self.target:
             return (
                 "it has no target; give one (ref with between, way, place, point with "
