@@ -175,7 +175,7 @@ def test_review_shows_what_each_candidate_changes(mosul_copy: Path, review_file:
     res = run("events", "review", str(review_file), "--scenario", str(mosul_copy))
     assert res.exit_code == 0, res.output
     assert "open → open" in res.output and "PMF fighters blocked" in res.output
-    assert "(warning: its zone binds" in res.output  # the table wraps the rest
+    assert "(warning: its" in res.output and "binds no road" in res.output  # wrapped
     assert "outside the window" not in res.output
 
 
