@@ -270,7 +270,7 @@ def review(
             row["without"], row["with"] = _summary(pair[0]), _summary(pair[1])
         rows.append(row)
     if json_:
-        print(json.dumps({"candidates": rows}, ensure_ascii=False, indent=2))
+        print(json.dumps({"candidates": rows}, ensure_ascii=False, indent=2, default=str))
         return
     table = Table(title=f"{len(rows)} candidates from {rv.origin or file.name} for {sc.name}")
     for col in ("id", "kind", "date", "actor", "conf.", "status", "exits", "capacity p/h"):
@@ -401,12 +401,23 @@ def accept(
                 say(f"refused: {r.line()}")
         raise
     for a in result.accepted:
-        say(f"{a.candidate} → event {a.event} (source {a.source})")
+        if a.how == "retracted":
+            say(f"{a.candidate} → event {a.event} retracted (ACLED deleted the row upstream)")
+        elif a.how == "updated":
+            say(f"{a.candidate} → event {a.event} updated from the changed row (source {a.source})")
+        else:
+            say(f"{a.candidate} → event {a.event} (source {a.source})")
     for r in result.refused:
         say(f"skipped: {r.line()}")
-    n = len(result.accepted)
+    counts = {h: sum(1 for a in result.accepted if a.how == h) for h in ("added", "updated")}
+    retracted = sum(1 for a in result.accepted if a.how == "retracted")
+    n = counts["added"]
+    said = [f"{n} event{'s' if n != 1 else ''} written"] if n or not result.accepted else []
+    said += [f"{counts['updated']} updated"] if counts["updated"] else []
+    said += [f"{retracted} retracted"] if retracted else []
     backup = result.backup.name if result.backup else "none"
+    head = f"{said[0]} to {scenario}" if len(said) == 1 and n else f"{scenario}: {', '.join(said)}"
     say(
-        f"{n} event{'s' if n != 1 else ''} written to {scenario} (the old file is {backup})"
+        f"{head} (the old file is {backup})"
         + (f"; {len(result.refused)} refused and skipped" if result.refused else "")
     )
