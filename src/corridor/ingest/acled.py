@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -554,11 +554,21 @@ def candidate_of(
                 "geo_precision": row.geo_precision,
                 "fatalities": row.fatalities,
                 "timestamp": row.timestamp,
+                "digest": row_digest(row),
             },
         },
     )
     cand.duplicate_of = duplicate_of(cand, scenario, place)
     return cand, unmatched
+
+
+def row_digest(row: AcledRow) -> str:
+    """A short digest of what corridor reads of a row (not its line or timestamp): a re-import
+    tells a row changed upstream from a candidate the analyst edited."""
+    import hashlib
+
+    cells = [getattr(row, f.name) for f in fields(row) if f.name not in ("line", "timestamp")]
+    return hashlib.sha256(repr(cells).encode("utf-8")).hexdigest()[:16]
 
 
 def _event_geometry(scenario: Scenario, e: Event) -> Any:
@@ -748,11 +758,12 @@ def reimport(old: Review, new: Review, seen: set[str]) -> Reimport:
     """
     Update the review ``old`` with ``new``, the review of a newer export of the same area.
 
-    Candidates are matched by ACLED's ``event_id_cnty`` and compared by ``timestamp``: a row
-    unchanged keeps its candidate as the analyst left it (``accept`` and edits included); a
-    changed row's candidate is replaced by the new one, under the same id, with
-    ``upstream: {status: changed, timestamp_was, changes}`` (each field that changed, ``was``
-    and ``now``) and ``accept: false``; a row no longer in the export is kept with
+    Candidates are matched by ACLED's ``event_id_cnty`` and compared by ``timestamp`` and by
+    the digest of the row's cells (:func:`row_digest`): a row unchanged keeps its candidate as
+    the analyst left it (``accept`` and edits included); a changed row's candidate is replaced
+    by the new one, under the same id, with ``upstream: {status: changed, timestamp_was,
+    changes}`` (each field that differs from the candidate as it was, ``was`` and ``now``: an
+    analyst's edit of that candidate shows there too) and ``accept: false``; a row no longer in the export is kept with
     ``upstream: {status: deleted}`` (or ``outside`` when the export still has it, outside the
     scenario's area or window) and ``accept: false``; a new row is added with
     ``upstream: {status: new}``. A row whose export timestamp is older than the review's is
@@ -801,14 +812,20 @@ def reimport(old: Review, new: Review, seen: set[str]) -> Reimport:
             counts["older"] += 1
             out.append(c)
             continue
-        changes = candidate_changes(c, fresh)
+        digest_was = (c.extra.get("acled") or {}).get("digest")
+        digest_now = (fresh.extra.get("acled") or {}).get("digest")
+        same_row = digest_was is not None and digest_was == digest_now
+        changes = {} if same_row else candidate_changes(c, fresh)
         up = c.extra.get("upstream")
         gone = up.get("status") if isinstance(up, dict) else None
         if gone in ("deleted", "outside"):  # back in the export, or back in the area
             changes["upstream"] = {"was": gone, "now": "in the export"}
         if not changes:
-            if now is not None and isinstance(c.extra.get("acled"), dict):
-                c.extra["acled"]["timestamp"] = now
+            if isinstance(c.extra.get("acled"), dict):  # the row as the export now has it
+                if now is not None:
+                    c.extra["acled"]["timestamp"] = now
+                if digest_now is not None:
+                    c.extra["acled"]["digest"] = digest_now
             counts["unchanged"] += 1
             out.append(c)
             continue
