@@ -142,6 +142,8 @@ def test_the_true_reason_when_a_candidate_cannot_be_previewed(mosul: Path) -> No
             close("late", {"ref": "R1"}, date="2019-01-01"),
             close("early", {"ref": "R1"}, date="2016-01-01"),
             close("intent", {"ref": "R1"}, stance="intent"),
+            close("stranger", {"place": "badush"}, actor="nobody"),
+            {"id": "no-checkpoint", "kind": "close", "target": {"checkpoint": "nope"}},
         ],
     )
     rows = review(rv, mosul)
@@ -156,8 +158,11 @@ def test_the_true_reason_when_a_candidate_cannot_be_previewed(mosul: Path) -> No
     for key in ("late", "early"):
         assert "outside the scenario's window 2016-10-17 to 2017-03-15" in rows[key]["not_applied"]
     assert "stance 'intent'" in rows["intent"]["not_applied"]
+    assert "actor 'nobody' is not an actor of the scenario" in rows["stranger"]["not_applied"]
+    assert "no checkpoint with id 'nope'" in rows["no-checkpoint"]["not_applied"]
     # an in-window candidate is never said to be outside the window
-    for key in ("no-place", "two-targets", "zone-point", "reopen-nothing", "pop-nowhere", "intent"):
+    for key in ("no-place", "two-targets", "zone-point", "reopen-nothing", "pop-nowhere", "intent",
+                "stranger", "no-checkpoint"):  # fmt: skip
         assert "window" not in rows[key]["not_applied"], rows[key]
 
 

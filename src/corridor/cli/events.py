@@ -52,6 +52,9 @@ def _candidate_event(sc: Scenario, c: Candidate) -> tuple[Event | None, str]:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"]) or "target"
         return None, f"target {where}: {first['msg']}"
+    if c.actor is not None and sc.actors and c.actor not in sc.actors:
+        known = ", ".join(sorted(sc.actors))
+        return None, f"actor {c.actor!r} is not an actor of the scenario (actors: {known})"
     problems = ProblemLog(YamlLines(None))
     reader = AreaReader(Path(sc.path).parent, problems, dict(sc.places))
     label = f"candidate {c.id}"
