@@ -239,3 +239,21 @@ def test_a_bad_timestamp_is_one_line(mosul: Path) -> None:
     rows[0]["timestamp"] = "yesterday"
     res = imported(mosul, rows, "bad.csv")
     assert res.exit_code == 2 and "timestamp 'yesterday' is not a whole number" in res.output
+
+
+def test_a_hand_edited_upstream_key_is_read_not_trusted(mosul: Path) -> None:
+    rv = mosul.parent / "r.yaml"
+    assert imported(mosul, first_export(), "a1.csv").exit_code == 0
+    data = yaml.safe_load(rv.read_text())
+    data["candidates"][0]["upstream"] = "changed, I think"
+    data["candidates"][1]["upstream"] = {"status": "changed", "changes": ["date"]}
+    data["candidates"][2]["acled"]["timestamp"] = "soon"
+    rv.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    res = run("events", "review", rv, "--scenario", mosul)
+    assert res.exit_code == 0, res.output
+    res = run("events", "review", rv, "--scenario", mosul, "--json")
+    rows = {r["id"]: r for r in json.loads(res.stdout)["candidates"]}
+    assert rows["acled-irq1001"]["upstream"] is None and "with" in rows["acled-irq1001"]
+    res = imported(mosul, newer_export(), "a2.csv")
+    assert res.exit_code == 0, res.output
+    assert candidates(rv)["acled-irq1001"]["upstream"]["status"] == "changed"

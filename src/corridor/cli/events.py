@@ -263,7 +263,7 @@ def review(
             "warning": why if pair is not None and why else None,
             "road_segments": held if held >= 0 else None,
             "unresolved": c.unresolved,
-            "upstream": c.extra.get("upstream"),
+            "upstream": up if isinstance(up := c.extra.get("upstream"), dict) else None,
             "accept_does": act.kind if act.kind in ("update", "retract") else None,
             "event": act.event or None,
             "event_differs": {k: {"event": a, "candidate": b} for k, (a, b) in act.changes.items()}
@@ -294,7 +294,8 @@ def review(
             does = f"deleted upstream: accept retracts event {r['event']}"
         elif r["upstream"] and r["upstream"].get("status") in ("new", "changed", "outside"):
             up = r["upstream"]
-            what = ", ".join(up.get("changes") or {})
+            changes = up.get("changes")
+            what = ", ".join(map(str, changes)) if isinstance(changes, dict) else ""
             does = {
                 "new": "new in this export",
                 "changed": f"changed upstream ({what})",

@@ -259,10 +259,12 @@ class FileEvents:
         return None
 
 
-def accepted_as(c: Candidate, scenario: Scenario, file_events: FileEvents) -> tuple[str, str]:
+def accepted_as(
+    c: Candidate, scenario: Scenario, file_events: FileEvents, *, by_content: bool = True
+) -> tuple[str, str]:
     """The scenario event candidate ``c`` is already in, and how it was found ("", "" when it
-    is not): an event with its id, the event keeping its ACLED id, or an event with its kind,
-    date and target."""
+    is not): an event with its id, the event keeping its ACLED id, or (``by_content``) an event
+    with its kind, date and target."""
     if any(e.id == c.id for e in scenario.events):
         return c.id, f"event {c.id!r} has its id"
     acled = acled_id_of(c)
@@ -270,7 +272,7 @@ def accepted_as(c: Candidate, scenario: Scenario, file_events: FileEvents) -> tu
         held = file_events.by_acled(acled)
         if held is not None:
             return held, f"event {held!r} keeps its ACLED id {acled}"
-    same = file_events.same_content(c)
+    same = file_events.same_content(c) if by_content else None
     if same is not None:
         return same, (f"event {same!r} has the same kind ({c.kind}), date ({c.date}) and target")
     return "", ""
@@ -359,7 +361,7 @@ def action_of(
     else is added unless :func:`refusal` says why not."""
     status = upstream_status(c)
     if status in ("changed", "deleted"):
-        held, _ = accepted_as(c, scenario, file_events)
+        held, _ = accepted_as(c, scenario, file_events, by_content=False)
         acled = acled_id_of(c) or c.id
         if not held and status == "deleted":
             return Action(
