@@ -17,10 +17,11 @@ id, or an event with its kind, date and target (:func:`refusal`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -63,11 +64,11 @@ def _all_ids(scenario: Scenario) -> set[str]:
 
 
 def _unique(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``, ... the first not in ``taken``."""
     name, n = base, 1
     while name in taken:
         n += 1
         name = f"{base}-{n}"
-    taken.add(name)
     return name
 
 
@@ -189,6 +190,7 @@ def _norm_target(target: Any) -> Any:
 
 
 def _content(kind: Any, date: Any, target: Any) -> tuple[str, str, str]:
+    """Kind, date and target as compared for duplicates (the target as the schema reads it)."""
     import json
 
     day = date.isoformat() if hasattr(date, "isoformat") else str(date)
@@ -235,28 +237,43 @@ class FileEvents:
         items = [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
         return cls(items)
 
-    def index(self, event_id: str) -> int | None:
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        out: dict[str, int] = {}
         for i, e in enumerate(self.events):
-            if e.get("id") == event_id:
-                return i
-        return None
+            out.setdefault(str(e.get("id")), i)
+        return out
+
+    @functools.cached_property
+    def _contents(self) -> dict[tuple[str, str, str], str]:
+        out: dict[tuple[str, str, str], str] = {}
+        for e in self.events:
+            out.setdefault(
+                _content(e.get("kind"), e.get("date"), e.get("target")), str(e.get("id"))
+            )
+        return out
+
+    @functools.cached_property
+    def _acled(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for e in self.events:
+            held = event_acled_id(e)
+            if held is not None:
+                out.setdefault(held, str(e.get("id")))
+                out.setdefault(re.sub(r"-\d+$", "", held), str(e.get("id")))  # ACLED-ID-2
+        return out
+
+    def index(self, event_id: str) -> int | None:
+        """The position of event ``event_id`` in the file's events (None: not in the file)."""
+        return self._positions.get(event_id)
 
     def same_content(self, c: Candidate) -> str | None:
         """The id of an event with the candidate's kind, date and target."""
-        want = _content(c.kind, c.date, c.target)
-        for e in self.events:
-            if _content(e.get("kind"), e.get("date"), e.get("target")) == want:
-                return str(e.get("id"))
-        return None
+        return self._contents.get(_content(c.kind, c.date, c.target))
 
     def by_acled(self, acled_id: str) -> str | None:
         """The id of the event that keeps ACLED id ``acled_id``."""
-        tail = re.compile(re.escape(_safe_id(acled_id)) + r"(-\d+)?")
-        for e in self.events:
-            held = event_acled_id(e)
-            if held is not None and (held == acled_id or tail.fullmatch(held)):
-                return str(e.get("id"))
-        return None
+        return self._acled.get(acled_id) or self._acled.get(_safe_id(acled_id))
 
 
 def accepted_as(
@@ -278,22 +295,34 @@ def accepted_as(
     return "", ""
 
 
+Content = tuple[str, str, str]
+"""A candidate's or event's kind, date and target (normalised), as compared for duplicates."""
+
+
+def content_of(c: Candidate) -> Content:
+    """The candidate's kind, date and target, as :func:`refusal` compares them."""
+    return _content(c.kind, c.date, c.target)
+
+
 def refusal(
-    c: Candidate, scenario: Scenario, file_events: FileEvents, earlier: Sequence[Candidate] = ()
+    c: Candidate,
+    scenario: Scenario,
+    file_events: FileEvents,
+    earlier: Mapping[Content, str] | None = None,
 ) -> str:
     """Why ``accept`` will not write candidate ``c`` as a new event ("" if it will): it cannot
     be an event (:meth:`Candidate.problem`), it is already in the scenario
-    (:func:`accepted_as`), or a candidate before it in the same run has its content."""
+    (:func:`accepted_as`), or a candidate written before it in the same run (``earlier``: each
+    one's :func:`content_of` with its id) has its content."""
     why = c.problem()
     if why:
         return f"cannot accept it: {why}"
     held, how = accepted_as(c, scenario, file_events)
     if held:
         return f"already in the scenario: {how}"
-    want = _content(c.kind, c.date, c.target)
-    for other in earlier:
-        if _content(other.kind, other.date, other.target) == want:
-            return f"it has the same kind, date and target as candidate {other.id}, accepted too"
+    other = (earlier or {}).get(content_of(c))
+    if other is not None:
+        return f"it has the same kind, date and target as candidate {other}, accepted too"
     return ""
 
 
@@ -354,7 +383,10 @@ class Action:
 
 
 def action_of(
-    c: Candidate, scenario: Scenario, file_events: FileEvents, earlier: Sequence[Candidate] = ()
+    c: Candidate,
+    scenario: Scenario,
+    file_events: FileEvents,
+    earlier: Mapping[Content, str] | None = None,
 ) -> Action:
     """What ``accept`` would do with candidate ``c`` (see :class:`Action`): a row ACLED
     changed or deleted after its event was accepted updates or retracts that event; anything
@@ -475,7 +507,7 @@ def accept_candidates(
     ids = _all_ids(scenario)
     known_sources = _existing_sources(text)
     refused: list[Refused] = []
-    passing: list[Candidate] = []
+    passing: dict[Content, str] = {}  # the candidates added so far, by their content
     events: list[dict[str, Any]] = []
     changed: dict[int, dict[str, Any] | Retract] = {}
     sources: dict[str, dict[str, Any]] = {}
@@ -513,7 +545,7 @@ def accept_candidates(
             old = file_events.events[act.index]  # type: ignore[index]
             event = _updated(old, event_of(c, act.event, key, allowed), c)
         else:
-            event = event_of(c, _unique(c.id, set(ids)), key, allowed)
+            event = event_of(c, _unique(c.id, ids), key, allowed)
         try:
             check_event(event, c.id)
         except ReviewError as exc:
@@ -526,7 +558,7 @@ def accept_candidates(
             done.append(Accepted(c.id, act.event, key, "updated"))
             continue
         ids.add(event["id"])
-        passing.append(c)
+        passing.setdefault(content_of(c), c.id)
         events.append(event)
         done.append(Accepted(c.id, event["id"], key))
     if refused and (not skip_refused or not done):
