@@ -162,8 +162,10 @@ def _impact(
     from corridor.analysis.replay import report_at
     from corridor.model.timeline import in_window
 
-    if act.kind == "retract":
-        old = next(e for e in sc.events if e.id == act.event)
+    old = next((e for e in sc.events if e.id == act.event), None) if act.event else None
+    if act.kind in ("retract", "update") and old is None:
+        return None, f"event {act.event!r} is not among the scenario's events", -1
+    if act.kind == "retract" and old is not None:
         if not in_window(old.date, sc.start, sc.end):
             return None, f"{old.date} is outside the scenario's window {sc.start} to {sc.end}", -1
         without = dataclasses.replace(sc, events=tuple(e for e in sc.events if e.id != act.event))
@@ -190,8 +192,7 @@ def _impact(
     if not in_window(c.date, sc.start, sc.end):
         return None, f"{c.date} is outside the scenario's window {sc.start} to {sc.end}", held
     before = report_at(sc, networks, c.date, mover=mover)
-    if act.kind == "update":  # the accepted event as the changed row now gives it
-        old = next(e for e in sc.events if e.id == act.event)
+    if act.kind == "update" and old is not None:  # the accepted event as the row now gives it
         event = dataclasses.replace(event, id=old.id, movers=old.movers, group=old.group)
         events = tuple(event if e.id == old.id else e for e in sc.events)
     else:
@@ -355,8 +356,8 @@ def accept(
         bool,
         typer.Option(
             "--skip-refused",
-            help="Write the candidates that pass and list the refused ones (default: one "
-            "refusal writes nothing).",
+            help="Write the candidates that pass and list the refused ones, exit 0 when any "
+            "was written (default: one refusal writes nothing, exit 2).",
         ),
     ] = False,
     verbose: VerboseOpt = False,
