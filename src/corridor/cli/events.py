@@ -231,7 +231,11 @@ def review(
     verbose: VerboseOpt = False,
 ) -> None:
     """The candidates, each with its quote and what it would change at its date: status, exits
-    reachable and capacity without it and with it."""
+    reachable and capacity without it and with it, for every target kind, or the reason it
+    cannot be applied. A target that binds no road of the mover's network is flagged; a
+    candidate already in the scenario names its event; an ACLED row changed or deleted
+    upstream after it was accepted shows how its event differs, previewed updated or
+    retracted."""
     import json
 
     from rich.table import Table
@@ -367,7 +371,9 @@ def accept(
     the next numbered backup (NAME.bak1, NAME.bak2, ...; none is overwritten). A candidate
     already in the scenario (its id, its ACLED id, or an event of the same kind, date and
     target) or that cannot be an event is refused, each in one line; then nothing is written
-    (exit 2) unless --skip-refused."""
+    (exit 2) unless --skip-refused. The candidate of an ACLED row changed upstream after it was
+    accepted (a re-import marks it `upstream: {status: changed}`) updates that event; one of a
+    row ACLED deleted retracts it."""
     from corridor.files import same_file
     from corridor.ingest.accept import AcceptRefused, accept_candidates, next_backup
     from corridor.ingest.review import ReviewError, read_review
