@@ -226,3 +226,45 @@ def core_scenario_dict(**changes: object) -> dict:
     }
     data.update(changes)
     return data
+
+
+TIMED_HOSTILE = '<img src=x onerror="window.pwned=1"> Khazir & "east"'
+
+EXTRA_EVENTS = """
+  - id: r6-under-fire
+    kind: restrict
+    date: 2017-01-25
+    target: {ref: R6, between: [mosul-east, khazir]}
+    capacity_factor: 0.3
+    speed_factor: 0.5
+    confidence: 0.6
+    source: H2
+    summary: "the Erbil road under fire east of Gogjali (hypothetical)"
+  - id: r6-fire-stops
+    kind: reopen
+    date: 2017-01-27
+    target: {event: r6-under-fire}
+    confidence: 0.6
+    source: H2
+"""
+
+
+def write_timed(folder: Path) -> Path:
+    """The bundled khazir-2017 (a window and a checkpoint) with a hostile checkpoint name and a
+    restriction from 25 to 27 January, in ``folder``."""
+    from corridor.cli.common import bundled_scenarios
+
+    src = bundled_scenarios()["khazir-2017"]
+    text = src.read_text(encoding="utf-8")
+    roads = (src.parent.parent / "mosul-2016" / "roads.geojson").resolve()
+    text = text.replace(
+        "network: {geojson: ../mosul-2016/roads.geojson}", f"network: {{geojson: {roads}}}"
+    )
+    text = text.replace(
+        "    name: Khazir\n    at: khazir", f"    name: {json.dumps(TIMED_HOSTILE)}\n    at: khazir"
+    )
+    text = text.replace("\nplans:\n", EXTRA_EVENTS + "plans:\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -139,13 +139,21 @@ def test_pieces_labels_crossings_and_refusals(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "Traceback" not in missing.output
 
 
-def test_road_classes_are_styled_as_on_the_scenario_map() -> None:
+def test_every_page_draws_with_the_one_shared_script() -> None:
+    """The road styles, popups and labels have one home (draw.js): no page keeps a copy, and no
+    page builds HTML from data (the shared script's DOM nodes are the one escaping idiom)."""
     assets = resources.files("corridor.outputs") / "assets"
-
-    def style(name: str) -> str:
-        js = (assets / name).read_text(encoding="utf-8")
-        m = re.search(r"var ROAD_STYLE = \{.*?\n  \};", js, re.S)
-        assert m, f"{name} has no ROAD_STYLE"
-        return m.group(0)
-
-    assert style("network_map.js") == style("map.js")
+    page = resources.files("corridor.serve") / "page"
+    scripts = {
+        "network_map.js": (assets / "network_map.js").read_text(encoding="utf-8"),
+        "map.js": (assets / "map.js").read_text(encoding="utf-8"),
+        "app.js": (page / "app.js").read_text(encoding="utf-8"),
+    }
+    shared = (assets / "draw.js").read_text(encoding="utf-8")
+    assert "var ROAD_STYLE = {" in shared and "window.CorridorDraw" in shared
+    for name, js in scripts.items():
+        assert "window.CorridorDraw" in js, name
+        assert "var ROAD_STYLE" not in js and "function esc(" not in js, name
+        assert not re.search(r"\bbindPopup\(\s*\"", js), (
+            f"{name} builds a popup from an HTML string"
+        )

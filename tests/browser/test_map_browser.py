@@ -15,7 +15,7 @@ from corridor.cli.common import bundled_scenarios
 from corridor.network.load import NetworkLoader
 from corridor.outputs.map import DYNAMIC, LAYERS, map_data, map_html
 from corridor.scenario.load import load_scenario
-from fixtures import write_scenario
+from fixtures import TIMED_HOSTILE, write_scenario, write_timed
 
 STATIC = [k for k in LAYERS if k not in DYNAMIC]
 
@@ -325,4 +325,51 @@ def test_this_day_names_zone_changes_and_the_pocket_is_drawn(
     assert "(conf 0.6, T1)" in lines[1]
     assert "zone red-w ends: red-army" in lines[2] and "no longer holds it" in lines[2]
     page.screenshot(path=str(shots / "zones-this-day.png"))
+    log.assert_clean()
+
+
+# ------------------------------------------- windows, restricted roads and checkpoints (issue 25)
+TIMED_LAYERS = ("windows", "restricted", "checkpoints")
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_timed(tmp_path_factory.mktemp("timed-browser"))
+
+
+def _popup_of(page: Any, selector: str) -> str:
+    page.locator(selector).first.click()
+    page.wait_for_selector(".leaflet-popup-content")
+    text: str = page.inner_text(".leaflet-popup-content")
+    page.keyboard.press("Escape")
+    return text
+
+
+def test_the_static_map_draws_windows_restrictions_and_checkpoints(
+    timed: Path, tmp_path: Path, offline_page: Any, shots: Path
+) -> None:
+    html, data = _write_map(tmp_path, timed, "timed")
+    page, log = offline_page
+    page.goto(html.as_uri())
+    page.wait_for_function("window.corridorMap !== undefined")
+    dates = [f["date"] for f in data["frames"]]
+    for i, day in enumerate(dates):
+        page.evaluate("i => corridorMap.setFrame(i)", i)
+        got = {k: page.evaluate("n => corridorMap.count(n)", k) for k in TIMED_LAYERS}
+        assert got == {k: len(data["frames"][i]["layers"][k]["features"]) for k in TIMED_LAYERS}, (
+            day
+        )
+    page.evaluate("i => corridorMap.setFrame(i)", dates.index("2017-01-25"))
+    assert page.evaluate("corridorMap.count('restricted')") == 1
+    text = _popup_of(page, ".corridor-checkpoint:not(.legend-mark)")
+    assert "1,200 persons/h" in text and "08:00-18:00" in text and "open" in text
+    assert TIMED_HOSTILE in text  # the name as text, not markup
+    assert page.evaluate("window.pwned === undefined")
+    page.evaluate("corridorMap.map.fitBounds(corridorMap.frameBounds())")
+    p = page.evaluate("corridorMap.point('windows', 0)")  # the middle of the window's roads
+    page.mouse.click(p["x"], p["y"])
+    page.wait_for_selector(".leaflet-popup-content")
+    assert "09:00-14:00 daily" in page.inner_text(".leaflet-popup-content")
+    assert page.locator(".legend").inner_text().count("checkpoint (hollow: closed)") == 1
+    page.screenshot(path=str(shots / "timed-map-2017-01-25.png"))
     log.assert_clean()

@@ -34,6 +34,8 @@ import httpx
 import pytest
 import yaml
 
+from fixtures import TIMED_HOSTILE, write_timed
+
 SCENARIO = "mosul-2016"
 MOVER = "isis-fighters"
 DAY = "2016-10-29"  # the minimum cut: the Tal Afar highway (way 1101) and the R3 (way 1302)
@@ -46,8 +48,8 @@ class Server:
     """``corridor serve SCENARIO --port P --data DIR`` as a subprocess; ``start`` returns once it
     prints its URL (it prints it when the socket listens)."""
 
-    def __init__(self, data: Path, log: Path) -> None:
-        self.data, self.log = data, log
+    def __init__(self, data: Path, log: Path, scenario: str = SCENARIO) -> None:
+        self.data, self.log, self.scenario = data, log, scenario
         self.proc: subprocess.Popen[str] | None = None
         self.port = 0
 
@@ -56,7 +58,15 @@ class Server:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self, *options: str) -> Server:
-        cmd = [str(CORRIDOR), "serve", SCENARIO, "--port", str(self.port), "--data", str(self.data)]
+        cmd = [
+            str(CORRIDOR),
+            "serve",
+            self.scenario,
+            "--port",
+            str(self.port),
+            "--data",
+            str(self.data),
+        ]
         cmd += options
         with self.log.open("a") as err:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
@@ -521,3 +531,138 @@ def test_the_page_is_served_with_a_strict_policy(server: Server) -> None:
     # no inline script, no other origin: every script and style is the server's own
     assert "<script>" not in html and "<style" not in html and not re.search(r"\son\w+=", html)
     assert not re.search(r'(src|href)="(?!/|#|data:)', html), "a resource from another origin"
+
+
+# ------------------------------------------------- a click where roads meet asks which (issue 23)
+def test_a_click_where_roads_meet_asks_which_and_the_event_names_it(
+    server: Server, served_pages: Any, shots: Path
+) -> None:
+    page, log = open_page(served_pages, server)
+    with server.api() as c:
+        roads = c.get("/api/roads", params={"scenario": SCENARIO, "mover": MOVER}).json()
+    # a node two named ways share (a junction): at the first zoom both are within the click's
+    # reach, and neither may take the click for the other
+    ends: dict[tuple[float, float], set[int]] = {}
+    for f in roads["features"]:
+        g = f["geometry"]
+        lines = g["coordinates"] if g["type"] == "MultiLineString" else [g["coordinates"]]
+        for line in lines:
+            for pt in line:
+                ends.setdefault((pt[0], pt[1]), set()).add(f["properties"]["way"])
+    # the junction nearest the view's middle where the click reaches the roads (not a place's
+    # dot or a marker, which take their own clicks)
+    mid = page.evaluate("corridorServe.map.getCenter()")
+    junctions = sorted(
+        ((k, v) for k, v in ends.items() if len(v) >= 2),
+        key=lambda kv: (kv[0][0] - mid["lng"]) ** 2 + (kv[0][1] - mid["lat"]) ** 2,
+    )
+    for junction in junctions:
+        (lon, lat), ways = junction
+        p = page.evaluate("([lon, lat]) => corridorServe.at(lon, lat)", [lon, lat])
+        top = page.evaluate(
+            "([x, y]) => { var e = document.elementFromPoint(x, y); return e ? e.tagName : ''; }",
+            [p["x"], p["y"]],
+        )
+        if top == "CANVAS":
+            break
+    else:
+        pytest.fail("no junction of the mosul roads is clickable at the first zoom")
+    page.mouse.click(p["x"], p["y"])
+    page.wait_for_selector(".road-chooser")
+    choices = page.locator(".road-chooser .road-choice")
+    offered = [int(choices.nth(i).get_attribute("data-way") or 0) for i in range(choices.count())]
+    assert set(ways) <= set(offered), (ways, offered)
+    assert page.evaluate("corridorServe.state.ways.length") == 0  # nothing closed yet
+    pick = sorted(ways)[-1]
+    name = next(f["properties"] for f in roads["features"] if f["properties"]["way"] == pick)
+    page.screenshot(path=str(shots / "serve-road-chooser.png"))
+    page.click(f'.road-chooser .road-choice[data-way="{pick}"]')
+    wait_idle(page)
+    assert [w["way"] for w in page.evaluate("corridorServe.state.ways")] == [pick]
+    # the event form says which road the event closes, by name and way
+    page.click("#record-open")
+    what = page.inner_text("#record-what")
+    assert f"(way {pick})" in what and (name["road"] or name["name"] or "road") in what, what
+    page.click("#record-cancel")
+    page.click("#clear")
+    wait_idle(page)
+    assert page.evaluate("corridorServe.state.ways.length") == 0
+    log.assert_clean()
+
+
+# ------------------------------------------------------ communities by status (issue 26)
+def test_ticking_the_communities_layer_scans_them_at_the_date(
+    server: Server, served_pages: Any, shots: Path
+) -> None:
+    page, log = open_page(served_pages, server)
+    assert page.evaluate("corridorServe.count('communities')") == 0  # off until asked for
+    page.hover(".leaflet-control-layers")
+    page.get_by_label("Communities by status (corridor scan)").check()
+    wait_for(page, "corridorServe.count('communities') > 0")
+    wait_idle(page)
+    with server.api() as c:
+        body = {"scenario": SCENARIO, "date": DAY, "mover": MOVER, "layers": ["communities"]}
+        fc = c.post("/api/view", json=body).json()["layers"]["communities"]
+    assert page.evaluate("corridorServe.count('communities')") == len(fc["features"])
+    statuses = {f["properties"]["status"] for f in fc["features"]}
+    for status in statuses:
+        assert page.locator(f".corridor-community-{status}").count() > 0, status
+    assert "Communities (corridor scan)" in page.text_content("#legend-body")  # (folded or not)
+    page.screenshot(path=str(shots / "serve-communities.png"))
+    log.assert_clean()
+
+
+# ------------------------------------------- windows, restricted roads and checkpoints (issue 25)
+def _popup_of(page: Any, selector: str) -> str:
+    page.locator(selector).first.click()
+    page.wait_for_selector(".leaflet-popup-content")
+    text: str = page.inner_text(".leaflet-popup-content")
+    page.keyboard.press("Escape")
+    return text
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_timed(tmp_path_factory.mktemp("timed-serve-scenario"))
+
+
+@pytest.fixture(scope="module")
+def timed_server(timed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not CORRIDOR.is_file():
+        pytest.skip(f"{CORRIDOR} is missing (make install)")
+    tmp = tmp_path_factory.mktemp("timed-serve")
+    s = Server(tmp / "data", tmp / "server.log", scenario=str(timed)).start()
+    yield s
+    s.stop()
+
+
+def test_the_workbench_page_draws_them_from_the_view(
+    timed_server: Server, served_pages: Any, shots: Path
+) -> None:
+    page, log = served_pages(timed_server.base)
+    page.set_default_timeout(15_000)
+    page.goto(f"{timed_server.base}#scenario=khazir-2017&date=2017-01-25")
+    wait_idle(page)
+    with timed_server.api() as c:
+        view = c.post("/api/view", json={"scenario": "khazir-2017", "date": "2017-01-25"}).json()
+    for k in ("windows", "restricted", "checkpoints"):
+        assert (
+            page.evaluate("n => corridorServe.count(n)", k)
+            == len(view["layers"][k]["features"])
+            == 1
+        ), k
+    # the status comes from the header's fields, not read out of its text
+    assert page.get_attribute("#status", "class") == view["header_parts"]["status"]
+    text = _popup_of(page, ".corridor-checkpoint:not(.legend-mark)")
+    assert "1,200 persons/h" in text and TIMED_HOSTILE in text
+    assert page.evaluate("window.pwned === undefined")
+    # a day after the restriction was lifted: gone from the page
+    page.evaluate("corridorServe.state.date")
+    page.goto(f"{timed_server.base}#scenario=khazir-2017&date=2017-01-27")
+    page.reload()
+    wait_idle(page)
+    wait_for(page, "corridorServe.state.date === '2017-01-27'")
+    assert page.evaluate("corridorServe.count('restricted')") == 0
+    assert page.evaluate("corridorServe.count('windows')") == 1
+    page.screenshot(path=str(shots / "timed-serve-2017-01-27.png"))
+    log.assert_clean()

@@ -535,6 +535,7 @@ def scan(
     upto: dt.date | None = None,
     on_date: Callable[[int, int], None] | None = None,
     hub: Area | None = None,
+    what_if: Sequence[Closure] = (),
 ) -> ScanResult:
     """Scan ``communities`` for ``mover`` on each of ``dates`` (default: the scenario's change
     dates; with ``upto``, those up to it and ``upto`` itself).
@@ -558,6 +559,8 @@ def scan(
         Aid access: search from this area along the mover's roads (a convoy's hub) instead of
         towards its refuges; open then means the hub reaches the community (``minutes`` from
         the hub), at-risk that one stretch closed would keep it out, cut-off that it cannot.
+    what_if
+        Closures on top of the timeline's on every date (the workbench's what-ifs).
 
     Returns
     -------
@@ -632,7 +635,8 @@ def scan(
         last_day = day
         state = state_at(scenario, day, mover=profile.id, plan=plan)
         restricted = restricted_network(net, state.restriction_rules)
-        rules = apply_rules(restricted, state.closure_rules, state.zone_rules)
+        closures = (*state.closure_rules, *what_if)
+        rules = apply_rules(restricted, closures, state.zone_rules)
         key = (
             np.packbits(rules.open).tobytes(),
             tuple(e.id for e in state.restrictions),
@@ -641,7 +645,7 @@ def scan(
         if day_scan is None or key != previous:
             day_scan = scan_rules(
                 restricted,
-                state.closure_rules,
+                closures,
                 state.zone_rules,
                 refuges,
                 bound,

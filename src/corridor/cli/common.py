@@ -78,6 +78,30 @@ ChartFormatOpt = Annotated[
         show_default=False,
     ),
 ]
+CommunitiesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--communities",
+        "-c",
+        help="Which communities: osm (every OSM place node of kind city, town, village, "
+        "hamlet or suburb inside the network; the default for an OSM network), scenario (the "
+        "scenario's places but the refuges; the default otherwise), or a CSV (name, lon, lat, "
+        "population; optionally id, radius_m) or GeoJSON file of points.",
+    ),
+]
+RadiusOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--radius",
+        min=1.0,
+        max=50_000.0,
+        help="How far (m) from its point a community's roads reach (default by OSM kind: "
+        "city 2000, town 1000, suburb 600, village 500, hamlet 250; a file's rows 500 or their "
+        "radius_m). Scenario places keep their own areas.",
+    ),
+]
+
+
 SamplesOpt = Annotated[
     int | None,
     typer.Option(

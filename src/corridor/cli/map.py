@@ -9,8 +9,10 @@ import typer
 
 from corridor.cli.common import (
     AtOpt,
+    CommunitiesOpt,
     MoverOpt,
     PlanOpt,
+    RadiusOpt,
     SamplesOpt,
     ScenarioArg,
     SeedOpt,
@@ -194,12 +196,15 @@ def map_command(
     samples: SamplesOpt = None,
     seed: SeedOpt = 0,
     workers: WorkersOpt = 1,
+    communities: CommunitiesOpt = None,
+    radius: RadiusOpt = None,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """The corridor on a map: one offline HTML page with layers, legend, and a time slider;
     with --samples, each exit's corridor shaded by its probability; with --rank, roads by
-    impact. Given an OSM extract or a GeoJSON road file instead of a scenario (corridor map
+    impact; with --communities, every community by status on each date (as corridor scan).
+    Given an OSM extract or a GeoJSON road file instead of a scenario (corridor map
     EXTRACT -o roads.html): a bare road map, no scenario needed: the mover's roads by class
     (default car), their names and refs, the extract's OSM places and border crossings, the
     OSM way id in each road's popup."""
@@ -209,7 +214,8 @@ def map_command(
     if extract is not None:
         given = {
             "--at": at, "--plan": plan, "--geojson": geojson, "--rank": rank or None,
-            "--samples": samples, "--force": force or None,
+            "--samples": samples, "--force": force or None, "--communities": communities,
+            "--radius": radius,
         }  # fmt: skip
         _network_map(
             extract,
@@ -237,7 +243,11 @@ def map_command(
         html_path = default_output(sc.name)
     check_outputs(sc, {"-o": html_path})
     if geojson is not None:
-        extra = [*(["impact"] if rank else []), *(["chance"] if samples else [])]
+        extra = [
+            *(["impact"] if rank else []),
+            *(["chance"] if samples else []),
+            *(["communities"] if communities is not None or radius is not None else []),
+        ]
         check_layer_directory(sc, geojson, [*LAYERS, *extra], force=force, others={"-o": html_path})
     to_stdout = stdout_taken({"-o": html_path}, {})
     if tiles is not None and not ("{z}" in tiles and "{x}" in tiles and "{y}" in tiles):
@@ -260,6 +270,10 @@ def map_command(
         days = [report_day(r, sc) for r in reports]
         overlays = _overlays(
             sc, networks, net, reports, days, mover, plan, rank, samples, seed, workers
+        )
+    if communities is not None or radius is not None:
+        overlays.append(
+            _communities_overlay(sc, networks, reports, communities, radius, mover, plan)
         )
     with err_console().status(f"drawing {sc.name}"):
         page = (
@@ -284,6 +298,33 @@ def map_command(
         )
     # the page marks closures that close no road; stderr says how many inputs bind to nothing
     finish_warnings(timeline_warnings(reports), strict=strict, shown=False)
+
+
+def _communities_overlay(
+    sc: Scenario,
+    networks: NetworkLoader,
+    reports: list[CorridorReport],
+    which: str | None,
+    radius: float | None,
+    mover: str | None,
+    plan: str | None,
+) -> Overlay:
+    """``--communities``: the scan of the map's dates (as corridor scan) as a layer."""
+    from corridor.analysis.scan import scan
+    from corridor.network.communities import choose_communities
+    from corridor.outputs.layers import report_day
+    from corridor.outputs.scan import communities_overlay
+
+    days = [report_day(r, sc) for r in reports]
+    net = sc.mover_profile(mover).adapted_network(networks)
+    hub = sc.mover_profile(mover).origin
+    chosen = choose_communities(sc, net, which, radius_m=radius, mover=mover, hub=hub)
+    with progress() as prog:
+        tick = ticker(prog, f"scanning {len(chosen):,} communities of {sc.name}")
+        result = scan(
+            sc, networks, chosen, mover=mover, plan=plan, dates=days, on_date=tick, hub=hub
+        )
+    return communities_overlay(result, days)
 
 
 def _overlays(

@@ -9,8 +9,10 @@ import typer
 
 from corridor.cli.common import (
     AtOpt,
+    CommunitiesOpt,
     MoverOpt,
     PlanOpt,
+    RadiusOpt,
     ScenarioArg,
     VerboseOpt,
     announce_compiling,
@@ -31,35 +33,12 @@ from corridor.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from corridor.analysis.scan import ScanResult
     from corridor.model.areas import Area
-    from corridor.model.communities import Community
-    from corridor.model.network import RoadNetwork
     from corridor.model.scenario import Scenario
+    from corridor.network.load import NetworkLoader
 
 app = typer.Typer()
-
-CommunitiesOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--communities",
-        "-c",
-        help="Which communities: osm (every OSM place node of kind city, town, village, "
-        "hamlet or suburb inside the network; the default for an OSM network), scenario (the "
-        "scenario's places but the refuges; the default otherwise), or a CSV (name, lon, lat, "
-        "population; optionally id, radius_m) or GeoJSON file of points.",
-    ),
-]
-RadiusOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--radius",
-        min=1.0,
-        max=50_000.0,
-        help="How far (m) from its point a community's roads reach (default by OSM kind: "
-        "city 2000, town 1000, suburb 600, village 500, hamlet 250; a file's rows 500 or their "
-        "radius_m). Scenario places keep their own areas.",
-    ),
-]
 
 
 @app.command()
@@ -110,6 +89,15 @@ def scan(
             "writes it to standard output instead of the tables).",
         ),
     ] = None,
+    map_: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            help="Also write the corridor map (an offline HTML page, as corridor map) with the "
+            "communities by status on each date of the time slider (- writes it to standard "
+            "output instead of the tables).",
+        ),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Every community's status on every change date (or --at one date): open (which refuge,
@@ -119,13 +107,14 @@ def scan(
 
     from corridor.analysis.scan import scan as run_scan
     from corridor.analysis.scan import scan_dates
+    from corridor.network.communities import choose_communities
     from corridor.outputs.scan import layer_name, scan_csv_rows, scan_json, scan_tables
 
     day = parse_date(at)
     sc = load_checked(scenario, day=day, mover=mover, plans=(plan,))
     fmt = chart_format(chart, None)
-    check_outputs(sc, {"--chart": chart})
-    to_stdout = stdout_taken({"--chart": chart}, {"--json": json_, "--csv": csv_})
+    check_outputs(sc, {"--chart": chart, "--map": map_})
+    to_stdout = stdout_taken({"--chart": chart, "--map": map_}, {"--json": json_, "--csv": csv_})
     days = scan_dates(sc, plan, upto=day)
     if geojson is not None:
         names = [layer_name(d) for d in days if day is None or d == day]
@@ -133,7 +122,7 @@ def scan(
     networks = scenario_networks(sc)
     net = sc.mover_profile(mover).adapted_network(networks)
     hub = _hub(sc, from_, mover)
-    chosen = _communities(sc, net, communities, radius, mover, hub)
+    chosen = choose_communities(sc, net, communities, radius_m=radius, mover=mover, hub=hub)
     announce_compiling()
     with progress() as prog:
         tick = ticker(prog, f"scanning {len(chosen):,} communities of {sc.name}")
@@ -146,6 +135,8 @@ def scan(
         write_chart_output(chart, fmt, lambda p: write_scan_chart(result, p))
         if not is_stdout(chart):
             err_console().print(f"chart written to {chart}")
+    if map_ is not None:
+        _write_map(sc, networks, result, map_, mover=mover, plan=plan)
     if geojson is not None:
         from corridor.files import write_atomic
         from corridor.outputs.scan import scan_geojson
@@ -180,6 +171,32 @@ def scan(
             console().print(table)
 
 
+def _write_map(
+    sc: Scenario,
+    networks: NetworkLoader,
+    result: ScanResult,
+    path: Path,
+    *,
+    mover: str | None,
+    plan: str | None,
+) -> None:
+    """``--map``: the corridor map on the scan's dates with its communities layer."""
+    from corridor.analysis.replay import mover_network, replay
+    from corridor.cli.common import write_text_output
+    from corridor.outputs.map import map_html
+    from corridor.outputs.scan import communities_overlay
+
+    days = list(result.dates)
+    with err_console().status(f"drawing {sc.name} over {len(days)} dates"):
+        reports = replay(sc, networks, mover=mover, plan=plan, dates=days)
+        net = mover_network(sc, networks, mover)
+        overlay = communities_overlay(result, days)
+        page = map_html(sc, reports, net, plan=plan, overlays=[overlay])
+    write_text_output(path, page)
+    if not is_stdout(path):
+        err_console().print(f"map written to {path} ({len(days)} dates, communities by status)")
+
+
 def _hub(sc: Scenario, name: str | None, mover: str | None) -> Area | None:
     """The area a scan for aid access searches from: ``--from`` (a place id or name), else the
     mover's own origin, else None (the scan towards the refuges)."""
@@ -202,41 +219,3 @@ def _hub(sc: Scenario, name: str | None, mover: str | None) -> Area | None:
     )
     msg = f"--from {name!r}: no place of scenario {sc.name!r} has that id or name{hint}"
     raise UnknownIdError(msg)
-
-
-def _communities(
-    sc: Scenario,
-    net: RoadNetwork,
-    which: str | None,
-    radius: float | None,
-    mover: str | None,
-    hub: Area | None = None,
-) -> list[Community]:
-    """The communities ``--communities`` names (see its help)."""
-    from corridor.analysis.scan import scenario_communities
-
-    choice = which or ("osm" if sc.network_kind == "osm" else "scenario")
-    if choice == "scenario":
-        found = scenario_communities(sc, mover=mover, hub=hub)
-        if not found:
-            msg = f"scenario {sc.name!r} has no places but its refuges; give --communities osm or a file"
-            from corridor.errors import CommunitiesError
-
-            raise CommunitiesError(msg)
-        return found
-    if choice == "osm":
-        if sc.network_kind != "osm":
-            from corridor.errors import CommunitiesError
-
-            msg = (
-                f"--communities osm: the network of scenario {sc.name!r} is GeoJSON, which has no "
-                "OSM place nodes; give --communities scenario or a CSV/GeoJSON file"
-            )
-            raise CommunitiesError(msg)
-        from corridor.network.communities import osm_communities
-        from corridor.network.places import read_places
-
-        return osm_communities(read_places(sc.network_path), net, radius_m=radius)
-    from corridor.network.communities import read_communities
-
-    return read_communities(Path(choice), radius_m=radius)

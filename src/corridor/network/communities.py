@@ -26,7 +26,7 @@ import io
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor.errors import CommunitiesError, InputFileError
 from corridor.files import is_file, path_exists
@@ -34,6 +34,10 @@ from corridor.model.communities import Community, radius_for
 from corridor.model.network import RoadNetwork
 from corridor.network.places import SETTLEMENT_KINDS, OsmPlaces
 from corridor.text import clipped, shown
+
+if TYPE_CHECKING:
+    from corridor.model.areas import Area
+    from corridor.model.scenario import Scenario
 
 MAX_BYTES = 64 * 2**20
 """The largest community list read (64 MiB: a few hundred thousand rows)."""
@@ -212,3 +216,41 @@ def _from_geojson(path: Path, text: str, radius_m: float | None) -> list[Communi
         row["lon"], row["lat"] = coords[0], coords[1]
         out.append(_community(path, where, f"feature-{i}", row, radius_m))
     return out
+
+
+def choose_communities(
+    scenario: Scenario,
+    network: RoadNetwork,
+    which: str | None = None,
+    *,
+    radius_m: float | None = None,
+    mover: str | None = None,
+    hub: Area | None = None,
+) -> list[Community]:
+    """The communities a scan looks at, as ``--communities`` names them: ``osm`` (every OSM
+    place node of the settlement kinds inside the network; the default for an OSM network),
+    ``scenario`` (the scenario's places but the refuges, or the hub; the default otherwise), or
+    a CSV/GeoJSON file (:func:`read_communities`); ``radius_m`` overrides the default reach."""
+    from corridor.analysis.scan import scenario_communities
+
+    choice = which or ("osm" if scenario.network_kind == "osm" else "scenario")
+    if choice == "scenario":
+        found = scenario_communities(scenario, mover=mover, hub=hub)
+        if not found:
+            msg = (
+                f"scenario {scenario.name!r} has no places but its refuges; give --communities "
+                "osm or a file"
+            )
+            raise CommunitiesError(msg)
+        return found
+    if choice == "osm":
+        if scenario.network_kind != "osm":
+            msg = (
+                f"--communities osm: the network of scenario {scenario.name!r} is GeoJSON, which "
+                "has no OSM place nodes; give --communities scenario or a CSV/GeoJSON file"
+            )
+            raise CommunitiesError(msg)
+        from corridor.network.places import read_places
+
+        return osm_communities(read_places(scenario.network_path), network, radius_m=radius_m)
+    return read_communities(Path(choice), radius_m=radius_m)

@@ -10,7 +10,7 @@ fields) and the scenario's event-log version.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from corridor.analysis.report import CorridorReport
@@ -22,18 +22,33 @@ from corridor.outputs.json import quick_json, report_json
 from corridor.outputs.layers import (
     FeatureCollection,
     areas_layer,
+    checkpoints_layer,
     closed_layer,
     closures_layer,
     corridors_layer,
     critical_layer,
     cut_layer,
     places_layer,
+    restricted_layer,
     routes_layer,
+    windows_layer,
     zones_layer,
 )
 
 LayerName = Literal[
-    "zones", "closed", "areas", "routes", "corridors", "critical", "cut", "closures", "places"
+    "zones",
+    "closed",
+    "areas",
+    "routes",
+    "corridors",
+    "critical",
+    "cut",
+    "closures",
+    "windows",
+    "restricted",
+    "checkpoints",
+    "places",
+    "communities",
 ]
 #: The layers of ``/api/view`` by default (``corridors``, the slowest, only when asked for).
 VIEW_LAYERS: tuple[LayerName, ...] = (
@@ -44,6 +59,9 @@ VIEW_LAYERS: tuple[LayerName, ...] = (
     "critical",
     "cut",
     "closures",
+    "windows",
+    "restricted",
+    "checkpoints",
     "places",
 )
 #: The layers of ``/api/whatif`` by default: those a closure changes.
@@ -56,9 +74,11 @@ def layers_for(
     report: CorridorReport,
     network: RoadNetwork,
     names: Sequence[str],
+    more: Mapping[str, Callable[[], FeatureCollection]] | None = None,
 ) -> dict[str, FeatureCollection]:
     """The map's layers ``names`` (each once, in the order given) for ``report``, computed on
-    ``network`` at the timeline ``state`` of its date."""
+    ``network`` at the timeline ``state`` of its date; ``more`` builds the layers that need
+    more than the report (``communities``: a scan), asked for by name only."""
     build: dict[str, Callable[[], FeatureCollection]] = {
         "zones": lambda: zones_layer(scenario, state),
         "closed": lambda: closed_layer(report, network),
@@ -68,8 +88,16 @@ def layers_for(
         "critical": lambda: critical_layer(report, network),
         "cut": lambda: cut_layer(report, network),
         "closures": lambda: closures_layer(scenario, state, report, network),
+        "windows": lambda: windows_layer(scenario, state, network),
+        "restricted": lambda: restricted_layer(scenario, state, network),
+        "checkpoints": lambda: checkpoints_layer(scenario, state, network),
         "places": lambda: places_layer(scenario, state),
+        **(more or {}),
     }
+    missing = [n for n in names if n not in build]
+    if missing:
+        msg = f"no layer {', '.join(missing)} here (it needs more than the report)"
+        raise ValueError(msg)
     return {name: build[name]() for name in dict.fromkeys(names)}
 
 
@@ -82,14 +110,15 @@ def view_json(
     plan: str | None = None,
     layers: Sequence[str] | None = None,
     version: int = 0,
+    more: Mapping[str, Callable[[], FeatureCollection]] | None = None,
 ) -> dict[str, Any]:
-    """``POST /api/view``'s answer: ``report``, ``layers`` (default :data:`VIEW_LAYERS`),
-    ``header``, ``version`` and ``header_parts``."""
+    """``POST /api/view``'s answer: ``report``, ``layers`` (default :data:`VIEW_LAYERS`; the
+    layers of ``more`` when asked for), ``header``, ``version`` and ``header_parts``."""
     names = VIEW_LAYERS if layers is None else layers
     header = header_parts(scenario, report, plan=plan)
     return {
         "report": report_json(report, network),
-        "layers": layers_for(scenario, state, report, network, names),
+        "layers": layers_for(scenario, state, report, network, names, more),
         "header": header_line(header),
         "version": version,
         "header_parts": header,
@@ -105,6 +134,7 @@ def whatif_json(
     plan: str | None = None,
     layers: Sequence[str] | None = None,
     version: int = 0,
+    more: Mapping[str, Callable[[], FeatureCollection]] | None = None,
 ) -> dict[str, Any]:
     """``POST /api/whatif``'s answer for a quick report: ``answer``
     (:func:`~corridor.outputs.json.quick_json`), ``layers`` (default :data:`QUICK_LAYERS`),
@@ -113,7 +143,7 @@ def whatif_json(
     header = header_parts(scenario, report, plan=plan)
     return {
         "answer": quick_json(report, network),
-        "layers": layers_for(scenario, state, report, network, names),
+        "layers": layers_for(scenario, state, report, network, names, more),
         "header": header_line(header),
         "version": version,
         "header_parts": header,

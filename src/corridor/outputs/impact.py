@@ -36,6 +36,7 @@ from corridor.outputs.layers import (
 TITLES: dict[str, str] = {
     "impact": "Roads by impact (closed alone)",
     "chance": "Exits by probability reachable",
+    "communities": "Communities by status (corridor scan)",
 }
 #: Capacity lost from 0 to 100 %: ColorBrewer's YlOrRd (sequential, colour-blind safe).
 IMPACT_RAMP = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")

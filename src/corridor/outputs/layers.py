@@ -24,7 +24,7 @@ from corridor.analysis.flows import exit_flows
 from corridor.analysis.report import CorridorReport
 from corridor.analysis.results import ClosureBinding
 from corridor.model.network import RoadNetwork
-from corridor.model.scenario import Event, Scenario, Source
+from corridor.model.scenario import Checkpoint, Event, Scenario, Source, hours_text
 from corridor.model.situation import Closure, closure_edge_mask
 from corridor.model.timeline import State, state_at
 from corridor.outputs.json import pocket_json, segment_json, stretch_json
@@ -44,6 +44,9 @@ LAYERS: dict[str, str] = {
     "corridors": "Open corridors (width: persons/hour)",
     "cut": "Minimum cut",
     "closures": "Closures (reported)",
+    "windows": "Windows (roads open only in given hours)",
+    "restricted": "Restricted roads (under fire: capacity and speed cut)",
+    "checkpoints": "Checkpoints (persons/hour, hours)",
     "places": "Places (population)",
 }
 #: The layers that change with the date (the others are the same on every date).
@@ -56,6 +59,9 @@ DYNAMIC = (
     "critical",
     "cut",
     "closures",
+    "windows",
+    "restricted",
+    "checkpoints",
     "places",
 )
 
@@ -544,6 +550,104 @@ def closures_layer(
     return _collection(feats, layer="closures")
 
 
+def _target_geometry(net: RoadNetwork, closure: Closure) -> tuple[dict[str, Any] | None, int]:
+    """The roads a window or restriction covers on ``net`` (one line per road segment) and how
+    many segments; a target that covers no road: a point where it is, and 0."""
+    try:
+        mask = closure_edge_mask(net, closure)
+    except (LookupError, ValueError):
+        mask = np.zeros(net.n_edges, dtype=bool)
+    edges = _one_per_segment(net, np.flatnonzero(mask))
+    if len(edges):
+        lines = [_edge_line(net, int(e)) for e in edges.tolist()]
+        return {"type": "MultiLineString", "coordinates": lines}, len(edges)
+    p = _closure_point(net, closure)
+    return (None if p is None else {"type": "Point", "coordinates": _pt(*p)}), 0
+
+
+def windows_layer(scenario: Scenario, state: State, network: RoadNetwork) -> FeatureCollection:
+    """The windows that have a day from the state's date on, on the roads they gate: movers
+    may enter those roads only in the window's daily hours on its days (inclusive). ``today``
+    says whether the state's date is one of them (else the window is announced for later)."""
+    feats = []
+    for e in state.windows:
+        if e.closure is None:
+            continue
+        geom, segments = _target_geometry(network, e.closure)
+        if geom is None:
+            continue
+        until = e.until or e.date
+        feats.append(
+            _feature(
+                geom,
+                layer="windows",
+                **_event_props(scenario, e),
+                until=until.isoformat(),
+                hours=hours_text(e.hours) if e.hours is not None else "",
+                today=e.date <= state.date <= until,
+                movers=sorted(e.movers) if e.movers is not None else [],
+                segments=segments,
+            )
+        )
+    return _collection(feats, layer="windows")
+
+
+def restricted_layer(scenario: Scenario, state: State, network: RoadNetwork) -> FeatureCollection:
+    """The restrictions in force at the state's date (roads under fire: open, with capacity
+    and speed multiplied by the event's factors), on the roads they cover."""
+    feats = []
+    for e in state.restrictions:
+        if e.closure is None:
+            continue
+        geom, segments = _target_geometry(network, e.closure)
+        if geom is None:
+            continue
+        feats.append(
+            _feature(
+                geom,
+                layer="restricted",
+                **_event_props(scenario, e),
+                capacity_factor=e.capacity_factor,
+                speed_factor=e.speed_factor,
+                movers=sorted(e.movers) if e.movers is not None else [],
+                segments=segments,
+            )
+        )
+    return _collection(feats, layer="restricted")
+
+
+def checkpoints_layer(scenario: Scenario, state: State, network: RoadNetwork) -> FeatureCollection:
+    """The checkpoints that exist at the state's date for its mover, at their point: rate,
+    hours, actor, validity, sources, how many road segments pass through the area, and
+    ``closed`` for one a ``close {checkpoint: id}`` in force shuts (nobody passes)."""
+    feats = []
+    shut = {c.id for c in state.closed_checkpoints}
+    posts: list[Checkpoint] = [*state.checkpoints, *state.closed_checkpoints]
+    for c in posts:
+        lon, lat = c.area.representative
+        roads = _one_per_segment(network, np.flatnonzero(c.area.edge_mask(network)))
+        feats.append(
+            _feature(
+                {"type": "Point", "coordinates": _pt(lon, lat)},
+                layer="checkpoints",
+                checkpoint=c.id,
+                name=c.name,
+                **_actor_props(scenario, c.actor),
+                rate_pph=c.rate_pph,
+                hours=hours_text(c.hours) if c.hours is not None else "all day",
+                movers=sorted(c.movers) if c.movers is not None else [],
+                since=c.start.isoformat() if c.start else "",
+                until=c.end.isoformat() if c.end else "",
+                radius_m=c.area.radius_m,
+                confidence=c.confidence,
+                sources=_sources_text(c.sources),
+                closed=c.id in shut,
+                segments=len(roads),
+            )
+        )
+    return _collection(feats, layer="checkpoints")
+
+
 def side_colour(scenario: Scenario, side: str | None) -> str:
     """The colour of a side on the map (by its order in the scenario)."""
     sides = list(scenario.sides)
@@ -612,7 +716,7 @@ def map_layers(
     """Every layer of the map at the report's date, one FeatureCollection each.
 
     Layers: roads, zones, pocket, closed, areas (origin and exits), routes, corridors, critical, cut,
-    closures, places; their properties are what the page's popups show. ``network`` is the one
+    closures, windows, restricted, checkpoints, places; their properties are what the page's popups show. ``network`` is the one
     the report was computed on; ``state`` the timeline's state at its date (read here with
     :func:`corridor.model.timeline.state_at` when not given).
     """
@@ -629,5 +733,8 @@ def map_layers(
         "critical": critical_layer(report, network),
         "cut": cut_layer(report, network),
         "closures": closures_layer(scenario, state, report, network),
+        "windows": windows_layer(scenario, state, network),
+        "restricted": restricted_layer(scenario, state, network),
+        "checkpoints": checkpoints_layer(scenario, state, network),
         "places": places_layer(scenario, state),
     }

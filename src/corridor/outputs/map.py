@@ -93,6 +93,19 @@ def _leaflet() -> tuple[str, str]:
     return js, css
 
 
+def _status_colours() -> dict[str, str]:
+    from corridor.outputs.scan import STATUS_COLOURS
+
+    return dict(STATUS_COLOURS)
+
+
+def draw_script() -> str:
+    """The map drawing both pages share (``assets/draw.js``: road styles, layer builders and
+    popups, place labels, the header): inlined into the static map, served by the workbench at
+    ``/page/draw.js``."""
+    return (resources.files("corridor.outputs") / ASSETS / "draw.js").read_text(encoding="utf-8")
+
+
 def _script_json(data: Any) -> str:
     """JSON safe inside a <script> element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -156,6 +169,11 @@ def map_data(
         "max_flow_pph": int(max_flow),
         "titles": {**LAYERS, **{o.name: o.title for o in overlays}},
         "overlays": [o.name for o in overlays],
+        **(
+            {"status_colours": _status_colours()}
+            if any(o.name == "communities" for o in overlays)
+            else {}
+        ),
         "static": {
             "roads": roads_layer(net),
             "areas": areas_layer(first),
@@ -213,6 +231,7 @@ def map_html(
     js, css = _leaflet()
     page = (resources.files("corridor.outputs") / ASSETS / "map.html").read_text(encoding="utf-8")
     app = (resources.files("corridor.outputs") / ASSETS / "map.js").read_text(encoding="utf-8")
+    draw = draw_script()
     style = (resources.files("corridor.outputs") / ASSETS / "map.css").read_text(encoding="utf-8")
     title = f"{data['title']} · corridor map"
     replacements = {
@@ -221,6 +240,7 @@ def map_html(
         "{{MAP_CSS}}": style,
         "{{LEAFLET_JS}}": js.replace("</script", "<\\/script"),
         "{{DATA}}": _script_json(data),
+        "{{DRAW_JS}}": draw,
         "{{MAP_JS}}": app,
     }
     return re.sub(r"\{\{[A-Z_]+\}\}", lambda m: replacements[m.group(0)], page)

@@ -5,7 +5,8 @@ HTML page (Leaflet inlined, as :mod:`corridor.outputs.map`) with the mover's roa
 map's own ``roads`` layer, the OSM way id in each popup), a label per road (its name and ref) on
 each connected piece of it, the extract's OSM place nodes and its border crossings
 (``barrier=border_control``), over the bundled offline borders. The page's script is
-``assets/network_map.js``, small and separate from the scenario map's.
+``assets/network_map.js``, small and separate from the scenario map's; both draw with the
+shared ``assets/draw.js``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from corridor.outputs.layers import (
     borders_layer,
     roads_layer,
 )
-from corridor.outputs.map import _leaflet, _script_json
+from corridor.outputs.map import _leaflet, _script_json, draw_script
 
 #: The bare map's layers, in drawing order (bottom first), with their titles in the page.
 NETWORK_LAYERS: dict[str, str] = {
@@ -206,6 +207,7 @@ def network_map_html(
         "{{MAP_CSS}}": (assets / "map.css").read_text(encoding="utf-8"),
         "{{LEAFLET_JS}}": js.replace("</script", "<\\/script"),
         "{{DATA}}": _script_json(data),
+        "{{DRAW_JS}}": draw_script(),
         "{{MAP_JS}}": (assets / "network_map.js").read_text(encoding="utf-8"),
     }
     return re.sub(r"\{\{[A-Z_]+\}\}", lambda m: replacements[m.group(0)], page)

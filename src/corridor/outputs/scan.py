@@ -23,10 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor.analysis.scan import AT_RISK, CUT_OFF, OFF_NETWORK, OPEN, STATUSES, ScanResult
 from corridor.outputs.csv_text import spreadsheet_safe
+
+if TYPE_CHECKING:
+    from corridor.outputs.impact import Overlay
 
 ROW_KEYS = (
     "date",
@@ -335,3 +338,37 @@ def write_scan_chart(scan: ScanResult, path: Path) -> Path:
     fig.tight_layout()
     save_figure(fig, path)
     return path
+
+
+#: A status's colour on the map: open bluish green, at-risk orange, cut-off dark red,
+#: off-network grey (told apart by hue and by lightness: colour-blind safe).
+STATUS_COLOURS = {
+    "open": "#009e73",
+    "at-risk": "#e69f00",
+    "cut-off": "#a50026",
+    "off-network": "#8c8c8c",
+}
+
+
+def communities_layer(scan: ScanResult, di: int) -> dict[str, Any]:
+    """The map's communities on date ``dates[di]``: :func:`scan_geojson`'s points with their
+    status's colour (:data:`STATUS_COLOURS`) and the collection named ``communities``."""
+    fc = scan_geojson(scan, di)
+    for f in fc["features"]:
+        f["properties"]["colour"] = STATUS_COLOURS[f["properties"]["status"]]
+    fc["properties"] = {"layer": "communities", "date": scan.dates[di].isoformat()}
+    return fc
+
+
+def communities_overlay(scan: ScanResult, days: list[dt.date]) -> Overlay:
+    """The map's "communities by status" layer: one frame per map date in ``days``, each the
+    scan's date on or before it (a scan of the same dates gives each its own)."""
+    from bisect import bisect_right
+
+    from corridor.outputs.impact import Overlay
+
+    frames = []
+    for day in days:
+        di = max(0, bisect_right(list(scan.dates), day) - 1)
+        frames.append(communities_layer(scan, di))
+    return Overlay("communities", tuple(frames))

@@ -146,6 +146,13 @@ def create_app(
             raise NotFound("the page is not installed (src/corridor/serve/page/index.html)")
         return FileResponse(page, media_type="text/html; charset=utf-8")
 
+    @app.get("/page/draw.js", include_in_schema=False)
+    def shared_drawing() -> Response:
+        """The map drawing the static map inlines (corridor/outputs/assets/draw.js)."""
+        from corridor.outputs.map import draw_script
+
+        return Response(draw_script(), media_type="text/javascript; charset=utf-8")
+
     app.mount("/page", StaticFiles(directory=page_dir(), check_dir=False), name="page")
     app.mount("/assets", StaticFiles(directory=leaflet_dir()), name="assets")
 

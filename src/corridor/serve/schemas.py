@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from corridor.outputs.answers import LayerName
 from corridor.scenario.schema import MAX_RADIUS_M
 
 MAX_VERTICES = 2_000
@@ -25,9 +26,7 @@ MAX_SAFE_ID = 2**53 - 1
 here (OSM's ids are far smaller); the schema says so, and a JSON number a client rounds stays
 within it."""
 WayId = Annotated[int, Field(ge=-MAX_SAFE_ID, le=MAX_SAFE_ID)]
-LAYER_NAMES = Literal[
-    "zones", "closed", "areas", "routes", "corridors", "critical", "cut", "closures", "places"
-]
+LAYER_NAMES = LayerName  # the map's layers a view answers (corridor.outputs.answers)
 LonLat = tuple[
     Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)],
     Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)],
@@ -100,7 +99,8 @@ class WhatIf(_Body):
     close_areas: list[CircleArea | PolygonArea] = Field(default=[], max_length=MAX_WHAT_IFS)
     layers: list[LAYER_NAMES] | None = Field(
         default=None,
-        description="/api/view: the layers to return (default: all but corridors, the slowest)",
+        description="/api/view: the layers to return (default: all but corridors and "
+        "communities, the slowest; communities is corridor scan's, at this date)",
     )
 
 

@@ -46,6 +46,8 @@ from corridor.serve.store import Entry, EventLog, scenario_key
 if TYPE_CHECKING:  # analysis loads on the first report (``corridor serve`` starts sooner)
     from corridor.analysis.report import CorridorReport
     from corridor.analysis.session import ClosureSession
+    from corridor.model.communities import Community
+    from corridor.outputs.layers import FeatureCollection
 
 MAX_SITUATIONS = 6
 """Prepared situations kept (each holds a mover's network state and flows; the 1M-edge grid's
@@ -122,6 +124,8 @@ class Situated:
         self.lock = threading.Lock()
         self._session: ClosureSession | None = None
         self._base: CorridorReport | None = None
+        self.networks = networks
+        self._communities: list[Community] | None = None
 
     @property
     def population(self) -> int:
@@ -155,6 +159,45 @@ class Situated:
             if not closures:
                 self._base = report
             return report
+
+    def communities(self, closures: Sequence[Closure] = ()) -> FeatureCollection:
+        """The map's communities by status at this date with ``closures`` as what-ifs
+        (``corridor scan``'s: the scenario's default communities, the change dates up to this
+        one scanned so that ``cut_off_since`` counts back). A scenario a scan cannot take (no
+        refuge, no community) gives an empty layer that says why (``properties.note``)."""
+        from corridor.analysis.scan import scan
+        from corridor.network.communities import choose_communities
+        from corridor.outputs.scan import communities_layer
+
+        _, applied = self.closed(closures)
+        what_if = [c for c, covered in applied if covered]
+        try:
+            with self.lock:
+                if self._communities is None:
+                    self.progress("finding the communities (once per situation)")
+                    self._communities = choose_communities(
+                        self.scenario,
+                        self.network,
+                        mover=self.profile.id,
+                        hub=self.profile.origin,
+                    )
+            self.progress("scanning every community")
+            result = scan(
+                self.scenario,
+                self.networks,
+                self._communities,
+                mover=self.profile.id,
+                plan=self.plan,
+                upto=self.day,
+                hub=self.profile.origin,
+                what_if=what_if,
+            )
+        except CorridorError as exc:
+            note = {"layer": "communities", "note": str(exc)}
+            return {"type": "FeatureCollection", "properties": note, "features": []}
+        finally:
+            self.progress(None)
+        return communities_layer(result, len(result.dates) - 1)
 
     def quick(self, closures: Sequence[Closure]) -> CorridorReport:
         """The quick report (:func:`corridor.analysis.session.quick_report`) with ``closures``

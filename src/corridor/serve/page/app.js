@@ -13,69 +13,11 @@
   /* ------------------------------------------------------------------------------ helpers */
   function $(id) { return document.getElementById(id); }
 
-  // el("b", {class: "x"}, "text", node, ...): an element; strings become text nodes
-  function el(tag, attrs) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        if (attrs[k] === null || attrs[k] === undefined || attrs[k] === false) return;
-        if (k === "class") node.className = attrs[k];
-        else node.setAttribute(k, attrs[k] === true ? "" : String(attrs[k]));
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) add(node, arguments[i]);
-    return node;
-  }
-  // add(node, child, ...): children are nodes, strings (as text), arrays of them, or null
-  function add(node) {
-    for (var i = 1; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
-      if (Array.isArray(child)) child.forEach(function (c) { add(node, c); });
-      else node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
-  function fmt(n) { return n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US"); }
-  function hours(s) {
-    if (s === null || s === undefined) return "–";
-    var m = Math.round(s / 60);
-    return m < 60 ? m + " min" : Math.floor(m / 60) + " h " + (m % 60) + " min";
-  }
-  function km(m) { return m === null || m === undefined ? "" : fmt(Math.round(m / 100) / 10) + " km"; }
-  function pct(p) { return p === null || p === undefined ? "" : Math.round(p * 100) + "%"; }
-  function blank(v) { return v === null || v === undefined || v === ""; }
-  function isWeb(url) { return /^https?:\/\//i.test(String(url || "").trim()); }
-
-  // a source list as nodes: only web addresses become links (a javascript: URL stays text)
-  function sourcesNode(list) {
-    if (!list || !list.length) return null;
-    var span = el("span");
-    list.forEach(function (s, i) {
-      if (i) add(span, "; ");
-      if (typeof s === "string") { add(span, s); return; }
-      add(span, [s.key ? "[" + s.key + "]" : "", s.outlet, s.title, s.date].filter(Boolean).join(" "));
-      if (isWeb(s.url)) {
-        add(span, [" ", el("a", { href: String(s.url).trim(), target: "_blank", rel: "noopener noreferrer" }, "link")]);
-      } else if (s.url) {
-        add(span, " " + s.url);
-      }
-    });
-    return span;
-  }
-
-  // a popup's content: a bold title, "key: value" rows (empty values left out), then extras
-  function card(title, rows, extras) {
-    var div = el("div", null, el("b", null, title), el("br"));
-    (rows || []).forEach(function (r) {
-      if (blank(r[1])) return;
-      add(div, [el("span", { class: "k" }, r[0] + ":"), " ", r[1], el("br")]);
-    });
-    add(div, extras);
-    return div;
-  }
-  function quote(q) { return q ? el("div", { class: "q" }, "“" + q + "”") : null; }
+  // the helpers, road styles, layer builders and popups the static map uses too
+  // (corridor/outputs/assets/draw.js, served at /page/draw.js)
+  var Draw = window.CorridorDraw;
+  var el = Draw.el, add = Draw.add, clear = Draw.clear, fmt = Draw.fmt, pct = Draw.pct;
+  var sourcesNode = Draw.sourcesNode, quote = Draw.quote, WHATIF = Draw.WHATIF;
 
   // JSON as Python's json.dumps writes it: a NaN or Infinity outside strings becomes null
   function parseJSON(text) {
@@ -194,23 +136,6 @@
   });
 
   /* ------------------------------------------------------------------------- the map */
-  // the static map's styles (corridor/outputs/assets/map.js)
-  var ROAD_STYLE = {
-    motorway: { color: "#6e4f33", weight: 4.5 },
-    trunk: { color: "#7a5a3c", weight: 4 },
-    primary: { color: "#86674a", weight: 3.5 },
-    secondary: { color: "#9c8468", weight: 3 },
-    tertiary: { color: "#ae9c86", weight: 2.5 },
-    track: { color: "#9c8b6e", weight: 2, dashArray: "5 4" },
-    path: { color: "#b5a58c", weight: 1.5, dashArray: "2 4" },
-    footway: { color: "#b5a58c", weight: 1.5, dashArray: "2 4" }
-  };
-  function roadStyle(hw) {
-    var base = (hw || "").replace(/_link$/, "");
-    var s = ROAD_STYLE[base] || { color: "#bdb2a3", weight: 1.6 };
-    return { color: s.color, weight: s.weight, dashArray: s.dashArray || null, opacity: 0.9 };
-  }
-  var WHATIF = "#7b1fa2";
   var TITLES = {
     zones: "Control zones (by side)",
     roads: "Road network (by class)",
@@ -221,187 +146,42 @@
     corridors: "Open corridors (width: persons/hour)",
     cut: "Minimum cut",
     closures: "Closures (reported)",
+    windows: "Windows (roads open only in given hours)",
+    restricted: "Restricted roads (under fire)",
+    checkpoints: "Checkpoints (persons/hour, hours)",
     places: "Places (population)",
+    communities: "Communities by status (corridor scan)",
     whatif: "What-if closures"
   };
-  var VIEW = ["zones", "closed", "areas", "routes", "critical", "corridors", "cut", "closures", "places"];
+  var VIEW = ["zones", "closed", "areas", "routes", "critical", "corridors", "cut", "closures", "windows",
+    "restricted", "checkpoints", "places", "communities"];
+  // layers the view asks for only while they are shown: corridors (on at the start) and
+  // communities (a scan of every community: off until ticked)
+  var ON_DEMAND = ["corridors", "communities"];
 
   var map = L.map("map", { zoomControl: true, minZoom: 2, doubleClickZoom: true });
-  var panes = {
-    zones: 300, roads: 400, closed: 410, areas: 420, routes: 430, critical: 435, corridors: 440,
-    cut: 460, whatif: 465, hit: 470, closures: 480, places: 490, draw: 500
-  };
-  Object.keys(panes).forEach(function (name) { map.createPane(name).style.zIndex = panes[name]; });
+  Draw.panes(map, ["zones", "roads", "closed", "areas", "routes", "critical", "corridors", "restricted", "windows",
+    "cut", "whatif", "hit", "closures", "communities", "checkpoints", "places", "draw"]);
   map.getPane("draw").style.pointerEvents = "none";
   map.setView([30, 30], 3);
 
   var groups = {}, current = {};
-  Object.keys(TITLES).forEach(function (name) { groups[name] = L.layerGroup().addTo(map); });
+  Object.keys(TITLES).forEach(function (name) {
+    groups[name] = L.layerGroup();
+    if (name !== "communities") groups[name].addTo(map);
+  });
   var overlays = {};
   Object.keys(TITLES).forEach(function (name) { overlays[TITLES[name]] = groups[name]; });
   L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);
   L.control.scale({ imperial: false, maxWidth: 180, position: "bottomleft" }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("corridor serve");
-  map.on("overlayadd", function (e) { if (e.layer === groups.corridors) loadView(false); });
+  map.on("overlayadd", function (e) {
+    if (e.layer === groups.corridors || e.layer === groups.communities) loadView(false);
+  });
 
   var maxFlow = 1;
-  var builders = {
-    zones: function (fc) {
-      return L.geoJSON(fc, {
-        pane: "zones",
-        style: function (f) {
-          return { color: f.properties.colour, weight: 1.5, dashArray: "6 4", fillColor: f.properties.colour, fillOpacity: 0.22 };
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.bindPopup(function () {
-            return card(p.actor_name + (p.side_name ? " (" + p.side_name + ")" : ""), [
-              ["holds from", p.since], ["until", p.until], ["confidence", pct(p.confidence)],
-              ["source", sourcesNode(p.sources)]
-            ], quote(p.quote));
-          });
-        }
-      });
-    },
-    closed: function (fc) {
-      return L.geoJSON(fc, {
-        pane: "closed",
-        style: function (f) {
-          var w = /^what-if/.test(f.properties.reason || "");
-          return { color: w ? WHATIF : "#4d4d4d", weight: 3.5, dashArray: "2 7", opacity: 0.95, lineCap: "round" };
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.bindPopup(function () {
-            return card("closed: " + p.road, [["closed by", p.reason], ["segments", p.segments], ["OSM way", p.osm_way]]);
-          });
-        }
-      });
-    },
-    areas: function (fc) {
-      return L.geoJSON(fc, {
-        pane: "areas",
-        style: function (f) {
-          var p = f.properties;
-          return p.role === "origin"
-            ? { color: "#111", weight: 2.5, dashArray: "8 5", fillColor: "#ffe94d", fillOpacity: 0.18 }
-            : { color: p.colour, weight: 2.5, fillColor: p.colour, fillOpacity: 0.22 };
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          var label = (p.role === "origin" ? "origin: " : "exit: ") + p.name;
-          layer.bindTooltip(function () { return el("span", null, label); },
-            { permanent: true, direction: "top", className: "area-label" });
-          layer.bindPopup(function () {
-            return card(label, [["radius", p.radius_m ? fmt(p.radius_m) + " m" : ""], ["network nodes", p.nodes]]);
-          });
-        }
-      });
-    },
-    routes: function (fc) {
-      return L.geoJSON(fc, {
-        pane: "routes",
-        style: function (f) {
-          var alt = f.properties.rank > 0;
-          return { color: f.properties.colour, weight: alt ? 1.8 : 2.5, dashArray: alt ? "1 9" : "1 6", lineCap: "round", opacity: alt ? 0.6 : 1 };
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.bindPopup(function () {
-            return card((p.rank ? "alternative route " + p.rank + " to " : "fastest route to ") + p.exit, [
-              ["travel time", hours(p.travel_time_s)], ["distance", km(p.distance_m)], ["roads", p.roads]
-            ]);
-          });
-        }
-      });
-    },
-    corridors: function (fc) {
-      return L.geoJSON(fc, {
-        pane: "corridors",
-        style: function (f) {
-          var p = f.properties;
-          return { color: p.colour, weight: 3 + 11 * Math.sqrt(p.flow_pph / maxFlow), opacity: 0.8, lineCap: "round", lineJoin: "round", className: "corridor-corridors" };
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.bindPopup(function () {
-            return card("corridor to " + p.exit, [
-              ["roads", p.roads || p.road], ["length", km(p.length_m)],
-              ["carries", fmt(p.flow_pph) + " persons/h to " + p.exit],
-              ["all exits", p.edge_flow_pph !== p.flow_pph ? fmt(p.edge_flow_pph) + " persons/h" : ""],
-              ["capacity", fmt(p.capacity_pph) + " persons/h"], ["fastest route", hours(p.route_travel_time_s)]
-            ]);
-          });
-        }
-      });
-    },
-    critical: function (fc) {
-      return L.geoJSON(fc, {
-        pane: "critical",
-        style: function () { return { color: "#ffcc00", weight: 18, opacity: 0.85, lineCap: "round", className: "corridor-critical" }; },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.bindPopup(function () {
-            return card(p.road + " (critical)", [["capacity", fmt(p.capacity_pph) + " persons/h"], ["OSM way", p.osm_way]], el("div", null, p.note));
-          });
-        }
-      });
-    },
-    cut: function (fc) {
-      return L.geoJSON(fc, {
-        pane: "cut",
-        style: function () { return { color: "#a50026", weight: 9, opacity: 0.95, lineCap: "butt", className: "corridor-cut" }; },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.bindPopup(function () {
-            return card(p.road + " (minimum cut)", [
-              ["class", p.highway], ["capacity", fmt(p.capacity_pph) + " persons/h"], ["OSM way", p.osm_way]
-            ], el("div", null, p.note));
-          });
-        }
-      });
-    },
-    closures: function (fc) {
-      return L.geoJSON(fc, {
-        pointToLayer: function (f, latlng) {
-          if (f.properties.edges_closed === 0) {  // binds to no road: a hollow, dashed marker
-            return L.circleMarker(latlng, { pane: "closures", radius: 9, color: "#b35806", weight: 2.5, dashArray: "3 3", fillOpacity: 0, className: "corridor-closure corridor-closure-unbound" });
-          }
-          return L.circleMarker(latlng, { pane: "closures", radius: 8, color: "#000", weight: 2, fillColor: "#ff2d20", fillOpacity: 0.95, className: "corridor-closure" });
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.bindPopup(function () {
-            return card(p.what, [
-              ["actor", p.actor_name ? p.actor_name + (p.side ? " (" + p.side + ")" : "") : ""],
-              ["date", p.date ? p.date + (p.time ? " " + p.time : "") : ""],
-              ["confidence", pct(p.confidence)], ["source", sourcesNode(p.sources)],
-              ["event", p.event], ["notes", p.notes], ["plan", p.plan]
-            ], [p.warning ? el("div", { class: "warn" }, "⚠ " + p.warning) : null, quote(p.quote)]);
-          });
-        }
-      });
-    },
-    places: function (fc) {
-      return L.geoJSON(fc, {
-        pointToLayer: function (f, latlng) {
-          var pop = f.properties.population || 0;
-          var r = pop > 0 ? 3 + 1.6 * Math.max(0, Math.log10(pop) - 2) : 3;
-          return L.circleMarker(latlng, { pane: "places", radius: r, color: "#fff", weight: 1.2, fillColor: "#303030", fillOpacity: 0.9 });
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.feature = f;
-          layer.bindTooltip(function () { return el("span", null, p.name); },
-            { permanent: true, direction: "right", offset: [4, 0], className: "place-label", opacity: 1 });
-          layer.bindPopup(function () {
-            return card(p.name, [["population", p.population ? fmt(p.population) : "unknown"], ["source", sourcesNode(p.sources)]]);
-          });
-        }
-      });
-    }
-  };
+  var builders = Draw.builders({ maxFlow: function () { return maxFlow; } });
 
   function setLayer(name, fc) {
     groups[name].clearLayers();
@@ -410,28 +190,7 @@
   }
 
   // place labels: the most populous first; one that would cover another label or a control hides
-  function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
-  function declutter() {
-    if (!current.places) return;
-    var taken = [];
-    map.getContainer().querySelectorAll(".leaflet-control, .area-label").forEach(function (node) {
-      var r = node.getBoundingClientRect();
-      if (r.width && r.height) taken.push(r);
-    });
-    var box = map.getContainer().getBoundingClientRect();
-    current.places.getLayers().slice().sort(function (a, b) {
-      return (b.feature.properties.population || 0) - (a.feature.properties.population || 0);
-    }).forEach(function (layer) {
-      var tip = layer.getTooltip && layer.getTooltip();
-      var node = tip && tip.getElement && tip.getElement();
-      if (!node) return;
-      node.classList.remove("place-hidden");
-      var r = node.getBoundingClientRect();
-      var inside = r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
-      var free = inside && !taken.some(function (t) { return overlaps(r, t); });
-      if (free) taken.push(r); else node.classList.add("place-hidden");
-    });
-  }
+  function declutter() { Draw.declutter(map, current.places); }
   map.on("zoomend moveend", declutter);
 
   /* legend: the static map's, exits and sides from the view (as text) */
@@ -453,31 +212,21 @@
   };
   legend.addTo(map);
   if (window.innerHeight < 1000) legend.getContainer().querySelector(".legend-toggle").click();  // unfolds on a click
-  function swatch(css) { var s = el("span", { class: "sw" }); s.style.cssText = css; return s; }
-  function dot(css) { var s = el("span", { class: "dot" }); s.style.cssText = css; return s; }
-  function box(css) { var s = el("span", { class: "box" }); s.style.cssText = css; return s; }
   function drawLegend(view) {
-    var body = clear($("legend-body"));
-    add(body, el("h4", null, "Corridors (width: persons/h)"));
-    (view.report.exits || []).forEach(function (x, i) {
+    var exits = (view.report.exits || []).map(function (x, i) {
       var f = (view.layers.areas.features || []).filter(function (a) { return a.properties.exit_index === i; })[0];
-      add(body, [swatch("border-color:" + (f ? f.properties.colour : "#555")), "to " + x.name, el("br")]);
+      return { name: x.name, colour: f ? f.properties.colour : "#555" };
     });
-    add(body, [swatch("border-top:3px dotted #555"), "fastest route", el("br")]);
-    add(body, [el("h4", null, "Seal"), swatch("border-top:7px solid #a50026"), "minimum cut", el("br")]);
-    add(body, [swatch("border-top:9px solid #ffcc00"), "critical segment", el("br")]);
-    add(body, [dot("background:#ff2d20"), "closure (reported)", el("br")]);
-    add(body, [dot("border:2px dashed #b35806"), "closure that closes no road", el("br")]);
-    add(body, [swatch("border-top:3px dashed #4d4d4d"), "closed road", el("br")]);
-    add(body, [swatch("border-top:5px solid " + WHATIF), "what-if closure", el("br")]);
     var sides = {};
     (view.layers.zones.features || []).forEach(function (f) { sides[f.properties.side_name || f.properties.side] = f.properties.colour; });
-    if (Object.keys(sides).length) {
-      add(body, el("h4", null, "Control zones"));
-      Object.keys(sides).forEach(function (s) { add(body, [box("background:" + sides[s]), s, el("br")]); });
-    }
-    add(body, [el("h4", null, "Areas"), box("background:#ffe94d;border:2px dashed #111"), "origin (" + view.report.origin.name + ")", el("br")]);
-    add(body, [dot("background:#303030"), "place (size: population)", el("br")]);
+    var statuses = {};
+    ((view.layers.communities || {}).features || []).forEach(function (f) { statuses[f.properties.status] = f.properties.colour; });
+    var note = view.layers.communities && view.layers.communities.properties && view.layers.communities.properties.note;
+    add(clear($("legend-body")), Draw.legendEntries({
+      exits: exits, origin: view.report.origin.name, whatif: true,
+      sides: Object.keys(sides).map(function (s) { return { name: s, colour: sides[s] }; }),
+      extra: view.layers.communities ? [Draw.communityLegend(statuses), note ? el("div", { class: "warn" }, note) : null] : []
+    }));
   }
 
   /* --------------------------------------------------------------- roads: the click targets */
@@ -492,7 +241,7 @@
       fc.features.forEach(function (f) { S.roadByWay[f.properties.way] = f; });
       groups.roads.clearLayers();
       // the roads and their click targets on canvases: a city's tens of thousands of ways stay fluid
-      current.roads = L.geoJSON(fc, { pane: "roads", renderer: roadsCanvas, interactive: false, style: function (f) { return roadStyle(f.properties.highway); } });
+      current.roads = L.geoJSON(fc, { pane: "roads", renderer: roadsCanvas, interactive: false, style: function (f) { return Draw.roadStyle(f.properties.highway); } });
       groups.roads.addLayer(current.roads);
       if (hit) map.removeLayer(hit);
       // where roads overlap, the more important road takes the click: lesser classes first
@@ -513,7 +262,7 @@
           layer.on("mouseout", function () { layer.setStyle({ opacity: 0 }); });
           layer.on("click", function (e) {
             L.DomEvent.stop(e);
-            toggleWay(p.way);
+            clickRoads(e.latlng, p.way);
           });
         }
       });
@@ -521,6 +270,60 @@
       if (S.view) raiseHits(S.view);
       drawWhatIfs();
     });
+  }
+
+  // a click on the roads: the roads within reach of the click (the click target's half width
+  // and the canvas tolerance, in screen pixels), nearest first. One road, or one clearly nearest
+  // (at most half the next one's distance): it is closed or reopened at once. Several as near:
+  // a chooser at the click names each (name, class, capacity, OSM way) and closes the one
+  // picked, so that no road takes the click invisibly for another.
+  var REACH_PX = 10;
+  function roadsNear(latlng) {
+    var at = map.latLngToLayerPoint(latlng);
+    var pad = map.layerPointToLatLng(at.add([REACH_PX, REACH_PX]));
+    var dLat = Math.abs(pad.lat - latlng.lat), dLng = Math.abs(pad.lng - latlng.lng);
+    var box = L.latLngBounds([latlng.lat - dLat, latlng.lng - dLng], [latlng.lat + dLat, latlng.lng + dLng]);
+    var near = [];
+    hit.eachLayer(function (layer) {
+      if (!layer.getBounds().intersects(box)) return;
+      var best = Infinity;
+      var lines = layer.getLatLngs();
+      if (lines.length && !Array.isArray(lines[0])) lines = [lines];
+      lines.forEach(function (line) {
+        for (var i = 1; i < line.length; i++) {
+          var a = map.latLngToLayerPoint(line[i - 1]), b = map.latLngToLayerPoint(line[i]);
+          best = Math.min(best, L.LineUtil.pointToSegmentDistance(at, a, b));
+        }
+      });
+      if (best <= REACH_PX) near.push({ way: layer.feature.properties.way, px: best });
+    });
+    near.sort(function (a, b) { return a.px - b.px || classRank(S.roadByWay[a.way]) - classRank(S.roadByWay[b.way]); });
+    return near;
+  }
+  function clickRoads(latlng, fallback) {
+    var near = roadsNear(latlng);
+    if (!near.length) near = [{ way: fallback, px: 0 }];
+    if (near.length === 1 || near[0].px < near[1].px / 2) {
+      toggleWay(near[0].way);
+      return;
+    }
+    var list = el("ul", { class: "road-choices" });
+    near.slice(0, 8).forEach(function (n) {
+      var p = (S.roadByWay[n.way] || {}).properties || {};
+      var closed = isWhatIf(n.way);
+      var pick = el("button", { type: "button", class: "road-choice", "data-way": n.way },
+        (closed ? "Reopen " : "Close ") + (p.road || p.name || "road"));
+      pick.addEventListener("click", function () { map.closePopup(chooser); toggleWay(n.way); });
+      list.appendChild(el("li", null, pick, el("span", { class: "k" },
+        " " + (p.highway ? p.highway + " · " : "") + fmt(p.capacity_pph) + " persons/h · OSM way " + n.way)));
+    });
+    var chooser = L.popup({ className: "road-chooser", maxWidth: 360 })
+      .setLatLng(latlng)
+      .setContent(el("div", null, el("b", null, near.length + " roads meet here: which one?"), list));
+    // the roads' hover tips would cover the choices: hidden while the chooser is open
+    map.getContainer().classList.add("choosing");
+    chooser.on("remove", function () { map.getContainer().classList.remove("choosing"); });
+    chooser.openOn(map);
   }
 
   var CLASSES = ["motorway", "trunk", "primary", "secondary", "tertiary"];
@@ -675,7 +478,7 @@
 
   /* ------------------------------------------------------------------------- the view */
   function viewBody() {
-    var layers = VIEW.filter(function (n) { return n !== "corridors" || map.hasLayer(groups.corridors); });
+    var layers = VIEW.filter(function (n) { return ON_DEMAND.indexOf(n) < 0 || map.hasLayer(groups[n]); });
     return {
       scenario: S.sc.name, date: S.date, mover: S.mover, plan: S.plan || null,
       close_ways: S.ways.map(function (w) { return w.way; }),
@@ -704,7 +507,7 @@
         hideError();
         S.applied = sent;
         Object.keys(res.layers).forEach(function (name) { if (builders[name]) setLayer(name, res.layers[name]); });
-        drawHeader(res.header, res.answer, body, key, true);
+        drawHeader(res.header_parts, res.answer, body, key, true);
         drawWhatIfs(res.answer);
         return true;
       });
@@ -716,12 +519,12 @@
         hideError();
         S.applied = sent;
         S.view = view;
-        if (!what) S.baseline[key] = view.header;
+        if (!what) S.baseline[key] = view.header_parts;
         maxFlow = 1;
         (view.layers.corridors ? view.layers.corridors.features : []).forEach(function (f) { maxFlow = Math.max(maxFlow, f.properties.edge_flow_pph); });
         Object.keys(view.layers).forEach(function (name) { if (builders[name]) setLayer(name, view.layers[name]); });
-        if (!view.layers.corridors) groups.corridors.clearLayers();
-        drawHeader(view.header, view.report, body, key, false);
+        ON_DEMAND.forEach(function (n) { if (!view.layers[n]) groups[n].clearLayers(); });
+        drawHeader(view.header_parts, view.report, body, key, false);
         raiseHits(view);
         drawLegend(view);
         drawWhatIfs(view.report);
@@ -754,16 +557,12 @@
     }
   }
 
-  var STATUS = /\b(OPEN|SEALED)( \(\d+\/\d+ exits open\))?/;
-  function headerNodes(text, id) {
-    var m = STATUS.exec(text);
-    if (!m) return [text];
-    return [text.slice(0, m.index), el("span", { id: id, class: m[1].toLowerCase() }, m[0]), text.slice(m.index + m[0].length)];
-  }
-  function drawHeader(text, report, body, key, quick) {
+  // the header from its parts (the server's header_parts: the status is a field, not read
+  // back out of the text)
+  function drawHeader(header, report, body, key, quick) {
     S.viewBody = body;
     var hdr = clear($("header"));
-    add(hdr, headerNodes(text, "status"));
+    add(hdr, Draw.headerNodes(header, "status"));
     if (quick) add(hdr, el("span", { class: "pending" }, " · evacuation: computing…"));
     var n = body.close_ways.length + body.close_areas.length;
     if (n) add(hdr, el("span", { class: "whatif-badge" }, "what-if: " + n + " closure" + (n > 1 ? "s" : "")));
@@ -772,9 +571,8 @@
     hdr.dataset.quick = quick ? "1" : "";
     var base = clear($("baseline"));
     var was = S.baseline[key];
-    var m = was ? STATUS.exec(was) : null;
     base.hidden = !n || !was;
-    if (n && was) add(base, "Recorded (without the what-ifs): ", headerNodes(m ? was.slice(m.index) : was));
+    if (n && was) add(base, "Recorded (without the what-ifs): ", Draw.headerNodes(was, null, "status"));
   }
 
   /* --------------------------------------------------------------- the date slider */
@@ -881,8 +679,8 @@
   function describeTarget(ev) {
     var t = ev.target || {};
     var what = ev.kind || "event";
-    if (t.way !== undefined) return what + " way " + t.way;
-    if (t.ways) return what + " ways " + t.ways.join(", ");
+    if (t.way !== undefined) return what + " " + roadLabel(t.way);
+    if (t.ways) return what + " " + t.ways.map(roadLabel).join(", ");
     if (t.point) return what + " " + fmt(t.radius_m) + " m around " + t.point.join(", ");
     if (t.polygon) return what + " a polygon of " + t.polygon.length + " points";
     if (t.ref) return what + " " + t.ref + (t.between ? " between " + t.between.join(" and ") : "");

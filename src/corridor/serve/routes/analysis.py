@@ -128,6 +128,7 @@ def _answer(bench: Workbench, body: WhatIf, *, quick: bool) -> JSONBody:
             plan=body.plan,
             layers=body.layers,
             version=version.version,
+            more={"communities": lambda: situated.communities(closures)},
         )
     )
 
