@@ -234,7 +234,11 @@ class FileEvents:
 
         data = yaml.load(text, Loader=LOADER) if text.strip() else {}
         events = data.get("events") if isinstance(data, dict) else None
-        items = [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
+        # every item kept in its place (a position is what the editor changes); an item that is
+        # not a mapping (the loader refuses such a file) stands as an empty one
+        items = (
+            [e if isinstance(e, dict) else {} for e in events] if isinstance(events, list) else []
+        )
         return cls(items)
 
     @functools.cached_property
