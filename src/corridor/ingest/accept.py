@@ -357,7 +357,9 @@ def _comparable(key: str, value: Any) -> Any:
         return _norm_target(value or {})
     if key == "date" and hasattr(value, "isoformat"):
         return value.isoformat()
-    if key in ("confidence", "date_uncertainty_days") and value is not None:
+    if key == "date_uncertainty_days":
+        return float(value or 0)  # not written when 0
+    if key == "confidence" and value is not None:
         return float(value)
     return value if value != "" else None
 
