@@ -162,6 +162,14 @@ def test_accepted_rows_changed_upstream_are_shown_and_updated_or_retracted(mosul
     events = {e["id"]: e for e in yaml.safe_load(mosul.read_text())["events"]}
     assert events["acled-irq1001"]["source"] == "ACLED-IRQ1001", "the event keeps the ACLED id"
     assert f"timestamp {T0}" in events["acled-irq1001"]["notes"]
+    # the analyst narrows the event to one mover by hand: an update keeps that
+    text = mosul.read_text()
+    assert text.count("  - id: acled-irq1001\n") == 1
+    mosul.write_text(
+        text.replace(
+            "  - id: acled-irq1001\n", "  - id: acled-irq1001\n    movers: [isis-fighters]\n"
+        )
+    )
     assert imported(mosul, newer_export(), "a2.csv").exit_code == 0
     # review: the difference from the accepted event, and what accept will do
     res = run("events", "review", rv, "--scenario", mosul, "--json")
@@ -201,6 +209,7 @@ def test_accepted_rows_changed_upstream_are_shown_and_updated_or_retracted(mosul
     assert by["acled-irq1001"].quote.endswith("a day later than first reported.")
     assert [e.id for e in sc.events].count("acled-irq1001") == 1
     assert f"timestamp {T1}" in by["acled-irq1001"].notes
+    assert by["acled-irq1001"].movers == frozenset({"isis-fighters"})
     # once done, accepting them again is refused and writes nothing
     res = run("events", "accept", rv, "--scenario", mosul, "--only", "acled-irq1001,acled-irq1006")
     assert res.exit_code == 2 and "holds ACLED row IRQ1001's new values" in res.output
