@@ -238,8 +238,10 @@ def acled_speed(sizes: list[int]) -> list[dict[str, Any]]:
         else:
             written = 0.0
         review = OUT / f"acled-{rows}.review.yaml"
+        # --replace: a fresh import each run, not a re-import onto the last run's review
         cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "corridor.cli.main",
-               "import", "acled", str(csv_path), "-s", str(scenario), "-o", str(review)]  # fmt: skip
+               "import", "acled", str(csv_path), "-s", str(scenario), "-o", str(review),
+               "--replace"]  # fmt: skip
         t0 = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         seconds = time.perf_counter() - t0

@@ -54,7 +54,7 @@ def test_round_trip_import_accept_timeline(mosul_copy: Path, review_file: Path) 
     assert "acled-irq1001 → event acled-irq1001 (source ACLED-IRQ1001)" in res.output
     after = mosul_copy.read_text()
     # the old file is kept, and every line of it is still there, in order (comments included)
-    assert (mosul_copy.parent / "scenario.yaml.bak").read_text() == before
+    assert (mosul_copy.parent / "scenario.yaml.bak1").read_text() == before
     ops = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines()).get_opcodes()
     changes = [(tag, j2 - j1) for tag, _, _, j1, j2 in ops if tag != "equal"]
     assert changes == [("insert", 1), ("insert", 10)], changes  # one source, a ten-line event
@@ -75,7 +75,7 @@ def test_round_trip_import_accept_timeline(mosul_copy: Path, review_file: Path) 
     assert "ACLED-IRQ1001" in res.output
 
 
-def test_accept_marked_candidates_and_reuse_of_a_source(
+def test_accept_marked_candidates_then_again_is_refused(
     mosul_copy: Path, review_file: Path
 ) -> None:
     data = yaml.safe_load(review_file.read_text())
@@ -88,11 +88,15 @@ def test_accept_marked_candidates_and_reuse_of_a_source(
     sc = load_scenario(mosul_copy)
     zone = next(e for e in sc.events if e.id == "acled-irq1005")
     assert zone.kind == "zone" and zone.actor == "isis" and zone.zone is not None
-    # accepting the same candidate again: a new event id, the same source key (not a copy)
+    # accepting the same candidate again is refused (issue 24: it was written twice)
+    written = mosul_copy.read_text()
     res = accept(review_file, mosul_copy, "--only", "acled-irq1001")
-    assert res.exit_code == 0, res.output
-    assert "event acled-irq1001-2 (source ACLED-IRQ1001)" in res.output
-    assert mosul_copy.read_text().count("ACLED-IRQ1001: {") == 1
+    assert res.exit_code == 2, res.output
+    assert (
+        "candidate acled-irq1001: already in the scenario: event 'acled-irq1001' has its id"
+        in res.output
+    )
+    assert mosul_copy.read_text() == written and written.count("ACLED-IRQ1001: {") == 1
 
 
 def test_date_uncertainty_is_written_only_where_the_schema_has_it(
@@ -128,9 +132,8 @@ def test_accept_refuses_what_cannot_be_an_event(
     res = accept(review_file, mosul_copy, "--only", only)
     assert res.exit_code == 2, res.output
     assert said in res.output
-    assert (
-        mosul_copy.read_text() == before and not (mosul_copy.parent / "scenario.yaml.bak").exists()
-    )
+    assert mosul_copy.read_text() == before
+    assert not list(mosul_copy.parent.glob("scenario.yaml.bak*"))
 
 
 def test_accept_nothing_marked_is_a_mistake(mosul_copy: Path, review_file: Path) -> None:
@@ -168,11 +171,12 @@ def test_review_shows_what_each_candidate_changes(mosul_copy: Path, review_file:
     assert "with" not in rows["acled-irq1002"] and "repeats" in rows["acled-irq1002"]["not_applied"]
     zone = rows["acled-irq1005"]
     assert "with" in zone, "a zone candidate is replayed too"
-    assert zone["road_segments"] == 0 and "holds no road" in zone["warning"]
+    assert zone["road_segments"] == 0 and "binds no road of the mover's network" in zone["warning"]
     res = run("events", "review", str(review_file), "--scenario", str(mosul_copy))
     assert res.exit_code == 0, res.output
     assert "open → open" in res.output and "PMF fighters blocked" in res.output
-    assert "holds no road" in res.output and "outside the window" not in res.output
+    assert "(warning: its" in res.output and "binds no road" in res.output  # wrapped
+    assert "outside the window" not in res.output
 
 
 def _review_of(path: Path, candidates: list[dict]) -> Path:
@@ -215,7 +219,7 @@ def test_review_previews_every_target_kind(mosul_copy: Path) -> None:
         assert r["not_applied"] is None and r["road_segments"] > 0, r
         assert r["with"]["capacity_pph"] < r["without"]["capacity_pph"], r
     assert rows["ref"]["with"]["status"] == "sealed" != rows["ref"]["without"]["status"]
-    assert "holds no road" in rows["nowhere"]["warning"]
+    assert "binds no road of the mover's network" in rows["nowhere"]["warning"]
     assert "R99" in rows["bad-ref"]["warning"] and rows["bad-ref"]["road_segments"] == 0
     assert "atlantis" in rows["no-place"]["not_applied"]
     assert "outside the scenario's window" in rows["late"]["not_applied"]
@@ -397,7 +401,7 @@ def test_news_claims_lower_the_confidence_and_unresolved_names_are_listed(
 def test_extract_then_accept_round_trip(mosul_copy: Path) -> None:
     article = mosul_copy.parent / "article.txt"
     article.write_text(
-        "Popular Mobilisation Units cut the road between Tal Afar and Mosul on Thursday. "
+        "Popular Mobilisation Units cut the road between Tal Afar and Mosul on Wednesday. "
         "Commanders vowed to cut the highway to Sinjar next.\n",
         encoding="utf-8",
     )
@@ -414,7 +418,7 @@ def test_extract_then_accept_round_trip(mosul_copy: Path) -> None:
     res = accept(review, mosul_copy, "--only", "news-article-2")
     assert res.exit_code == 2 and "kind 'intent'" in res.output
     res = run("timeline", str(mosul_copy), "--json")
-    day = next(r for r in json.loads(res.stdout) if r["date"] == "2016-11-03")
+    day = next(r for r in json.loads(res.stdout) if r["date"] == "2016-11-02")
     shown = next(e for e in day["events"] if e["id"] == "news-article-1")
     assert shown["quote"].startswith("Popular Mobilisation Units cut the road")
     assert shown["sources"][0]["outlet"] == "Wire"

@@ -527,13 +527,21 @@ def test_a_command_never_writes_over_the_file_it_reads(
 
 
 def test_accept_never_backs_up_over_the_review_or_an_input(folder: Path) -> None:
+    """Backups are numbered and created new: a link at the next name is skipped, never
+    written through (issue 24: `NAME.bak` was overwritten)."""
     review = folder / "review.yaml"
-    review.write_text("review: 1\nscenario: valley\norigin: t\ncandidates: []\n")
-    (folder / "scenario.yaml.bak").symlink_to("roads.geojson")
-    before = _hashes(folder)
-    res = run("events", "accept", review, "--scenario", folder / "scenario.yaml", "--only", "x")
-    _one_line_exit_2(res, "the backup", "roads.geojson")
-    assert _hashes(folder) == before
+    review.write_text(
+        "review: 1\nscenario: valley\norigin: t\ncandidates:\n"
+        "  - {id: c1, kind: close, date: 2020-01-06, confidence: 0.5, target: {place: town}}\n"
+    )
+    (folder / "scenario.yaml.bak1").symlink_to("roads.geojson")
+    roads = (folder / "roads.geojson").read_bytes()
+    before = (folder / "scenario.yaml").read_bytes()
+    res = run("events", "accept", review, "--scenario", folder / "scenario.yaml", "--only", "c1")
+    assert res.exit_code == 0, res.output
+    assert "the old file is scenario.yaml.bak2" in res.output
+    assert (folder / "roads.geojson").read_bytes() == roads
+    assert (folder / "scenario.yaml.bak2").read_bytes() == before
 
 
 def test_map_o_and_geojson_naming_one_path_is_one_error_line(folder: Path, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "source": ("source",),
     "notes": ("notes",),
     "fatalities": ("fatalities",),
+    "timestamp": ("timestamp",),
 }
 REQUIRED = ("event_id", "event_date", "event_type", "actor1", "latitude", "longitude")
 
@@ -81,6 +82,7 @@ class AcledRow:
     fatalities: int = 0
     country: str = ""
     admin1: str = ""
+    timestamp: int | None = None  # ACLED's last change of the row (seconds since 1970)
 
     @property
     def n_sources(self) -> int:
@@ -282,6 +284,10 @@ def _row(line: int, get: Any) -> AcledRow:
         msg = "event_id_cnty is empty"
         raise ValueError(msg)
     fatalities = get("fatalities")
+    stamp = get("timestamp")
+    if stamp and not stamp.isdigit():
+        msg = f"timestamp {stamp[:40]!r} is not a whole number of seconds since 1970"
+        raise ValueError(msg)
     return AcledRow(
         line=line,
         event_id=get("event_id"),
@@ -300,6 +306,7 @@ def _row(line: int, get: Any) -> AcledRow:
         fatalities=int(fatalities) if fatalities.isdigit() else 0,
         country=get("country"),
         admin1=get("admin1"),
+        timestamp=int(stamp) if stamp else None,
     )
 
 
@@ -546,11 +553,22 @@ def candidate_of(
                 "time_precision": row.time_precision,
                 "geo_precision": row.geo_precision,
                 "fatalities": row.fatalities,
+                "timestamp": row.timestamp,
+                "digest": row_digest(row),
             },
         },
     )
     cand.duplicate_of = duplicate_of(cand, scenario, place)
     return cand, unmatched
+
+
+def row_digest(row: AcledRow) -> str:
+    """A short digest of what corridor reads of a row (not its line or timestamp): a re-import
+    tells a row changed upstream from a candidate the analyst edited."""
+    import hashlib
+
+    cells = [getattr(row, f.name) for f in fields(row) if f.name not in ("line", "timestamp")]
+    return hashlib.sha256(repr(cells).encode("utf-8")).hexdigest()[:16]
 
 
 def _event_geometry(scenario: Scenario, e: Event) -> Any:
@@ -604,6 +622,7 @@ def acled_review(
     radius_km: float | None = None,
     origin: str = "",
     network: RoadNetwork | None = None,
+    seen: set[str] | None = None,
 ) -> Review:
     """
     The review of the ACLED ``rows`` that fall in ``scenario``'s area and window.
@@ -625,6 +644,9 @@ def acled_review(
         What the review says the candidates came from.
     network
         The scenario's road network: notes that name a road target that road.
+    seen
+        Filled with the event id of every row read, kept or not (for :func:`reimport`: a row
+        left out is not a row deleted).
     """
     start = start or scenario.start
     end = end or scenario.end
@@ -637,6 +659,8 @@ def acled_review(
     unmatched: Counter[str] = Counter()
     ids: Counter[str] = Counter()
     for row in rows:
+        if seen is not None:
+            seen.add(row.event_id)
         if not in_window(row.date, start, end):
             continue
         if not in_area(row, bounds=bounds, places=places, radius_km=radius_km):
@@ -653,3 +677,180 @@ def acled_review(
         candidates=candidates,
         unmatched_actors=dict(sorted(unmatched.items())),
     )
+
+
+# ----------------------------------------------------------------------------------- re-import
+#: The candidate fields a re-import compares (ACLED's own, as the candidate holds them).
+COMPARED_FIELDS = (
+    "kind",
+    "date",
+    "date_uncertainty_days",
+    "actor",
+    "target",
+    "confidence",
+    "summary",
+    "quote",
+    "source",
+    "rule",
+)
+COMPARED_ACLED = (
+    "event_type",
+    "sub_event_type",
+    "actors",
+    "time_precision",
+    "geo_precision",
+    "fatalities",
+)
+
+
+def _acled_key(c: Candidate, counts: Counter[str]) -> tuple[str, int] | None:
+    """A candidate's ACLED ``event_id_cnty``, with which time it is given in its review (an
+    export may hold one id twice); None for a candidate not from ACLED."""
+    acled = c.extra.get("acled")
+    if not isinstance(acled, dict) or not acled.get("event_id"):
+        return None
+    eid = str(acled["event_id"])
+    counts[eid] += 1
+    return eid, counts[eid]
+
+
+def _timestamp(c: Candidate) -> int | None:
+    ts = (c.extra.get("acled") or {}).get("timestamp")
+    return ts if isinstance(ts, int) and not isinstance(ts, bool) else None
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as a review file holds it after a round trip (tuples as lists)."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def candidate_changes(old: Candidate, new: Candidate) -> dict[str, dict[str, Any]]:
+    """What differs between the candidate of a row in the earlier review and the one of its
+    newer version: each field with ``was`` and ``now`` (ACLED's own fields by their names)."""
+    out: dict[str, dict[str, Any]] = {}
+    a, b = old.to_dict(), new.to_dict()
+    for key in COMPARED_FIELDS:
+        if _plain(a.get(key)) != _plain(b.get(key)):
+            out[key] = {"was": a.get(key), "now": b.get(key)}
+    oa, na = old.extra.get("acled") or {}, new.extra.get("acled") or {}
+    for key in COMPARED_ACLED:
+        if _plain(oa.get(key)) != _plain(na.get(key)):
+            out[key] = {"was": oa.get(key), "now": na.get(key)}
+    return out
+
+
+@dataclass
+class Reimport:
+    """A review updated from a newer export: the merged review and how many candidates are
+    ``unchanged``, ``changed``, ``deleted`` (ACLED removed the row), ``outside`` (the row is
+    now outside the scenario's area or window), ``new`` or ``older`` (the export's row is
+    older than the review's: kept as it was)."""
+
+    review: Review
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def reimport(old: Review, new: Review, seen: set[str]) -> Reimport:
+    """
+    Update the review ``old`` with ``new``, the review of a newer export of the same area.
+
+    Candidates are matched by ACLED's ``event_id_cnty`` and compared by ``timestamp`` and by
+    the digest of the row's cells (:func:`row_digest`): a row unchanged keeps its candidate as
+    the analyst left it (``accept`` and edits included); a changed row's candidate is replaced
+    by the new one, under the same id, with ``upstream: {status: changed, timestamp_was,
+    changes}`` (each field that differs from the candidate as it was, ``was`` and ``now``: an
+    analyst's edit of that candidate shows there too) and ``accept: false``; a row no longer in the export is kept with
+    ``upstream: {status: deleted}`` (or ``outside`` when the export still has it, outside the
+    scenario's area or window) and ``accept: false``; a new row is added with
+    ``upstream: {status: new}``. A row whose export timestamp is older than the review's is
+    left as it was. Candidates not from ACLED are kept as they are.
+
+    Parameters
+    ----------
+    old
+        The review file as it is (read by :func:`corridor.ingest.review.read_review`).
+    new
+        :func:`acled_review` of the newer export.
+    seen
+        Every event id the newer export holds (:func:`acled_review`'s ``seen``).
+    """
+    counts: Counter[str] = Counter()
+    new_by_key: dict[tuple[str, int], Candidate] = {}
+    order: Counter[str] = Counter()
+    for c in new.candidates:
+        key = _acled_key(c, order)
+        if key is not None:
+            new_by_key[key] = c
+    out: list[Candidate] = []
+    taken = {c.id for c in old.candidates}
+    used: set[tuple[str, int]] = set()
+    order = Counter()
+    for c in old.candidates:
+        key = _acled_key(c, order)
+        if key is None:
+            out.append(c)
+            continue
+        fresh = new_by_key.get(key)
+        if fresh is None:
+            status = "outside" if key[0] in seen else "deleted"
+            up = c.extra.get("upstream")
+            if isinstance(up, dict) and up.get("status") == status:
+                counts["unchanged"] += 1
+            else:
+                c.extra["upstream"] = {"status": status, "timestamp_was": _timestamp(c)}
+                c.accept = False
+                counts[status] += 1
+            out.append(c)
+            continue
+        used.add(key)
+        was, now = _timestamp(c), _timestamp(fresh)
+        if was is not None and now is not None and now < was:
+            counts["older"] += 1
+            out.append(c)
+            continue
+        digest_was = (c.extra.get("acled") or {}).get("digest")
+        digest_now = (fresh.extra.get("acled") or {}).get("digest")
+        same_row = digest_was is not None and digest_was == digest_now
+        changes = {} if same_row else candidate_changes(c, fresh)
+        up = c.extra.get("upstream")
+        gone = up.get("status") if isinstance(up, dict) else None
+        if gone in ("deleted", "outside"):  # back in the export, or back in the area
+            changes["upstream"] = {"was": gone, "now": "in the export"}
+        if not changes:
+            if isinstance(c.extra.get("acled"), dict):  # the row as the export now has it
+                if now is not None:
+                    c.extra["acled"]["timestamp"] = now
+                if digest_now is not None:
+                    c.extra["acled"]["digest"] = digest_now
+            counts["unchanged"] += 1
+            out.append(c)
+            continue
+        if was != now:
+            changes["timestamp"] = {"was": was, "now": now}
+        fresh.id = c.id
+        fresh.accept = False
+        fresh.extra["upstream"] = {"status": "changed", "timestamp_was": was, "changes": changes}
+        counts["changed"] += 1
+        out.append(fresh)
+    for key, c in new_by_key.items():
+        if key in used:
+            continue
+        base, n = c.id, 1
+        while c.id in taken:
+            n += 1
+            c.id = f"{base}-{n}"
+        taken.add(c.id)
+        c.extra["upstream"] = {"status": "new"}
+        counts["new"] += 1
+        out.append(c)
+    review = Review(
+        scenario=new.scenario or old.scenario,
+        origin=new.origin,
+        candidates=out,
+        unmatched_actors=new.unmatched_actors,
+    )
+    return Reimport(review, counts)

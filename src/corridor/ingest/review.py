@@ -56,6 +56,9 @@ class _NoAliases(yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper)
         return True
 
 
+_LOADER: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
 def _dump(data: Any) -> str:
     """``data`` as review-file YAML: in order, unicode as is, lines of 100, no anchors."""
     return yaml.dump(
@@ -120,6 +123,9 @@ class Candidate:
             )
         if self.duplicate_of:
             return f"it repeats the scenario's event {self.duplicate_of!r}"
+        upstream = self.extra.get("upstream")
+        if isinstance(upstream, dict) and upstream.get("status") == "deleted":
+            return "ACLED deleted this row upstream; it is kept for reading, never applied"
         if not self.target:
             return (
                 "it has no target; give one (ref with between, way, place, point with "
@@ -194,7 +200,8 @@ def read_review(path: Path) -> Review:
         msg = f"{path}: no such review file; make one with `corridor import acled`"
         raise InputFileError(msg)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's C parser where PyYAML has it: a re-import reads 50,000 candidates in seconds
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         msg = f"{path}: not a valid YAML review file ({str(exc).splitlines()[0]})"
         raise ReviewError(msg) from None
