@@ -164,3 +164,6 @@ def test_the_workbench_view_answers_the_layers(timed: Path, tmp_path: Path) -> N
     js = client.get("/page/draw.js")
     assert js.status_code == 200 and "window.CorridorDraw" in js.text
     assert js.headers["content-type"].startswith("text/javascript")
+    css = client.get("/page/draw.css")
+    assert css.status_code == 200 and ".corridor-checkpoint" in css.text
+    assert css.headers["content-type"].startswith("text/css")

@@ -106,6 +106,12 @@ def draw_script() -> str:
     return (resources.files("corridor.outputs") / ASSETS / "draw.js").read_text(encoding="utf-8")
 
 
+def draw_style() -> str:
+    """The styles of what ``draw.js`` draws (``assets/draw.css``: legend, popups, labels,
+    markers), inlined or served at ``/page/draw.css`` as the script is."""
+    return (resources.files("corridor.outputs") / ASSETS / "draw.css").read_text(encoding="utf-8")
+
+
 def _script_json(data: Any) -> str:
     """JSON safe inside a <script> element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -241,6 +247,7 @@ def map_html(
         "{{LEAFLET_JS}}": js.replace("</script", "<\\/script"),
         "{{DATA}}": _script_json(data),
         "{{DRAW_JS}}": draw,
+        "{{DRAW_CSS}}": draw_style(),
         "{{MAP_JS}}": app,
     }
     return re.sub(r"\{\{[A-Z_]+\}\}", lambda m: replacements[m.group(0)], page)

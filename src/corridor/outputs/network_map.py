@@ -32,7 +32,7 @@ from corridor.outputs.layers import (
     borders_layer,
     roads_layer,
 )
-from corridor.outputs.map import _leaflet, _script_json, draw_script
+from corridor.outputs.map import _leaflet, _script_json, draw_script, draw_style
 
 #: The bare map's layers, in drawing order (bottom first), with their titles in the page.
 NETWORK_LAYERS: dict[str, str] = {
@@ -208,6 +208,7 @@ def network_map_html(
         "{{LEAFLET_JS}}": js.replace("</script", "<\\/script"),
         "{{DATA}}": _script_json(data),
         "{{DRAW_JS}}": draw_script(),
+        "{{DRAW_CSS}}": draw_style(),
         "{{MAP_JS}}": (assets / "network_map.js").read_text(encoding="utf-8"),
     }
     return re.sub(r"\{\{[A-Z_]+\}\}", lambda m: replacements[m.group(0)], page)

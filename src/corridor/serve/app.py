@@ -153,6 +153,13 @@ def create_app(
 
         return Response(draw_script(), media_type="text/javascript; charset=utf-8")
 
+    @app.get("/page/draw.css", include_in_schema=False)
+    def shared_styles() -> Response:
+        """The styles of the shared drawing (corridor/outputs/assets/draw.css)."""
+        from corridor.outputs.map import draw_style
+
+        return Response(draw_style(), media_type="text/css; charset=utf-8")
+
     app.mount("/page", StaticFiles(directory=page_dir(), check_dir=False), name="page")
     app.mount("/assets", StaticFiles(directory=leaflet_dir()), name="assets")
 

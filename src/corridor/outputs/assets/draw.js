@@ -40,6 +40,10 @@
     var m = Math.round(s / 60);
     return m < 60 ? m + " min" : Math.floor(m / 60) + " h " + (m % 60) + " min";
   }
+  function metres(m) {
+    if (m === null || m === undefined) return "";
+    return Math.round(m) < 1000 ? fmt(Math.round(m)) + " m" : (m / 1000).toFixed(1) + " km";
+  }
   function km(m) { return m === null || m === undefined ? "" : fmt(Math.round(m / 100) / 10) + " km"; }
   function pct(p) { return p === null || p === undefined ? "" : Math.round(p * 100) + "%"; }
   function blank(v) { return v === null || v === undefined || v === ""; }
@@ -129,8 +133,8 @@
           onEachFeature: function (f, layer) {
             var p = f.properties;
             popup(layer, function () {
-              return card(p.road, [["class", p.highway], ["capacity", fmt(p.capacity_pph) + " persons/h"],
-                ["length", fmt(Math.round(p.length_m)) + " m"], ["OSM way", p.osm_way]]);
+              return card(p.road, [["class", p.highway], ["ref", p.ref], ["name", p.name], ["length", metres(p.length_m)],
+                ["capacity", fmt(p.capacity_pph) + " persons/h"], ["OSM way", p.osm_way]]);
             });
           }
         });
@@ -382,7 +386,8 @@
             layer.bindTooltip(function () { return el("span", null, p.name); },
               { permanent: true, direction: "right", offset: [4, 0], className: "place-label", opacity: 1 });
             popup(layer, function () {
-              return card(p.name, [["population", p.population ? fmt(p.population) : "unknown"], ["source", sourcesNode(p.sources)]]);
+              return card(p.name, [["place", p.kind], ["population", p.population ? fmt(p.population) : "unknown"],
+                ["source", sourcesNode(p.sources)], ["OSM node", p.osm_id]]);
             });
           }
         });
@@ -460,6 +465,30 @@
         });
       }
     };
+  }
+
+  /* ------------------------------------------------------------------------- backgrounds */
+  // the base layers: the offline borders, and online tiles when a URL is given (then shown)
+  function baseLayers(map, tiles, borders) {
+    var base = { "Offline borders (Natural Earth)": borders, "None": L.layerGroup() };
+    if (!tiles) {
+      borders.addTo(map);
+      return base;
+    }
+    // Leaflet takes the attribution as HTML: the host name goes in as text
+    var host = el("span", null, "tiles: " + (tiles.split("/")[2] || tiles));
+    var online = L.tileLayer(tiles, { maxZoom: 19, attribution: host.innerHTML });
+    online.addTo(map);
+    return L.extend({ "Online tiles": online }, base);
+  }
+
+  // the page coordinates of a layer's middle (a point on a line, a marker's place): for tests
+  // and scripting, to click where a person would
+  function screenPoint(map, layer) {
+    var ll = layer.getCenter ? layer.getCenter() : layer.getLatLng();
+    var p = map.latLngToContainerPoint(ll);
+    var r = map.getContainer().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
   }
 
   /* ------------------------------------------------------------------------- place labels */
@@ -548,10 +577,10 @@
   }
 
   window.CorridorDraw = {
-    el: el, add: add, clear: clear, fmt: fmt, hours: hours, km: km, pct: pct, blank: blank,
+    el: el, add: add, clear: clear, fmt: fmt, hours: hours, km: km, metres: metres, pct: pct, blank: blank,
     sourcesNode: sourcesNode, card: card, quote: quote, roadStyle: roadStyle, WHATIF: WHATIF,
     COLOURS: { window: WINDOW, restricted: RESTRICTED, checkpoint: CHECKPOINT },
-    PANES: PANES, panes: panes, builders: builders, declutter: declutter, legendEntries: legendEntries,
+    PANES: PANES, panes: panes, builders: builders, baseLayers: baseLayers, screenPoint: screenPoint, declutter: declutter, legendEntries: legendEntries,
     communityLegend: communityLegend,
     headerNodes: headerNodes
   };

@@ -20,16 +20,7 @@
   Object.keys(D.titles).forEach(function (name) { groups[name] = L.layerGroup().addTo(map); });
 
   var bordersLayer = builders.borders(D.static.borders);
-  var base = { "Offline borders (Natural Earth)": bordersLayer, "None": L.layerGroup() };
-  if (D.tiles) {
-    // Leaflet takes the attribution as HTML: the host name goes in as text
-    var host = el("span", null, "tiles: " + (D.tiles.split("/")[2] || D.tiles));
-    var tiles = L.tileLayer(D.tiles, { maxZoom: 19, attribution: host.innerHTML });
-    base = { "Online tiles": tiles, "Offline borders (Natural Earth)": bordersLayer, "None": L.layerGroup() };
-    tiles.addTo(map);
-  } else {
-    bordersLayer.addTo(map);
-  }
+  var base = Draw.baseLayers(map, D.tiles, bordersLayer);
   var overlays = {};
   Object.keys(D.titles).forEach(function (name) { overlays[D.titles[name]] = groups[name]; });
   L.control.layers(base, overlays, { collapsed: false, position: "topright" }).addTo(map);
@@ -184,12 +175,6 @@
     },
     frameBounds: function () { return bounds; },
     frameView: frameView,
-    point: function (name, i) {
-      var layer = current[name].getLayers()[i || 0];
-      var ll = layer.getCenter ? layer.getCenter() : layer.getLatLng();
-      var p = map.latLngToContainerPoint(ll);
-      var r = map.getContainer().getBoundingClientRect();
-      return { x: r.left + p.x, y: r.top + p.y };
-    }
+    point: function (name, i) { return Draw.screenPoint(map, current[name].getLayers()[i || 0]); }
   };
 })();

@@ -8,9 +8,6 @@
   // page (corridor/outputs/assets/draw.js, inlined before this script)
   var Draw = window.CorridorDraw, el = Draw.el, add = Draw.add, fmt = Draw.fmt, card = Draw.card;
   var roadStyle = Draw.roadStyle;
-  function metres(m) {
-    return Math.round(m) < 1000 ? fmt(Math.round(m)) + " m" : (m / 1000).toFixed(1) + " km";
-  }
   function text(t) { return function () { return el("span", null, t); }; }
 
   var map = L.map("map", { zoomControl: true, minZoom: 2 });
@@ -18,20 +15,9 @@
   Object.keys(panes).forEach(function (name) { map.createPane(name).style.zIndex = panes[name]; });
   map.getPane("borders").style.pointerEvents = "none";
 
+  var shared = Draw.builders();
   var builders = {
-    roads: function (fc) {
-      return L.geoJSON(fc, {
-        pane: "roads",
-        style: function (f) { return roadStyle(f.properties.highway); },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.bindPopup(function () {
-            return card(p.road, [["class", p.highway], ["ref", p.ref], ["name", p.name], ["length", metres(p.length_m)],
-              ["capacity", fmt(p.capacity_pph) + " persons/h"], ["OSM way", p.osm_way]]);
-          });
-        }
-      });
-    },
+    roads: shared.roads,  // the scenario map's: by class, popup with ref, name, length, way
     labels: function (fc) {
       return L.geoJSON(fc, {
         pointToLayer: function (f, latlng) {
@@ -45,24 +31,7 @@
         }
       });
     },
-    places: function (fc) {
-      return L.geoJSON(fc, {
-        pointToLayer: function (f, latlng) {
-          var pop = f.properties.population || 0;
-          var r = pop > 0 ? 3 + 1.6 * Math.max(0, Math.log10(pop) - 2) : 3;
-          return L.circleMarker(latlng, { pane: "places", radius: r, color: "#fff", weight: 1.2, fillColor: "#303030", fillOpacity: 0.9 });
-        },
-        onEachFeature: function (f, layer) {
-          var p = f.properties;
-          layer.feature = f;
-          layer.bindTooltip(text(p.name), { permanent: true, direction: "right", offset: [4, 0], className: "place-label", opacity: 1 });
-          layer.bindPopup(function () {
-            return card(p.name, [["place", p.kind], ["population", p.population === null ? "unknown" : fmt(p.population)],
-              ["OSM node", p.osm_id]]);
-          });
-        }
-      });
-    },
+    places: shared.places,  // the scenario map's: dot by population, label, popup
     crossings: function (fc) {
       return L.geoJSON(fc, {
         pointToLayer: function (f, latlng) {
@@ -77,20 +46,7 @@
     }
   };
 
-  var borders = L.geoJSON(D.borders, {
-    pane: "borders", interactive: false,
-    style: function () { return { color: "#8f8f8f", weight: 1, fillColor: "#f3f0e6", fillOpacity: 1 }; }
-  });
-  var base = { "Offline borders (Natural Earth)": borders, "None": L.layerGroup() };
-  if (D.tiles) {
-    // Leaflet takes the attribution as HTML: the host name goes in as text
-    var host = el("span", null, "tiles: " + (D.tiles.split("/")[2] || D.tiles));
-    var tiles = L.tileLayer(D.tiles, { maxZoom: 19, attribution: host.innerHTML });
-    base = { "Online tiles": tiles, "Offline borders (Natural Earth)": borders, "None": L.layerGroup() };
-    tiles.addTo(map);
-  } else {
-    borders.addTo(map);
-  }
+  var base = Draw.baseLayers(map, D.tiles, shared.borders(D.borders));
   var current = {};
   var overlays = {};
   Object.keys(D.titles).forEach(function (name) {

@@ -1014,13 +1014,7 @@
       return S.view && S.view.layers[name] ? S.view.layers[name].features.map(function (f) { return f.properties.osm_way; }) : [];
     },
     // the page coordinates of a layer's i-th feature (its middle), for a click
-    point: function (name, i) {
-      var layer = current[name].getLayers()[i || 0];
-      var ll = layer.getCenter ? layer.getCenter() : layer.getLatLng();
-      var p = map.latLngToContainerPoint(ll);
-      var r = map.getContainer().getBoundingClientRect();
-      return { x: r.left + p.x, y: r.top + p.y };
-    },
+    point: function (name, i) { return Draw.screenPoint(map, current[name].getLayers()[i || 0]); },
     // frame a layer's i-th feature, or the whole layer (no animation)
     zoomTo: function (name, i) {
       var layer = i === undefined ? current[name] : current[name].getLayers()[i];
