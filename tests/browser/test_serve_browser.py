@@ -590,6 +590,58 @@ def test_a_click_where_roads_meet_asks_which_and_the_event_names_it(
     log.assert_clean()
 
 
+# ------------------------------------- the event form records windows and restrictions (issue 25)
+def test_the_event_form_records_a_window_and_a_restriction(
+    tmp_path: Path, served_pages: Any, shots: Path
+) -> None:
+    s = Server(tmp_path / "data", tmp_path / "server.log").start()
+    try:
+        page, log = open_page(served_pages, s)
+        page.fill("#author", "Ana")
+        page.dispatch_event("#author", "change")
+        click_cut(page, 1302)
+        page.click("#record-open")
+        assert page.locator("#ev-hours").is_hidden()
+        page.select_option("#ev-kind", "window")
+        assert page.locator("#ev-hours").is_visible() and page.locator("#ev-capacity").is_hidden()
+        assert page.inner_text("#record-what").startswith("The event opens only in its hours")
+        # no hours: the scenario's own rule, in the form
+        record(page, confidence="0.7", outlet="Test Wire", until="2016-11-02")
+        assert "a window needs `hours: HH:MM-HH:MM`" in page.inner_text("#record-error")
+        allowed_errors(log, 422)
+        record(page, hours="10:00-14:00")
+        assert page.locator("#record").is_hidden()
+        with s.api() as c:
+            mine = [
+                e
+                for e in c.get(f"/api/scenarios/{SCENARIO}/events").json()["events"]
+                if e["origin"] == "log"
+            ]
+        assert [(e["kind"], e["hours"], e["until"], e["target"]) for e in mine] == [
+            ("window", "10:00-14:00", "2016-11-02", {"way": 1302})
+        ]
+        wait_for(page, "corridorServe.count('windows') === 1")
+        # a restriction on the Tal Afar highway (the cut's other road)
+        click_cut(page, 1101)
+        page.click("#record-open")
+        page.select_option("#ev-kind", "restrict")
+        assert page.locator("#ev-capacity").is_visible() and page.locator("#ev-hours").is_hidden()
+        record(page, capacity="0.3", speed="0.5", confidence="0.6", outlet="Test Wire")
+        with s.api() as c:
+            mine = [
+                e
+                for e in c.get(f"/api/scenarios/{SCENARIO}/events").json()["events"]
+                if e["origin"] == "log"
+            ]
+        (r,) = [e for e in mine if e["kind"] == "restrict"]
+        assert (r["capacity_factor"], r["speed_factor"], r["target"]) == (0.3, 0.5, {"way": 1101})
+        wait_for(page, "corridorServe.count('restricted') === 1")
+        page.screenshot(path=str(shots / "serve-window-restrict.png"))
+        log.assert_clean()
+    finally:
+        s.stop()
+
+
 # ------------------------------------------------------ communities by status (issue 26)
 def test_ticking_the_communities_layer_scans_them_at_the_date(
     server: Server, served_pages: Any, shots: Path

@@ -862,11 +862,24 @@
   function closeRecord() {
     $("record").hidden = true;
   }
-  $("record-open").addEventListener("click", function () {
+  // what the recorded event does to its target, by kind
+  var KIND_VERB = {
+    close: "The event closes: ", reopen: "The event reopens: ",
+    window: "The event opens only in its hours (closed outside them): ",
+    restrict: "The event restricts (open, capacity and speed cut): "
+  };
+  function recordWhat() {
     var ts = targets();
+    var kind = $("ev-kind").value;
+    document.querySelectorAll("#record-form .kind-window").forEach(function (node) { node.hidden = kind !== "window"; });
+    document.querySelectorAll("#record-form .kind-restrict").forEach(function (node) { node.hidden = kind !== "restrict"; });
     $("record-what").textContent = ts.length === 1
-      ? "The event closes: " + describeTarget({ kind: "", target: ts[0] }).trim() + "."
+      ? (KIND_VERB[kind] || "The event's target: ") + describeTarget({ kind: "", target: ts[0] }).trim() + "."
       : "Records " + ts.length + " events, one per target: " + ts.map(function (t) { return describeTarget({ kind: "", target: t }).trim(); }).join("; ") + ".";
+  }
+  $("ev-kind").addEventListener("change", recordWhat);
+  $("record-open").addEventListener("click", function () {
+    recordWhat();
     if (!$("ev-date").value) $("ev-date").value = S.date;
     $("record-error").hidden = true;
     $("record-changes").hidden = true;
@@ -901,6 +914,13 @@
     if (Object.keys(src).length) f.source = src;
     if (v("ev-quote")) f.quote = $("ev-quote").value.trim();
     if ($("ev-only-mover").checked) f.movers = [S.mover];
+    if (f.kind === "window") {
+      if (v("ev-until")) f.until = v("ev-until");
+      if (v("ev-hours")) f.hours = v("ev-hours");  // required: the scenario's rules say so when it is missing
+    } else if (f.kind === "restrict") {
+      f.capacity_factor = v("ev-capacity") === "" ? null : Number(v("ev-capacity"));
+      f.speed_factor = v("ev-speed") === "" ? null : Number(v("ev-speed"));
+    }
     return f;
   }
 
