@@ -715,9 +715,9 @@ def map_layers(
 ) -> dict[str, FeatureCollection]:
     """Every layer of the map at the report's date, one FeatureCollection each.
 
-    Layers: roads, zones, pocket, closed, areas (origin and exits), routes, corridors, critical, cut,
-    closures, windows, restricted, checkpoints, places; their properties are what the page's popups show. ``network`` is the one
-    the report was computed on; ``state`` the timeline's state at its date (read here with
+    Layers: roads, zones, pocket, closed, areas (origin and exits), routes, corridors, critical,
+    cut, closures, windows, restricted, checkpoints, places; their properties are what the
+    page's popups show. ``network`` is the one the report was computed on; ``state`` the timeline's state at its date (read here with
     :func:`corridor.model.timeline.state_at` when not given).
     """
     if state is None:
