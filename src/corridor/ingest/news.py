@@ -1038,7 +1038,10 @@ def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) ->
     )
     if nominal and _any(toks, ["will", "would", "could"], lo=at + 1):
         return "hypothetical", "consequence"
-    intent = _any(toks, rules["intent"], lo=at - 8, hi=at)
+    # an intention word of an earlier clause does not reach the action: "troops will withdraw
+    # after they closed the road" reports the closing
+    opens = [i + 1 for i in range(max(0, at - 8), at) if toks[i].low in _CLAUSE_WORDS]
+    intent = _any(toks, rules["intent"], lo=max([at - 8, *opens]), hi=at)
     if intent:
         return "intent", intent
     state = _any(toks, rules.get("states") or [], lo=at - 2, hi=at)
@@ -1087,6 +1090,12 @@ _BEFORE_PLACE = {"the", "eastern", "western", "northern", "southern", "besieged"
                  "held", "town", "city", "of", "districts", "district", "camp"}  # fmt: skip
 
 
+#: Words after "leave X" that make it a state caused ("the deal leaves Douma cut off").
+_LEFT_IN_STATE = {"cut", "besieged", "surrounded", "encircled", "isolated", "without", "exposed",
+                  "open", "closed", "sealed", "trapped", "stranded", "vulnerable", "alone",
+                  "under"}  # fmt: skip
+
+
 def _departure(toks: list[Token], mentions: list[Mention]) -> tuple[int, str, str] | None:
     """The first verb of leaving whose object is a scenario place ("left Harasta", "leave the
     besieged town of Douma"): (token index, "population", the verb). Not when a scenario actor
@@ -1102,6 +1111,10 @@ def _departure(toks: list[Token], mentions: list[Mention]) -> tuple[int, str, st
             j += 1
         if j not in places:
             continue
+        after = places[j].end
+        state = [t.low for t in toks[after : after + 2]]
+        if state[:1] and (state[0] in _LEFT_IN_STATE or state == ["in", "ruins"]):
+            continue  # "will leave Douma cut off": a state it causes, not a departure
         if i in actor_ends or (i - 1) in actor_ends or (i and toks[i - 1].low in _ARMY_WORDS):
             continue
         return i, "population", t.text.lower()
@@ -1169,6 +1182,9 @@ def _candidate(
         target = {"place": ids[0]}
     else:
         unresolved.append("target: the sentence names no scenario place")
+    named = finder.named(toks) if finder is not None and roadish else None
+    if named is not None:  # "the Old Bridge" is the network's name, not an unknown one
+        mentions = [*mentions, Mention("road", named[0], named[1], named[2], "")]
     unresolved += _unknown_names(toks, mentions, sentence)
     when = read_date(toks, source.published, rules, text=sentence)
     if not when.words:
