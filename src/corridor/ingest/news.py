@@ -852,10 +852,6 @@ def extract(
             # no target of its own ("the ISF took control of the road near Badush"): it may
             # restate any recent event of its kind and class, whatever that one acts on
             recent = by_kind.get(key[:2], [])[-_RESTATED_WITHIN:]
-        else:
-            # or an earlier telling had none, and this one names what it acts on
-            vague = by_key.get((*key[:2], None), [])[-_RESTATED_WITHIN:]
-            recent = sorted([*recent, *vague], key=lambda c: int(c.id.rsplit("-", 1)[1]))
         same = next((c for c in reversed(recent) if _restates(c, cand)), None)
         if same is not None:
             _merge(same, cand)
@@ -923,13 +919,8 @@ def _merge(into: Candidate, other: Candidate) -> None:
     if into.actor is None and other.actor is not None:
         into.actor = other.actor
         into.unresolved = [u for u in into.unresolved if not u.startswith("actor:")]
-    vague = not (into.target.get("ref") or into.target.get("place"))
-    if (other.target.get("between") and not into.target.get("between")) or (
-        vague and (other.target.get("ref") or other.target.get("place"))
-    ):
-        into.target = dict(other.target)  # the restatement names the stretch, or the target
-        into.unresolved = [u for u in into.unresolved if not u.startswith("target:")]
-        into.unresolved += [u for u in other.unresolved if u.startswith("target:")]
+    if other.target.get("between") and not into.target.get("between"):
+        into.target = dict(other.target)  # the restatement names the stretch
     if not _own_date(into) and _own_date(other):
         into.date, into.date_uncertainty_days = other.date, other.date_uncertainty_days
         into.extra["date_words"] = other.extra["date_words"]
