@@ -316,3 +316,13 @@ def test_people_leaving_a_place(scenarios: Any, text: str, place: str | None) ->
     cands = run(scenarios, "ghouta", text, "2018-03-19")
     got = [(c.kind, c.target.get("place"), c.date) for c in cands]
     assert got == ([("population", place, dt.date(2018, 3, 18))] if place else [])
+
+
+def test_leaving_a_place_whose_name_starts_with_a_side_word(scenarios: Any) -> None:
+    text = "Hundreds of families left eastern Aleppo on Monday, the Red Cross said."
+    c = one(run(scenarios, "aleppo", text, "2016-12-20"))
+    assert (c.kind, c.target, c.date) == (
+        "population",
+        {"place": "aleppo-east"},
+        dt.date(2016, 12, 19),
+    )

@@ -1097,8 +1097,8 @@ def _departure(toks: list[Token], mentions: list[Mention]) -> tuple[int, str, st
     for i, t in enumerate(toks):
         if t.low not in _DEPARTURES:
             continue
-        j = i + 1
-        while j < len(toks) and j - i <= 5 and toks[j].low in _BEFORE_PLACE:
+        j = i + 1  # the place may start on a word of _BEFORE_PLACE too ("Eastern Aleppo")
+        while j not in places and j < len(toks) and j - i <= 5 and toks[j].low in _BEFORE_PLACE:
             j += 1
         if j not in places:
             continue
