@@ -326,3 +326,15 @@ def test_leaving_a_place_whose_name_starts_with_a_side_word(scenarios: Any) -> N
         {"place": "aleppo-east"},
         dt.date(2016, 12, 19),
     )
+
+
+def test_a_bridge_no_network_road_is_named_for_is_the_crossing_at_its_place(
+    scenarios: Any,
+) -> None:
+    text = "Islamic State militants blew up the bridge at Badush on Sunday."
+    c = one(run(scenarios, "mosul", text, "2016-11-08"))
+    assert (c.kind, c.target, c.date) == ("close", {"place": "badush"}, dt.date(2016, 11, 6))
+    assert any(u.startswith("target: a bridge at badush") for u in c.unresolved)
+    # a road word keeps the road's reading: "the road near Badush" is no place to close
+    c = one(run(scenarios, "mosul", "ISF troops cut the road near Badush.", "2016-11-08"))
+    assert c.target == {}

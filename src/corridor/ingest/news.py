@@ -1168,7 +1168,15 @@ def _candidate(
     if roadish and kind in ("close", "reopen"):
         if len(ids) < 2:
             places = every_place  # "reached Mekelle after the army opened the road from Semera"
-        target = road_target(toks, places, finder, unresolved)
+        said: list[str] = []
+        target = road_target(toks, places, finder, said)
+        bridge_only = roadish in _BRIDGE_WORDS and not _any(toks, rules["road_words"])
+        if not target and bridge_only and ids:
+            # "blew up the bridge at Badush": no network road is that bridge, the crossing
+            # at the place is
+            target = {"place": ids[0]}
+            said = [f"target: a bridge at {ids[0]} (no road of the network is named so)"]
+        unresolved += said
     elif ids:
         target = {"place": ids[0]}
     else:
