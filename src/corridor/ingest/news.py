@@ -176,7 +176,7 @@ def _any(toks: list[Token], words: list[str], lo: int = 0, hi: int | None = None
 # ------------------------------------------------------------------------------ gazetteer
 @dataclass(frozen=True)
 class Mention:
-    kind: str  # "actor" or "place"
+    kind: str  # "actor" or "place" (or "road": a network road's name, to cover its words)
     id: str
     start: int  # token index
     end: int
@@ -1103,7 +1103,7 @@ def _departure(toks: list[Token], mentions: list[Mention]) -> tuple[int, str, st
         if j not in places:
             continue
         after = places[j].end
-        state = [t.low for t in toks[after : after + 2]]
+        state = [x.low for x in toks[after : after + 2]]
         if state[:1] and (state[0] in _LEFT_IN_STATE or state == ["in", "ruins"]):
             continue  # "will leave Douma cut off": a state it causes, not a departure
         if i in actor_ends or (i - 1) in actor_ends or (i and toks[i - 1].low in _ARMY_WORDS):
