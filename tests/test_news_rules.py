@@ -226,3 +226,115 @@ def test_review_file_written_piecewise_is_the_whole_documents_text(
     assert written.endswith(body)  # after the comment lines
     (tmp_path / "r.yaml").write_text(written, encoding="utf-8")
     assert [c.id for c in read_review(tmp_path / "r.yaml").candidates] == [c.id for c in cands]
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # the future word is more than ten words before the weekday, in the same clause
+        (
+            "The army will open the coastal road to aid lorries and to families going back "
+            "north for six hours on Friday.",
+            dt.date(2023, 11, 17),
+        ),
+        ("Troops will hold the town after they sealed the road on Monday.", dt.date(2023, 11, 13)),
+        (
+            "The truce will hold, officials hope; the army cut the road on Monday.",
+            dt.date(2023, 11, 13),
+        ),
+        ("The truce will hold but the army cut the road on Monday.", dt.date(2023, 11, 13)),
+    ],
+)
+def test_a_future_word_reaches_its_clause_only(text: str, day: dt.date) -> None:
+    thursday = dt.date(2023, 11, 16)
+    assert read_date(text, thursday).day == day
+
+
+def test_a_clause_after_a_future_word_is_reported(scenarios: Any) -> None:
+    text = (
+        "Israeli troops will pull back once more after they closed the Salah al-Din road on Monday."
+    )
+    c = one(run(scenarios, "gaza", text, "2023-11-16"))
+    assert (c.kind, c.extra["stance"], c.date) == ("close", "reported", dt.date(2023, 11, 13))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "target"),
+    [
+        ("mosul", "Coalition jets destroyed the Fifth Bridge on Tuesday.", {"ref": "B1"}),
+        (
+            "tigray",
+            "Tigrayan fighters blew up the bridge between Shire and May Tsebri on Monday.",
+            {"ref": "TKZ", "between": ["shire", "may-tsebri"]},
+        ),
+    ],
+)
+def test_a_bridge_is_a_road(scenarios: Any, name: str, text: str, target: dict[str, Any]) -> None:
+    c = one(run(scenarios, name, text, "2016-11-30"))
+    assert (c.kind, c.target) == ("close", target)
+    assert not [u for u in c.unresolved if u.startswith("name:")]  # "Fifth Bridge" is known
+
+
+def test_a_bridge_the_network_cannot_name_stays_unresolved(scenarios: Any) -> None:
+    text = "Islamic State fighters blew up the bridge over the Tigris before dawn on Sunday."
+    c = one(run(scenarios, "mosul", text, "2016-11-30"))
+    assert (c.kind, c.target, c.actor) == ("close", {}, "isis")
+    assert any(u.startswith("target:") for u in c.unresolved)
+
+
+def test_a_telling_with_no_target_restates_its_event(scenarios: Any) -> None:
+    text = (
+        "Russian forces cut the Bakhmut-Chasiv Yar road on Thursday. Russian troops cut the "
+        "road near Khromove on Thursday, Ukrainian officers said."
+    )
+    c = one(run(scenarios, "bakhmut", text, "2023-03-03"))
+    assert (c.kind, c.target.get("ref"), c.actor) == ("close", "BC", "russia")
+    assert len(c.extra["restated"]) == 1
+
+
+def test_a_telling_with_no_target_on_another_day_stays_apart(scenarios: Any) -> None:
+    text = (
+        "Russian forces cut the Bakhmut-Chasiv Yar road on Thursday. Wagner fighters cut the "
+        "road near Khromove on Monday."
+    )
+    assert len(run(scenarios, "bakhmut", text, "2023-03-03")) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Buses with some 300 civilians left Douma on Sunday.", "douma"),
+        ("Hundreds of families left the besieged town of Harasta on foot on Sunday.", "harasta"),
+        ("Government troops left Misraba on Sunday.", None),  # a withdrawal, not people
+        ("The army left Misraba on Sunday.", None),
+        ("Rebels said they would never leave Douma.", None),
+        ("The shelling left Harasta without water on Sunday.", None),  # a state it caused
+        ("The shelling left Harasta in ruins on Sunday.", None),
+    ],
+)
+def test_people_leaving_a_place(scenarios: Any, text: str, place: str | None) -> None:
+    cands = run(scenarios, "ghouta", text, "2018-03-19")
+    got = [(c.kind, c.target.get("place"), c.date) for c in cands]
+    assert got == ([("population", place, dt.date(2018, 3, 18))] if place else [])
+
+
+def test_leaving_a_place_whose_name_starts_with_a_side_word(scenarios: Any) -> None:
+    text = "Hundreds of families left eastern Aleppo on Monday, the Red Cross said."
+    c = one(run(scenarios, "aleppo", text, "2016-12-20"))
+    assert (c.kind, c.target, c.date) == (
+        "population",
+        {"place": "aleppo-east"},
+        dt.date(2016, 12, 19),
+    )
+
+
+def test_a_bridge_no_network_road_is_named_for_is_the_crossing_at_its_place(
+    scenarios: Any,
+) -> None:
+    text = "Islamic State militants blew up the bridge at Badush on Sunday."
+    c = one(run(scenarios, "mosul", text, "2016-11-08"))
+    assert (c.kind, c.target, c.date) == ("close", {"place": "badush"}, dt.date(2016, 11, 6))
+    assert any(u.startswith("target: a bridge at badush") for u in c.unresolved)
+    # a road word keeps the road's reading: "the road near Badush" is no place to close
+    c = one(run(scenarios, "mosul", "ISF troops cut the road near Badush.", "2016-11-08"))
+    assert c.target == {}

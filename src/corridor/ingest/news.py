@@ -176,7 +176,7 @@ def _any(toks: list[Token], words: list[str], lo: int = 0, hi: int | None = None
 # ------------------------------------------------------------------------------ gazetteer
 @dataclass(frozen=True)
 class Mention:
-    kind: str  # "actor" or "place"
+    kind: str  # "actor" or "place" (or "road": a network road's name, to cover its words)
     id: str
     start: int  # token index
     end: int
@@ -360,9 +360,31 @@ def _date_phrases(toks: list[Token], rules: dict[str, Any]) -> list[_DatePhrase]
     return sorted(out, key=lambda p: p.start)
 
 
-def _future(toks: list[Token], at: int) -> bool:
-    """Whether the words just before token ``at`` (same clause, 10 tokens) speak of the future."""
-    return bool(_any(toks, _FUTURE, lo=at - 10, hi=at))
+#: Words that start a new clause: a future word before one of them does not reach past it
+#: ("will leave after troops cut the road on Monday").
+_CLAUSE_WORDS = {"after", "before", "because", "since", "when", "while", "but", "although",
+                 "though", "whereas", "until", "as", "which", "who", "where"}  # fmt: skip
+#: How far back (tokens) a future word reaches a date of its clause.
+_FUTURE_REACH = 25
+
+
+def _future(toks: list[Token], at: int, text: str = "") -> bool:
+    """Whether the clause before token ``at`` speaks of the future: a future word ("will",
+    "is due to") between the clause's start and ``at``, at most :data:`_FUTURE_REACH` tokens back
+    ("will open the Salah al-Din road for four hours on Friday"). The clause starts after a
+    comma, semicolon, colon or dash (when ``text``, the sentence, is given) or at a word that
+    opens a clause ("after", "because", "when", ...)."""
+    lo = max(0, at - _FUTURE_REACH)
+    for i in range(at - 1, lo - 1, -1):
+        if toks[i].low in _CLAUSE_WORDS:
+            lo = i + 1
+            break
+        if text and i + 1 < len(toks):
+            gap = text[toks[i].start + len(toks[i].text) : toks[i + 1].start]
+            if re.search(r"[,;:–—]|\s-\s", gap):
+                lo = i + 1
+                break
+    return bool(_any(toks, _FUTURE, lo=lo, hi=at))
 
 
 def _month_span(year: int, month: int) -> tuple[dt.date, int]:
@@ -419,13 +441,19 @@ def _resolve(p: _DatePhrase, base: dt.date, *, future: bool) -> DateReading:
 
 
 def read_date(
-    sentence: str | list[Token], published: dt.date, rules: dict[str, Any] | None = None
+    sentence: str | list[Token],
+    published: dt.date,
+    rules: dict[str, Any] | None = None,
+    *,
+    text: str = "",
 ) -> DateReading:
     """
     The date a sentence speaks of, read like a careful reader.
 
     A weekday is the last such day (on or before publication) in the past tense and the next
-    in the future ("will come into force on Thursday"); "3 November" is that day of the year
+    in the future ("will come into force on Thursday"; a future word reaches the date across
+    its clause, see :func:`_future`, with ``text`` the sentence when ``sentence`` is given as
+    tokens); "3 November" is that day of the year
     that puts it on the right side of publication; a month alone ("In November") is the middle
     of that month with the month as uncertainty, and when it lies before the publication's
     month it is background (see :class:`DateReading`); the rules file's phrases ("last night",
@@ -444,6 +472,7 @@ def read_date(
     """
     rules = rules or news_rules()
     toks = tokens(sentence) if isinstance(sentence, str) else sentence
+    text = sentence if isinstance(sentence, str) else text
     found = _date_phrases(toks, rules)
     speech = next((p for p in found if _any(toks, _SPEECH, lo=p.start - 4, hi=p.start)), None)
     base = published
@@ -461,7 +490,7 @@ def read_date(
         unc = int(rules["dates"]["undated_uncertainty_days"])
         return DateReading(published, unc, "")
     first = next((p for p in others if p.kind == "date"), others[0])
-    reading = _resolve(first, base, future=_future(toks, first.start))
+    reading = _resolve(first, base, future=_future(toks, first.start, text))
     if speech is not None:
         reading = DateReading(
             reading.day,
@@ -627,6 +656,20 @@ class RoadFinder:
 
 #: The words a road phrase ends on ("the main highway"), to match the network's road names.
 _ROAD_HEADS = {"road", "highway", "route", "motorway", "bridge", "street", "track"}
+#: A bridge carries a road: "blew up the bridge over the Tigris", "destroyed the Freedom
+#: Bridge" act on a road (the network's bridge, when one is named so) as "cut the road" does.
+_BRIDGE_WORDS = ("bridge", "bridges")
+
+
+def road_words(rules: dict[str, Any]) -> list[str]:
+    """The words that say the target is a road: the rules file's ``road_words`` and
+    :data:`_BRIDGE_WORDS`."""
+    return _road_words_of(tuple(rules["road_words"]))
+
+
+@functools.cache
+def _road_words_of(words: tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys([*words, *_BRIDGE_WORDS]))
 
 
 def road_target(
@@ -717,7 +760,7 @@ def road_target_of_text(
     unresolved; ``({}, [])`` when the text names no road."""
     rules = rules or news_rules()
     toks = tokens(text)
-    if not _any(toks, rules["road_words"]):
+    if not _any(toks, road_words(rules)):
         return {}, []
     gaz = gaz or NewsGazetteer.of(scenario, rules)
     places = [m for m in gaz.mentions(toks) if m.kind == "place"]
@@ -769,7 +812,8 @@ def extract(
     -------
     list of Candidate
         One per event: an action restated in several sentences (same kind, target, actor and
-        date) is one candidate whose ``restated`` lists every other quote.
+        date; a telling that names no target restates a recent event of its kind whatever
+        that one acts on) is one candidate whose ``restated`` lists every other quote.
 
     Raises
     ------
@@ -788,6 +832,7 @@ def extract(
     quick = _action_pattern(rules)
     out: list[Candidate] = []
     by_key: dict[tuple[Any, ...], list[Candidate]] = {}
+    by_kind: dict[tuple[Any, ...], list[Candidate]] = {}
     skip = dateline_end(text)
     for start, end in sentences(text[skip:]):
         start, end = start + skip, end + skip
@@ -803,6 +848,10 @@ def extract(
         # a restatement follows its event closely: only the last few of a kind are looked at,
         # so that the cost stays linear in the text
         recent = by_key.get(key, [])[-_RESTATED_WITHIN:]
+        if key[2] is None:
+            # no target of its own ("the ISF took control of the road near Badush"): it may
+            # restate any recent event of its kind and class, whatever that one acts on
+            recent = by_kind.get(key[:2], [])[-_RESTATED_WITHIN:]
         same = next((c for c in reversed(recent) if _restates(c, cand)), None)
         if same is not None:
             _merge(same, cand)
@@ -813,6 +862,7 @@ def extract(
         cand.id = f"{prefix}-{len(out) + 1}"
         out.append(cand)
         by_key.setdefault(key, []).append(cand)
+        by_kind.setdefault(key[:2], []).append(cand)
     return out
 
 
@@ -825,6 +875,7 @@ def _action_pattern_of(words: tuple[str, ...]) -> re.Pattern[str]:
 def _action_pattern(rules: dict[str, Any]) -> re.Pattern[str]:
     """One pattern for every action word: a sentence without one is passed over at C speed."""
     words = [w for ws in rules["actions"].values() for w in ws] + list(rules["road_actions"])
+    words += list(_DEPARTURES)
     return _action_pattern_of(tuple(words))
 
 
@@ -978,7 +1029,10 @@ def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) ->
     )
     if nominal and _any(toks, ["will", "would", "could"], lo=at + 1):
         return "hypothetical", "consequence"
-    intent = _any(toks, rules["intent"], lo=at - 8, hi=at)
+    # an intention word of an earlier clause does not reach the action: "troops will withdraw
+    # after they closed the road" reports the closing
+    opens = [i + 1 for i in range(max(0, at - 8), at) if toks[i].low in _CLAUSE_WORDS]
+    intent = _any(toks, rules["intent"], lo=max([at - 8, *opens]), hi=at)
     if intent:
         return "intent", intent
     state = _any(toks, rules.get("states") or [], lo=at - 2, hi=at)
@@ -1019,6 +1073,45 @@ def _past_perfect(toks: list[Token], at: int) -> bool:
     return not any(t.low in _SPEECH or t.low == "that" for t in toks[max(0, had - 6) : had])
 
 
+#: Verbs of leaving: people leaving a scenario place ("buses carrying families left Harasta")
+#: are a movement of population, when the place follows the verb.
+_DEPARTURES = ("left", "leave", "leaving", "departed", "depart", "departing", "exited")
+#: Words allowed between a verb of leaving and its place ("left the eastern districts of").
+_BEFORE_PLACE = {"the", "eastern", "western", "northern", "southern", "besieged", "rebel",
+                 "held", "town", "city", "of", "districts", "district", "camp"}  # fmt: skip
+
+
+#: Words after "leave X" that make it a state caused ("the deal leaves Douma cut off").
+_LEFT_IN_STATE = {"cut", "besieged", "surrounded", "encircled", "isolated", "without", "exposed",
+                  "open", "closed", "sealed", "trapped", "stranded", "vulnerable", "alone",
+                  "under"}  # fmt: skip
+
+
+def _departure(toks: list[Token], mentions: list[Mention]) -> tuple[int, str, str] | None:
+    """The first verb of leaving whose object is a scenario place ("left Harasta", "leave the
+    besieged town of Douma"): (token index, "population", the verb). Not when a scenario actor
+    is the verb's subject ("Russian troops left Manhush" is a withdrawal, not people fleeing)
+    nor when the place is not the verb's object ("leaving the highway through Badush")."""
+    places = {m.start: m for m in mentions if m.kind == "place"}
+    actor_ends = {m.end for m in mentions if m.kind == "actor"}
+    for i, t in enumerate(toks):
+        if t.low not in _DEPARTURES:
+            continue
+        j = i + 1  # the place may start on a word of _BEFORE_PLACE too ("Eastern Aleppo")
+        while j not in places and j < len(toks) and j - i <= 5 and toks[j].low in _BEFORE_PLACE:
+            j += 1
+        if j not in places:
+            continue
+        after = places[j].end
+        state = [x.low for x in toks[after : after + 2]]
+        if state[:1] and (state[0] in _LEFT_IN_STATE or state == ["in", "ruins"]):
+            continue  # "will leave Douma cut off": a state it causes, not a departure
+        if i in actor_ends or (i - 1) in actor_ends or (i and toks[i - 1].low in _ARMY_WORDS):
+            continue
+        return i, "population", t.text.lower()
+    return None
+
+
 def _clause_start(toks: list[Token], at: int) -> int:
     """The first token of the clause holding token ``at`` ("but", "while" start a clause)."""
     for i in range(at - 1, -1, -1):
@@ -1038,6 +1131,12 @@ def _candidate(
 ) -> Candidate | None:
     toks = tokens(sentence)
     found = _action(toks, rules)
+    mentions: list[Mention] | None = None
+    if _any(toks, list(_DEPARTURES)):
+        mentions = gaz.mentions(toks)
+        left = _departure(toks, mentions)
+        if left is not None and (found is None or left[0] < found[0]):
+            found = left
     if found is None:
         return None
     at, kind, word = found
@@ -1045,7 +1144,8 @@ def _candidate(
     if stance in ("negated", "denied", "hypothetical"):
         return None  # what did not happen, or might: no event, not even for review
     conf_rules = rules["confidence"]
-    mentions = gaz.mentions(toks)
+    if mentions is None:
+        mentions = gaz.mentions(toks)
     actors = [m for m in mentions if m.kind == "actor"]
     subject = [m for m in actors if m.start < at]
     # the doer names itself before the action; a name after it is what is acted on
@@ -1060,21 +1160,32 @@ def _candidate(
     # the road acted on follows the action, or (passive) precedes it: "the bridge on the
     # Shire road was destroyed"
     passive = at > 0 and toks[at - 1].low in ("was", "were", "been", "is", "are")
-    roadish = _any(toks, rules["road_words"], lo=at) or (
-        passive and _any(toks, rules["road_words"], hi=at)
+    roadish = _any(toks, road_words(rules), lo=at) or (
+        passive and _any(toks, road_words(rules), hi=at)
     )
     target: dict[str, Any] = {}
     ids = list(dict.fromkeys(m.id for m in places))
     if roadish and kind in ("close", "reopen"):
         if len(ids) < 2:
             places = every_place  # "reached Mekelle after the army opened the road from Semera"
-        target = road_target(toks, places, finder, unresolved)
+        said: list[str] = []
+        target = road_target(toks, places, finder, said)
+        bridge_only = roadish in _BRIDGE_WORDS and not _any(toks, rules["road_words"])
+        if not target and bridge_only and ids:
+            # "blew up the bridge at Badush": no network road is that bridge, the crossing
+            # at the place is
+            target = {"place": ids[0]}
+            said = [f"target: a bridge at {ids[0]} (no road of the network is named so)"]
+        unresolved += said
     elif ids:
         target = {"place": ids[0]}
     else:
         unresolved.append("target: the sentence names no scenario place")
+    named = finder.named(toks) if finder is not None and roadish else None
+    if named is not None:  # "the Old Bridge" is the network's name, not an unknown one
+        mentions = [*mentions, Mention("road", named[0], named[1], named[2], "")]
     unresolved += _unknown_names(toks, mentions, sentence)
-    when = read_date(toks, source.published, rules)
+    when = read_date(toks, source.published, rules, text=sentence)
     if not when.words:
         unresolved.append(
             f"date: none in the sentence; the publication date ±{when.uncertainty_days} days"
