@@ -233,6 +233,25 @@ def test_a_bad_spec_is_one_line_before_any_work(tmp_path, spec, says):
     assert not out.exists(), "nothing runs (not even the output directory) on a bad spec"
 
 
+def test_a_control_character_in_a_key_and_a_huge_value_stay_one_short_line(tmp_path):
+    """Found by `make fuzz`: a key holding U+001C (a line separator to ``splitlines``) split its
+    problem over two lines, and a plan given as a deep nested list echoed it whole."""
+    _valley(tmp_path)
+    file = tmp_path / "spec.yaml"
+    nested = "[" * 6 + ", ".join(["{a: 000000000000000000000000}"] * 40) + "]" * 6
+    file.write_text(
+        f'scenarios:\n  - {{scenario: valley.yaml, "A\\x1cB": 1}}\nplans: [{nested}]\n',
+        encoding="utf-8",
+    )
+    result = _cli("batch", str(file), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert "scenarios[0].'A\\x1cB': unknown key 'A\\x1cB'" in lines[0], lines[0]
+    assert "plans[0]: plan [[[...]]] does not exist" in lines[1], lines[1]
+    assert all(len(ln) <= 400 for ln in lines), [len(ln) for ln in lines]
+
+
 def test_every_problem_of_a_spec_at_once_one_line_each(tmp_path):
     """Scenarios that do not exist, a mover and a plan that one scenario lacks, and the shared
     dates' problems said once, not once per scenario."""

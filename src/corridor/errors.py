@@ -61,10 +61,12 @@ class Problem:
 
     @property
     def where(self) -> str:
-        """The location as written in messages: ``events[0].target.between[1]``."""
+        """The location as written in messages: ``events[0].target.between[1]``; a key that
+        holds a control or invisible character, or is long, as its clipped ``repr`` (a message
+        stays one line, whatever a file's keys hold)."""
         out = ""
         for key in self.loc:
-            out += f"[{key}]" if isinstance(key, int) else ("." if out else "") + key
+            out += f"[{key}]" if isinstance(key, int) else ("." if out else "") + _key_text(key)
         return out
 
     def format(self, file: str | os.PathLike[str]) -> str:
@@ -73,6 +75,20 @@ class Problem:
         where = f" {self.where}:" if self.loc and not self.loc_in_message else ""
         hint = f"; {self.hint}" if self.hint else ""
         return f"{self.file or os.fspath(file)}{line}:{where} {self.message}{hint}"
+
+
+def _key_text(key: str) -> str:
+    """A key of a location as shown: itself when printable and short, else its ``repr``
+    clipped to about 60 characters.
+
+    >>> print(_key_text("events"), _key_text("a" + chr(0x1C) + "b"))
+    events 'a\\x1cb'
+
+    """
+    if key.isprintable() and len(key) <= 60:
+        return key
+    text = repr(key)
+    return text if len(text) <= 62 else f"{text[:60]}…"
 
 
 class ScenarioError(CorridorError, ValueError):

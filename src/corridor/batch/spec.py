@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.errors import Problem, ScenarioError
+from corridor.text import shown
 
 #: The most dates one scenario of a spec may ask for (27 years, day by day).
 MAX_DATES = 10_000
@@ -162,7 +163,9 @@ class _Checker:
             return []
         for key in spec:
             if key not in _KEYS:
-                self.problem((str(key),), f"unknown key {str(key)!r}", f"keys: {', '.join(_KEYS)}")
+                self.problem(
+                    (str(key),), f"unknown key {shown(str(key))}", f"keys: {', '.join(_KEYS)}"
+                )
         samples = self.whole(spec, "samples", 0, MAX_SAMPLES)
         seed = self.whole(spec, "seed", 0, MAX_SEED)
         entries = spec["scenarios"]
@@ -181,7 +184,9 @@ class _Checker:
         if value is None:
             return 0
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem((key,), f"{value!r} is not a whole number", f"write {low} to {high:,}")
+            self.problem(
+                (key,), f"{shown(value)} is not a whole number", f"write {low} to {high:,}"
+            )
             return 0
         if not low <= value <= high:
             self.problem(
@@ -209,7 +214,7 @@ class _Checker:
                 if key not in _SCENARIO_KEYS:
                     self.problem(
                         (*loc, str(key)),
-                        f"unknown key {str(key)!r}",
+                        f"unknown key {shown(str(key))}",
                         f"keys: {', '.join(_SCENARIO_KEYS)}",
                     )
             own = entry
@@ -222,7 +227,7 @@ class _Checker:
         elif isinstance(entry, str) and entry:
             name = entry
         else:
-            self.problem(loc, f"{entry!r} is not a scenario name or file")
+            self.problem(loc, f"{shown(entry)} is not a scenario name or file")
             return []
         file = self.scenario_file(loc, name)
         if file is None:
@@ -236,12 +241,12 @@ class _Checker:
             more = f" (and {len(exc.problems) - 1} more problems)" if len(exc.problems) > 1 else ""
             self.problem(
                 loc,
-                f"scenario {name!r} does not load: {first}{more}",
+                f"scenario {shown(name)} does not load: {first}{more}",
                 "run `corridor scenario validate` on it",
             )
             return []
         except Exception as exc:  # a CorridorError or OSError of the scenario's own files
-            self.problem(loc, f"scenario {name!r} does not load: {exc}")
+            self.problem(loc, f"scenario {shown(name)} does not load: {exc}")
             return []
         if sc.name in names and names[sc.name][1] != str(file):
             j, other = names[sc.name]
@@ -262,7 +267,7 @@ class _Checker:
         resolved: list[str] = []
         for j, mover in enumerate(movers or [None]):
             if mover is not None and not isinstance(mover, str):
-                self.problem((*movers_loc, j), f"mover {mover!r} is not a mover id")
+                self.problem((*movers_loc, j), f"mover {shown(mover)} is not a mover id")
                 continue
             try:
                 resolved.append(sc.mover_profile(mover).id)
@@ -270,7 +275,7 @@ class _Checker:
                 known = ", ".join(sc.movers) or "none"
                 self.problem(
                     (*movers_loc, j),
-                    f"mover {mover!r} does not exist in scenario {sc.name!r}",
+                    f"mover {shown(mover)} does not exist in scenario {sc.name!r}",
                     f"its movers: {known} (or a base mover: car, foot, walkers, offroad, all)",
                 )
         wanted_plans: list[str | None] = []
@@ -279,7 +284,7 @@ class _Checker:
                 known = ", ".join(sc.plans) or "none"
                 self.problem(
                     (*plans_loc, j),
-                    f"plan {plan!r} does not exist in scenario {sc.name!r}",
+                    f"plan {shown(plan)} does not exist in scenario {sc.name!r}",
                     f"its plans: {known}; null is what happened"
                     + ("; give this scenario its own `plans:`" if plans_loc[0] == "plans" else ""),
                 )
@@ -290,7 +295,7 @@ class _Checker:
         scan_loc = (*loc, "scan") if "scan" in own else ("scan",)
         scan = own["scan"] if "scan" in own else spec.get("scan", False)
         if not isinstance(scan, bool):
-            self.problem(scan_loc, f"scan is true or false, not {scan!r}")
+            self.problem(scan_loc, f"scan is true or false, not {shown(scan)}")
             scan = False
         if scan and samples:
             self.problem(
@@ -319,7 +324,7 @@ class _Checker:
             return bundled[name].resolve()
         self.problem(
             loc,
-            f"scenario {name!r} is neither a file next to the spec nor bundled",
+            f"scenario {shown(name)} is neither a file next to the spec nor bundled",
             f"bundled: {', '.join(bundled) or 'none'}",
         )
         return None
@@ -356,14 +361,16 @@ class _Checker:
             for key in value:
                 if key not in ("from", "to", "every_days"):
                     self.problem(
-                        (*loc, str(key)), f"unknown key {str(key)!r}", "keys: from, to, every_days"
+                        (*loc, str(key)),
+                        f"unknown key {shown(str(key))}",
+                        "keys: from, to, every_days",
                     )
             a, b = self.day(value["from"], (*loc, "from")), self.day(value["to"], (*loc, "to"))
             step = value.get("every_days", 1)
             if isinstance(step, bool) or not isinstance(step, int) or step < 1:
                 self.problem(
                     (*loc, "every_days"),
-                    f"{step!r} is not a whole number of days of at least 1",
+                    f"{shown(step)} is not a whole number of days of at least 1",
                     "write 1 for every day, 7 for every week",
                 )
                 return None
@@ -394,7 +401,7 @@ class _Checker:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
             self.problem(
-                loc, f"{value!r} is not a date", "write it as YYYY-MM-DD, a day that exists"
+                loc, f"{shown(value)} is not a date", "write it as YYYY-MM-DD, a day that exists"
             )
             return None
 
