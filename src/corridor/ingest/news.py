@@ -570,6 +570,11 @@ class RoadFinder:
             for key in _road_name_keys(network.names[nc]):
                 names.setdefault(key, set()).add(rc)
         self.names = sorted(names.items(), key=lambda kv: -len(kv[0]))
+        # the names by their first word: a sentence is matched against those it can hold
+        self._first: dict[str, list[int]] = {}
+        for n, (key, _) in enumerate(self.names):
+            if key:
+                self._first.setdefault(key[0], []).append(n)
 
     def touching(self, place: str) -> set[int]:
         """The ref codes of roads within reach of a place."""
@@ -586,7 +591,9 @@ class RoadFinder:
 
     def named(self, toks: list[Token]) -> tuple[str, int, int] | None:
         """The ref of the longest network road name in ``toks`` and where it is (tokens)."""
-        for key, codes in self.names:
+        words = toks.at if isinstance(toks, Tokens) else {t.low for t in toks}
+        chosen = sorted({n for w in words for n in self._first.get(w, ())})
+        for key, codes in (self.names[n] for n in chosen):
             hits = _find(toks, key)
             if hits and len(codes) == 1:
                 (code,) = codes
