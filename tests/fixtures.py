@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -268,3 +269,13 @@ def write_timed(folder: Path) -> Path:
     path = folder / "scenario.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def popup_text(page: Any, selector: str) -> str:
+    """Click the first element of ``selector`` on a Leaflet page (a browser test's page) and
+    return the text of the popup it opens, closing it again."""
+    page.locator(selector).first.click()
+    page.wait_for_selector(".leaflet-popup-content")
+    text: str = page.inner_text(".leaflet-popup-content")
+    page.keyboard.press("Escape")
+    return text

@@ -15,7 +15,7 @@ from corridor.cli.common import bundled_scenarios
 from corridor.network.load import NetworkLoader
 from corridor.outputs.map import DYNAMIC, LAYERS, map_data, map_html
 from corridor.scenario.load import load_scenario
-from fixtures import TIMED_HOSTILE, write_scenario, write_timed
+from fixtures import TIMED_HOSTILE, popup_text, write_scenario, write_timed
 
 STATIC = [k for k in LAYERS if k not in DYNAMIC]
 
@@ -337,14 +337,6 @@ def timed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_timed(tmp_path_factory.mktemp("timed-browser"))
 
 
-def _popup_of(page: Any, selector: str) -> str:
-    page.locator(selector).first.click()
-    page.wait_for_selector(".leaflet-popup-content")
-    text: str = page.inner_text(".leaflet-popup-content")
-    page.keyboard.press("Escape")
-    return text
-
-
 def test_the_static_map_draws_windows_restrictions_and_checkpoints(
     timed: Path, tmp_path: Path, offline_page: Any, shots: Path
 ) -> None:
@@ -361,7 +353,7 @@ def test_the_static_map_draws_windows_restrictions_and_checkpoints(
         )
     page.evaluate("i => corridorMap.setFrame(i)", dates.index("2017-01-25"))
     assert page.evaluate("corridorMap.count('restricted')") == 1
-    text = _popup_of(page, ".corridor-checkpoint:not(.legend-mark)")
+    text = popup_text(page, ".corridor-checkpoint:not(.legend-mark)")
     assert "1,200 persons/h" in text and "08:00-18:00" in text and "open" in text
     assert TIMED_HOSTILE in text  # the name as text, not markup
     assert page.evaluate("window.pwned === undefined")

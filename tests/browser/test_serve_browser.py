@@ -34,7 +34,7 @@ import httpx
 import pytest
 import yaml
 
-from fixtures import TIMED_HOSTILE, write_timed
+from fixtures import TIMED_HOSTILE, popup_text, write_timed
 
 SCENARIO = "mosul-2016"
 MOVER = "isis-fighters"
@@ -665,14 +665,6 @@ def test_ticking_the_communities_layer_scans_them_at_the_date(
 
 
 # ------------------------------------------- windows, restricted roads and checkpoints (issue 25)
-def _popup_of(page: Any, selector: str) -> str:
-    page.locator(selector).first.click()
-    page.wait_for_selector(".leaflet-popup-content")
-    text: str = page.inner_text(".leaflet-popup-content")
-    page.keyboard.press("Escape")
-    return text
-
-
 @pytest.fixture(scope="module")
 def timed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_timed(tmp_path_factory.mktemp("timed-serve-scenario"))
@@ -705,7 +697,7 @@ def test_the_workbench_page_draws_them_from_the_view(
         ), k
     # the status comes from the header's fields, not read out of its text
     assert page.get_attribute("#status", "class") == view["header_parts"]["status"]
-    text = _popup_of(page, ".corridor-checkpoint:not(.legend-mark)")
+    text = popup_text(page, ".corridor-checkpoint:not(.legend-mark)")
     assert "1,200 persons/h" in text and TIMED_HOSTILE in text
     assert page.evaluate("window.pwned === undefined")
     # a day after the restriction was lifted: gone from the page

@@ -11,7 +11,7 @@ fields) and the scenario's event-log version.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 from corridor.analysis.report import CorridorReport
 from corridor.model.network import RoadNetwork
@@ -50,19 +50,11 @@ LayerName = Literal[
     "places",
     "communities",
 ]
-#: The layers of ``/api/view`` by default (``corridors``, the slowest, only when asked for).
-VIEW_LAYERS: tuple[LayerName, ...] = (
-    "zones",
-    "closed",
-    "areas",
-    "routes",
-    "critical",
-    "cut",
-    "closures",
-    "windows",
-    "restricted",
-    "checkpoints",
-    "places",
+#: The layers of ``/api/view`` by default: every one but those asked for by name only
+#: (``corridors``, the slowest of the report's, and ``communities``, a scan).
+ON_DEMAND: tuple[LayerName, ...] = ("corridors", "communities")
+VIEW_LAYERS: tuple[LayerName, ...] = tuple(
+    cast(LayerName, n) for n in get_args(LayerName) if n not in ON_DEMAND
 )
 #: The layers of ``/api/whatif`` by default: those a closure changes.
 QUICK_LAYERS: tuple[LayerName, ...] = ("closed", "routes", "critical", "cut", "closures")
