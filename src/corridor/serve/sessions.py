@@ -126,6 +126,7 @@ class Situated:
         self._base: CorridorReport | None = None
         self.networks = networks
         self._communities: list[Community] | None = None
+        self._communities_layer: FeatureCollection | None = None  # without what-ifs
 
     @property
     def population(self) -> int:
@@ -171,6 +172,8 @@ class Situated:
 
         _, applied = self.closed(closures)
         what_if = [c for c, covered in applied if covered]
+        if not what_if and self._communities_layer is not None:
+            return self._communities_layer  # the recorded state's scan, made once
         try:
             with self.lock:
                 if self._communities is None:
@@ -197,7 +200,10 @@ class Situated:
             return {"type": "FeatureCollection", "properties": note, "features": []}
         finally:
             self.progress(None)
-        return communities_layer(result, len(result.dates) - 1)
+        layer = communities_layer(result, len(result.dates) - 1)
+        if not what_if:
+            self._communities_layer = layer
+        return layer
 
     def quick(self, closures: Sequence[Closure]) -> CorridorReport:
         """The quick report (:func:`corridor.analysis.session.quick_report`) with ``closures``
@@ -461,6 +467,8 @@ class Workbench:
             if situated.day == date and situated.label == label and situated.state == state:
                 with situated.lock:
                     situated.scenario = situated.run.scenario = scenario
+                    # the scan counts back over earlier dates, which the edit may have changed
+                    situated._communities_layer = None
                 with self._lock:
                     self._situated.pop(old, None)
                     self._situated[key] = situated
