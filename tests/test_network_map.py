@@ -157,3 +157,20 @@ def test_every_page_draws_with_the_one_shared_script() -> None:
         assert not re.search(r"\bbindPopup\(\s*\"", js), (
             f"{name} builds a popup from an HTML string"
         )
+
+
+def test_the_serve_pages_layer_titles_are_the_maps() -> None:
+    """The workbench names each layer as the static map does (outputs.layers.LAYERS and the
+    overlays' titles), so a layer reads the same on both pages."""
+    from corridor.outputs.impact import TITLES
+    from corridor.outputs.layers import LAYERS
+
+    js = (resources.files("corridor.serve") / "page" / "app.js").read_text(encoding="utf-8")
+    block = re.search(r"var TITLES = \{(.*?)\n  \};", js, re.S)
+    assert block, "app.js has no TITLES"
+    page = dict(re.findall(r'^\s*(\w+): "([^"]*)"', block.group(1), re.M))
+    shared = {**LAYERS, **TITLES}
+    assert {k: v for k, v in page.items() if k in shared} == {
+        k: shared[k] for k in page if k in shared
+    }
+    assert set(page) - set(shared) == {"whatif"}  # the page's own layer
