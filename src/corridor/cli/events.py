@@ -4,6 +4,8 @@ sourced scenario events."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -152,13 +154,19 @@ def _roads_held(sc: Scenario, networks: Any, event: Event, mover: str | None) ->
 
 
 def _impact(
-    sc: Scenario, networks: Any, c: Candidate, mover: str | None, act: Action
+    sc: Scenario,
+    networks: Any,
+    c: Candidate,
+    mover: str | None,
+    act: Action,
+    before_at: Callable[[dt.date], CorridorReport],
 ) -> tuple[tuple[CorridorReport, CorridorReport] | None, str, int]:
     """The reports at the candidate's date without it and with it (or None and the true reason
     it cannot be previewed), a warning (its target binds no road of the mover's network, or
     only part of what it names), and how many road segments its target holds (-1: not a road
     target). For a row ACLED changed or deleted after it was accepted (``act``), "with it" is
-    the scenario with that event updated, or retracted."""
+    the scenario with that event updated, or retracted. ``before_at`` gives the scenario's
+    report at a date (one per date for the whole review)."""
     from corridor.analysis.replay import report_at
     from corridor.model.timeline import in_window
 
@@ -169,8 +177,7 @@ def _impact(
         if not in_window(old.date, sc.start, sc.end):
             return None, f"{old.date} is outside the scenario's window {sc.start} to {sc.end}", -1
         without = dataclasses.replace(sc, events=tuple(e for e in sc.events if e.id != act.event))
-        before = report_at(sc, networks, old.date, mover=mover)
-        return (before, report_at(without, networks, old.date, mover=mover)), "", -1
+        return (before_at(old.date), report_at(without, networks, old.date, mover=mover)), "", -1
     if act.kind == "refuse" and act.reason.startswith("already in the scenario"):
         return None, act.reason, -1
     if c.problem():
@@ -191,7 +198,7 @@ def _impact(
         why = f"its closure binds only part of what it names: {note}"
     if not in_window(c.date, sc.start, sc.end):
         return None, f"{c.date} is outside the scenario's window {sc.start} to {sc.end}", held
-    before = report_at(sc, networks, c.date, mover=mover)
+    before = before_at(c.date)
     if act.kind == "update" and old is not None:  # the accepted event as the row now gives it
         event = dataclasses.replace(event, id=old.id, movers=old.movers, group=old.group)
         events = tuple(event if e.id == old.id else e for e in sc.events)
@@ -249,10 +256,19 @@ def review(
     sc.mover_profile(mover)
     networks = scenario_networks(sc)
     file_events = FileEvents.of(Path(sc.path).read_text(encoding="utf-8"))
+    from corridor.analysis.replay import report_at
+
     rows: list[dict[str, Any]] = []
+    baseline: dict[dt.date, CorridorReport] = {}  # the scenario's report, once per date
+
+    def before_at(day: dt.date) -> CorridorReport:
+        if day not in baseline:
+            baseline[day] = report_at(sc, networks, day, mover=mover)
+        return baseline[day]
+
     for c in rv.candidates:
         act = action_of(c, sc, file_events)
-        pair, why, held = _impact(sc, networks, c, mover, act)
+        pair, why, held = _impact(sc, networks, c, mover, act, before_at)
         row: dict[str, Any] = {
             "id": c.id,
             "accept": c.accept,

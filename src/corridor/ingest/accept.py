@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ from typing import Any, Literal
 import yaml
 
 from corridor.errors import CorridorError, EditRefused
-from corridor.ingest.review import Candidate, ReviewError
+from corridor.ingest.review import Candidate, ReviewError, unique_id
 from corridor.model.scenario import Scenario
 from corridor.scenario.edit import Retract, edit_events
 from corridor.text import shown
@@ -63,20 +64,8 @@ def _all_ids(scenario: Scenario) -> set[str]:
     return ids
 
 
-def _unique(base: str, taken: set[str]) -> str:
-    """``base``, or ``base-2``, ``base-3``, ... the first not in ``taken``."""
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}-{n}"
-    return name
-
-
 def _source_key(c: Candidate) -> str:
-    acled = c.extra.get("acled")
-    if isinstance(acled, dict) and acled.get("event_id"):
-        return f"ACLED-{_safe_id(str(acled['event_id']))}"
-    return c.id
+    return c.id if c.acled_id is None else f"ACLED-{_safe_id(c.acled_id)}"
 
 
 TIMED_FIELDS = {"window": ("until", "hours"), "restrict": ("capacity_factor", "speed_factor")}
@@ -191,18 +180,8 @@ def _norm_target(target: Any) -> Any:
 
 def _content(kind: Any, date: Any, target: Any) -> tuple[str, str, str]:
     """Kind, date and target as compared for duplicates (the target as the schema reads it)."""
-    import json
-
     day = date.isoformat() if hasattr(date, "isoformat") else str(date)
     return str(kind), day, json.dumps(_norm_target(target), sort_keys=True, default=str)
-
-
-def acled_id_of(c: Candidate) -> str | None:
-    """The ACLED ``event_id_cnty`` a candidate came from (None: not from ACLED)."""
-    acled = c.extra.get("acled")
-    if isinstance(acled, dict) and acled.get("event_id"):
-        return str(acled["event_id"])
-    return None
 
 
 def _safe_id(acled_id: str) -> str:
@@ -210,12 +189,8 @@ def _safe_id(acled_id: str) -> str:
 
 
 def event_acled_id(event: dict[str, Any]) -> str | None:
-    """The ACLED id a scenario file's event keeps: its ``acled.event_id_cnty``, or (for events
-    accepted before that key) the tail of its source key ``ACLED-ID`` (``ACLED-ID-2`` when the
-    key was taken)."""
-    acled = event.get("acled")
-    if isinstance(acled, dict) and acled.get("event_id_cnty"):
-        return str(acled["event_id_cnty"])
+    """The ACLED id a scenario file's event keeps: the tail of its source key ``ACLED-ID``
+    (``ACLED-ID-2`` when the key was taken)."""
     src = event.get("source")
     if isinstance(src, str) and src.startswith("ACLED-"):
         return src[len("ACLED-") :]
@@ -288,7 +263,7 @@ def accepted_as(
     with its kind, date and target."""
     if any(e.id == c.id for e in scenario.events):
         return c.id, f"event {c.id!r} has its id"
-    acled = acled_id_of(c)
+    acled = c.acled_id
     if acled is not None:
         held = file_events.by_acled(acled)
         if held is not None:
@@ -400,7 +375,7 @@ def action_of(
     status = upstream_status(c)
     if status in ("changed", "deleted"):
         held, _ = accepted_as(c, scenario, file_events, by_content=False)
-        acled = acled_id_of(c) or c.id
+        acled = c.acled_id or c.id
         if not held and status == "deleted":
             return Action(
                 "refuse",
@@ -505,7 +480,6 @@ def accept_candidates(
         The scenario with the events would not validate (the first problem, in one line).
     """
     from corridor.files import write_atomic
-    from corridor.scenario.load import load_scenario
 
     text = path.read_text(encoding="utf-8")
     file_events = FileEvents.of(text)
@@ -539,7 +513,7 @@ def accept_candidates(
             refused.append(Refused(c.id, f"another candidate already changes event {act.event!r}"))
             continue
         if act.kind == "retract":
-            acled = acled_id_of(c) or c.id
+            acled = c.acled_id or c.id
             changed[act.index] = Retract(  # type: ignore[index]
                 f"event {act.event} retracted: ACLED deleted row {acled} upstream "
                 f"(review candidate {c.id})"
@@ -551,7 +525,7 @@ def accept_candidates(
             old = file_events.events[act.index]  # type: ignore[index]
             event = _updated(old, event_of(c, act.event, key, allowed), c)
         else:
-            event = event_of(c, _unique(c.id, ids), key, allowed)
+            event = event_of(c, unique_id(c.id, ids), key, allowed)
         try:
             check_event(event, c.id)
         except ReviewError as exc:
@@ -573,7 +547,7 @@ def accept_candidates(
         new_text = edit_events(text, changed=changed, added=events, sources=sources)
     except EditRefused as exc:
         raise ReviewError(str(exc)) from None
-    _check_and_write(path, new_text, load_scenario)
+    _check_loads(path, new_text)
     backup = _back_up(path)
     write_atomic(path, new_text)
     return AcceptResult(done, refused, backup)
@@ -595,9 +569,11 @@ def _updated(old: dict[str, Any], new: dict[str, Any], c: Candidate) -> dict[str
     return out
 
 
-def _check_and_write(path: Path, new_text: str, load_scenario: Any) -> None:
+def _check_loads(path: Path, new_text: str) -> None:
     """Refuse ``new_text`` unless the scenario loader takes it (checked in a file next to
     ``path``, so that its relative paths hold)."""
+    from corridor.scenario.load import load_scenario
+
     check = path.with_name(f".{path.name}.accept-{os.getpid()}.yaml")
     try:
         check.write_text(new_text, encoding="utf-8")

@@ -25,7 +25,7 @@ import yaml
 
 from corridor.errors import AcledError, InputFileError
 from corridor.ingest.news import NewsGazetteer, RoadFinder, road_target_of_text
-from corridor.ingest.review import Candidate, Review
+from corridor.ingest.review import Candidate, Review, unique_id
 from corridor.model.areas import haversine_m
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import Event, Place, Scenario
@@ -706,10 +706,9 @@ COMPARED_ACLED = (
 def _acled_key(c: Candidate, counts: Counter[str]) -> tuple[str, int] | None:
     """A candidate's ACLED ``event_id_cnty``, with which time it is given in its review (an
     export may hold one id twice); None for a candidate not from ACLED."""
-    acled = c.extra.get("acled")
-    if not isinstance(acled, dict) or not acled.get("event_id"):
+    eid = c.acled_id
+    if eid is None:
         return None
-    eid = str(acled["event_id"])
     counts[eid] += 1
     return eid, counts[eid]
 
@@ -839,10 +838,7 @@ def reimport(old: Review, new: Review, seen: set[str]) -> Reimport:
     for key, c in new_by_key.items():
         if key in used:
             continue
-        base, n = c.id, 1
-        while c.id in taken:
-            n += 1
-            c.id = f"{base}-{n}"
+        c.id = unique_id(c.id, taken)
         taken.add(c.id)
         c.extra["upstream"] = {"status": "new"}
         counts["new"] += 1

@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from corridor.errors import InputFileError, ReviewError
+from corridor.scenario.yaml_lines import LOADER
 
 REVIEW_VERSION = 1
 #: The kinds a candidate may have; ``other`` and ``intent`` (an announced action) are kept for
@@ -54,9 +55,6 @@ class _NoAliases(yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper)
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
-
-
-_LOADER: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 def _dump(data: Any) -> str:
@@ -91,6 +89,14 @@ class Candidate:
     duplicate_of: str | None = None
     unresolved: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # provenance: acled, location, actors
+
+    @property
+    def acled_id(self) -> str | None:
+        """The ACLED ``event_id_cnty`` this candidate came from (None: not from ACLED)."""
+        acled = self.extra.get("acled")
+        if isinstance(acled, dict) and acled.get("event_id"):
+            return str(acled["event_id"])
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "accept": self.accept, "kind": self.kind}
@@ -201,7 +207,7 @@ def read_review(path: Path) -> Review:
         raise InputFileError(msg)
     try:
         # libyaml's C parser where PyYAML has it: a re-import reads 50,000 candidates in seconds
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         msg = f"{path}: not a valid YAML review file ({str(exc).splitlines()[0]})"
         raise ReviewError(msg) from None
@@ -297,3 +303,16 @@ def _candidate(path: Path, i: int, item: object) -> Candidate:
         unresolved=[str(u) for u in unresolved] if isinstance(unresolved, list) else [],
         extra={k: v for k, v in item.items() if k not in _KNOWN},
     )
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``, ... the first not in ``taken``.
+
+    >>> unique_id("a", {"a", "a-2"})
+    'a-3'
+    """
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    return name
