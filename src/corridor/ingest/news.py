@@ -374,17 +374,31 @@ def _future(toks: list[Token], at: int, text: str = "") -> bool:
     ("will open the Salah al-Din road for four hours on Friday"). The clause starts after a
     comma, semicolon, colon or dash (when ``text``, the sentence, is given) or at a word that
     opens a clause ("after", "because", "when", ...)."""
-    lo = max(0, at - _FUTURE_REACH)
+    lo = _clause_from(toks, at, max(0, at - _FUTURE_REACH), text=text)
+    return bool(_any(toks, _FUTURE, lo=lo, hi=at))
+
+
+def _clause_from(
+    toks: list[Token],
+    at: int,
+    lo: int = 0,
+    *,
+    words: set[str] | frozenset[str] = frozenset(),
+    text: str = "",
+) -> int:
+    """The first token, not before ``lo``, of the clause that holds token ``at``: just after
+    the nearest word before ``at`` that opens a clause (``words``, by default
+    :data:`_CLAUSE_WORDS`), or, with ``text`` (the sentence the tokens are of), after a comma,
+    semicolon, colon or dash between two tokens; else ``lo``."""
+    opens = words or _CLAUSE_WORDS
     for i in range(at - 1, lo - 1, -1):
-        if toks[i].low in _CLAUSE_WORDS:
-            lo = i + 1
-            break
+        if toks[i].low in opens:
+            return i + 1
         if text and i + 1 < len(toks):
             gap = text[toks[i].start + len(toks[i].text) : toks[i + 1].start]
             if re.search(r"[,;:–—]|\s-\s", gap):
-                lo = i + 1
-                break
-    return bool(_any(toks, _FUTURE, lo=lo, hi=at))
+                return i + 1
+    return lo
 
 
 def _month_span(year: int, month: int) -> tuple[dt.date, int]:
@@ -1038,8 +1052,7 @@ def _stance(toks: list[Token], at: int, sentence: str, rules: dict[str, Any]) ->
         return "hypothetical", "consequence"
     # an intention word of an earlier clause does not reach the action: "troops will withdraw
     # after they closed the road" reports the closing
-    opens = [i + 1 for i in range(max(0, at - 8), at) if toks[i].low in _CLAUSE_WORDS]
-    intent = _any(toks, rules["intent"], lo=max([at - 8, *opens]), hi=at)
+    intent = _any(toks, rules["intent"], lo=_clause_from(toks, at, max(0, at - 8)), hi=at)
     if intent:
         return "intent", intent
     state = _any(toks, rules.get("states") or [], lo=at - 2, hi=at)
@@ -1119,12 +1132,12 @@ def _departure(toks: list[Token], mentions: list[Mention]) -> tuple[int, str, st
     return None
 
 
+_CONTRASTS = frozenset({"but", "while", "although", "whereas"})
+
+
 def _clause_start(toks: list[Token], at: int) -> int:
     """The first token of the clause holding token ``at`` ("but", "while" start a clause)."""
-    for i in range(at - 1, -1, -1):
-        if toks[i].low in ("but", "while", "although", "whereas"):
-            return i + 1
-    return 0
+    return _clause_from(toks, at, words=_CONTRASTS)
 
 
 def _candidate(
