@@ -266,14 +266,14 @@ def map_command(
         reports = replay(sc, networks, mover=mover, plan=plan, dates=dates if day else None)
         net = mover_network(sc, networks, mover)
     overlays: list[Overlay] = []
+    days = [report_day(r, sc) for r in reports]
     if rank or samples is not None:
-        days = [report_day(r, sc) for r in reports]
         overlays = _overlays(
             sc, networks, net, reports, days, mover, plan, rank, samples, seed, workers
         )
     if communities is not None or radius is not None:
         overlays.append(
-            _communities_overlay(sc, networks, reports, communities, radius, mover, plan)
+            _communities_overlay(sc, networks, net, days, communities, radius, mover, plan)
         )
     with err_console().status(f"drawing {sc.name}"):
         page = (
@@ -303,20 +303,19 @@ def map_command(
 def _communities_overlay(
     sc: Scenario,
     networks: NetworkLoader,
-    reports: list[CorridorReport],
+    net: RoadNetwork,
+    days: list[dt.date],
     which: str | None,
     radius: float | None,
     mover: str | None,
     plan: str | None,
 ) -> Overlay:
-    """``--communities``: the scan of the map's dates (as corridor scan) as a layer."""
+    """``--communities``: the scan of the map's dates (as corridor scan) as a layer; ``net`` is
+    the mover's network."""
     from corridor.analysis.scan import scan
     from corridor.network.communities import choose_communities
-    from corridor.outputs.layers import report_day
     from corridor.outputs.scan import communities_overlay
 
-    days = [report_day(r, sc) for r in reports]
-    net = sc.mover_profile(mover).adapted_network(networks)
     hub = sc.mover_profile(mover).origin
     chosen = choose_communities(sc, net, which, radius_m=radius, mover=mover, hub=hub)
     with progress() as prog:

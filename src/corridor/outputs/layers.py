@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -565,55 +566,59 @@ def _target_geometry(net: RoadNetwork, closure: Closure) -> tuple[dict[str, Any]
     return (None if p is None else {"type": "Point", "coordinates": _pt(*p)}), 0
 
 
-def windows_layer(scenario: Scenario, state: State, network: RoadNetwork) -> FeatureCollection:
-    """The windows that have a day from the state's date on, on the roads they gate: movers
-    may enter those roads only in the window's daily hours on its days (inclusive). ``today``
-    says whether the state's date is one of them (else the window is announced for later)."""
+def _event_roads_layer(
+    scenario: Scenario,
+    events: tuple[Event, ...],
+    network: RoadNetwork,
+    layer: str,
+    extra: Callable[[Event], dict[str, Any]],
+) -> FeatureCollection:
+    """One feature per event on the roads its target covers (:func:`_target_geometry`), with
+    the event's properties, its movers, the segment count and ``extra(event)``."""
     feats = []
-    for e in state.windows:
+    for e in events:
         if e.closure is None:
             continue
         geom, segments = _target_geometry(network, e.closure)
         if geom is None:
             continue
-        until = e.until or e.date
         feats.append(
             _feature(
                 geom,
-                layer="windows",
+                layer=layer,
                 **_event_props(scenario, e),
-                until=until.isoformat(),
-                hours=hours_text(e.hours) if e.hours is not None else "",
-                today=e.date <= state.date <= until,
+                **extra(e),
                 movers=sorted(e.movers) if e.movers is not None else [],
                 segments=segments,
             )
         )
-    return _collection(feats, layer="windows")
+    return _collection(feats, layer=layer)
+
+
+def windows_layer(scenario: Scenario, state: State, network: RoadNetwork) -> FeatureCollection:
+    """The windows that have a day from the state's date on, on the roads they gate: movers
+    may enter those roads only in the window's daily hours on its days (inclusive). ``today``
+    says whether the state's date is one of them (else the window is announced for later)."""
+
+    def days(e: Event) -> dict[str, Any]:
+        until = e.until or e.date
+        return {
+            "until": until.isoformat(),
+            "hours": hours_text(e.hours) if e.hours is not None else "",
+            "today": e.date <= state.date <= until,
+        }
+
+    return _event_roads_layer(scenario, state.windows, network, "windows", days)
 
 
 def restricted_layer(scenario: Scenario, state: State, network: RoadNetwork) -> FeatureCollection:
     """The restrictions in force at the state's date (roads under fire: open, with capacity
     and speed multiplied by the event's factors), on the roads they cover."""
-    feats = []
-    for e in state.restrictions:
-        if e.closure is None:
-            continue
-        geom, segments = _target_geometry(network, e.closure)
-        if geom is None:
-            continue
-        feats.append(
-            _feature(
-                geom,
-                layer="restricted",
-                **_event_props(scenario, e),
-                capacity_factor=e.capacity_factor,
-                speed_factor=e.speed_factor,
-                movers=sorted(e.movers) if e.movers is not None else [],
-                segments=segments,
-            )
-        )
-    return _collection(feats, layer="restricted")
+
+    def factors(e: Event) -> dict[str, Any]:
+        return {"capacity_factor": e.capacity_factor, "speed_factor": e.speed_factor}
+
+    return _event_roads_layer(scenario, state.restrictions, network, "restricted", factors)
 
 
 def checkpoints_layer(scenario: Scenario, state: State, network: RoadNetwork) -> FeatureCollection:
