@@ -113,3 +113,6 @@ def _compile_kernels() -> None:
     kernels.mark_along_chains(
         ptr, members, u[:2].copy(), is_open, is_open, v.astype(np.int32), np.zeros(n, bool)
     )
+    # the turn-aware search: the bound forward over edges, then the A* back to the origin
+    least = kernels.turn_dijkstra(indptr, head, weight, weight, sources)
+    kernels.turn_astar(indptr, head, weight, weight, least, sources, np.arange(2 * m) == 2)

@@ -12,6 +12,7 @@ separate arcs; ``edge`` keeps the mapping back to road edges.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -49,9 +50,20 @@ class Residual:
         )
 
     @cached_property
+    def _scratch(self) -> threading.local:
+        return threading.local()
+
+    @property
     def work(self) -> NDArray[np.int64]:
-        """Scratch rows for :func:`corridor.analysis.kernels.max_flow` (first row all -1)."""
-        return np.full((4, len(self.indptr) - 1), -1, dtype=np.int64)
+        """Scratch rows for :func:`corridor.analysis.kernels.max_flow` (first row all -1), one
+        set per thread: flows of one graph may run at once (:mod:`corridor.analysis.parallel`,
+        a server's requests)."""
+        local = self._scratch
+        rows: NDArray[np.int64] | None = getattr(local, "rows", None)
+        if rows is None:
+            rows = np.full((4, len(self.indptr) - 1), -1, dtype=np.int64)
+            local.rows = rows
+        return rows
 
     def max_flow(self, resid: NDArray[np.int64], s: int, t: int, limit: int) -> int:
         """Push up to ``limit`` more units from ``s`` to ``t`` (Dinic, in place on ``resid``)."""

@@ -36,7 +36,7 @@ from corridor.analysis.chains import (
 )
 from corridor.analysis.flow_graph import FlowGraph, MaxFlow, build_flow_graph, max_flow_on
 from corridor.analysis.flows import CheapestFlow, cheapest_max_flow, exit_hours, flow_potentials
-from corridor.analysis.turns import TurnGraph, turn_graph, turn_route
+from corridor.analysis.turns import TurnGraph, turn_bound, turn_graph, turn_route
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
@@ -133,11 +133,8 @@ class Prepared:
         net = self.network
         if not net.mover.honours_oneway:
             return None
-        bound = kernels.dijkstra_from(
-            net.indptr, net.dst.astype(np.int64), net.travel_time_s, self.origin
-        )
-        src = net.src
-        return Turns(turn_graph(net), bound, bound[src], self.is_origin[src])
+        graph = turn_graph(net)
+        return Turns(graph, turn_bound(net, graph, self.is_origin), self.is_origin[net.src])
 
     @cached_property
     def flow_graph(self) -> FlowGraph:
@@ -154,13 +151,12 @@ class Prepared:
 
 @dataclass(frozen=True, eq=False)
 class Turns:
-    """A vehicle network's turn graph and the all-open least time (no turns) from the origin to
-    every node, the bound of the turn-aware search."""
+    """A vehicle network's turn graph and the bound of the turn-aware search from the origin."""
 
     graph: TurnGraph
-    bound: NDArray[np.float64]
     edge_bound: NDArray[np.float64]
-    """:attr:`bound` at each edge's tail (what the search reads per edge), gathered once."""
+    """Per edge, the all-open least time from the origin to its tail, turns weighed
+    (:func:`corridor.analysis.turns.turn_bound`)."""
     edge_origin: NDArray[np.bool_]
     """Per edge: whether it leaves an origin node (the search's goal), gathered once."""
 
@@ -255,10 +251,9 @@ class SituationWork:
                     net,
                     turns.graph,
                     weight,
-                    turns.bound,
+                    turns.edge_bound,
                     is_origin,
                     nodes,
-                    edge_bound=turns.edge_bound,
                     edge_origin=turns.edge_origin,
                 )
             )

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from corridor.analysis.cut import capacity_cut_and_flow_of, min_cut_and_critical_of
 from corridor.analysis.evacuation import evacuation_of
+from corridor.analysis.parallel import run_all
 from corridor.analysis.pocket import Pocket, pocket_of
 from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.results import (
@@ -28,8 +29,14 @@ from corridor.analysis.results import (
     Terminal,
     ZoneBinding,
 )
-from corridor.analysis.routes import reach_of, routes_of
-from corridor.analysis.stretches import Stretch, critical_stretches, cut_stretches, named_places
+from corridor.analysis.routes import exit_reach, is_open_of, reached_nodes_of, routes_of
+from corridor.analysis.stretches import (
+    NamedPlace,
+    Stretch,
+    critical_stretches,
+    cut_stretches,
+    named_places,
+)
 from corridor.analysis.timed import TimedEvacuation
 from corridor.model.scenario import Event, ExitKind, Place, ZoneChange, exit_kind
 from corridor.model.situation import Situation
@@ -194,12 +201,37 @@ def analyze(
     ('open', 1, True)
     """
     work = SituationWork(situation, prepared)
-    r = reach_of(work)
-    cut, critical = min_cut_and_critical_of(work)
-    capacity_cut, flow = capacity_cut_and_flow_of(work)
+    is_open = is_open_of(work)
     origin, exits = terminals(situation)
-    described = (
-        described_parts(situation, r, cut, critical, origin, exits, places) if describe else {}
+    names = named_places([*places, origin, *exits]) if describe else []
+
+    def routes_part() -> tuple[Any, tuple[Route, ...]]:
+        turns = work.prepared.turns
+        points = None if turns is None else turns.graph.points
+        found = exit_reach(situation.network, situation.exit_names, work.turn_routes, points)
+        return found, tuple(routes_of(work, k=k)) if is_open else ()
+
+    def flows_part() -> tuple[Any, ...]:
+        cut, critical = min_cut_and_critical_of(work)
+        capacity_cut, flow = capacity_cut_and_flow_of(work)
+        stretches = stretches_parts(situation, cut, critical, names) if describe else {}
+        return cut, critical, capacity_cut, flow, evacuation_of(work, population), stretches
+
+    def pocket_part() -> tuple[NDArray[np.int64], dict[str, Any]]:
+        reached = reached_nodes_of(work)
+        if not describe:
+            return reached, {}
+        kinds = [(x.name, exit_kind(x.area), x.nodes) for x in exits]
+        pocket = pocket_of(situation.network, situation.open, reached, places=places, exits=kinds)
+        return reached, {"pocket": pocket}
+
+    n_edges = situation.network.n_edges
+    (found, routes), flows, (reached, pocket) = run_all(
+        n_edges, routes_part, flows_part, pocket_part
+    )
+    (status, exit_reaches), (cut, critical, capacity_cut, flow, evacuation, stretches) = (
+        found,
+        flows,
     )
     return CorridorReport(
         scenario=scenario,
@@ -209,38 +241,29 @@ def analyze(
         exits=exits,
         network=network_info(situation),
         closed=closed_roads(situation),
-        reach=r,
-        routes=tuple(routes_of(work, k=k)) if r.status == "open" else (),
+        reach=ReachResult(status=status, exits=exit_reaches, reached_nodes=reached),
+        routes=routes,
         min_cut=cut,
         capacity_cut=capacity_cut,
         critical=critical,
         flow=flow,
-        evacuation=evacuation_of(work, population),
-        **described,
+        evacuation=evacuation,
+        **stretches,
+        **pocket,
     )
 
 
-def described_parts(
+def stretches_parts(
     situation: Situation,
-    r: ReachResult,
     cut: CutResult,
     critical: NDArray[np.int64],
-    origin: Terminal,
-    exits: Sequence[Terminal],
-    places: Sequence[Place],
+    names: Sequence[NamedPlace],
 ) -> dict[str, Any]:
-    """A report's ``critical_stretches``, ``cut_stretches`` and ``pocket``."""
+    """A report's ``critical_stretches`` and ``cut_stretches`` (``names``: the places that name
+    their ends, :func:`corridor.analysis.stretches.named_places`)."""
     net = situation.network
-    names = named_places([*places, origin, *exits])
     crit = critical_stretches(net, critical, places=names)
     return {
         "critical_stretches": crit,
         "cut_stretches": cut_stretches(net, cut.edges, crit, places=names),
-        "pocket": pocket_of(
-            net,
-            situation.open,
-            r.reached_nodes,
-            places=places,
-            exits=[(x.name, exit_kind(x.area), x.nodes) for x in exits],
-        ),
     }

@@ -102,10 +102,21 @@ def reach(situation: Situation, *, prepared: Prepared | None = None) -> ReachRes
 def reach_of(work: SituationWork) -> ReachResult:
     """:func:`reach` from a situation's shared work."""
     situation = work.situation
-    net = situation.network
     turns = work.prepared.turns
     points = None if turns is None else turns.graph.points
-    status, exits = exit_reach(net, situation.exit_names, work.turn_routes, points)
+    status, exits = exit_reach(situation.network, situation.exit_names, work.turn_routes, points)
+    return ReachResult(status=status, exits=exits, reached_nodes=reached_nodes_of(work))
+
+
+def is_open_of(work: SituationWork) -> bool:
+    """Whether the origin still reaches an exit (the status of :func:`reach_of` is "open"),
+    from the search over chains alone (the turn-aware routes reach the same exits)."""
+    return any(path is not None for path in work.search.routes)
+
+
+def reached_nodes_of(work: SituationWork) -> NDArray[np.int64]:
+    """The road nodes the origin reaches over open roads (:attr:`ReachResult.reached_nodes`)."""
+    situation = work.situation
     # junctions from one breadth-first search over the open chains; then the nodes along every
     # chain whose start it reached, up to the chain's first closed segment
     graph = work.prepared.chain_graph
@@ -115,10 +126,15 @@ def reach_of(work: SituationWork) -> ReachResult:
     reached_mask = junction_reached.copy()
     base = graph.chains
     kernels.mark_along_chains(
-        base.ptr, base.members, base.tail, situation.open, junction_reached, net.dst, reached_mask
+        base.ptr,
+        base.members,
+        base.tail,
+        situation.open,
+        junction_reached,
+        situation.network.dst,
+        reached_mask,
     )
-    reached = np.flatnonzero(reached_mask).astype(np.int64)
-    return ReachResult(status=status, exits=exits, reached_nodes=reached)
+    return np.flatnonzero(reached_mask).astype(np.int64)
 
 
 def routes(
@@ -183,10 +199,9 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
                     net,
                     turns.graph,
                     weight,
-                    turns.bound,
+                    turns.edge_bound,
                     work.prepared.is_origin,
                     nodes,
-                    edge_bound=turns.edge_bound,
                     edge_origin=turns.edge_origin,
                 )
             else:

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from corridor.analysis import kernels
 from corridor.analysis.cut import critical_from_flow, cut_from_flow
 from corridor.analysis.flow_graph import SINK, SOURCE, UNLIMITED, MaxFlow, max_flow_on
+from corridor.analysis.parallel import run_all
 from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.replay import bound
 from corridor.analysis.report import CorridorReport, closed_roads, network_info, terminals
@@ -99,9 +100,21 @@ class ClosureSession:
         sit = self.situation.with_closed(closed_edges, reason=reason)
         work = SituationWork(sit, self.prepared)
         now_closed = np.flatnonzero(self._open & ~work.arc_open)
-        unit = self._repair(self._unit, now_closed)
-        capacity = self._repair(self._capacity, now_closed)
-        routes = work.turn_routes  # as the full report gives them (turns and restrictions)
+
+        def count_part() -> tuple[CutResult, NDArray[np.int64]]:
+            unit = self._repair(self._unit, now_closed)
+            return cut_from_flow(sit, self._fg, unit, "count"), critical_from_flow(self._fg, unit)
+
+        def capacity_part() -> CutResult:
+            capacity = self._repair(self._capacity, now_closed)
+            return cut_from_flow(sit, self._fg, capacity, "capacity")
+
+        def routes_part() -> tuple[NDArray[np.int64] | None, ...]:
+            return work.turn_routes  # as the full report gives them (turns and restrictions)
+
+        (min_cut, critical), capacity_cut, routes = run_all(
+            sit.network.n_edges, count_part, capacity_part, routes_part
+        )
         turns = self.prepared.turns
         points = None if turns is None else turns.graph.points
         status, exits = exit_reach(sit.network, sit.exit_names, routes, points)
@@ -110,9 +123,9 @@ class ClosureSession:
             status=status,
             exits=exits,
             routes=routes,
-            min_cut=cut_from_flow(sit, self._fg, unit, "count"),
-            capacity_cut=cut_from_flow(sit, self._fg, capacity, "capacity"),
-            critical=critical_from_flow(self._fg, unit),
+            min_cut=min_cut,
+            capacity_cut=capacity_cut,
+            critical=critical,
         )
 
     def _repair(self, flow: MaxFlow, arcs: NDArray[np.int64]) -> MaxFlow:

@@ -306,15 +306,40 @@ def _dead_end(network: RoadNetwork) -> NDArray[np.bool_]:
     return np.bincount(ends, minlength=n) == 1
 
 
+def turn_bound(
+    network: RoadNetwork, graph: TurnGraph, is_origin: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Per edge, a lower bound of the time from the origin to the edge's tail over any route
+    that weighs turns and obeys restrictions, in any situation (``inf``: no such route even with
+    every road open): the all-open least time from the origin to each edge's end, turns
+    included (a forward search over edges, :func:`corridor.analysis.kernels.turn_dijkstra`),
+    less the edge's own time. It is exact with every road open, so the search of
+    :func:`turn_route` goes straight to the fastest route there, and strays from it only as far
+    as a closure's or a penalty's detours cost. Scaled by ``1 - 1e-9``, which keeps it
+    consistent under rounding: the search stays exact.
+    """
+    a = graph.head  # the turns grouped by the edge they enter; the search here runs forward
+    b = np.repeat(np.arange(network.n_edges, dtype=np.int64), np.diff(graph.indptr))
+    order = np.argsort(a, kind="stable")
+    indptr = np.zeros(network.n_edges + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a, minlength=network.n_edges), out=indptr[1:])
+    weight = network.travel_time_s.astype(np.float64)
+    starts = np.flatnonzero(is_origin[network.src]).astype(np.int64)
+    least = kernels.turn_dijkstra(indptr, b[order], graph.turn[order], weight, starts)
+    with np.errstate(invalid="ignore"):
+        bound = np.maximum(least - weight, 0.0) * (1.0 - 1e-9)
+    bound[~np.isfinite(least)] = np.inf
+    return bound
+
+
 def turn_route(
     network: RoadNetwork,
     graph: TurnGraph,
     weight: NDArray[np.float64],
-    bound: NDArray[np.float64],
+    edge_bound: NDArray[np.float64],
     is_origin: NDArray[np.bool_],
     exit_nodes: NDArray[np.int64],
     *,
-    edge_bound: NDArray[np.float64] | None = None,
     edge_origin: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.int64] | None:
     """The road edges of the fastest route from the origin to ``exit_nodes``, turns weighed and
@@ -322,9 +347,10 @@ def turn_route(
 
     A backward A* over edges (:func:`corridor.analysis.kernels.turn_astar`) from the edges that
     enter an exit to the first edge that leaves the origin. ``weight`` is per edge (``inf``:
-    closed); ``bound`` per node is a lower bound of the time from the origin (e.g. the all-open
-    least time without turns). ``edge_bound`` and ``edge_origin``, when given, are ``bound`` and
-    ``is_origin`` at each edge's tail (gathered once by the caller, for many searches).
+    closed); ``edge_bound`` per edge a consistent lower bound of the time from the origin to the
+    edge's tail (:func:`turn_bound`, or any bound that closures and penalties only loosen).
+    ``edge_origin``, when given, is ``is_origin`` at each edge's tail (gathered once by the
+    caller, for many searches).
     """
     exit_nodes = np.asarray(exit_nodes, dtype=np.int64)
     if is_origin[exit_nodes].any():
@@ -332,15 +358,14 @@ def turn_route(
     at_exit = np.zeros(network.n_nodes, dtype=bool)
     at_exit[exit_nodes] = True
     starts = np.flatnonzero(at_exit[network.dst]).astype(np.int64)
-    src = network.src
     goal, parent = kernels.turn_astar(
         graph.indptr,
         graph.head,
         graph.turn,
         weight,
-        bound[src] if edge_bound is None else edge_bound,
+        edge_bound,
         starts,
-        is_origin[src] if edge_origin is None else edge_origin,
+        is_origin[network.src] if edge_origin is None else edge_origin,
     )
     if goal < 0:
         return None

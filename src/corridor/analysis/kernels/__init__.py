@@ -21,7 +21,8 @@ These kernels work in place on arrays built once per network, origin and exits:
 * :func:`astar`, :func:`dijkstra_from` and :func:`reach_from` search CSR graphs whose closed
   entries weigh ``inf`` (or are not ``passable``);
 * :func:`chains_open` and :func:`mark_along_chains` walk chains once;
-* :func:`turn_astar` searches over edges, turns weighed and banned turns left out;
+* :func:`turn_astar` searches over edges, turns weighed and banned turns left out, guided by
+  :func:`turn_dijkstra`'s all-open least costs from the origin (an exact bound);
 * :func:`dijkstra_tree` keeps the search tree (the evacuation over time's links);
 * :func:`dijkstra_labels` (the nearest source of every node), :func:`immediate_dominators`
   (Lengauer and Tarjan), :func:`dominator_tree_pass` and :func:`edges_up_tree`, for the scan.
@@ -33,8 +34,10 @@ By family: :mod:`.search` (the heap and the searches), :mod:`.flow` (layout and 
 On small inputs they run as plain Python until numba is needed, which saves a process the second
 that importing numba and loading compiled code takes (:mod:`.jit`; ``CORRIDOR_KERNELS``). All are
 compiled once per machine (``cache=True``: numba keeps the machine code in
-``__pycache__`` next to each module, or in its user cache directory). Numba checks only the
-defining file's timestamp: :func:`min_cost_flow` (in ``flow.py``) and :func:`turn_astar` (in
+``__pycache__`` next to each module, or in its user cache directory) and ``nogil``: they release
+Python's lock while they run, so :mod:`corridor.analysis.parallel` runs a report's independent
+searches in threads. Numba checks only the defining file's timestamp (not the compile options:
+code cached before ``nogil`` was set held the lock until its file changed): :func:`min_cost_flow` (in ``flow.py``) and :func:`turn_astar` (in
 ``turn.py``) and :func:`dijkstra_labels` (in ``dominators.py``) call the heap helpers of
 ``search.py``, so after editing ``search.py`` run ``make clean`` (which removes the cached
 machine code) or touch ``flow.py``, ``turn.py`` and ``dominators.py``.
@@ -59,7 +62,7 @@ from corridor.analysis.kernels.flow import (
 from corridor.analysis.kernels.jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.search import astar, dijkstra_from, reach_from
 from corridor.analysis.kernels.timed import dijkstra_tree
-from corridor.analysis.kernels.turn import turn_astar
+from corridor.analysis.kernels.turn import turn_astar, turn_dijkstra
 
 __all__ = [
     "astar",
@@ -81,4 +84,5 @@ __all__ = [
     "reach_from",
     "residual_layout",
     "turn_astar",
+    "turn_dijkstra",
 ]

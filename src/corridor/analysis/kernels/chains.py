@@ -1,5 +1,7 @@
 """Passes over road chains (``members[ptr[c]:ptr[c + 1]]``, the road edges of chain ``c`` in
 order): which chains are wholly open, and how far one can drive along each from a reached tail.
+
+Compiled ``nogil`` (:mod:`.jit`), so threads run them side by side.
 """
 
 from __future__ import annotations

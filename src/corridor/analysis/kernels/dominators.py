@@ -5,6 +5,8 @@ A node ``d`` dominates ``v`` when every path from the root to ``v`` passes throu
 immediate dominator of ``v`` is its nearest strict dominator, and the immediate dominators form
 a tree. :mod:`corridor.analysis.scan` roots the graph at the refuges (searched backwards) and
 reads off the tree which single road, closed, would cut each community off.
+
+Compiled ``nogil`` (:mod:`.jit`), so threads run them side by side.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ scratch rows), successive-shortest-path minimum-cost flow and the closing of arc
 
 Positions, not arcs, index the residual arrays: :func:`residual_layout` gives each arc and its
 reverse a position, :func:`place` puts per-arc values there.
+
+Compiled ``nogil`` (:mod:`.jit`), so threads run them side by side.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ a whole analysis of a scenario's few hundred roads takes in plain Python. So eac
 elements) before anything was compiled, it runs its own Python source, the very code numba
 would compile; the first call on larger arrays imports numba, makes every kernel a compiled
 dispatcher (``cache=True``: machine code kept on disk, compiled once per machine), and from then
-on every call in the process runs compiled. Both run the same code on the same numpy types, and
+on every call in the process runs compiled, without Python's lock (``nogil``: threads run
+kernels side by side, :mod:`corridor.analysis.parallel`). Both run the same code on the same numpy types, and
 the tests compare their answers.
 
 ``CORRIDOR_KERNELS`` chooses: ``auto`` (the default, as above), ``compiled`` (always numba) or
@@ -107,7 +108,7 @@ def compile_all() -> None:
     from numba import njit
 
     for k in _KERNELS:
-        k.dispatcher = njit(cache=True)(k.py_func)
+        k.dispatcher = njit(cache=True, nogil=True)(k.py_func)
     modules = {k.__module__ for k in _KERNELS}
     for name in modules:
         g = vars(sys.modules[name])

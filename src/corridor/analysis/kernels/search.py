@@ -3,6 +3,8 @@ A* to a set of targets and breadth-first reach along passable entries.
 
 Closed entries weigh ``inf`` (Dijkstra, A*) or are not ``passable`` (reach). The heap helpers are
 shared with :func:`corridor.analysis.kernels.flow.min_cost_flow`.
+
+Compiled ``nogil`` (:mod:`.jit`), so threads run them side by side.
 """
 
 from __future__ import annotations

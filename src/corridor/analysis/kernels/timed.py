@@ -1,5 +1,8 @@
 """Kernels of the evacuation over time (:mod:`corridor.analysis.timed`): a Dijkstra that keeps
-its tree, from one source to every node."""
+its tree, from one source to every node.
+
+Compiled ``nogil`` (:mod:`.jit`), so threads run them side by side.
+"""
 
 from __future__ import annotations
 

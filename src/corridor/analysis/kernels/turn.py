@@ -3,6 +3,8 @@ road edge onto the next at a node) carry the turn's cost and leave out banned tu
 (:func:`corridor.analysis.turns.turn_graph` builds them).
 
 The heap helpers are those of :mod:`.search`.
+
+Compiled ``nogil`` (:mod:`.jit`), so threads run them side by side.
 """
 
 from __future__ import annotations
@@ -65,3 +67,47 @@ def turn_astar(
                 parent[y] = x
                 size = heap_push(hk, hv, size, ng + bound[y], y)
     return -1, parent
+
+
+@kernel
+def turn_dijkstra(
+    indptr: NDArray[np.int64],
+    head: NDArray[np.int64],
+    turn: NDArray[np.float64],
+    weight: NDArray[np.float64],
+    starts: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """Least cost, per edge, of a sequence of edges from any of ``starts`` to it, the edge's own
+    ``weight`` included (``inf``: none): Dijkstra over edges. CSR ``indptr``/``head`` list, per
+    edge ``x``, the edges ``head[p]`` that may follow it, at cost ``weight[head[p]] + turn[p]``;
+    a start costs its own ``weight``. Run forward from an origin's edges with every road open, it
+    gives :func:`turn_astar` an exact bound for a search back to that origin.
+    """
+    m = len(indptr) - 1
+    g = np.full(m, np.inf)
+    done = np.zeros(m, dtype=np.bool_)
+    cap = len(head) + len(starts) + 1
+    hk = np.empty(cap)
+    hv = np.empty(cap, dtype=np.int64)
+    size = 0
+    for x in starts:
+        w = weight[x]
+        if w < g[x]:
+            g[x] = w
+            size = heap_push(hk, hv, size, w, x)
+    while size > 0:
+        x = hv[0]
+        size = heap_pop(hk, hv, size)
+        if done[x]:
+            continue
+        done[x] = True
+        gx = g[x]
+        for p in range(indptr[x], indptr[x + 1]):
+            y = head[p]
+            if done[y]:
+                continue
+            ng = gx + weight[y] + turn[p]
+            if ng < g[y]:
+                g[y] = ng
+                size = heap_push(hk, hv, size, ng, y)
+    return g

