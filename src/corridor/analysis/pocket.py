@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from corridor.model.areas import haversine_m
+from corridor.model.areas import Area, haversine_m, nodes_in
 from corridor.model.network import RoadNetwork
 from corridor.model.scenario import ExitKind, Place
 
@@ -40,6 +40,9 @@ CELL_M = 500.0
 """The side (m) of the grid cells the pocket's outline is drawn on (at the least)."""
 MAX_CELLS = 200
 """The most cells the grid spans across the network's bounding box, each way."""
+MAX_RASTER = 25_000_000
+"""The most cells a pocket's raster may have (:func:`pocket_outline`; :func:`grid_cell_m` keeps
+it near ``MAX_CELLS`` squared)."""
 
 
 def grid_cell_m(network: RoadNetwork) -> float:
@@ -105,11 +108,14 @@ def reached_segments(
     """One directed edge per open road segment whose ends the origin reaches."""
     mask = np.zeros(network.n_nodes, dtype=bool)
     mask[reached] = True
-    edges = np.flatnonzero(open_mask & mask[network.src] & mask[network.dst])
+    edges = np.flatnonzero(open_mask & mask[network.src] & mask[network.dst]).astype(np.int64)
     if len(edges) == 0:
-        return edges.astype(np.int64)
-    _, first = np.unique(network.segment[edges], return_index=True)
-    return np.sort(edges[first]).astype(np.int64)
+        return edges
+    # the first (lowest) edge of each segment: a scatter-min, not a sort
+    segment = network.segment[edges]
+    first = np.full(int(segment.max()) + 1, len(network.src), dtype=np.int64)
+    np.minimum.at(first, segment, edges)
+    return np.sort(first[first < len(network.src)])
 
 
 def places_reached(
@@ -120,18 +126,29 @@ def places_reached(
     mask = np.zeros(network.n_nodes, dtype=bool)
     mask[reached] = True
     out = []
-    for p in places:  # a few dozen places, each one vectorised test over the nodes
-        inside = p.area.node_mask(network)
-        if inside.any():
-            hit = bool((inside & mask).any())
-        elif network.n_nodes:
-            lon, lat = p.area.representative
-            hit = bool(mask[int(np.argmin(haversine_m(network.lon, network.lat, lon, lat)))])
-        else:
-            hit = False
+    for p in places:  # a few dozen places, each read from what is kept per network
+        inside, nearest = _place_nodes(network, p.area)
+        hit = bool(mask[inside].any()) if len(inside) else nearest >= 0 and bool(mask[nearest])
         if hit:
             out.append(p)
     return out
+
+
+_NEAREST: WeakKeyDictionary[RoadNetwork, dict[Area, int]] = WeakKeyDictionary()
+
+
+def _place_nodes(network: RoadNetwork, area: Area) -> tuple[NDArray[np.int64], int]:
+    """The road nodes inside ``area`` and, when there are none, its nearest road node (-1: an
+    empty network); kept per network, as every date and what-if asks again."""
+    inside = nodes_in(network, area)
+    if len(inside) or not network.n_nodes:
+        return inside, -1
+    known = _NEAREST.setdefault(network, {})
+    nearest = known.get(area)
+    if nearest is None:
+        lon, lat = area.representative
+        nearest = known[area] = int(np.argmin(haversine_m(network.lon, network.lat, lon, lat)))
+    return inside, nearest
 
 
 @cache
@@ -178,24 +195,41 @@ def pocket_outline(
     px, py = _projected(network)
     src, dst = network.src[edges], network.dst[edges]
     x0, x1, y0, y1 = px[src], px[dst], py[src], py[dst]
-    # samples every quarter cell along each segment, both ends included
-    k = np.ceil(np.hypot(x1 - x0, y1 - y0) / (cell_m / 4)).astype(np.int64) + 1
-    seg = np.repeat(np.arange(len(edges)), k)
-    start = np.repeat(np.cumsum(k) - k, k)
-    t = (np.arange(len(seg)) - start) / np.maximum(k[seg] - 1, 1)
-    ix = np.floor((x0[seg] + t * (x1 - x0)[seg]) / cell_m).astype(np.int64)
-    iy = np.floor((y0[seg] + t * (y1 - y0)[seg]) / cell_m).astype(np.int64)
-    # one integer per cell (a 2^31 grid each way is far wider than the Earth), then neighbours
-    key = np.unique((ix << 32) + iy + (1 << 31))
-    near = np.array([(dx << 32) + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
-    key = np.unique((key[:, None] + near[None, :]).ravel())
-    # cells sorted by column then row: runs of consecutive keys are one column's strip of cells,
-    # one rectangle each, then one union (far fewer shapes than cells)
-    start = np.flatnonzero(np.diff(key, prepend=key[0] - 2) != 1)
-    end = np.append(start[1:], len(key)) - 1
-    ix_run = (key[start] >> 32).astype(np.float64)
-    iy0 = ((key[start] & 0xFFFFFFFF) - (1 << 31)).astype(np.float64)
-    iy1 = ((key[end] & 0xFFFFFFFF) - (1 << 31)).astype(np.float64)
+    # samples every quarter cell along each segment, both ends included: the k samples of a
+    # segment at t = j / (k - 1); its two ends for all, the points between for the longer ones
+    dx, dy = x1 - x0, y1 - y0
+    k = np.ceil(np.hypot(dx, dy) / (cell_m / 4)).astype(np.int64) + 1
+    longer = np.flatnonzero(k > 2)
+    between = k[longer] - 2
+    seg = np.repeat(longer, between)
+    j = np.arange(1, len(seg) + 1) - np.repeat(np.cumsum(between) - between, between)
+    t = j / (k[seg] - 1)
+    xs = np.concatenate([x0, x0 + dx, x0[seg] + t * dx[seg]])
+    ys = np.concatenate([y0, y0 + dy, y0[seg] + t * dy[seg]])
+    ix = np.floor(xs / cell_m).astype(np.int64)
+    iy = np.floor(ys / cell_m).astype(np.int64)
+    # the cells on a raster one cell wider each way, then each cell's eight neighbours
+    lo_x, lo_y = int(ix.min()) - 1, int(iy.min()) - 1
+    shape = (int(ix.max()) - lo_x + 2, int(iy.max()) - lo_y + 2)
+    if shape[0] * shape[1] > MAX_RASTER:
+        msg = f"a pocket grid of {shape[0]} x {shape[1]} cells of {cell_m:g} m: use wider cells"
+        raise ValueError(msg)
+    grid = np.zeros(shape, dtype=bool)
+    grid[ix - lo_x, iy - lo_y] = True
+    wide = grid.copy()
+    wide[1:] |= grid[:-1]
+    wide[:-1] |= grid[1:]
+    near = wide.copy()
+    near[:, 1:] |= wide[:, :-1]
+    near[:, :-1] |= wide[:, 1:]
+    # each column's runs of cells, one rectangle each, then one union (far fewer shapes than
+    # cells); rows of the raster are columns of the grid, read in order
+    edge = np.diff(near.astype(np.int8), axis=1, prepend=0, append=0)
+    run_x, run_y0 = np.nonzero(edge == 1)
+    _, run_y1 = np.nonzero(edge == -1)
+    ix_run = (run_x + lo_x).astype(np.float64)
+    iy0 = (run_y0 + lo_y).astype(np.float64)
+    iy1 = (run_y1 - 1 + lo_y).astype(np.float64)
     boxes = shapely.box(ix_run * cell_m, iy0 * cell_m, (ix_run + 1) * cell_m, (iy1 + 1) * cell_m)
     body = shapely.union_all(boxes)
     parts = shapely.get_parts(body)

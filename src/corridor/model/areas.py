@@ -125,6 +125,22 @@ class Area:
         return polygon_edge_mask(network, self.polygon)
 
 
+_NODES_IN: WeakKeyDictionary[RoadNetwork, dict[Area, NDArray[np.int64]]] = WeakKeyDictionary()
+
+
+def nodes_in(network: RoadNetwork, area: Area) -> NDArray[np.int64]:
+    """The indices of the nodes inside ``area`` (:meth:`Area.node_mask`), kept per network and
+    area while the network lives: every date of a timeline, every what-if and every pocket asks
+    again (read only)."""
+    known = _NODES_IN.setdefault(network, {})
+    found = known.get(area)
+    if found is None:
+        found = np.flatnonzero(area.node_mask(network)).astype(np.int64)
+        found.flags.writeable = False
+        known[area] = found
+    return found
+
+
 def polygon_edge_mask(network: RoadNetwork, polygon: BaseGeometry) -> NDArray[np.bool_]:
     """Edges whose straight segment intersects ``polygon`` (bbox prefilter, then shapely)."""
     minx, miny, maxx, maxy = polygon.bounds

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from corridor.errors import AreaError, UnknownIdError
-from corridor.model.areas import Area, zone_hold
+from corridor.model.areas import Area, nodes_in, zone_hold
 from corridor.model.network import RoadNetwork
 
 
@@ -233,7 +233,7 @@ class Situation:
 
 def area_nodes(network: RoadNetwork, area: Area, role: str) -> NDArray[np.int64]:
     """Node indices inside ``area``; raises AreaError naming ``role`` when there are none."""
-    nodes = np.flatnonzero(area.node_mask(network)).astype(np.int64)
+    nodes = nodes_in(network, area)
     if len(nodes) == 0:
         lon0, lat0 = area.representative
         lo = network.bounds
