@@ -363,9 +363,18 @@ class RoadNetwork:
 
     def roads_along(self, edges: NDArray[np.integer[Any]]) -> tuple[str, ...]:
         """The roads a path of ``edges`` follows, in order, each named once per stretch."""
+        e = np.asarray(edges, dtype=np.int64)
         labels: list[str] = []
-        for e in edges:
-            label = self.road_label(int(e))
+        if len(e) == 0:
+            return ()
+        # a label only changes where one of the codes it is made of changes
+        codes = (self.name_code[e], self.ref_code[e], self.highway_code[e])
+        change = np.zeros(len(e), dtype=bool)
+        change[0] = True
+        for c in codes:
+            change[1:] |= c[1:] != c[:-1]
+        for i in np.flatnonzero(change).tolist():
+            label = self.road_label(int(e[i]))
             if not labels or labels[-1] != label:
                 labels.append(label)
         return tuple(labels)

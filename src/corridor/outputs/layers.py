@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import shapely
@@ -81,9 +82,42 @@ def _pt(lon: float, lat: float) -> list[float]:
     return [round(float(lon), _COORD_ND), round(float(lat), _COORD_ND)]
 
 
+_ROUNDED: WeakKeyDictionary[RoadNetwork, NDArray[np.float64]] = WeakKeyDictionary()
+
+
+def _rounded(net: RoadNetwork) -> NDArray[np.float64]:
+    """Every node's ``[lon, lat]`` rounded as :func:`_pt` rounds (Python's ``round``, to
+    ``_COORD_ND`` places), computed once per network: numpy rounds the scaled values, and
+    Python's ``round`` decides those within a hair of a half, where scaling could tip it."""
+    found = _ROUNDED.get(net)
+    if found is None:
+        xy = np.column_stack([net.lon, net.lat]).astype(np.float64)
+        scale = 10.0**_COORD_ND
+        scaled = xy * scale
+        found = np.round(scaled) / scale
+        flat, values = found.reshape(-1), xy.reshape(-1)
+        for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5).reshape(-1) < 1e-3):
+            flat[i] = round(float(values[i]), _COORD_ND)
+        found.flags.writeable = False
+        _ROUNDED[net] = found
+    return found
+
+
+def _node_points(net: RoadNetwork, nodes: NDArray[np.integer[Any]]) -> list[list[float]]:
+    """The rounded ``[lon, lat]`` of ``nodes``, as :func:`_pt` gives them one by one."""
+    points: list[list[float]] = _rounded(net)[np.asarray(nodes, dtype=np.int64)].tolist()
+    return points
+
+
+def _edge_lines(net: RoadNetwork, edges: Any) -> list[list[list[float]]]:
+    """Per edge of ``edges``, its two rounded end points (a LineString's coordinates)."""
+    e = np.asarray(edges, dtype=np.int64).reshape(-1)
+    lines: list[list[list[float]]] = _rounded(net)[np.stack([net.src[e], net.dst[e]], 1)].tolist()
+    return lines
+
+
 def _edge_line(net: RoadNetwork, e: int) -> list[list[float]]:
-    s, d = int(net.src[e]), int(net.dst[e])
-    return [_pt(net.lon[s], net.lat[s]), _pt(net.lon[d], net.lat[d])]
+    return _edge_lines(net, [e])[0]
 
 
 def _geometry(geom: shapely.Geometry) -> dict[str, Any]:
@@ -327,7 +361,7 @@ def routes_layer(
         i = index.get(r.exit, 0)
         feats.append(
             _feature(
-                {"type": "LineString", "coordinates": [_pt(net.lon[n], net.lat[n]) for n in nodes]},
+                {"type": "LineString", "coordinates": _node_points(net, nodes)},
                 layer=layer,
                 exit=r.exit,
                 exit_index=i,
@@ -387,7 +421,7 @@ def critical_layer(
             _feature(
                 {
                     "type": "MultiLineString",
-                    "coordinates": [_edge_line(net, int(e)) for e in st.edges],
+                    "coordinates": _edge_lines(net, st.edges),
                 },
                 layer=layer,
                 **stretch_json(st),
@@ -439,7 +473,7 @@ def closed_layer(report: CorridorReport, network: RoadNetwork) -> FeatureCollect
     for (way, reason), es in groups.items():
         feats.append(
             _feature(
-                {"type": "MultiLineString", "coordinates": [_edge_line(net, e) for e in es]},
+                {"type": "MultiLineString", "coordinates": _edge_lines(net, es)},
                 layer="closed",
                 osm_way=way,
                 road=net.road_label(es[0]),
@@ -560,7 +594,7 @@ def _target_geometry(net: RoadNetwork, closure: Closure) -> tuple[dict[str, Any]
         mask = np.zeros(net.n_edges, dtype=bool)
     edges = _one_per_segment(net, np.flatnonzero(mask))
     if len(edges):
-        lines = [_edge_line(net, int(e)) for e in edges.tolist()]
+        lines = _edge_lines(net, edges)
         return {"type": "MultiLineString", "coordinates": lines}, len(edges)
     p = _closure_point(net, closure)
     return (None if p is None else {"type": "Point", "coordinates": _pt(*p)}), 0
