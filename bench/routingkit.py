@@ -33,7 +33,7 @@ def bench_routingkit(situation: Any, closed: np.ndarray, repeats: int) -> dict[s
     net = situation.network
     # corridor's index, built once per network, origin and exits (like RoutingKit's preprocessing)
     prepared = Prepared.of(situation)
-    _ = prepared.chain_graph, prepared.bound
+    _ = prepared.chain_graph, prepared.bound, prepared.turns
     keep = np.flatnonzero(situation.open)
     tail = net.src[keep].astype(np.uint32)
     head = net.dst[keep].astype(np.uint32)
