@@ -320,3 +320,18 @@ def test_banned_turns_match_a_plain_reading(net: RoadNetwork, data: st.DataObjec
     got = banned_turns(net, table)
     assert got.dtype == np.int64 and got.shape[1:] == (2,)
     assert {(int(a), int(b)) for a, b in got} == reference_bans(net, table)
+
+
+@settings(max_examples=examples(1.0), deadline=None)
+@given(road_networks())
+def test_dead_ends_are_the_nodes_with_one_neighbour(net: RoadNetwork) -> None:
+    """Where u-turns are allowed (``turns._dead_end``), against a plain reading: a node whose
+    edges in and out all lead to one other node."""
+    from corridor.analysis.turns import _dead_end
+
+    neighbours: list[set[int]] = [set() for _ in range(net.n_nodes)]
+    for u, v in zip(net.src.tolist(), net.dst.tolist(), strict=True):
+        neighbours[u].add(v)
+        neighbours[v].add(u)
+    expected = [len(x) == 1 and i not in x for i, x in enumerate(neighbours)]
+    assert _dead_end(net).tolist() == expected

@@ -102,11 +102,33 @@ def pair_turn_angles(
         back, ahead = _along(network, ins, backward=True), _along(network, outs, backward=False)
     else:
         back, ahead = points[0][ins], points[1][outs]
-    h_in = _heading(back, pts)
-    h_out = _heading(pts, ahead)
+    return _turn_angle(network, ins, outs, _heading(back, pts), _heading(pts, ahead))
+
+
+def _turn_angle(
+    network: RoadNetwork,
+    ins: NDArray[np.int64],
+    outs: NDArray[np.int64],
+    h_in: NDArray[np.float64],
+    h_out: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The turn angle from each edge of ``ins`` (arriving on heading ``h_in``) onto the edge of
+    ``outs`` (leaving on heading ``h_out``); 180 for a u-turn."""
     angle = (h_out - h_in + 180.0) % 360.0 - 180.0
     angle = np.where(angle == -180.0, 180.0, angle)
     return np.where(network.src[ins] == network.dst[outs], 180.0, angle)
+
+
+def edge_headings(
+    network: RoadNetwork, points: Points
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per edge, the heading a vehicle arrives on at its end (from the point ``LOOKAHEAD_M``
+    back) and the one it leaves its start on (to the point that far ahead): what
+    :func:`pair_turn_angles` computes per pair, computed once per edge (the same numbers)."""
+    lon, lat = network.lon, network.lat
+    at_end = np.column_stack([lon[network.dst], lat[network.dst]])
+    at_start = np.column_stack([lon[network.src], lat[network.src]])
+    return _heading(points[0], at_end), _heading(at_start, points[1])
 
 
 # a walk along a road's bends stops after this many edges (a ring of zero-length edges)
@@ -202,17 +224,26 @@ def pair_turn_costs_s(
     a: NDArray[np.integer[Any]],
     b: NDArray[np.integer[Any]],
     points: Points | None = None,
+    headings: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> NDArray[np.float64]:
     """Seconds the turn from each edge of ``a`` onto the edge of ``b`` costs (zeros for walkers):
-    the cost :func:`turn_costs_s` charges a path, and the search of :func:`turn_graph` weighs."""
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
-    if len(a) == 0 or not network.mover.honours_oneway:
-        return np.zeros(len(a))
-    angle = pair_turn_angles(network, a, b, points)
-    junction = network.road_count[network.dst[a]] > 2
-    u_turn = network.src[a] == network.dst[b]
-    return np.where(junction | u_turn, turn_cost_s(angle, u_turn=u_turn, junction=junction), 0.0)
+    the cost :func:`turn_costs_s` charges a path, and the search of :func:`turn_graph` weighs.
+    ``headings``: every edge's (:func:`edge_headings`, for many pairs; the same values)."""
+    ins = np.asarray(a, dtype=np.int64)
+    outs = np.asarray(b, dtype=np.int64)
+    if len(ins) == 0 or not network.mover.honours_oneway:
+        return np.zeros(len(ins))
+    junction = network.road_count[network.dst[ins]] > 2
+    u_turn = network.src[ins] == network.dst[outs]
+    cost = np.zeros(len(ins))
+    costed = np.flatnonzero(junction | u_turn)  # a bend of one road costs nothing
+    ins, outs = ins[costed], outs[costed]
+    if headings is None:
+        angle = pair_turn_angles(network, ins, outs, points)
+    else:
+        angle = _turn_angle(network, ins, outs, headings[0][ins], headings[1][outs])
+    cost[costed] = turn_cost_s(angle, u_turn=u_turn[costed], junction=junction[costed])
+    return cost
 
 
 def turn_cost_s(
@@ -225,12 +256,17 @@ def turn_cost_s(
     of three or more roads or a u-turn; right-hand traffic."""
     p, bias = TURN_PENALTY_S, TURN_BIAS
     a = np.asarray(angle, dtype=np.float64)
-    right = p / (1.0 + np.exp(-((13.0 / bias) * a / 180.0 - 6.5 * bias)))
-    left = p / (1.0 + np.exp(-((13.0 * bias) * -a / 180.0 - 6.5 / bias)))
-    cost = np.where(a >= 0.0, right, left)
-    sharpness = 1.0 / (1.0 + np.exp(-(13.0 * np.abs(a) / 180.0 - 3.25)))
-    oncoming = (a < 0.0) & ~u_turn & junction
-    cost = cost + np.where(oncoming, ONCOMING_TURN_PENALTY_S * sharpness, 0.0)
+    u_turn, junction = np.asarray(u_turn), np.asarray(junction)
+    # each sigmoid where it applies (the same numbers as computing both everywhere)
+    cost = np.empty(a.shape)
+    to_right = a >= 0.0
+    r, left = a[to_right], a[~to_right]
+    cost[to_right] = p / (1.0 + np.exp(-((13.0 / bias) * r / 180.0 - 6.5 * bias)))
+    cost[~to_right] = p / (1.0 + np.exp(-((13.0 * bias) * -left / 180.0 - 6.5 / bias)))
+    oncoming = ~to_right & ~u_turn & junction
+    o = a[oncoming]
+    sharpness = 1.0 / (1.0 + np.exp(-(13.0 * np.abs(o) / 180.0 - 3.25)))
+    cost[oncoming] = cost[oncoming] + ONCOMING_TURN_PENALTY_S * sharpness
     return cost + np.where(u_turn, U_TURN_PENALTY_S, 0.0)
 
 
@@ -292,18 +328,21 @@ def turn_graph(network: RoadNetwork) -> TurnGraph:
     indptr = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(np.bincount(b, minlength=m), out=indptr[1:])
     points = edge_points(network)
-    turn = pair_turn_costs_s(network, a, b, points).astype(np.float64)
-    return TurnGraph(indptr, a, turn, points)
+    turn = pair_turn_costs_s(network, a, b, points, edge_headings(network, points))
+    return TurnGraph(indptr, a, turn.astype(np.float64), points)
 
 
 def _dead_end(network: RoadNetwork) -> NDArray[np.bool_]:
-    """Per node: whether it has one neighbour in the network (either direction)."""
+    """Per node: whether it has one neighbour in the network (either direction): the least and
+    the greatest neighbour over its edges in and out are the same node, not itself."""
     n = network.n_nodes
     src, dst = network.src.astype(np.int64), network.dst.astype(np.int64)
-    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
-    pairs = np.unique(lo * n + hi)
-    ends = np.concatenate([pairs // n, pairs % n]) if len(pairs) else np.zeros(0, np.int64)
-    return np.bincount(ends, minlength=n) == 1
+    low = np.full(n, n, dtype=np.int64)
+    high = np.full(n, -1, dtype=np.int64)
+    for node, other in ((src, dst), (dst, src)):
+        np.minimum.at(low, node, other)
+        np.maximum.at(high, node, other)
+    return (low == high) & (low != np.arange(n))
 
 
 def turn_bound(
