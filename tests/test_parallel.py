@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -121,3 +123,50 @@ def test_a_report_and_a_what_if_are_the_same_in_threads(
     together = answers()
     assert len(ran_in) > 1, "the parts did not run in threads"
     assert together == alone
+
+
+def mosul_fighters() -> Situation:
+    """The bundled Mosul scenario's default mover (off road, four exits) in October 2016."""
+    sc, networks = bundled()
+    situation, _ = situation_at(sc, networks("offroad"), dt.date(2016, 10, 17))
+    return situation
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("scenario", [helsinki, mosul_fighters])
+def test_a_what_if_on_top_of_a_report_is_the_fresh_report(
+    seed: int, scenario: Callable[[], Situation]
+) -> None:
+    """``analyze(previous=...)`` keeps the routes of the exits a what-if leaves untouched
+    (``routes.kept_routes``): the report is the one computed from scratch, byte for byte."""
+    base = scenario()
+    net = base.network
+    prepared = Prepared.of(base)
+    before = analyze(base, k=2, population=10_000, prepared=prepared)
+    rng = np.random.default_rng(seed)
+    on_routes = np.unique(net.way_id[np.concatenate([r.edges for r in before.routes])])
+    anywhere = np.unique(net.way_id)
+    ways = [*rng.choice(on_routes, size=seed % 3, replace=False), *rng.choice(anywhere, size=2)]
+    situation = base.with_closed(np.flatnonzero(np.isin(net.way_id, ways)), reason="what-if")
+    fresh = analyze(situation, k=2, population=10_000, prepared=prepared)
+    kept = analyze(situation, k=2, population=10_000, prepared=prepared, previous=(base, before))
+    assert json.dumps(report_json(kept, net)) == json.dumps(report_json(fresh, net))
+
+
+def test_routes_are_kept_only_where_no_road_closed_since_and_none_reopened() -> None:
+    from corridor.analysis.routes import kept_routes
+
+    base = helsinki()
+    net = base.network
+    before = analyze(base, k=2)
+    previous = (base, before.reach.exits, before.routes)
+    assert set(kept_routes(previous, base, 2)) == {
+        i for i, x in enumerate(base.exit_names) if sum(r.exit == x for r in before.routes) == 3
+    }
+    used = before.routes[0].edges
+    closed = base.with_closed(used[len(used) // 2 : len(used) // 2 + 1])
+    assert 0 not in kept_routes(previous, closed, 2)
+    # a road open now that was closed before: nothing is kept
+    assert kept_routes((closed, before.reach.exits, before.routes), base, 2) == {}
+    other = dataclasses.replace(net)
+    assert kept_routes(previous, dataclasses.replace(base, network=other), 2) == {}

@@ -189,6 +189,7 @@ class SituationWork:
             raise ValueError(msg)
         self.situation = situation
         self.prepared = prepared
+        self._turn_route: dict[int, NDArray[np.int64] | None] = {}
 
     @cached_property
     def open_chains(self) -> NDArray[np.bool_]:
@@ -235,30 +236,28 @@ class SituationWork:
         network's turn restrictions (None: unreachable). Walkers turn freely: their routes are
         those of :attr:`search`. Where restrictions leave no legal route to an exit that
         :attr:`search` reaches, that route is given (see :mod:`corridor.analysis.turns`)."""
-        node_routes = self.search.routes
+        return tuple(self.turn_route_of(i) for i in range(len(self.situation.exits)))
+
+    def turn_route_of(self, i: int) -> NDArray[np.int64] | None:
+        """:attr:`turn_routes` of exit ``i`` alone (searched on first use, then kept)."""
+        if i in self._turn_route:
+            return self._turn_route[i]
+        node = self.search.routes[i]
         turns = self.prepared.turns
-        if turns is None:
-            return node_routes
-        net = self.situation.network
-        weight = self.open_weight
-        is_origin = self.prepared.is_origin
-        routes: list[NDArray[np.int64] | None] = []
-        for nodes, node in zip(self.situation.exits, node_routes, strict=True):
-            legal = (
-                None
-                if node is None
-                else turn_route(
-                    net,
-                    turns.graph,
-                    weight,
-                    turns.edge_bound,
-                    is_origin,
-                    nodes,
-                    edge_origin=turns.edge_origin,
-                )
+        found = node
+        if turns is not None and node is not None:
+            legal = turn_route(
+                self.situation.network,
+                turns.graph,
+                self.open_weight,
+                turns.edge_bound,
+                self.prepared.is_origin,
+                self.situation.exits[i],
+                edge_origin=turns.edge_origin,
             )
-            routes.append(node if legal is None else legal)
-        return tuple(routes)
+            found = node if legal is None else legal
+        self._turn_route[i] = found
+        return found
 
     @cached_property
     def cheapest(self) -> CheapestFlow:

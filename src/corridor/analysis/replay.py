@@ -124,11 +124,14 @@ class MoverReplay:
         population: int,
         what_if: Sequence[tuple[Closure, int]] = (),
         start: dt.time | None = None,
+        previous: tuple[Situation, CorridorReport] | None = None,
     ) -> CorridorReport:
         """Every analysis of one situation, labelled with its date, plan, the day's events and
         how each closure and zone bound to the network (``what_if``: the closures applied on
         top, with the edges each covers); with the evacuation over time from ``start`` (default
-        00:00) when the state has windows, checkpoints or restrictions, or ``start`` is given."""
+        00:00) when the state has windows, checkpoints or restrictions, or ``start`` is given;
+        ``previous``: an earlier situation this one only closes more roads of, with its report
+        (``analyze``'s: the routes it still gives are kept)."""
         report = analyze(
             situation,
             scenario=self.scenario.name,
@@ -138,6 +141,7 @@ class MoverReplay:
             population=population,
             prepared=self.prepared_for(situation),
             places=places_at(self.scenario, state),
+            previous=previous,
         )
         binding = bound(situation, state, what_if)
         timed = None

@@ -29,7 +29,13 @@ from corridor.analysis.results import (
     Terminal,
     ZoneBinding,
 )
-from corridor.analysis.routes import exit_reach, is_open_of, reached_nodes_of, routes_of
+from corridor.analysis.routes import (
+    exit_reach,
+    is_open_of,
+    kept_routes,
+    reached_nodes_of,
+    routes_of,
+)
 from corridor.analysis.stretches import (
     NamedPlace,
     Stretch,
@@ -164,6 +170,7 @@ def analyze(
     prepared: Prepared | None = None,
     places: Sequence[Place] = (),
     describe: bool = True,
+    previous: tuple[Situation, CorridorReport] | None = None,
 ) -> CorridorReport:
     """Run every analysis on one situation.
 
@@ -187,6 +194,11 @@ def analyze(
     describe
         Name the critical and cut stretches and outline the pocket; loops that read only the
         numbers (samples, rankings) pass False and get none.
+    previous
+        An earlier situation of the same network, origin and exits with its report (made with
+        the same ``k``), when this one only closes more roads (a what-if on top of it): the
+        exits whose routes there use none of the roads closed since keep their routes and times
+        (:func:`corridor.analysis.routes.kept_routes`; the answer is the same).
 
     Returns
     -------
@@ -208,8 +220,21 @@ def analyze(
     def routes_part() -> tuple[Any, tuple[Route, ...]]:
         turns = work.prepared.turns
         points = None if turns is None else turns.graph.points
-        found = exit_reach(situation.network, situation.exit_names, work.turn_routes, points)
-        return found, tuple(routes_of(work, k=k)) if is_open else ()
+        kept = {}
+        if previous is not None:
+            before, report = previous
+            kept = kept_routes((before, report.reach.exits, report.routes), situation, k)
+        reaches = tuple(
+            kept[i][0]
+            if i in kept
+            else exit_reach(situation.network, [name], [work.turn_route_of(i)], points)[1][0]
+            for i, name in enumerate(situation.exit_names)
+        )
+        status: Status = "open" if any(x.reachable for x in reaches) else "sealed"
+        if not is_open:
+            return (status, reaches), ()
+        routes = routes_of(work, k=k, kept={i: r for i, (_, r) in kept.items()})
+        return (status, reaches), tuple(routes)
 
     def flows_part() -> tuple[Any, ...]:
         cut, critical = min_cut_and_critical_of(work)

@@ -24,7 +24,7 @@ so each new route shares as little road as possible with the ones before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -175,16 +175,27 @@ def routes(
     return routes_of(SituationWork(situation, prepared), k=k, max_stretch=max_stretch)
 
 
-def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> list[Route]:
-    """:func:`routes` from a situation's shared work."""
+def routes_of(
+    work: SituationWork,
+    *,
+    k: int = 2,
+    max_stretch: float = 4.0,
+    kept: Mapping[int, Sequence[Route]] | None = None,
+) -> list[Route]:
+    """:func:`routes` from a situation's shared work; ``kept``: per exit index, its routes as
+    found before and still the answer (:func:`kept_routes`), taken as they are."""
     situation = work.situation
     net = situation.network
     out: list[Route] = []
     search = work.search  # rank 0 of every exit shares one search
     turns = work.prepared.turns
-    for name, nodes, first, node_first in zip(
-        situation.exit_names, situation.exits, work.turn_routes, search.routes, strict=True
+    for i, (name, nodes, node_first) in enumerate(
+        zip(situation.exit_names, situation.exits, search.routes, strict=True)
     ):
+        if kept is not None and i in kept:
+            out += kept[i]
+            continue
+        first = work.turn_route_of(i)
         weight = work.open_weight.copy()  # penalised in place for the alternatives
         # alternatives weigh turns too, unless the fastest route had to ignore a restriction
         aware = turns is not None and first is not node_first
@@ -235,6 +246,43 @@ def routes_of(work: SituationWork, *, k: int = 2, max_stretch: float = 4.0) -> l
             if rank < k:
                 _penalise(work, weight, w, path)
     return _fastest_first(out)
+
+
+def kept_routes(
+    previous: tuple[Situation, Sequence[ExitReach], Sequence[Route]],
+    situation: Situation,
+    k: int,
+) -> dict[int, tuple[ExitReach, tuple[Route, ...]]]:
+    """The exits whose answer an earlier analysis of the same network, origin and exits still
+    gives, with that answer (its reach and its routes), by exit index.
+
+    ``previous`` is that situation with its report's ``reach.exits`` and ``routes`` (found with
+    ``k`` alternatives and the default ``max_stretch``). When ``situation`` only closes more
+    roads (every road open in it was open before), an exit that had all ``k`` alternatives, none
+    of whose routes uses a road closed since, keeps them: closures only lengthen other routes,
+    so the fastest route is still the fastest, and each alternative, the fastest with the roads
+    before it penalised, still is too. An exit with fewer is searched again: the candidate that
+    was rejected there (too slow, or adding no road) is not known, and a closure on it can let
+    a better one through. So is every exit when a road reopened, or the network, origin or
+    exits differ. Exits out of reach stay so.
+    """
+    before, reaches, found = previous
+    if (
+        before.network is not situation.network
+        or not np.array_equal(before.origin, situation.origin)
+        or len(before.exits) != len(situation.exits)
+        or not all(np.array_equal(a, b) for a, b in zip(before.exits, situation.exits, strict=True))
+        or bool((situation.open & ~before.open).any())
+    ):
+        return {}
+    closed_since = before.open & ~situation.open
+    out: dict[int, tuple[ExitReach, tuple[Route, ...]]] = {}
+    for i, (name, reached) in enumerate(zip(situation.exit_names, reaches, strict=True)):
+        mine = tuple(r for r in found if r.exit == name)
+        complete = len(mine) == k + 1 or not reached.reachable or (not mine and reached.reachable)
+        if complete and not any(closed_since[r.edges].any() for r in mine):
+            out[i] = (reached, mine)
+    return out
 
 
 def _fastest_first(routes: list[Route]) -> list[Route]:

@@ -171,6 +171,8 @@ class Situated:
                     k=2,
                     population=self.population,
                     what_if=applied,
+                    # a what-if keeps the routes of the date's report it leaves untouched
+                    previous=None if self._base is None else (self.situation, self._base),
                 )
             finally:
                 self.progress(None)
