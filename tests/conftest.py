@@ -97,7 +97,7 @@ def _compile_kernels() -> None:
     kernels.close_arcs(indptr, head, twin, pos, u, v, np.array([2], dtype=i64), resid, 0, 2, work)
     cost = kernels.place(pos, np.ones(m), -np.ones(m), np.empty(2 * m))
     cap = kernels.place(pos, np.ones(m), np.zeros(m), np.empty(2 * m))
-    kernels.min_cost_flow(indptr, head, twin, cost, cap, 0, 2, np.zeros(n))
+    kernels.min_cost_flow(indptr, head, twin, cost, cap, 0, 2, np.zeros(n), np.zeros(2 * m, bool))
     weight = np.ones(2 * m)
     sources = np.array([0], dtype=i64)
     kernels.dijkstra_from(indptr, head, weight, sources)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from corridor.analysis import kernels, parallel
-from corridor.analysis.prepared import Prepared
+from corridor.analysis.prepared import Prepared, SituationWork
 from corridor.analysis.report import analyze
 from corridor.analysis.session import ClosureSession
 from corridor.model.situation import Situation
@@ -142,15 +142,41 @@ def test_a_what_if_on_top_of_a_report_is_the_fresh_report(
     base = scenario()
     net = base.network
     prepared = Prepared.of(base)
-    before = analyze(base, k=2, population=10_000, prepared=prepared)
+    work = SituationWork(base, prepared)
+    before = analyze(base, k=2, population=10_000, prepared=prepared, work=work)
     rng = np.random.default_rng(seed)
     on_routes = np.unique(net.way_id[np.concatenate([r.edges for r in before.routes])])
     anywhere = np.unique(net.way_id)
     ways = [*rng.choice(on_routes, size=seed % 3, replace=False), *rng.choice(anywhere, size=2)]
     situation = base.with_closed(np.flatnonzero(np.isin(net.way_id, ways)), reason="what-if")
     fresh = analyze(situation, k=2, population=10_000, prepared=prepared)
-    kept = analyze(situation, k=2, population=10_000, prepared=prepared, previous=(base, before))
+    kept = analyze(situation, k=2, population=10_000, prepared=prepared, previous=(work, before))
     assert json.dumps(report_json(kept, net)) == json.dumps(report_json(fresh, net))
+    assert kept.evacuation == fresh.evacuation and kept.flow.value_pph == fresh.flow.value_pph
+    assert np.array_equal(kept.flow.edge_flow_pph, fresh.flow.edge_flow_pph)
+
+
+def test_the_cheapest_flow_is_kept_only_where_no_path_ran_on_a_closed_road() -> None:
+    base = helsinki()
+    prepared = Prepared.of(base)
+    work = SituationWork(base, prepared)
+    flow = work.cheapest
+    fg = prepared.flow_graph
+    carried = np.flatnonzero(flow.arc_flow() > 0)
+    idle = np.flatnonzero(~flow.used[fg.residual.pos[: fg.residual.m]] & work.arc_open)
+    assert len(carried) and len(idle)
+    assert not flow.untouched_by(carried[:1]) and flow.untouched_by(idle[:5])
+
+    def closing(arcs: np.ndarray) -> SituationWork:
+        edges = np.concatenate([fg.chains.edges_of(np.array([c])) for c in fg.chain[arcs]])
+        return SituationWork(base.with_closed(edges), prepared, work)
+
+    kept = closing(idle[:5])
+    assert kept.cheapest.values is flow.values  # taken, not searched again
+    fresh = SituationWork(kept.situation, prepared).cheapest
+    assert np.array_equal(kept.cheapest.resid, fresh.resid)
+    assert np.array_equal(kept.cheapest.costs, fresh.costs)
+    assert closing(carried[:1]).cheapest.values is not flow.values
 
 
 def test_routes_are_kept_only_where_no_road_closed_since_and_none_reopened() -> None:

@@ -15,7 +15,7 @@ in hours of travel time; successive shortest paths in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +34,23 @@ class CheapestFlow:
     resid: NDArray[np.float64]  # per layout position, after the flow
     values: NDArray[np.float64]  # flow value after each augmenting path
     costs: NDArray[np.float64]  # total cost (sum of cost * flow) after each augmenting path
+    used: NDArray[np.bool_]  # per layout position: whether an augmenting path ran there
+
+    def untouched_by(self, arcs: NDArray[np.int64]) -> bool:
+        """Whether no augmenting path ran along ``arcs`` (either way): the same search on the
+        graph without them finds the same paths, so this flow, its breakpoints and its cut
+        stay the answer there (:meth:`without`)."""
+        r = self.residual
+        return not bool(self.used[r.pos[arcs]].any() or self.used[r.pos[arcs + r.m]].any())
+
+    def without(self, arcs: NDArray[np.int64]) -> CheapestFlow:
+        """This flow on the graph without ``arcs`` (closed: no room either way), when it is
+        :meth:`untouched_by` them."""
+        r = self.residual
+        resid = self.resid.copy()
+        resid[r.pos[arcs]] = 0.0
+        resid[r.pos[arcs + r.m]] = 0.0
+        return replace(self, resid=resid)
 
     @property
     def value(self) -> int:
@@ -87,10 +104,11 @@ def cheapest_max_flow(
         pot = -capped(kernels.dijkstra_from(r.indptr, r.head, back_cost, np.array([sink])))
     else:
         pot = np.array(potentials, dtype=np.float64)
+    used = np.zeros(2 * r.m, dtype=bool)
     values, costs = kernels.min_cost_flow(
-        r.indptr, r.head, r.twin, placed_cost, resid, source, sink, pot
+        r.indptr, r.head, r.twin, placed_cost, resid, source, sink, pot, used
     )
-    return CheapestFlow(residual=r, resid=resid, values=values, costs=costs)
+    return CheapestFlow(residual=r, resid=resid, values=values, costs=costs, used=used)
 
 
 def exit_hours(graph: ChainGraph, exits: NDArray[np.int64]) -> NDArray[np.float64]:

@@ -124,14 +124,19 @@ class MoverReplay:
         population: int,
         what_if: Sequence[tuple[Closure, int]] = (),
         start: dt.time | None = None,
-        previous: tuple[Situation, CorridorReport] | None = None,
+        work: SituationWork | None = None,
+        previous: tuple[SituationWork, CorridorReport] | None = None,
     ) -> CorridorReport:
         """Every analysis of one situation, labelled with its date, plan, the day's events and
         how each closure and zone bound to the network (``what_if``: the closures applied on
         top, with the edges each covers); with the evacuation over time from ``start`` (default
         00:00) when the state has windows, checkpoints or restrictions, or ``start`` is given;
-        ``previous``: an earlier situation this one only closes more roads of, with its report
-        (``analyze``'s: the routes it still gives are kept)."""
+        ``work`` and ``previous`` as ``analyze`` takes them (the situation's shared work, which
+        the evacuation over time shares too; an earlier one this situation only closes more
+        roads of, with its report)."""
+        prepared = self.prepared_for(situation)
+        if work is None:
+            work = SituationWork(situation, prepared, None if previous is None else previous[0])
         report = analyze(
             situation,
             scenario=self.scenario.name,
@@ -139,14 +144,15 @@ class MoverReplay:
             mover=self.profile.id,
             k=k,
             population=population,
-            prepared=self.prepared_for(situation),
+            prepared=prepared,
             places=places_at(self.scenario, state),
+            work=work,
             previous=previous,
         )
         binding = bound(situation, state, what_if)
         timed = None
         if start is not None or has_timed_inputs(state):
-            timed = self.timed(situation, state, population, start or dt.time())
+            timed = self.timed(situation, state, population, start or dt.time(), work=work)
             binding["warnings"] = (*binding["warnings"], *timed.warnings)
         return replace(
             report,
@@ -158,11 +164,18 @@ class MoverReplay:
         )
 
     def timed(
-        self, situation: Situation, state: State, population: int, start: dt.time
+        self,
+        situation: Situation,
+        state: State,
+        population: int,
+        start: dt.time,
+        *,
+        work: SituationWork | None = None,
     ) -> TimedEvacuation:
-        """The evacuation over time from ``start`` on the state's date."""
+        """The evacuation over time from ``start`` on the state's date (``work``: the
+        situation's shared work, when the caller holds it)."""
         return timed_evacuation(
-            SituationWork(situation, self.prepared_for(situation)),
+            work or SituationWork(situation, self.prepared_for(situation)),
             population,
             dt.datetime.combine(state.date, start),
             windows=state.windows,

@@ -170,7 +170,8 @@ def analyze(
     prepared: Prepared | None = None,
     places: Sequence[Place] = (),
     describe: bool = True,
-    previous: tuple[Situation, CorridorReport] | None = None,
+    work: SituationWork | None = None,
+    previous: tuple[SituationWork, CorridorReport] | None = None,
 ) -> CorridorReport:
     """Run every analysis on one situation.
 
@@ -194,11 +195,16 @@ def analyze(
     describe
         Name the critical and cut stretches and outline the pocket; loops that read only the
         numbers (samples, rankings) pass False and get none.
+    work
+        The situation's shared work (:class:`corridor.analysis.prepared.SituationWork`), when
+        the caller keeps it (for the what-ifs on top of it); made here otherwise.
     previous
-        An earlier situation of the same network, origin and exits with its report (made with
-        the same ``k``), when this one only closes more roads (a what-if on top of it): the
-        exits whose routes there use none of the roads closed since keep their routes and times
-        (:func:`corridor.analysis.routes.kept_routes`; the answer is the same).
+        The work of an earlier situation of the same network, origin and exits with its report
+        (made with the same ``k``), when this one only closes more roads (a what-if on top of
+        it): the exits whose routes there use none of the roads closed since keep their routes
+        and times (:func:`corridor.analysis.routes.kept_routes`), and its cheapest flow is
+        taken where no flow path ran on them (:attr:`SituationWork.cheapest`). The answer is
+        the same.
 
     Returns
     -------
@@ -212,7 +218,11 @@ def analyze(
     >>> report.status, report.min_cut.count, len(report.critical) > 0
     ('open', 1, True)
     """
-    work = SituationWork(situation, prepared)
+    if work is None:
+        work = SituationWork(situation, prepared, None if previous is None else previous[0])
+    elif work.situation is not situation:
+        msg = "work was made for another situation"
+        raise ValueError(msg)
     is_open = is_open_of(work)
     origin, exits = terminals(situation)
     names = named_places([*places, origin, *exits]) if describe else []
@@ -223,7 +233,7 @@ def analyze(
         kept = {}
         if previous is not None:
             before, report = previous
-            kept = kept_routes((before, report.reach.exits, report.routes), situation, k)
+            kept = kept_routes((before.situation, report.reach.exits, report.routes), situation, k)
         reaches = tuple(
             kept[i][0]
             if i in kept

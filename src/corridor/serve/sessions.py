@@ -120,6 +120,7 @@ class Situated:
         *,
         progress: Callable[[str | None], None] | None = None,
     ) -> None:
+        from corridor.analysis.prepared import SituationWork
         from corridor.analysis.replay import MoverReplay
 
         self.progress = progress or (lambda stage: None)
@@ -141,6 +142,7 @@ class Situated:
         self.lock = threading.Lock()
         self._session: ClosureSession | None = None
         self._base: CorridorReport | None = None
+        self._base_work = SituationWork(self.situation, self.prepared)  # the date's, kept
         self.networks = networks
         self._communities: list[Community] | None = None
         self._communities_layer: FeatureCollection | None = None  # without what-ifs
@@ -171,8 +173,10 @@ class Situated:
                     k=2,
                     population=self.population,
                     what_if=applied,
-                    # a what-if keeps the routes of the date's report it leaves untouched
-                    previous=None if self._base is None else (self.situation, self._base),
+                    # the date's report keeps its work; a what-if on top of it keeps what of
+                    # that report it leaves untouched (routes, the cheapest flow)
+                    work=None if closures else self._base_work,
+                    previous=None if self._base is None else (self._base_work, self._base),
                 )
             finally:
                 self.progress(None)

@@ -235,12 +235,14 @@ def min_cost_flow(
     s: int,
     t: int,
     pot: NDArray[np.float64],
+    used: NDArray[np.bool_],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Minimum-cost maximum flow from ``s`` to ``t`` by successive shortest paths. ``cost`` and
     ``resid`` are by layout position (reverse arcs: negated cost, zero capacity); ``resid`` is
     updated in place and ends as the residual of the flow. ``pot`` are the starting potentials
     (minus the costs to the sink, or any with non-negative reduced costs on the arcs with capacity);
-    they are updated in place.
+    they are updated in place. ``used`` (per position, all False) is set where an augmenting
+    path ran: a graph without arcs none of whose positions is set gives the same paths.
 
     Returns the breakpoints of the least cost as a function of the flow value: after each
     augmenting path, the flow value and the total cost ``sum cost * flow`` (paths in order of
@@ -336,6 +338,7 @@ def min_cost_flow(
             p = path[i]
             resid[p] -= delta
             resid[twin[p]] += delta
+            used[p] = True
         flow_value += delta
         total_cost += delta * path_cost
         if paths == len(values):
