@@ -1,5 +1,7 @@
-"""Threads change no answer: a report's and a what-if's parts computed side by side
-(:mod:`corridor.analysis.parallel`) give what they give one after the other."""
+"""Speed changes no answer: a report's and a what-if's parts computed side by side
+(:mod:`corridor.analysis.parallel`) give what they give one after the other, and an analysis
+that takes what an earlier one still answers (``analyze(previous=...)``: what-ifs, the dates of
+a replay) gives what it gives from scratch."""
 
 from __future__ import annotations
 
@@ -196,3 +198,29 @@ def test_routes_are_kept_only_where_no_road_closed_since_and_none_reopened() -> 
     assert kept_routes((closed, before.reach.exits, before.routes), base, 2) == {}
     other = dataclasses.replace(net)
     assert kept_routes(previous, dataclasses.replace(base, network=other), 2) == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "mover", "plan"),
+    [
+        ("mosul-2016", "isis-fighters", None),
+        ("mosul-2016", "isis-fighters", "encircle"),
+        ("mosul-2016", "civilians", None),
+        ("helsinki-bridges", None, None),
+    ],
+)
+def test_every_date_of_a_replay_is_its_fresh_report(
+    name: str, mover: str | None, plan: str | None
+) -> None:
+    """A replay lends each date the analysis of the date before (when it only closes more
+    roads); each report is still the one ``report_at`` makes from scratch for that date."""
+    from corridor.analysis.replay import mover_network, replay, report_at
+
+    sc, networks = bundled(name)
+    net = mover_network(sc, networks, mover)
+    reports = replay(sc, networks, mover=mover, plan=plan, k=2)
+    assert len(reports) > 3
+    for r in reports:
+        assert r.date is not None
+        fresh = report_at(sc, networks, dt.date.fromisoformat(r.date), mover=mover, plan=plan)
+        assert json.dumps(report_json(r, net)) == json.dumps(report_json(fresh, net)), r.date

@@ -277,7 +277,7 @@ class SituationWork:
         augmenting paths never ran along, it is that flow with those arcs closed: successive
         shortest paths on the smaller graph find the same paths, so the value, the cut, the
         flow on every road and the evacuation's breakpoints are the same."""
-        before = self.previous
+        before, self.previous = self.previous, None  # not kept: works do not chain up
         if (
             before is not None
             and before.prepared is self.prepared

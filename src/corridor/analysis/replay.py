@@ -352,6 +352,7 @@ def replay(
     changes = np.array(sorted(change_days(scenario, plan)), dtype="datetime64[D]")
     reports: list[CorridorReport] = []
     previous: tuple[bytes, int] | None = None
+    last: tuple[SituationWork, CorridorReport] | None = None  # the last analysis made
     last_day: dt.date | None = None
     timed = (
         start is not None
@@ -386,11 +387,24 @@ def replay(
                     )
                 )
             else:
-                reports.append(
-                    run.analysed(
-                        situation, state, plan=plan, label=label, k=k, population=pop, start=start
-                    )
+                # the analysis before, when this date only closes more roads, lends what it
+                # still answers (analyze's previous: routes, the cheapest flow)
+                work = SituationWork(
+                    situation, run.prepared_for(situation), None if last is None else last[0]
                 )
+                report = run.analysed(
+                    situation,
+                    state,
+                    plan=plan,
+                    label=label,
+                    k=k,
+                    population=pop,
+                    start=start,
+                    work=work,
+                    previous=last,
+                )
+                reports.append(report)
+                last = (work, report)
             previous = key
         last_day = d
         if on_report is not None:
