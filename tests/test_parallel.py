@@ -224,3 +224,30 @@ def test_every_date_of_a_replay_is_its_fresh_report(
         assert r.date is not None
         fresh = report_at(sc, networks, dt.date.fromisoformat(r.date), mover=mover, plan=plan)
         assert json.dumps(report_json(r, net)) == json.dumps(report_json(fresh, net)), r.date
+
+
+def test_a_forked_worker_runs_its_parts_in_threads_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The samplers and the batch fork workers from a process that may hold the thread pool;
+    a fork copies the pool but not its threads, and a part given to it would never run."""
+    import multiprocessing
+
+    kernels.compile_all()
+    monkeypatch.setenv("CORRIDOR_THREADS", "2")
+    assert parallel.run_all(parallel.PARALLEL_EDGES, lambda: 1, lambda: 2) == [1, 2]
+    assert parallel._pool is not None  # the parent holds a pool with running threads
+    child = multiprocessing.get_context("fork").Process(target=_run_parts_and_exit)
+    child.start()
+    child.join(timeout=30)
+    if child.is_alive():
+        child.kill()
+        raise AssertionError("the forked worker's parts never ran")
+    assert child.exitcode == 0
+
+
+def _run_parts_and_exit() -> None:
+    import os
+
+    ok = parallel.run_all(parallel.PARALLEL_EDGES, lambda: "a", lambda: "b") == ["a", "b"]
+    os._exit(0 if ok else 1)

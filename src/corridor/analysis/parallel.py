@@ -9,7 +9,9 @@ with the kernels compiled, on a machine (or a process's CPU affinity) with two c
 Elsewhere, and with ``CORRIDOR_THREADS=1``, it runs the parts one after the other, in order.
 Either way the answer is the same: the parts share nothing they write (each flow has its own
 residual capacities; the kernels' scratch rows are per thread, see
-:attr:`corridor.analysis.flow_graph.Residual.work`).
+:attr:`corridor.analysis.flow_graph.Residual.work`). The parts never call :func:`run_all`
+themselves, so the pool cannot wait on itself; a forked worker (the samplers', the batch's)
+makes a pool of its own, since a fork copies the parent's pool but not its threads.
 """
 
 from __future__ import annotations
@@ -28,6 +30,17 @@ thread's hand-over would cost more than it saves)."""
 
 _pool: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
+
+
+def _forget_pool() -> None:
+    """In a forked child (the samplers' and the batch's workers): the parent's pool threads are
+    not there, so a task given to its pool would never run; the child makes its own."""
+    global _pool, _lock
+    _pool, _lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def threads() -> int:
