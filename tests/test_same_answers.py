@@ -251,3 +251,34 @@ def _run_parts_and_exit() -> None:
 
     ok = parallel.run_all(parallel.PARALLEL_EDGES, lambda: "a", lambda: "b") == ["a", "b"]
     os._exit(0 if ok else 1)
+
+
+def test_map_coordinates_rounded_per_network_are_round_s() -> None:
+    """The map's node coordinates, rounded once per network with numpy
+    (``outputs.layers._rounded``), are the very numbers ``round(x, 6)`` gives node by node."""
+    from corridor.outputs.layers import _pt, _rounded
+
+    for situation in (helsinki(), mosul_fighters()):
+        net = situation.network
+        got = _rounded(net).tolist()
+        want = [_pt(lon, lat) for lon, lat in zip(net.lon, net.lat, strict=True)]
+        assert [repr(x) for x in got] == [repr(x) for x in want]
+
+
+@pytest.mark.parametrize("scenario", [helsinki, mosul_fighters])
+def test_roads_along_a_route_as_a_plain_reading(scenario: Callable[[], Situation]) -> None:
+    """``RoadNetwork.roads_along`` labels only where a code changes; the roads are those of
+    labelling every edge and keeping each once per stretch."""
+    situation = scenario()
+    net = situation.network
+    rng = np.random.default_rng(3)
+    paths = [r.edges for r in analyze(situation, k=2).routes]
+    paths += [rng.choice(net.n_edges, size=40) for _ in range(5)]
+    for path in paths:
+        plain: list[str] = []
+        for e in path.tolist():
+            label = net.road_label(e)
+            if not plain or plain[-1] != label:
+                plain.append(label)
+        assert net.roads_along(path) == tuple(plain)
+    assert net.roads_along(np.zeros(0, dtype=np.int64)) == ()
