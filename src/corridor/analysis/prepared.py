@@ -276,7 +276,8 @@ class SituationWork:
         made, on the same network, when this situation only closes arcs that flow's
         augmenting paths never ran along, it is that flow with those arcs closed: successive
         shortest paths on the smaller graph find the same paths, so the value, the cut, the
-        flow on every road and the evacuation's breakpoints are the same."""
+        flow on every road and the evacuation's breakpoints are the same (where two paths cost
+        exactly the same, a search from scratch may take the other)."""
         before, self.previous = self.previous, None  # not kept: works do not chain up
         if (
             before is not None

@@ -264,7 +264,8 @@ def kept_routes(
     before it penalised, still is too. An exit with fewer is searched again: the candidate that
     was rejected there (too slow, or adding no road) is not known, and a closure on it can let
     a better one through. So is every exit when a road reopened, or the network, origin or
-    exits differ. Exits out of reach stay so.
+    exits differ. Exits out of reach stay so. (Where two routes take exactly the same time, a
+    search from scratch may pick the other one.)
     """
     before, reaches, found = previous
     if (
@@ -279,7 +280,8 @@ def kept_routes(
     out: dict[int, tuple[ExitReach, tuple[Route, ...]]] = {}
     for i, (name, reached) in enumerate(zip(situation.exit_names, reaches, strict=True)):
         mine = tuple(r for r in found if r.exit == name)
-        complete = len(mine) == k + 1 or not reached.reachable or (not mine and reached.reachable)
+        # none (out of reach, or the origin holds the exit) or all of them
+        complete = len(mine) in (0, k + 1)
         if complete and not any(closed_since[r.edges].any() for r in mine):
             out[i] = (reached, mine)
     return out
