@@ -335,3 +335,19 @@ def test_dead_ends_are_the_nodes_with_one_neighbour(net: RoadNetwork) -> None:
         neighbours[v].add(u)
     expected = [len(x) == 1 and i not in x for i, x in enumerate(neighbours)]
     assert _dead_end(net).tolist() == expected
+
+
+def test_the_turn_graph_is_made_once_per_network() -> None:
+    """Every origin and set of exits on one network share its turn graph
+    (``turns.turn_graph_of``), read only; another network has its own."""
+    from corridor.analysis.prepared import Prepared
+    from corridor.analysis.turns import turn_graph, turn_graph_of
+
+    net = cross_with_ring()
+    a = Prepared.of(situation_on(net, 0, 3)).turns
+    b = Prepared.of(situation_on(net, 2, 4)).turns
+    assert a is not None and b is not None and a.graph is b.graph is turn_graph_of(net)
+    assert not a.graph.turn.flags.writeable
+    fresh = turn_graph(net)
+    assert np.array_equal(fresh.head, a.graph.head) and np.array_equal(fresh.turn, a.graph.turn)
+    assert turn_graph_of(cross_with_ring()) is not a.graph

@@ -36,7 +36,7 @@ from corridor.analysis.chains import (
 )
 from corridor.analysis.flow_graph import FlowGraph, MaxFlow, build_flow_graph, max_flow_on
 from corridor.analysis.flows import CheapestFlow, cheapest_max_flow, exit_hours, flow_potentials
-from corridor.analysis.turns import TurnGraph, turn_bound, turn_graph, turn_route
+from corridor.analysis.turns import TurnGraph, turn_bound, turn_graph_of, turn_route
 from corridor.model.network import RoadNetwork
 from corridor.model.situation import Situation
 
@@ -133,7 +133,7 @@ class Prepared:
         net = self.network
         if not net.mover.honours_oneway:
             return None
-        graph = turn_graph(net)
+        graph = turn_graph_of(net)  # per network: shared by every origin and exits on it
         return Turns(graph, turn_bound(net, graph, self.is_origin), self.is_origin[net.src])
 
     @cached_property

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Final
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from numpy.typing import NDArray
@@ -330,6 +331,21 @@ def turn_graph(network: RoadNetwork) -> TurnGraph:
     points = edge_points(network)
     turn = pair_turn_costs_s(network, a, b, points, edge_headings(network, points))
     return TurnGraph(indptr, a, turn.astype(np.float64), points)
+
+
+_GRAPHS: WeakKeyDictionary[RoadNetwork, TurnGraph] = WeakKeyDictionary()
+
+
+def turn_graph_of(network: RoadNetwork) -> TurnGraph:
+    """:func:`turn_graph`, made once per network while it lives (read only): every origin and
+    set of exits on one network (the dates of a workbench, a scan's hubs) shares it."""
+    found = _GRAPHS.get(network)
+    if found is None:
+        found = turn_graph(network)
+        for a in (found.indptr, found.head, found.turn, *found.points):
+            a.flags.writeable = False
+        _GRAPHS[network] = found
+    return found
 
 
 def _dead_end(network: RoadNetwork) -> NDArray[np.bool_]:
