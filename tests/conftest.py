@@ -113,6 +113,5 @@ def _compile_kernels() -> None:
     kernels.mark_along_chains(
         ptr, members, u[:2].copy(), is_open, is_open, v.astype(np.int32), np.zeros(n, bool)
     )
-    # the turn-aware search: the bound forward over edges, then the A* back to the origin
-    least = kernels.turn_dijkstra(indptr, head, weight, weight, sources)
-    kernels.turn_astar(indptr, head, weight, weight, least, sources, np.arange(2 * m) == 2)
+    # the turn-aware search back to the origin (its bound comes from dijkstra_from, above)
+    kernels.turn_astar(indptr, head, weight, weight, weight, sources, np.arange(2 * m) == 2)

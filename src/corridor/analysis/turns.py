@@ -366,25 +366,24 @@ def turn_bound(
 ) -> NDArray[np.float64]:
     """Per edge, a lower bound of the time from the origin to the edge's tail over any route
     that weighs turns and obeys restrictions, in any situation (``inf``: no such route even with
-    every road open): the all-open least time from the origin to each edge's end, turns
-    included (a forward search over edges, :func:`corridor.analysis.kernels.turn_dijkstra`),
-    less the edge's own time. It is exact with every road open, so the search of
-    :func:`turn_route` goes straight to the fastest route there, and strays from it only as far
-    as a closure's or a penalty's detours cost. Scaled by ``1 - 1e-9``, which keeps it
-    consistent under rounding: the search stays exact.
+    every road open): the all-open least time from the origin to where the edge begins, turns
+    included. One forward Dijkstra over the turn graph
+    (:func:`corridor.analysis.kernels.dijkstra_from`) from the edges that leave the origin, a
+    turn from ``a`` onto ``b`` weighing ``a``'s time plus the turn's. It is exact with every
+    road open, so the search of :func:`turn_route` goes straight to the fastest route there, and
+    strays from it only as far as a closure's or a penalty's detours cost. Scaled by
+    ``1 - 1e-9``, which keeps it consistent under rounding: the search stays exact.
     """
+    m = network.n_edges
     a = graph.head  # the turns grouped by the edge they enter; the search here runs forward
-    b = np.repeat(np.arange(network.n_edges, dtype=np.int64), np.diff(graph.indptr))
+    b = np.repeat(np.arange(m, dtype=np.int64), np.diff(graph.indptr))
     order = np.argsort(a, kind="stable")
-    indptr = np.zeros(network.n_edges + 1, dtype=np.int64)
-    np.cumsum(np.bincount(a, minlength=network.n_edges), out=indptr[1:])
-    weight = network.travel_time_s.astype(np.float64)
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a, minlength=m), out=indptr[1:])
+    weight = network.travel_time_s.astype(np.float64)[a[order]] + graph.turn[order]
     starts = np.flatnonzero(is_origin[network.src]).astype(np.int64)
-    least = kernels.turn_dijkstra(indptr, b[order], graph.turn[order], weight, starts)
-    with np.errstate(invalid="ignore"):
-        bound = np.maximum(least - weight, 0.0) * (1.0 - 1e-9)
-    bound[~np.isfinite(least)] = np.inf
-    return bound
+    least: NDArray[np.float64] = kernels.dijkstra_from(indptr, b[order], weight, starts)
+    return least * (1.0 - 1e-9)
 
 
 def turn_route(

@@ -22,7 +22,8 @@ These kernels work in place on arrays built once per network, origin and exits:
   entries weigh ``inf`` (or are not ``passable``);
 * :func:`chains_open` and :func:`mark_along_chains` walk chains once;
 * :func:`turn_astar` searches over edges, turns weighed and banned turns left out, guided by
-  :func:`turn_dijkstra`'s all-open least costs from the origin (an exact bound);
+  the all-open least costs from the origin (a :func:`dijkstra_from` over the turns: an exact
+  bound);
 * :func:`dijkstra_tree` keeps the search tree (the evacuation over time's links);
 * :func:`dijkstra_labels` (the nearest source of every node), :func:`immediate_dominators`
   (Lengauer and Tarjan), :func:`dominator_tree_pass` and :func:`edges_up_tree`, for the scan.
@@ -62,7 +63,7 @@ from corridor.analysis.kernels.flow import (
 from corridor.analysis.kernels.jit import compile_all, is_compiled, notify_before_compiling
 from corridor.analysis.kernels.search import astar, dijkstra_from, reach_from
 from corridor.analysis.kernels.timed import dijkstra_tree
-from corridor.analysis.kernels.turn import turn_astar, turn_dijkstra
+from corridor.analysis.kernels.turn import turn_astar
 
 __all__ = [
     "astar",
@@ -84,5 +85,4 @@ __all__ = [
     "reach_from",
     "residual_layout",
     "turn_astar",
-    "turn_dijkstra",
 ]
