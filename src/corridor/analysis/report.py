@@ -30,11 +30,12 @@ from corridor.analysis.results import (
     ZoneBinding,
 )
 from corridor.analysis.routes import (
-    exit_reach,
     is_open_of,
     kept_routes,
+    one_exit_reach,
     reached_nodes_of,
     routes_of,
+    status_of,
 )
 from corridor.analysis.stretches import (
     NamedPlace,
@@ -237,10 +238,10 @@ def analyze(
         reaches = tuple(
             kept[i][0]
             if i in kept
-            else exit_reach(situation.network, [name], [work.turn_route_of(i)], points)[1][0]
+            else one_exit_reach(situation.network, name, work.turn_route_of(i), points)
             for i, name in enumerate(situation.exit_names)
         )
-        status: Status = "open" if any(x.reachable for x in reaches) else "sealed"
+        status = status_of(reaches)
         if not is_open:
             return (status, reaches), ()
         routes = routes_of(work, k=k, kept={i: r for i, (_, r) in kept.items()})

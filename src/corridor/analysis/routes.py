@@ -69,18 +69,24 @@ def exit_reach(
     the route's turns to its edges' times (:mod:`corridor.analysis.turns`).
     (:attr:`SituationWork.turn_routes` gives the routes that weigh turns and obey restrictions.)"""
     exits = tuple(
-        ExitReach(name, False, None, None)
-        if path is None
-        else ExitReach(
-            name,
-            True,
-            path_time_s(network, path, points),
-            float(network.length_m[path].sum()),
-        )
-        for name, path in zip(names, paths, strict=True)
+        one_exit_reach(network, name, path, points) for name, path in zip(names, paths, strict=True)
     )
-    status: Status = "open" if any(x.reachable for x in exits) else "sealed"
-    return status, exits
+    return status_of(exits), exits
+
+
+def one_exit_reach(
+    network: RoadNetwork, name: str, path: NDArray[np.int64] | None, points: Points | None = None
+) -> ExitReach:
+    """:func:`exit_reach` of one exit."""
+    if path is None:
+        return ExitReach(name, False, None, None)
+    time_s = path_time_s(network, path, points)
+    return ExitReach(name, True, time_s, float(network.length_m[path].sum()))
+
+
+def status_of(exits: Sequence[ExitReach]) -> Status:
+    """Open while the origin reaches any exit; sealed otherwise."""
+    return "open" if any(x.reachable for x in exits) else "sealed"
 
 
 def reach(situation: Situation, *, prepared: Prepared | None = None) -> ReachResult:

@@ -116,10 +116,6 @@ def _edge_lines(net: RoadNetwork, edges: Any) -> list[list[list[float]]]:
     return lines
 
 
-def _edge_line(net: RoadNetwork, e: int) -> list[list[float]]:
-    return _edge_lines(net, [e])[0]
-
-
 def _geometry(geom: shapely.Geometry) -> dict[str, Any]:
     out: dict[str, Any] = json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-6)))
     return out
@@ -381,12 +377,12 @@ def _segments_layer(
     net = network
     feats = [
         _feature(
-            {"type": "LineString", "coordinates": _edge_line(net, int(e))},
+            {"type": "LineString", "coordinates": line},
             layer=layer,
-            **segment_json(net, int(e)),
+            **segment_json(net, e),
             note=note,
         )
-        for e in edges
+        for e, line in zip(edges.tolist(), _edge_lines(net, edges), strict=True)
     ]
     return _collection(feats, layer=layer, count=len(feats), note=note)
 
