@@ -97,10 +97,11 @@ def settle_heap() -> None:
     A prepared situation and the libraries it loaded (numba's compiler among them) are millions
     of objects that live as long as the server; every full collection walked them all, about
     50 ms on Andorra, and one came every few requests, which made the slowest answers 3 to 4
-    times the typical one. After a situation or its first report is made, one full collection
-    frees what an evicted situation left (``gc.unfreeze`` first, so that it can), then
-    ``gc.freeze`` moves every object left into the permanent generation, which the collector
-    skips; they are still freed by reference counting when dropped.
+    times the typical one. Once a situation's first report or its what-if session is made (what
+    builds and loads what stays), one full collection frees what an evicted situation left
+    (``gc.unfreeze`` first, so that it can), then ``gc.freeze`` moves every object left into the
+    permanent generation, which the collector skips; they are still freed by reference counting
+    when dropped.
     """
     gc.unfreeze()
     gc.collect()
@@ -241,6 +242,7 @@ class Situated:
                     self._session = ClosureSession(self.situation, prepared=self.prepared)
                 finally:
                     self.progress(None)
+                settle_heap()
             situation, applied = self.closed(closures)
             answer = self._session.answer(np.flatnonzero(self.situation.open & ~situation.open))
         return quick_report(
@@ -468,7 +470,6 @@ class Workbench:
                     self._situated[key] = found
                     while len(self._situated) > self.max_situations:
                         self._situated.popitem(last=False)
-                settle_heap()
         return found, version
 
     def _carried(self, key: tuple[Any, ...], scenario: Scenario) -> Situated | None:
