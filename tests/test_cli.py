@@ -138,6 +138,24 @@ def test_user_mistakes_print_one_line_and_exit_2(
     assert len(res.output.strip().splitlines()) == 1, res.output
 
 
+def test_a_setting_corridor_cannot_use_is_one_line(
+    scenario: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``CORRIDOR_KERNELS`` (read by every analysis) with a value it does not know: one line,
+    exit 2, no traceback; ``CORRIDOR_THREADS`` is the same kind of error."""
+    from corridor.analysis import parallel
+    from corridor.errors import SettingError
+
+    monkeypatch.setenv("CORRIDOR_KERNELS", "bogus")
+    res = run("analyze", str(scenario))
+    assert res.exit_code == 2, (res.exit_code, res.output)
+    assert "CORRIDOR_KERNELS='bogus'" in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1, res.output
+    monkeypatch.setenv("CORRIDOR_THREADS", "two")
+    with pytest.raises(SettingError, match="CORRIDOR_THREADS='two'"):
+        parallel.threads()
+
+
 def test_origin_without_nodes_names_file_and_line(tmp_path: Path) -> None:
     data = scenario_dict()
     data["places"][1]["point"] = [9.5, 50.0]  # West City moved off the network

@@ -181,3 +181,8 @@ class LayerError(CorridorError, ValueError):
 
 class NewsError(CorridorError, ValueError):
     """An article cannot be read for candidate events (too long, not text)."""
+
+
+class SettingError(CorridorError, ValueError):
+    """An environment setting corridor reads (``CORRIDOR_KERNELS``, ``CORRIDOR_THREADS``) has
+    a value it cannot use."""

@@ -23,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from corridor.analysis.kernels import is_compiled
+from corridor.errors import SettingError
 
 PARALLEL_EDGES = 200_000
 """Road edges from which a report's parts run in threads (below, a part takes a few ms and a
@@ -52,7 +53,7 @@ def threads() -> int:
             return max(1, int(value))
         except ValueError:
             msg = f"CORRIDOR_THREADS={value!r}: expected a whole number of threads (1: none)"
-            raise ValueError(msg) from None
+            raise SettingError(msg) from None
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from corridor.errors import SettingError
+
 SMALL = 8192
 """Array elements (over all array arguments of one call) below which a kernel runs as Python."""
 
@@ -52,8 +54,8 @@ def mode() -> str:
     """The kernel mode from ``CORRIDOR_KERNELS`` (``auto`` when unset)."""
     value = os.environ.get("CORRIDOR_KERNELS", "auto").strip().lower() or "auto"
     if value not in MODES:
-        msg = f"CORRIDOR_KERNELS={value!r}: expected one of {', '.join(MODES)}"
-        raise ValueError(msg)
+        msg = f"CORRIDOR_KERNELS={value!r}: expected one of {', '.join(MODES)} (unset: auto)"
+        raise SettingError(msg)
     return value
 
 
