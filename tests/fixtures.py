@@ -279,3 +279,16 @@ def popup_text(page: Any, selector: str) -> str:
     text: str = page.inner_text(".leaflet-popup-content")
     page.keyboard.press("Escape")
     return text
+
+
+def copy_mosul(folder: Path) -> Path:
+    """The bundled Mosul scenario and its road network, copied into ``folder`` (tests that
+    write into the scenario file); the copy's scenario file."""
+    import shutil
+
+    from corridor.bundled import bundled_scenario
+
+    src = bundled_scenario("mosul-2016")
+    for name in ("scenario.yaml", "roads.geojson"):
+        shutil.copy(src.parent / name, folder / name)
+    return folder / "scenario.yaml"

@@ -8,17 +8,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
-from corridor.bundled import bundled_scenario
 from corridor.cli.main import app
 from corridor.ingest.acled import acled_review, read_acled, reimport
 from corridor.scenario.load import load_scenario
+from fixtures import copy_mosul
 from test_acled import MOSUL_ROWS, acled_row, write_csv
 
 runner = CliRunner()
@@ -32,10 +31,7 @@ def run(*args: object):
 
 @pytest.fixture
 def mosul(tmp_path: Path) -> Path:
-    src = bundled_scenario("mosul-2016")
-    for name in ("scenario.yaml", "roads.geojson"):
-        shutil.copy(src.parent / name, tmp_path / name)
-    return tmp_path / "scenario.yaml"
+    return copy_mosul(tmp_path)
 
 
 def first_export() -> list[dict[str, str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from corridor.cli.main import app
 from corridor.ingest.accept import event_keys, insert_events
 from corridor.ingest.review import ReviewError, read_review
 from corridor.scenario.load import load_scenario
+from fixtures import copy_mosul
 from test_acled import MOSUL_ROWS, write_csv
 
 runner = CliRunner()
@@ -32,10 +32,7 @@ def accept(review: Path, scenario: Path, *more: str):
 @pytest.fixture
 def mosul_copy(tmp_path: Path) -> Path:
     """The bundled Mosul scenario and its network, copied to a folder of the test's own."""
-    src = bundled_scenario("mosul-2016")
-    for name in ("scenario.yaml", "roads.geojson"):
-        shutil.copy(src.parent / name, tmp_path / name)
-    return tmp_path / "scenario.yaml"
+    return copy_mosul(tmp_path)
 
 
 @pytest.fixture
