@@ -146,11 +146,16 @@ def test_a_setting_corridor_cannot_use_is_one_line(
     from corridor.analysis import parallel
     from corridor.errors import SettingError
 
-    monkeypatch.setenv("CORRIDOR_KERNELS", "bogus")
-    res = run("analyze", str(scenario))
-    assert res.exit_code == 2, (res.exit_code, res.output)
-    assert "CORRIDOR_KERNELS='bogus'" in res.output and "Traceback" not in res.output
-    assert len(res.output.strip().splitlines()) == 1, res.output
+    # a fresh process: one that has compiled the kernels no longer reads the setting
+    done = subprocess.run(
+        [sys.executable, "-m", "corridor.cli.main", "analyze", str(scenario)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CORRIDOR_KERNELS": "bogus"},
+    )
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert "CORRIDOR_KERNELS='bogus'" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     monkeypatch.setenv("CORRIDOR_THREADS", "two")
     with pytest.raises(SettingError, match="CORRIDOR_THREADS='two'"):
         parallel.threads()
